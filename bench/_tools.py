@@ -1,0 +1,252 @@
+"""Shared helpers for the benchmarks: the tools' venv, their command lines, timing.
+
+The comparison tools live in their own venv, ``bench/_venv`` (gitignored), so that
+nothing in the project's dev venv changes.  :func:`ensure_tools` creates it with the
+running interpreter (``python -m venv``) and installs the pinned versions below with
+pip; a marker file makes later calls free.
+
+How each tool is run (always as a subprocess, with a scratch working directory so
+that no ``setup.cfg``/``tox.ini``/``pyproject.toml`` of the caller is picked up):
+
+* ruff: ``ruff check --no-cache --isolated --select ASYNC,RUF006 --exit-zero``.
+  Ruff is multithreaded and uses both cores by itself.
+* flake8-async: ``flake8 --isolated --select ASYNC --asyncio -j 2 --exit-zero``.
+  ``--select ASYNC`` selects *every* flake8-async rule: the plugin only turns its
+  opinionated ASYNC9xx rules off through flake8's *default* ignore list, which an
+  explicit ``--select`` overrides (ASYNC910/911 show up in the output).
+  ``--asyncio`` makes asyncio the default library, the one the checked code uses.
+  ``-j 2`` runs two worker processes, one per core.  flake8 still runs its
+  built-in pyflakes/pycodestyle checks and drops their results; measured, they
+  are a small part of the time (flake8-async parses every file with libcst too).
+* asyncdoctor: ``<dev venv>/bin/python -m asyncdoctor check ...`` (override with
+  ``--asyncdoctor "CMD ..."`` in the scripts).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+VENV_DIR = BENCH_DIR / "_venv"
+VENV_MARKER = VENV_DIR / ".bench-tools"
+
+# Pinned so that figures from different days are comparable.
+TOOL_PINS: tuple[str, ...] = ("ruff==0.17.6", "flake8==7.5.0", "flake8-async==26.8.1")
+
+JOBS = 2  # the machine has two cores
+RUFF_SELECT = "ASYNC,RUF006"
+RUFF_ARGS: tuple[str, ...] = (
+    "check",
+    "--no-cache",
+    "--isolated",
+    "--select",
+    RUFF_SELECT,
+    "--exit-zero",
+)
+FLAKE8_ARGS: tuple[str, ...] = ("--isolated", "--select", "ASYNC", "--asyncio", "--exit-zero")
+
+DEFAULT_ASYNCDOCTOR: tuple[str, ...] = (
+    str(REPO_DIR / ".venv" / "bin" / "python"),
+    "-m",
+    "asyncdoctor",
+)
+CACHE_DIR_NAME = ".asyncdoctor_cache"
+
+
+def log(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------- the venv
+
+
+@dataclass(frozen=True)
+class Tools:
+    python: Path
+    ruff: Path
+    flake8: Path
+
+
+def _venv_bin(name: str) -> Path:
+    return VENV_DIR / "bin" / name
+
+
+def ensure_tools(*, quiet: bool = False) -> Tools:
+    """Create ``bench/_venv`` with the pinned ruff, flake8 and flake8-async if needed."""
+    tools = Tools(_venv_bin("python"), _venv_bin("ruff"), _venv_bin("flake8"))
+    wanted = "\n".join(TOOL_PINS) + "\n"
+    present = all(p.exists() for p in (tools.python, tools.ruff, tools.flake8))
+    if present and VENV_MARKER.exists() and VENV_MARKER.read_text() == wanted:
+        return tools
+    if not tools.python.exists():
+        if not quiet:
+            log(f"creating {VENV_DIR}")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV_DIR)], check=True)
+    if not quiet:
+        log(f"installing {' '.join(TOOL_PINS)} into {VENV_DIR}")
+    subprocess.run(
+        [
+            str(tools.python),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            *TOOL_PINS,
+        ],
+        check=True,
+    )
+    VENV_MARKER.write_text(wanted)
+    return tools
+
+
+def tool_versions(tools: Tools) -> dict[str, str]:
+    """Versions as the tools report them (ruff, flake8 and its plugins)."""
+    out: dict[str, str] = {}
+    for key, cmd in (
+        ("ruff", [str(tools.ruff), "--version"]),
+        ("flake8", [str(tools.flake8), "--version"]),
+    ):
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        out[key] = " ".join(proc.stdout.split())
+    return out
+
+
+# ------------------------------------------------------------------ command lines
+
+
+def ruff_cmd(tools: Tools, paths: Sequence[Path], *, output_format: str = "concise") -> list[str]:
+    return [str(tools.ruff), *RUFF_ARGS, "--output-format", output_format, *map(str, paths)]
+
+
+def flake8_cmd(tools: Tools, paths: Sequence[Path], *, jobs: int = JOBS) -> list[str]:
+    return [str(tools.flake8), *FLAKE8_ARGS, "-j", str(jobs), *map(str, paths)]
+
+
+def asyncdoctor_base(override: str | None) -> list[str]:
+    return shlex.split(override) if override else list(DEFAULT_ASYNCDOCTOR)
+
+
+def asyncdoctor_cmd(
+    base: Sequence[str],
+    paths: Sequence[Path],
+    *,
+    no_cache: bool,
+    fmt: str = "json",
+    extra: Sequence[str] = (),
+) -> list[str]:
+    cmd = [*base, "check", "--format", fmt, *extra]
+    if no_cache:
+        cmd.append("--no-cache")
+    return [*cmd, *map(str, paths)]
+
+
+def asyncdoctor_help(base: Sequence[str]) -> str | None:
+    """``asyncdoctor check --help`` text, or None when the checker can't run yet."""
+    try:
+        proc = subprocess.run(
+            [*base, "check", "--help"], capture_output=True, text=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def asyncdoctor_version(base: Sequence[str]) -> str:
+    """``asyncdoctor --version`` without the program's name, or "unknown"."""
+    proc = subprocess.run([*base, "--version"], capture_output=True, text=True, check=False)
+    text = proc.stdout.strip()
+    if proc.returncode != 0 or not text:
+        return "unknown"
+    return text.splitlines()[0].removeprefix("asyncdoctor").strip()
+
+
+_CHECKED = re.compile(r"\((\d[\d,]*) files? checked\)")
+
+
+def asyncdoctor_files_checked(stderr: str) -> int | None:
+    """The file count from asyncdoctor's closing line ("... (N files checked)")."""
+    m = _CHECKED.search(stderr)
+    return int(m.group(1).replace(",", "")) if m else None
+
+
+def find_project_root(path: Path) -> Path | None:
+    """The nearest folder at or above ``path`` holding a pyproject.toml."""
+    path = path.resolve()
+    for folder in (path, *path.parents) if path.is_dir() else path.parents:
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    return None
+
+
+# ------------------------------------------------------------------------- running
+
+
+@dataclass
+class Run:
+    cmd: list[str]
+    seconds: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_timed(cmd: Sequence[str], *, cwd: Path, ok_codes: Sequence[int] = (0, 1)) -> Run:
+    """Run ``cmd`` once and time it (wall clock, including interpreter start-up)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    t0 = time.perf_counter()
+    proc = subprocess.run(list(cmd), cwd=cwd, capture_output=True, text=True, env=env, check=False)
+    seconds = time.perf_counter() - t0
+    run = Run(list(cmd), seconds, proc.returncode, proc.stdout, proc.stderr)
+    if proc.returncode not in ok_codes:
+        tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
+        raise ToolError(f"exit {proc.returncode}: {shlex.join(cmd)[:300]}\n{tail}")
+    return run
+
+
+class ToolError(RuntimeError):
+    pass
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A fresh empty folder to run tools in (caller removes it)."""
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+@dataclass
+class Stats:
+    median: float
+    low: float
+    high: float
+    n: int
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Stats:
+        return cls(statistics.median(values), min(values), max(values), len(values))
+
+
+def machine_summary() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {platform.system()}, Python {platform.python_version()}"
+    )

@@ -1,0 +1,479 @@
+"""How fast is ``asyncdoctor check``, next to ruff and flake8-async, on one big tree?
+
+Measures, on one source tree (default: Django's package from the corpus):
+
+  (a) asyncdoctor cold: ``asyncdoctor check --no-cache --format json TREE``
+  (b) asyncdoctor cold, writing its cache (the cache folder is deleted first)
+  (c) asyncdoctor re-run on that cache (nothing changed since (b))
+  (d) ruff: ``ruff check --no-cache --isolated --select ASYNC,RUF006 --exit-zero``
+  (e) flake8-async: ``flake8 --isolated --select ASYNC --asyncio -j 2 --exit-zero``
+
+Every run is a subprocess timed by wall clock, start-up included, with a scratch
+working directory (so asyncdoctor's cache lands there when its project root is
+the working directory, and no tool picks up this repo's configuration).  The
+cache folder ``.asyncdoctor_cache`` is looked for, and deleted before each (b), both
+in that scratch folder and in the tree's own project root (the nearest folder with
+a pyproject.toml), and ``--cache-dir`` is passed if ``asyncdoctor check --help``
+offers it.  Runs are interleaved (a, d, b, c, e, a, d, b, c, e, ...) after one
+untimed warm-up of (a) and (d), so that the machine's noise (two shared cores)
+hits all tools alike; each figure is the median of its runs, and the ratios are
+computed from figures of the same invocation.
+
+Lines are the lines of the tree's ``.py`` files (see ``bench/corpus.py``).
+flake8-async is slow (about a thousand lines per second per core), so it runs
+once by default (``--flake8-reps``), can be skipped (``--skip-flake8``), or run on an
+evenly spread subset of the files (``--flake8-max-lines N``); its speed is then
+the subset's lines per second, and the ratio to asyncdoctor compares lines/s.
+
+The targets checked: asyncdoctor cold >= 100,000 lines/s on 2 cores; cached
+re-run >= 10x faster than cold (``--no-cache``); asyncdoctor >= 50x faster than
+flake8-async.  asyncdoctor vs ruff is printed for the record.
+
+Run it (the default run takes a few minutes, mostly flake8-async)::
+
+    python bench/check_speed.py
+    python bench/check_speed.py --tree stdlib --flake8-max-lines 150000
+    python bench/check_speed.py --tree path/to/src --reps 9 --json speed.json
+    python bench/check_speed.py --skip-asyncdoctor      # only ruff vs flake8-async
+
+The printed Markdown can be pasted into ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import _tools
+import corpus
+from _tools import Run, Stats, Tools
+
+TARGET_COLD_LPS = 100_000
+TARGET_CACHE_SPEEDUP = 10.0
+TARGET_VS_FLAKE8 = 50.0
+
+COLD, COLD_WRITE, CACHED, RUFF, FLAKE8 = "cold", "cold_write", "cached", "ruff", "flake8_async"
+LABELS = {
+    COLD: "asyncdoctor, cold (`--no-cache`)",
+    COLD_WRITE: "asyncdoctor, cold, writing the cache",
+    CACHED: "asyncdoctor, cached re-run",
+    RUFF: f"ruff (`--select {_tools.RUFF_SELECT}`)",
+    FLAKE8: f"flake8-async (`flake8 --select ASYNC --asyncio -j {_tools.JOBS}`)",
+}
+
+
+@dataclass
+class Result:
+    key: str
+    files: int
+    lines: int
+    seconds: list[float] = field(default_factory=list)
+    findings: list[int] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def stats(self) -> Stats:
+        return Stats.of(self.seconds)
+
+    @property
+    def lps(self) -> float:
+        return self.lines / self.stats.median
+
+
+# ----------------------------------------------------------------- findings counts
+
+
+def count_asyncdoctor(run: Run) -> int:
+    data = json.loads(run.stdout or "[]")
+    if not isinstance(data, list):
+        raise _tools.ToolError("asyncdoctor --format json did not print a list")
+    return len(data)
+
+
+def count_ruff(run: Run) -> int:
+    data = json.loads(run.stdout or "[]")
+    return len(data)
+
+
+def count_flake8(run: Run) -> int:
+    return sum(1 for line in run.stdout.splitlines() if line.strip())
+
+
+# ---------------------------------------------------------------------- the tree
+
+
+def resolve_tree(spec: str) -> tuple[Path, str]:
+    """A corpus name (fetched if needed) or a path; returns (path, description)."""
+    if spec in corpus.ALL_NAMES:
+        corpus.ensure(spec)
+        path = corpus.package_dir(spec)
+        version = (
+            corpus.PROJECTS[spec].version if spec in corpus.PROJECTS else sys.version.split()[0]
+        )
+        return path, f"{spec} {version} (`{path.relative_to(corpus.CORPUS_DIR)}`)"
+    path = Path(spec).expanduser().resolve()
+    if not path.exists():
+        raise SystemExit(f"no such tree: {spec} (nor a corpus name: {', '.join(corpus.ALL_NAMES)})")
+    return path, f"`{path}`"
+
+
+def spread_subset(files: list[Path], max_lines: int) -> list[Path]:
+    """Every k-th file, k chosen so that the subset has about ``max_lines`` lines."""
+    sizes = [corpus.count_lines(f)[1] for f in files]
+    total = sum(sizes)
+    if max_lines <= 0 or total <= max_lines:
+        return files
+    step = max(1, math.ceil(total / max_lines))
+    return files[::step]
+
+
+def ruff_file_count(tools: Tools, tree: Path, cwd: Path) -> int:
+    proc = subprocess.run(
+        [str(tools.ruff), "check", "--isolated", "--show-files", str(tree)],
+        cwd=cwd, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return sum(1 for line in proc.stdout.splitlines() if line.strip().endswith((".py", ".pyi")))
+
+
+# ------------------------------------------------------------------------ running
+
+
+def git_head() -> str:
+    proc = subprocess.run(
+        ["git", "-C", str(_tools.REPO_DIR), "rev-parse", "--short", "HEAD"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    head = proc.stdout.strip() if proc.returncode == 0 else "no commit"
+    dirty = subprocess.run(
+        ["git", "-C", str(_tools.REPO_DIR), "status", "--porcelain", "--", "src"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+    return head + (" + uncommitted changes in src/" if dirty else "")
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    tree, tree_desc = resolve_tree(args.tree)
+    files = list(corpus.iter_py_files(tree))
+    n_files, n_lines = corpus.count_lines(tree)
+    tools = _tools.ensure_tools()
+    versions = _tools.tool_versions(tools)
+
+    base = _tools.asyncdoctor_base(args.asyncdoctor)
+    help_text = None if args.skip_asyncdoctor else _tools.asyncdoctor_help(base)
+    run_ad = help_text is not None
+    if not args.skip_asyncdoctor and not run_ad:
+        _tools.log(
+            f"asyncdoctor is not runnable yet ({' '.join(base)} check --help failed): skipping it"
+        )
+    run_flake8 = not args.skip_flake8 and args.flake8_reps > 0
+
+    scratch = _tools.scratch_dir("asyncdoctor-bench-")
+    try:
+        notes: list[str] = []
+        seen = ruff_file_count(tools, tree, scratch)
+        if seen != n_files:
+            notes.append(f"ruff sees {seen} Python files, the line counter {n_files}")
+
+        # Where asyncdoctor's cache may land, to delete it before each (b).
+        cache_extra: list[str] = []
+        cache_dirs = [scratch / _tools.CACHE_DIR_NAME]
+        root = _tools.find_project_root(tree)
+        if root is not None:
+            cache_dirs.append(root / _tools.CACHE_DIR_NAME)
+        if help_text is not None and "--cache-dir" in help_text:
+            cache_extra = ["--cache-dir", str(scratch / "cache-dir")]
+            cache_dirs.insert(0, scratch / "cache-dir")
+        ad_extra: list[str] = []
+        if help_text is not None and "--no-progress" in help_text:
+            ad_extra.append("--no-progress")
+        if args.asyncdoctor_jobs is not None:
+            ad_extra += ["--jobs", str(args.asyncdoctor_jobs)]
+
+        def wipe_cache() -> None:
+            for d in cache_dirs:
+                if d.name in (_tools.CACHE_DIR_NAME, "cache-dir") and d.is_dir():
+                    shutil.rmtree(d)
+
+        flake8_files = spread_subset(files, args.flake8_max_lines)
+        f8_files, f8_lines = corpus.count_lines(*flake8_files)
+        if flake8_files is not files:
+            notes.append(
+                f"flake8-async ran on every {math.ceil(n_lines / args.flake8_max_lines)}th file: "
+                f"{f8_files} files, {f8_lines:,} lines"
+            )
+
+        results: dict[str, Result] = {}
+        if run_ad:
+            for key in (COLD, COLD_WRITE, CACHED):
+                results[key] = Result(key, n_files, n_lines)
+        results[RUFF] = Result(RUFF, n_files, n_lines)
+        if run_flake8:
+            results[FLAKE8] = Result(FLAKE8, f8_files, f8_lines)
+
+        cmd_cold = _tools.asyncdoctor_cmd(base, [tree], no_cache=True, extra=ad_extra)
+        cmd_cache = _tools.asyncdoctor_cmd(
+            base, [tree], no_cache=False, extra=ad_extra + cache_extra
+        )
+        cmd_ruff = _tools.ruff_cmd(tools, [tree], output_format="json")
+        cmd_flake8 = _tools.flake8_cmd(tools, flake8_files if flake8_files is not files else [tree])
+
+        ad_checked: set[int] = set()
+
+        def timed(key: str, cmd: list[str], counter: Any) -> None:
+            run = _tools.run_timed(cmd, cwd=scratch)
+            res = results[key]
+            res.seconds.append(run.seconds)
+            res.findings.append(counter(run))
+            if key in (COLD, COLD_WRITE, CACHED):
+                checked = _tools.asyncdoctor_files_checked(run.stderr)
+                if checked is not None:
+                    ad_checked.add(checked)
+            _tools.log(f"  {key:<12} {run.seconds:8.3f} s  ({res.findings[-1]} findings)")
+
+        if not args.no_warmup:
+            _tools.log("warm-up (untimed)")
+            if run_ad:
+                _tools.run_timed(cmd_cold, cwd=scratch)
+            _tools.run_timed(cmd_ruff, cwd=scratch)
+
+        cache_found: set[str] = set()
+        reps = max(args.reps, args.flake8_reps if run_flake8 else 0)
+        for i in range(reps):
+            _tools.log(f"round {i + 1}/{reps}")
+            if i < args.reps:
+                if run_ad:
+                    timed(COLD, cmd_cold, count_asyncdoctor)
+                timed(RUFF, cmd_ruff, count_ruff)
+                if run_ad:
+                    wipe_cache()
+                    timed(COLD_WRITE, cmd_cache, count_asyncdoctor)
+                    cache_found.update(str(d) for d in cache_dirs if d.is_dir())
+                    timed(CACHED, cmd_cache, count_asyncdoctor)
+            if run_flake8 and i < args.flake8_reps:
+                timed(FLAKE8, cmd_flake8, count_flake8)
+        if run_ad:
+            wipe_cache()
+            if not cache_found:
+                notes.append(
+                    "no cache folder was found after the cache-writing runs: (c) is not a cached run"
+                )
+            findings = {k: sorted(set(results[k].findings)) for k in (COLD, COLD_WRITE, CACHED)}
+            if len({tuple(v) for v in findings.values()}) != 1 or len(findings[COLD]) != 1:
+                notes.append(f"asyncdoctor's finding counts differ between runs: {findings}")
+            if ad_checked and ad_checked != {n_files}:
+                notes.append(
+                    f"asyncdoctor says it checked {sorted(ad_checked)} files, the line counter "
+                    f"found {n_files}"
+                )
+        commands = {COLD: cmd_cold, COLD_WRITE: cmd_cache, CACHED: cmd_cache, RUFF: cmd_ruff}
+        if run_flake8:
+            subset = flake8_files is not files
+            commands[FLAKE8] = (
+                [*cmd_flake8[: len(cmd_flake8) - len(flake8_files)], "FILES..."]
+                if subset
+                else cmd_flake8
+            )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    return build_report(
+        tree=tree, tree_desc=tree_desc, n_files=n_files, n_lines=n_lines, results=results,
+        versions=versions, ad_version=_tools.asyncdoctor_version(base) if run_ad else None,
+        cache_found=sorted(cache_found), notes=notes, args=args,
+        commands={k: shlex.join(c) for k, c in commands.items() if k in results},
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------ reporting
+
+
+def build_report(
+    *,
+    tree: Path,
+    tree_desc: str,
+    n_files: int,
+    n_lines: int,
+    results: dict[str, Result],
+    versions: dict[str, str],
+    ad_version: str | None,
+    cache_found: list[str],
+    notes: list[str],
+    args: argparse.Namespace,
+    commands: dict[str, str],
+) -> dict[str, Any]:
+    def lps(key: str) -> float | None:
+        return results[key].lps if key in results else None
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return a / b if a is not None and b is not None else None
+
+    ratios = {
+        "cold_lines_per_second": lps(COLD),
+        "cached_speedup_vs_cold": ratio(lps(CACHED), lps(COLD)),
+        "cached_speedup_vs_cold_write": ratio(lps(CACHED), lps(COLD_WRITE)),
+        "cache_write_overhead": ratio(lps(COLD), lps(COLD_WRITE)),
+        "asyncdoctor_vs_flake8_async": ratio(lps(COLD), lps(FLAKE8)),
+        "asyncdoctor_vs_ruff": ratio(lps(COLD), lps(RUFF)),
+        "ruff_vs_flake8_async": ratio(lps(RUFF), lps(FLAKE8)),
+    }
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": _tools.machine_summary(),
+        "tree": str(tree),
+        "tree_description": tree_desc,
+        "files": n_files,
+        "lines": n_lines,
+        "versions": {**versions, "asyncdoctor": ad_version, "asyncdoctor_git": git_head()},
+        "reps": args.reps,
+        "flake8_reps": args.flake8_reps,
+        "cache_dirs_found": cache_found,
+        "commands": commands,
+        "notes": notes,
+        "results": {
+            k: {
+                **asdict(r),
+                "label": LABELS[k],
+                "median": r.stats.median,
+                "min": r.stats.low,
+                "max": r.stats.high,
+                "lines_per_second": r.lps,
+            }
+            for k, r in results.items()
+        },
+        "ratios": ratios,
+        "targets": {
+            "cold_lines_per_second": TARGET_COLD_LPS,
+            "cached_speedup_vs_cold": TARGET_CACHE_SPEEDUP,
+            "asyncdoctor_vs_flake8_async": TARGET_VS_FLAKE8,
+        },
+    }
+
+
+def _x(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.0f}x" if value >= 100 else f"{value:.1f}x" if value >= 1 else f"{value:.2f}x"
+
+
+def _verdict(value: float | None, target: float) -> str:
+    if value is None:
+        return "not measured"
+    return "met" if value >= target else "**missed**"
+
+
+def render_markdown(rep: dict[str, Any]) -> str:
+    v = rep["versions"]
+    out: list[str] = []
+    out.append(
+        f"### Speed on {rep['tree_description']}: {rep['files']:,} files, {rep['lines']:,} lines"
+    )
+    out.append("")
+    tools = [f"ruff {v.get('ruff', '?').removeprefix('ruff ')}", f"flake8 {v.get('flake8', '?')}"]
+    if v.get("asyncdoctor"):
+        tools.insert(0, f"asyncdoctor {v['asyncdoctor']} ({v['asyncdoctor_git']})")
+    out.append(
+        f"{rep['date']}; {rep['machine']}; {'; '.join(tools)}. "
+        f"Wall-clock seconds per run, start-up included: median of {rep['reps']} interleaved runs "
+        f"({rep['flake8_reps']} for flake8-async), min-max in brackets."
+    )
+    out.append("")
+    out.append("| run | files | lines | seconds, median (min-max) | runs | lines/s | findings |")
+    out.append("|---|--:|--:|--:|--:|--:|--:|")
+    for r in rep["results"].values():
+        findings = "/".join(str(n) for n in sorted(set(r["findings"])))
+        out.append(
+            f"| {r['label']} | {r['files']:,} | {r['lines']:,} | "
+            f"{r['median']:.3f} ({r['min']:.3f}-{r['max']:.3f}) | {len(r['seconds'])} | "
+            f"{r['lines_per_second']:,.0f} | {findings} |"
+        )
+    out.append("")
+    ra, tg = rep["ratios"], rep["targets"]
+    out.append("| measure | value | target | |")
+    out.append("|---|--:|--:|---|")
+    cold = ra["cold_lines_per_second"]
+    out.append(
+        f"| asyncdoctor cold, lines/s | {'n/a' if cold is None else f'{cold:,.0f}'} | "
+        f">= {tg['cold_lines_per_second']:,} | {_verdict(cold, tg['cold_lines_per_second'])} |"
+    )
+    out.append(
+        f"| cached re-run vs cold (`--no-cache`) | {_x(ra['cached_speedup_vs_cold'])} faster | "
+        f">= {tg['cached_speedup_vs_cold']:.0f}x | "
+        f"{_verdict(ra['cached_speedup_vs_cold'], tg['cached_speedup_vs_cold'])} |"
+    )
+    out.append(
+        f"| cached re-run vs cold run writing the cache | {_x(ra['cached_speedup_vs_cold_write'])} faster | | |"
+    )
+    out.append(
+        f"| cost of writing the cache (cold-writing / cold time) | {_x(ra['cache_write_overhead'])} | | |"
+    )
+    out.append(
+        f"| asyncdoctor cold vs flake8-async (lines/s) | {_x(ra['asyncdoctor_vs_flake8_async'])} faster | "
+        f">= {tg['asyncdoctor_vs_flake8_async']:.0f}x | "
+        f"{_verdict(ra['asyncdoctor_vs_flake8_async'], tg['asyncdoctor_vs_flake8_async'])} |"
+    )
+    out.append(
+        f"| asyncdoctor cold vs ruff (lines/s) | {_x(ra['asyncdoctor_vs_ruff'])} | for the record | |"
+    )
+    out.append(
+        f"| ruff vs flake8-async (lines/s) | {_x(ra['ruff_vs_flake8_async'])} | for the record | |"
+    )
+    if rep["notes"]:
+        out.append("")
+        out.extend(f"Note: {n}." for n in rep["notes"])
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Time asyncdoctor (cold, cache-writing, cached), ruff and flake8-async on one tree.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--tree", default="django",
+        help=f"a corpus name ({', '.join(corpus.ALL_NAMES)}: its package folder) or a path",
+    )  # fmt: skip
+    parser.add_argument(
+        "--reps", type=int, default=5, help="timed runs of asyncdoctor (each mode) and ruff"
+    )
+    parser.add_argument("--flake8-reps", type=int, default=1, help="timed runs of flake8-async")
+    parser.add_argument("--skip-flake8", action="store_true", help="don't run flake8-async")
+    parser.add_argument("--skip-asyncdoctor", action="store_true", help="don't run asyncdoctor")
+    parser.add_argument(
+        "--flake8-max-lines", type=int, default=0,
+        help="run flake8-async on an evenly spread subset of about this many lines (0: whole tree)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--asyncdoctor", metavar="CMD", default=None,
+        help=f"command that runs asyncdoctor (default: {' '.join(_tools.DEFAULT_ASYNCDOCTOR)})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--asyncdoctor-jobs", metavar="N", type=int, default=None,
+        help="pass --jobs N to asyncdoctor (default: its own default)",
+    )  # fmt: skip
+    parser.add_argument("--no-warmup", action="store_true", help="skip the untimed warm-up runs")
+    parser.add_argument(
+        "--json", metavar="FILE", type=Path, help="also save all numbers as JSON here"
+    )
+    args = parser.parse_args(argv)
+    if args.reps < 1:
+        parser.error("--reps must be at least 1")
+
+    rep = measure(args)
+    print(render_markdown(rep))
+    if args.json:
+        args.json.write_text(json.dumps(rep, indent=2) + "\n")
+        _tools.log(f"saved {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

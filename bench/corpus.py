@@ -1,0 +1,303 @@
+"""Source trees to benchmark asyncdoctor on, fetched as pinned sdists from PyPI.
+
+Each named project is downloaded with::
+
+    python -m pip download --no-deps --no-binary :all: NAME==VERSION -d TMP
+
+and its sdist (``.tar.gz`` or ``.zip``) is unpacked with the standard library into
+``bench/_corpus/<name>/`` (the sdist's single top-level ``NAME-VERSION/`` folder is
+stripped, so ``bench/_corpus/django/django/`` is Django's package).  A marker file
+``.bench-corpus`` records the version; a tree whose marker matches its pin is left
+alone, so running this again is cheap (idempotent).  A tree with another version
+is replaced.
+
+The pseudo-corpus ``stdlib`` is the running interpreter's standard library
+(``sysconfig.get_paths()["stdlib"]``, see :func:`stdlib_path`).  That folder also holds
+``site-packages`` (thousands of third-party files that differ from machine to
+machine) and each tool has its own default excludes, so the benchmark uses a
+filtered copy instead: every ``.py`` file of the standard library outside
+``site-packages`` and ``__pycache__`` is copied to ``bench/_corpus/stdlib/`` (no
+download; a few seconds), with a stub ``pyproject.toml`` so that the copy is a
+project root of its own.  Every tool then sees exactly the same files.
+
+Run it::
+
+    python bench/corpus.py              # everything: all pins plus stdlib
+    python bench/corpus.py django httpx # only these
+    python bench/corpus.py --list       # show pins, paths and line counts
+
+It is also a module: :func:`ensure`, :func:`corpus_path`, :func:`package_dir`,
+:func:`tests_dir`, :func:`count_lines`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+CORPUS_DIR = BENCH_DIR / "_corpus"
+MARKER = ".bench-corpus"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A pinned PyPI project and where its code lives inside the unpacked sdist."""
+
+    name: str
+    version: str
+    package: str  # the import package's folder, relative to the sdist root
+    tests: str | None = "tests"  # the test suite's folder, if the sdist ships one
+
+
+# Current releases (checked with `pip index versions NAME` for Python 3.11).
+PROJECTS: dict[str, Project] = {
+    p.name: p
+    for p in (
+        Project("aiohttp", "3.14.5", "aiohttp"),
+        Project("httpx", "0.28.1", "httpx"),
+        Project("starlette", "1.10.0", "starlette"),
+        Project("uvicorn", "0.54.0", "uvicorn"),
+        Project("anyio", "4.16.0", "src/anyio"),
+        Project("django", "5.2.19", "django"),
+    )
+}
+STDLIB = "stdlib"
+ALL_NAMES: tuple[str, ...] = (*PROJECTS, STDLIB)
+
+# Folders never counted nor copied (matches what every tool skips anyway).
+STDLIB_PYPROJECT = """\
+# Written by bench/corpus.py: marks this copy of the standard library as a project
+# root of its own for the benchmarks.
+[project]
+name = "stdlib-copy"
+version = "0"
+"""
+
+SKIP_DIRS = frozenset({"__pycache__", "site-packages", ".git", ".hg", ".tox", ".nox", ".venv"})
+
+
+def log(msg: str) -> None:
+    print(f"[corpus] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def stdlib_path() -> Path:
+    """The running interpreter's standard library (contains site-packages too)."""
+    return Path(sysconfig.get_paths()["stdlib"]).resolve()
+
+
+def corpus_path(name: str) -> Path:
+    """Where the corpus tree ``name`` lives (whether or not it exists yet)."""
+    if name != STDLIB and name not in PROJECTS:
+        raise KeyError(f"unknown corpus {name!r}; known: {', '.join(ALL_NAMES)}")
+    return CORPUS_DIR / name
+
+
+def package_dir(name: str) -> Path:
+    """The import package inside a project's sdist (the stdlib copy for ``stdlib``)."""
+    if name == STDLIB:
+        return corpus_path(name)
+    return corpus_path(name) / PROJECTS[name].package
+
+
+def tests_dir(name: str) -> Path | None:
+    """The project's test folder, if its sdist ships one."""
+    if name == STDLIB:
+        return None
+    tests = PROJECTS[name].tests
+    if tests is None:
+        return None
+    path = corpus_path(name) / tests
+    return path if path.is_dir() else None
+
+
+# ------------------------------------------------------------------------ counting
+
+
+def iter_py_files(root: Path) -> Iterator[Path]:
+    """Every ``.py`` file under ``root`` (or ``root`` itself), in a stable order."""
+    if root.is_file():
+        if root.suffix == ".py":
+            yield root
+        return
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for fn in sorted(filenames):
+            if fn.endswith(".py"):
+                yield Path(dirpath, fn)
+
+
+def count_lines(*roots: Path) -> tuple[int, int]:
+    """(files, lines) of the ``.py`` files under ``roots``.
+
+    A line is a newline-terminated run of bytes; a last line without a newline
+    counts too (same as ``wc -l`` plus the unterminated tail).
+    """
+    files = lines = 0
+    for root in roots:
+        for path in iter_py_files(root):
+            data = path.read_bytes()
+            files += 1
+            lines += data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+    return files, lines
+
+
+# ----------------------------------------------------------------------- fetching
+
+
+def _read_marker(dest: Path) -> str | None:
+    try:
+        return (dest / MARKER).read_text().strip()
+    except OSError:
+        return None
+
+
+def _unpack(archive: Path, into: Path) -> None:
+    """Unpack an sdist safely (no absolute paths, no escaping ``..``)."""
+    name = archive.name
+    if name.endswith((".tar.gz", ".tgz", ".tar.bz2", ".tar")):
+        with tarfile.open(archive) as tf:
+            tf.extractall(into, filter="data")
+    elif name.endswith(".zip"):
+        with zipfile.ZipFile(archive) as zf:
+            base = into.resolve()
+            for member in zf.namelist():
+                target = (into / member).resolve()
+                if not target.is_relative_to(base):
+                    raise RuntimeError(f"{archive.name}: unsafe member path {member!r}")
+            zf.extractall(into)
+    else:
+        raise RuntimeError(f"don't know how to unpack {archive.name}")
+
+
+def _fetch_project(project: Project, dest: Path) -> None:
+    CORPUS_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{project.name}-", dir=CORPUS_DIR) as tmp:
+        tmpdir = Path(tmp)
+        dl = tmpdir / "dl"
+        cmd = [
+            sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+            "--disable-pip-version-check", "-q",
+            f"{project.name}=={project.version}", "-d", str(dl),
+        ]  # fmt: skip
+        log(f"downloading {project.name}=={project.version} (sdist)")
+        subprocess.run(cmd, check=True)
+        archives = [p for p in dl.iterdir() if p.is_file()]
+        if len(archives) != 1:
+            raise RuntimeError(f"expected one sdist in {dl}, got {archives}")
+        unpacked = tmpdir / "src"
+        unpacked.mkdir()
+        _unpack(archives[0], unpacked)
+        tops = list(unpacked.iterdir())
+        root = tops[0] if len(tops) == 1 and tops[0].is_dir() else unpacked
+        if not (root / project.package).is_dir():
+            raise RuntimeError(f"{project.name}: no package folder {project.package!r} in sdist")
+        (root / MARKER).write_text(f"{project.name}=={project.version}\n")
+        if dest.exists():
+            shutil.rmtree(dest)
+        root.rename(dest)
+    log(f"{project.name}: unpacked into {dest}")
+
+
+def _copy_stdlib(dest: Path) -> None:
+    src = stdlib_path()
+    tag = _wanted_marker(STDLIB)
+    CORPUS_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".stdlib-", dir=CORPUS_DIR) as tmp:
+        root = Path(tmp) / "stdlib"
+        root.mkdir()
+        for path in iter_py_files(src):
+            target = root / path.relative_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        # Its own project root, so that no tool walks up to the repo's pyproject.toml
+        # (whose [tool.asyncdoctor] exclude lists bench/_corpus).
+        (root / "pyproject.toml").write_text(STDLIB_PYPROJECT)
+        (root / MARKER).write_text(tag + "\n")
+        if dest.exists():
+            shutil.rmtree(dest)
+        root.rename(dest)
+    log(f"stdlib: copied .py files of {src} (minus site-packages) into {dest}")
+
+
+def _wanted_marker(name: str) -> str:
+    if name == STDLIB:
+        return f"stdlib {sys.version.split()[0]} {stdlib_path()} (with pyproject.toml)"
+    p = PROJECTS[name]
+    return f"{p.name}=={p.version}"
+
+
+def ensure(name: str, *, force: bool = False) -> Path:
+    """Make sure corpus ``name`` is present (download or copy it if not); return its path."""
+    dest = corpus_path(name)
+    if not force and dest.is_dir() and _read_marker(dest) == _wanted_marker(name):
+        return dest
+    if name == STDLIB:
+        _copy_stdlib(dest)
+    else:
+        _fetch_project(PROJECTS[name], dest)
+    return dest
+
+
+def ensure_all(names: list[str] | tuple[str, ...], *, force: bool = False) -> dict[str, Path]:
+    return {name: ensure(name, force=force) for name in names}
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Fetch pinned sdists (and a filtered stdlib copy) into bench/_corpus/."
+    )
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help=f"corpora to fetch (default: all of {', '.join(ALL_NAMES)})",
+    )
+    parser.add_argument("--force", action="store_true", help="re-download even if present")
+    parser.add_argument(
+        "--list", action="store_true", help="only show pins, paths and line counts of present trees"
+    )
+    args = parser.parse_args(argv)
+    names: list[str] = args.names or list(ALL_NAMES)
+    unknown = [n for n in names if n not in ALL_NAMES]
+    if unknown:
+        parser.error(f"unknown corpus {', '.join(unknown)}; known: {', '.join(ALL_NAMES)}")
+
+    if not args.list:
+        ensure_all(names, force=args.force)
+
+    print("| corpus | version | package dir | files | lines | tests dir | files | lines |")
+    print("|---|---|---|--:|--:|---|--:|--:|")
+    for name in names:
+        version = PROJECTS[name].version if name in PROJECTS else sys.version.split()[0]
+        pkg = package_dir(name)
+        if not pkg.exists():
+            print(f"| {name} | {version} | (not fetched) | | | | | |")
+            continue
+        pf, pl = count_lines(pkg)
+        tdir = tests_dir(name)
+        tf, tl = count_lines(tdir) if tdir else (0, 0)
+        rel = pkg.relative_to(BENCH_DIR)
+        trel = tdir.relative_to(BENCH_DIR) if tdir else "-"
+        print(f"| {name} | {version} | {rel} | {pf:,} | {pl:,} | {trel} | {tf:,} | {tl:,} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+from asyncdoctor.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1259 @@
+"""Stage 1: the per-file summary.
+
+:func:`analyse_source` parses one file and walks it once, writing down:
+
+* the module's top-level names and what they refer to (imports resolved,
+  relative imports made absolute);
+* for every function (and the module body, as the pseudo-function
+  ``<module>``): whether it is ``async``, its decorators, its return
+  annotation, and every call it makes *on its own frame* (calls inside
+  nested functions and lambdas belong to those), with the callee as a
+  symbolic reference (see :mod:`._refs`) and how the call's value is used;
+* for every class: its bases and the types of its attributes learnt from
+  ``self.x = Cls()``, annotations and class-level assignments;
+* the findings of the rules that only need this one file;
+* the ``# noqa`` comments.
+
+The result is a :class:`FileSummary`: plain data, cheap to cache as JSON and
+to send between processes.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import _knowledge as kb
+from ._refs import ENTER, LibValue, eval_lib, in_table
+
+__all__ = [
+    "CallSite",
+    "ClassInfo",
+    "FileSummary",
+    "FuncInfo",
+    "FunctionContext",
+    "Report",
+    "Usage",
+    "analyse_source",
+    "iter_scope",
+]
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+class Usage:
+    """How the value of a call is used (an int, to keep summaries small)."""
+
+    VALUE = 0  # passed on, stored, returned, assigned and used: nothing known
+    AWAITED = 1  # ``await f()`` (also ``async with f()``/``async for``)
+    DISCARDED = 2  # an expression statement: the value is dropped
+    MISUSED = 3  # used as a plain value where an awaited result was meant
+    UNUSED_NAME = 4  # assigned to a local name that is never used
+    YIELDED = 5  # ``yield f()`` / ``return f()``: handed to the caller
+
+
+@dataclass(slots=True)
+class CallSite:
+    """One call made by a function, with its callee as a symbolic reference."""
+
+    ref: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    usage: int = Usage.VALUE
+    in_loop: bool = False
+    # Constant arguments: (keyword or positional index, value), for calls that
+    # block only with some arguments (``queue.get(block=False)`` does not).
+    consts: tuple[tuple[str | int, Any], ...] = ()
+
+    def to_list(self) -> list[Any]:
+        out: list[Any] = [self.ref, self.line, self.col, self.end_line, self.end_col, self.usage]
+        if self.in_loop or self.consts:
+            out.append(int(self.in_loop))
+        if self.consts:
+            out.append([list(c) for c in self.consts])
+        return out
+
+    @classmethod
+    def from_list(cls, data: list[Any]) -> CallSite:
+        site = cls(data[0], data[1], data[2], data[3], data[4], data[5])
+        if len(data) > 6:
+            site.in_loop = bool(data[6])
+        if len(data) > 7:
+            site.consts = tuple((k, v) for k, v in data[7])
+        return site
+
+
+@dataclass(slots=True)
+class FuncInfo:
+    """What the rest of the project needs to know about one function."""
+
+    qualname: str
+    name: str
+    is_async: bool
+    line: int
+    col: int
+    cls: str | None = None
+    kind: str = "function"  # function | method | staticmethod | classmethod | property | module
+    decorators: tuple[str, ...] = ()
+    returns: str | None = None
+    is_generator: bool = False
+    offloaded: bool = False  # decorated so that calling it runs the body in a thread
+    uses_limiter: bool = False
+    calls: list[CallSite] = field(default_factory=list)
+    # Shareable clients/pools this function creates: (label, line, col, end_line, end_col).
+    creates: list[tuple[str, int, int, int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"n": self.name, "a": int(self.is_async), "l": self.line, "c": self.col}
+        if self.cls is not None:
+            d["k"] = self.cls
+        if self.kind != "function":
+            d["t"] = self.kind
+        if self.decorators:
+            d["d"] = list(self.decorators)
+        if self.returns is not None:
+            d["r"] = self.returns
+        if self.is_generator:
+            d["g"] = 1
+        if self.offloaded:
+            d["o"] = 1
+        if self.uses_limiter:
+            d["u"] = 1
+        if self.calls:
+            d["s"] = [c.to_list() for c in self.calls]
+        if self.creates:
+            d["x"] = [list(c) for c in self.creates]
+        return d
+
+    @classmethod
+    def from_dict(cls, qualname: str, d: dict[str, Any]) -> FuncInfo:
+        return cls(
+            qualname=qualname,
+            name=d["n"],
+            is_async=bool(d["a"]),
+            line=d["l"],
+            col=d["c"],
+            cls=d.get("k"),
+            kind=d.get("t", "function"),
+            decorators=tuple(d.get("d", ())),
+            returns=d.get("r"),
+            is_generator=bool(d.get("g")),
+            offloaded=bool(d.get("o")),
+            uses_limiter=bool(d.get("u")),
+            calls=[CallSite.from_list(c) for c in d.get("s", ())],
+            creates=[(c[0], c[1], c[2], c[3], c[4]) for c in d.get("x", ())],
+        )
+
+
+@dataclass(slots=True)
+class ClassInfo:
+    """A class: its bases (references) and attribute types (references)."""
+
+    qualname: str
+    bases: tuple[str, ...] = ()
+    attrs: dict[str, str] = field(default_factory=dict)
+    methods: dict[str, str] = field(default_factory=dict)  # name -> function qualname
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"b": list(self.bases), "a": self.attrs, "m": self.methods}
+
+    @classmethod
+    def from_dict(cls, qualname: str, d: dict[str, Any]) -> ClassInfo:
+        return cls(qualname, tuple(d["b"]), dict(d["a"]), dict(d["m"]))
+
+
+@dataclass(slots=True)
+class Report:
+    """A finding of a per-file rule, before it is given a path and a name."""
+
+    code: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    message: str
+    chain: tuple[str, ...] = ()
+
+    def to_list(self) -> list[Any]:
+        out: list[Any] = [self.code, self.line, self.col, self.end_line, self.end_col, self.message]
+        if self.chain:
+            out.append(list(self.chain))
+        return out
+
+    @classmethod
+    def from_list(cls, data: list[Any]) -> Report:
+        chain = tuple(data[6]) if len(data) > 6 else ()
+        return cls(data[0], data[1], data[2], data[3], data[4], data[5], chain)
+
+
+@dataclass(slots=True)
+class FileSummary:
+    """Everything the later stages need from one file."""
+
+    path: str
+    module: str
+    is_package: bool
+    lines: int
+    symbols: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, FuncInfo] = field(default_factory=dict)
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    reports: list[Report] = field(default_factory=list)
+    # line -> codes silenced on that line (an empty list silences every code)
+    noqa: dict[int, list[str]] = field(default_factory=dict)
+    # (kind, message, line, column) when the file could not be analysed
+    error: tuple[str, str, int | None, int | None] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "module": self.module,
+            "package": self.is_package,
+            "lines": self.lines,
+            "symbols": self.symbols,
+            "functions": {q: f.to_dict() for q, f in self.functions.items()},
+            "classes": {q: c.to_dict() for q, c in self.classes.items()},
+            "reports": [r.to_list() for r in self.reports],
+            "noqa": {str(k): v for k, v in self.noqa.items()},
+            "error": list(self.error) if self.error else None,
+        }
+
+    @classmethod
+    def from_dict(cls, path: str, d: dict[str, Any]) -> FileSummary:
+        err = d.get("error")
+        return cls(
+            path=path,
+            module=d["module"],
+            is_package=d["package"],
+            lines=d["lines"],
+            symbols=d["symbols"],
+            functions={q: FuncInfo.from_dict(q, f) for q, f in d["functions"].items()},
+            classes={q: ClassInfo.from_dict(q, c) for q, c in d["classes"].items()},
+            reports=[Report.from_list(r) for r in d["reports"]],
+            noqa={int(k): v for k, v in d["noqa"].items()},
+            error=(err[0], err[1], err[2], err[3]) if err else None,
+        )
+
+
+# ---------------------------------------------------------------------------
+# Scopes and name resolution
+
+_FUNC_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+_DEF_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_FUNC_OR_MODULE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)
+_SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
+_COMP_TYPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def iter_scope(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node below ``node`` that runs in the same frame.
+
+    Nested functions, lambdas and classes are yielded (they are defined
+    here) but not entered; their decorators, default values and bases are.
+    """
+    stack: list[ast.AST] = list(ast.iter_child_nodes(node))
+    stack.reverse()
+    while stack:
+        child = stack.pop()
+        yield child
+        if isinstance(child, _FUNC_TYPES):
+            outer: list[ast.AST] = [*child.decorator_list, *child.args.defaults]
+            outer.extend(d for d in child.args.kw_defaults if d is not None)
+            if child.returns is not None:
+                outer.append(child.returns)
+            stack.extend(reversed(outer))
+        elif isinstance(child, ast.Lambda):
+            stack.extend(reversed(child.args.defaults))
+        elif isinstance(child, ast.ClassDef):
+            stack.extend(reversed([*child.decorator_list, *child.bases]))
+        else:
+            stack.extend(reversed(list(ast.iter_child_nodes(child))))
+
+
+def _annotation_ref(scope: Scope, node: ast.expr | None) -> str | None:
+    """The type an annotation names, as an instance reference (``T()``)."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            parsed = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return None
+        return _annotation_ref(scope, parsed)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        left = _annotation_ref(scope, node.left)
+        right = _annotation_ref(scope, node.right)
+        if _is_none(node.right):
+            return left
+        if _is_none(node.left):
+            return right
+        return None
+    if isinstance(node, ast.Subscript):
+        base = scope.ref(node.value)
+        if base in ("typing.Optional", "typing.Annotated"):
+            inner = node.slice
+            if isinstance(inner, ast.Tuple) and inner.elts:
+                inner = inner.elts[0]
+            return _annotation_ref(scope, inner)
+        if base == "typing.Union" and isinstance(node.slice, ast.Tuple):
+            refs = [_annotation_ref(scope, e) for e in node.slice.elts if not _is_none(e)]
+            return refs[0] if len(refs) == 1 else None
+        # A generic class: asyncio.Queue[int] is an asyncio.Queue.
+        if base is None or base.startswith(("builtins.", "typing.", "collections.")):
+            return None
+        return base + "()"
+    if isinstance(node, ast.Name | ast.Attribute):
+        ref = scope.ref(node)
+        if ref is None or ref.startswith("builtins.") or ref.startswith("typing."):
+            return None
+        return ref + "()"
+    return None
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+class Scope:
+    """Names bound in one function (or the module) and what they refer to."""
+
+    __slots__ = (
+        "cls",
+        "cls_name",
+        "func",
+        "imports",
+        "locals",
+        "module",
+        "nested",
+        "nonlocal_names",
+        "parent",
+        "self_name",
+        "types",
+    )
+
+    def __init__(self, module: ModuleAnalysis, func: FuncInfo, parent: Scope | None) -> None:
+        self.module = module
+        self.func = func
+        self.parent = parent
+        self.locals: set[str] = set()
+        self.types: dict[str, str | None] = {}
+        self.imports: dict[str, str] = {}
+        self.nested: dict[str, str] = {}
+        self.nonlocal_names: set[str] = set()
+        self.cls: str | None = None
+        self.self_name: str | None = None
+        self.cls_name: str | None = None
+
+    def lookup(self, name: str) -> str | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.nonlocal_names:
+                scope = scope.parent
+                continue
+            hit = scope.imports.get(name)
+            if hit is not None:
+                return hit
+            hit = scope.nested.get(name)
+            if hit is not None:
+                return hit
+            if name == scope.self_name and scope.cls is not None:
+                return scope.cls + "()"
+            if name == scope.cls_name and scope.cls is not None:
+                return scope.cls
+            if name in scope.locals:
+                return scope.types.get(name)
+            scope = scope.parent
+        hit = self.module.symbols.get(name)
+        if hit is not None:
+            return hit or None
+        if name in _BUILTINS:
+            return "builtins." + name
+        return None
+
+    def ref(self, node: ast.AST) -> str | None:
+        """The symbolic reference an expression evaluates to, if it has one."""
+        if isinstance(node, ast.Name):
+            return self.lookup(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.ref(node.value)
+            return f"{base}.{node.attr}" if base is not None else None
+        if isinstance(node, ast.Call):
+            base = self.ref(node.func)
+            return base + "()" if base is not None else None
+        if isinstance(node, ast.Await):
+            return self.ref(node.value)
+        if isinstance(node, ast.Subscript):
+            base = self.ref(node.value)
+            return base + ".[]" if base is not None else None
+        return None
+
+    def lib(self, node: ast.AST) -> LibValue | None:
+        """Evaluate an expression against the library knowledge only."""
+        ref = self.ref(node)
+        if ref is None:
+            return None
+        return eval_lib(self.module.expand(ref))
+
+
+# ---------------------------------------------------------------------------
+# The walk
+
+
+class ModuleAnalysis:
+    """Walks one parsed module and fills a :class:`FileSummary`."""
+
+    def __init__(self, tree: ast.Module, summary: FileSummary, lines: list[str] | None = None) -> None:
+        self.tree = tree
+        self.lines = lines
+        self.summary = summary
+        self.module = summary.module
+        self.symbols = summary.symbols
+        self.scopes: list[tuple[Scope, ast.AST]] = []
+
+    # -- helpers ----------------------------------------------------------
+
+    def col(self, lineno: int, byte_col: int) -> int:
+        """A 1-based character column from ast's 0-based UTF-8 byte offset."""
+        lines = self.lines
+        if lines is not None and 0 < lineno <= len(lines):
+            line = lines[lineno - 1]
+            if not line.isascii():
+                return len(line.encode("utf-8")[:byte_col].decode("utf-8", "replace")) + 1
+        return byte_col + 1
+
+    def resolve_import(self, module: str | None, level: int) -> str | None:
+        if level == 0:
+            return module
+        parts = self.module.split(".")
+        if not self.summary.is_package:
+            parts = parts[:-1]
+        if level > 1:
+            if level - 1 > len(parts):
+                return None
+            parts = parts[: len(parts) - (level - 1)]
+        base = ".".join(parts)
+        if module:
+            return f"{base}.{module}" if base else module
+        return base or None
+
+    def bind_import(self, node: ast.Import | ast.ImportFrom, table: dict[str, str]) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    table[alias.asname] = alias.name
+                else:
+                    head = alias.name.partition(".")[0]
+                    table[head] = head
+            return
+        base = self.resolve_import(node.module, node.level)
+        if base is None:
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            table[alias.asname or alias.name] = f"{base}.{alias.name}"
+
+    def expand(self, ref: str) -> str:
+        """Replace ``Cls().attr`` by the attribute's type where this file knows it."""
+        if "()." not in ref:
+            return ref
+        for _ in range(4):
+            head, sep, rest = ref.partition("().")
+            cls = self.summary.classes.get(head)
+            if not sep or cls is None:
+                return ref
+            attr, dot, tail = rest.partition(".")
+            attr_type = cls.attrs.get(attr)
+            if not attr_type:
+                return ref
+            ref = attr_type + dot + tail
+        return ref
+
+    # -- module level -----------------------------------------------------
+
+    def run(self) -> None:
+        mod_func = FuncInfo(f"{self.module}.<module>", "<module>", False, 1, 1, kind="module")
+        self.summary.functions[mod_func.qualname] = mod_func
+        scope = Scope(self, mod_func, None)
+        self._collect_module_symbols(self.tree.body, scope)
+        self.scopes.append((scope, self.tree))
+        self._walk_function(scope, self.tree, is_module=True)
+        i = 1
+        while i < len(self.scopes):
+            # Nested scopes are appended while walking their parents.
+            child_scope, node = self.scopes[i]
+            self._walk_function(child_scope, node, is_module=False)
+            i += 1
+
+    def _collect_module_symbols(self, body: list[ast.stmt], scope: Scope) -> None:
+        symbols = self.symbols
+        for stmt in body:
+            if isinstance(stmt, ast.Import | ast.ImportFrom):
+                table: dict[str, str] = {}
+                self.bind_import(stmt, table)
+                for k, v in table.items():
+                    symbols.setdefault(k, v)
+            elif isinstance(stmt, _DEF_TYPES):
+                symbols[stmt.name] = f"{self.module}.{stmt.name}"
+            elif isinstance(stmt, ast.Assign | ast.AnnAssign):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                value = stmt.value
+                for target in targets:
+                    if not isinstance(target, ast.Name):
+                        for name in _names_in_target(target):
+                            symbols[name] = ""
+                        continue
+                    ref: str | None = None
+                    if value is not None:
+                        ref = scope.ref(value)
+                    if ref is None and isinstance(stmt, ast.AnnAssign):
+                        ref = _annotation_ref(scope, stmt.annotation)
+                    old = symbols.get(target.id)
+                    symbols[target.id] = "" if old is not None and old != ref else (ref or "")
+            elif isinstance(stmt, ast.If | ast.Try | ast.TryStar | ast.With):
+                for block in _sub_blocks(stmt):
+                    self._collect_module_symbols(block, scope)
+            elif isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
+                for name in _names_in_target(getattr(stmt, "target", None)):
+                    symbols[name] = ""
+
+    # -- functions --------------------------------------------------------
+
+    def _new_scope(self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: Scope, prefix: str,
+                   cls: str | None) -> Scope:
+        qualname = f"{prefix}.{node.name}"
+        decorators = tuple(parent.ref(d) or "" for d in node.decorator_list)
+        kind = "function"
+        if cls is not None:
+            kind = "method"
+            for d in decorators:
+                if d == "builtins.staticmethod":
+                    kind = "staticmethod"
+                elif d == "builtins.classmethod":
+                    kind = "classmethod"
+                elif d in ("builtins.property", "functools.cached_property") or d.endswith(".setter"):
+                    kind = "property"
+        info = FuncInfo(
+            qualname=qualname,
+            name=node.name,
+            is_async=isinstance(node, ast.AsyncFunctionDef),
+            line=node.lineno,
+            col=node.col_offset + 1,
+            cls=cls,
+            kind=kind,
+            decorators=decorators,
+        )
+        info.offloaded = any(
+            d in kb.OFFLOADING_DECORATORS or in_table(eval_lib(d), kb.OFFLOADING_DECORATORS)
+            for d in decorators
+            if d
+        )
+        scope = Scope(self, info, parent)
+        info.returns = _annotation_ref(parent, node.returns)
+        args = node.args
+        all_args = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        if args.vararg:
+            all_args.append(args.vararg)
+        if args.kwarg:
+            all_args.append(args.kwarg)
+        for a in all_args:
+            scope.locals.add(a.arg)
+            t = _annotation_ref(parent, a.annotation)
+            if t is not None:
+                scope.types[a.arg] = t
+        positional = [*args.posonlyargs, *args.args]
+        if cls is not None and positional:
+            if kind in ("method", "property"):
+                scope.self_name = positional[0].arg
+                scope.cls = cls
+            elif kind == "classmethod":
+                scope.cls_name = positional[0].arg
+                scope.cls = cls
+        self.summary.functions[qualname] = info
+        return scope
+
+    def _declare_nested(self, scope: Scope, node: ast.AST, prefix: str) -> None:
+        """Register a function or class defined directly in ``scope``."""
+        if isinstance(node, _FUNC_TYPES):
+            child = self._new_scope(node, scope, prefix, None)
+            scope.nested[node.name] = child.func.qualname
+            scope.locals.add(node.name)
+            self.scopes.append((child, node))
+        elif isinstance(node, ast.ClassDef):
+            self._declare_class(node, scope, prefix)
+            scope.nested[node.name] = f"{prefix}.{node.name}"
+            scope.locals.add(node.name)
+
+    def _declare_class(self, node: ast.ClassDef, scope: Scope, prefix: str) -> None:
+        qualname = f"{prefix}.{node.name}"
+        info = ClassInfo(qualname, tuple(scope.ref(b) or "" for b in node.bases))
+        self.summary.classes[qualname] = info
+        for stmt in _flatten_class_body(node.body):
+            if isinstance(stmt, _FUNC_TYPES):
+                child = self._new_scope(stmt, scope, qualname, qualname)
+                info.methods.setdefault(stmt.name, child.func.qualname)
+                if child.func.kind == "property" and child.func.returns:
+                    info.attrs.setdefault(stmt.name, child.func.returns)
+                self.scopes.append((child, stmt))
+            elif isinstance(stmt, ast.ClassDef):
+                self._declare_class(stmt, scope, qualname)
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                t = _annotation_ref(scope, stmt.annotation)
+                if t is None and stmt.value is not None:
+                    t = _call_ref(scope, stmt.value)
+                if t:
+                    info.attrs[stmt.target.id] = t
+            elif isinstance(stmt, ast.Assign) and stmt.value is not None:
+                t = _call_ref(scope, stmt.value)
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name) and t:
+                        info.attrs.setdefault(target.id, t)
+
+    def _prepass(self, scope: Scope, body: list[ast.stmt]) -> None:
+        """Find the names a function binds, and the types of its locals."""
+        for stmt in body:
+            if isinstance(stmt, ast.Assign):
+                ref = _call_ref(scope, stmt.value) if _is_typed_value(stmt.value) else None
+                for target in stmt.targets:
+                    self._bind_target(scope, target, ref)
+            elif isinstance(stmt, ast.AnnAssign):
+                ref = _annotation_ref(scope, stmt.annotation)
+                if ref is None and stmt.value is not None and _is_typed_value(stmt.value):
+                    ref = _call_ref(scope, stmt.value)
+                self._bind_target(scope, stmt.target, ref)
+            elif isinstance(stmt, ast.AugAssign):
+                self._bind_target(scope, stmt.target, None)
+            elif isinstance(stmt, ast.Import | ast.ImportFrom):
+                self.bind_import(stmt, scope.imports)
+                for name in scope.imports:
+                    scope.locals.add(name)
+            elif isinstance(stmt, ast.Global | ast.Nonlocal):
+                scope.nonlocal_names.update(stmt.names)
+            elif isinstance(stmt, _DEF_TYPES):
+                scope.locals.add(stmt.name)
+            elif isinstance(stmt, ast.For | ast.AsyncFor):
+                self._bind_target(scope, stmt.target, None)
+            elif isinstance(stmt, ast.With | ast.AsyncWith):
+                for item in stmt.items:
+                    if item.optional_vars is not None:
+                        ref = _call_ref(scope, item.context_expr)
+                        self._bind_target(scope, item.optional_vars, ref + "." + ENTER if ref else None)
+            elif isinstance(stmt, ast.Try | ast.TryStar):
+                for handler in stmt.handlers:
+                    if handler.name:
+                        scope.locals.add(handler.name)
+                        scope.types[handler.name] = None
+            elif isinstance(stmt, ast.Match):
+                for case in stmt.cases:
+                    for n in ast.walk(case.pattern):
+                        name = getattr(n, "name", None)
+                        if isinstance(name, str):
+                            scope.locals.add(name)
+                        rest = getattr(n, "rest", None)
+                        if isinstance(rest, str):
+                            scope.locals.add(rest)
+            for block in _sub_blocks(stmt):
+                self._prepass(scope, block)
+
+    def _bind_target(self, scope: Scope, target: ast.expr, ref: str | None) -> None:
+        if isinstance(target, ast.Name):
+            name = target.id
+            if name in scope.locals:
+                if scope.types.get(name) != ref:
+                    scope.types[name] = None
+            else:
+                scope.locals.add(name)
+                scope.types[name] = ref
+        elif isinstance(target, ast.Tuple | ast.List):
+            for elt in target.elts:
+                self._bind_target(scope, elt, None)
+        elif isinstance(target, ast.Starred):
+            self._bind_target(scope, target.value, None)
+
+    def _walk_function(self, scope: Scope, node: ast.AST, *, is_module: bool) -> None:
+        body: list[ast.stmt] = node.body if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef) else []
+        if not is_module:
+            self._prepass(scope, body)
+        walker = _CallWalker(self, scope)
+        walker.walk_body(body, is_module=is_module)
+        walker.finish()
+
+
+def _names_in_target(target: ast.AST | None) -> Iterator[str]:
+    if target is None:
+        return
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, ast.Tuple | ast.List):
+        for elt in target.elts:
+            yield from _names_in_target(elt)
+    elif isinstance(target, ast.Starred):
+        yield from _names_in_target(target.value)
+
+
+def _sub_blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
+    if isinstance(stmt, ast.If | ast.For | ast.AsyncFor | ast.While):
+        yield stmt.body
+        yield stmt.orelse
+    elif isinstance(stmt, ast.With | ast.AsyncWith):
+        yield stmt.body
+    elif isinstance(stmt, ast.Try | ast.TryStar):
+        yield stmt.body
+        for handler in stmt.handlers:
+            yield handler.body
+        yield stmt.orelse
+        yield stmt.finalbody
+    elif isinstance(stmt, ast.Match):
+        for case in stmt.cases:
+            yield case.body
+
+
+def _flatten_class_body(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    for stmt in body:
+        if isinstance(stmt, ast.If | ast.Try | ast.TryStar):
+            for block in _sub_blocks(stmt):
+                yield from _flatten_class_body(block)
+        else:
+            yield stmt
+
+
+def _is_typed_value(node: ast.expr) -> bool:
+    """Whether an assigned value may carry a type we can name (a call)."""
+    if isinstance(node, ast.Await):
+        node = node.value
+    return isinstance(node, ast.Call)
+
+
+def _call_ref(scope: Scope, node: ast.expr) -> str | None:
+    """The reference of a value that is a call (or an awaited call)."""
+    if isinstance(node, ast.Await):
+        node = node.value
+    if isinstance(node, ast.Call):
+        return scope.ref(node)
+    return None
+
+
+_CORO_METHODS = frozenset({"send", "throw", "close", "__await__", "cr_frame", "cr_code"})
+_LIMITER_NAME = re.compile(r"(?i)sem(aphore)?\b|_sem\b|sema|limit|throttl|capacity|bulkhead|pool")
+
+
+class _CallWalker:
+    """Walks one function's own frame and records its calls."""
+
+    def __init__(self, analysis: ModuleAnalysis, scope: Scope) -> None:
+        self.analysis = analysis
+        self.scope = scope
+        self.func = scope.func
+        self.prefix = scope.func.qualname if scope.func.kind != "module" else analysis.module
+        self.loop_depth = 0
+        # name -> list of usages of its loads
+        self.name_uses: dict[str, list[int]] = {}
+        # call sites assigned to a single plain name: (site, name)
+        self.assigned: list[tuple[CallSite, str]] = []
+        # nested functions and lambdas, whose reads of our names are uses too
+        self.nested_nodes: list[ast.AST] = []
+
+    # -- statements -------------------------------------------------------
+
+    def walk_body(self, body: list[ast.stmt], *, is_module: bool = False) -> None:
+        for stmt in body:
+            self.stmt(stmt, is_module)
+
+    def stmt(self, node: ast.stmt, is_module: bool = False) -> None:
+        t = type(node)
+        if t is ast.Expr:
+            value = node.value  # type: ignore[attr-defined]
+            if isinstance(value, ast.Constant):
+                return
+            self.expr(value, Usage.DISCARDED)
+        elif t is ast.Assign:
+            assert isinstance(node, ast.Assign)
+            single = node.targets[0] if len(node.targets) == 1 else None
+            if isinstance(single, ast.Name) and single.id not in self.scope.nonlocal_names and not is_module:
+                site = self.expr(node.value, Usage.VALUE)
+                if site is not None:
+                    self.assigned.append((site, single.id))
+            else:
+                self.expr(node.value, Usage.VALUE)
+            for target in node.targets:
+                self.target(target, node.value)
+        elif t is ast.AnnAssign:
+            assert isinstance(node, ast.AnnAssign)
+            if node.value is not None:
+                self.expr(node.value, Usage.VALUE)
+            self.target(node.target, node.value)
+        elif t is ast.AugAssign:
+            assert isinstance(node, ast.AugAssign)
+            self.expr(node.value, Usage.VALUE)
+            self.target(node.target, None, load=True)
+        elif t is ast.Return:
+            assert isinstance(node, ast.Return)
+            if node.value is not None:
+                self.expr(node.value, Usage.YIELDED)
+        elif t is ast.If or t is ast.While:
+            assert isinstance(node, ast.If | ast.While)
+            self.expr(node.test, Usage.MISUSED)
+            if t is ast.While:
+                self.loop_depth += 1
+                self.walk_body(node.body, is_module=is_module)
+                self.loop_depth -= 1
+            else:
+                self.walk_body(node.body, is_module=is_module)
+            self.walk_body(node.orelse, is_module=is_module)
+        elif t is ast.For or t is ast.AsyncFor:
+            assert isinstance(node, ast.For | ast.AsyncFor)
+            self.expr(node.iter, Usage.MISUSED if t is ast.For else Usage.AWAITED)
+            self.target(node.target, None)
+            self.loop_depth += 1
+            self.walk_body(node.body, is_module=is_module)
+            self.loop_depth -= 1
+            self.walk_body(node.orelse, is_module=is_module)
+        elif t is ast.With or t is ast.AsyncWith:
+            assert isinstance(node, ast.With | ast.AsyncWith)
+            usage = Usage.AWAITED if t is ast.AsyncWith else Usage.VALUE
+            for item in node.items:
+                self.expr(item.context_expr, usage)
+                if item.optional_vars is not None:
+                    self.target(item.optional_vars, None)
+            self.walk_body(node.body, is_module=is_module)
+        elif t is ast.Try or t is ast.TryStar:
+            assert isinstance(node, ast.Try | ast.TryStar)
+            self.walk_body(node.body, is_module=is_module)
+            for handler in node.handlers:
+                if handler.type is not None:
+                    self.expr(handler.type, Usage.VALUE)
+                self.walk_body(handler.body, is_module=is_module)
+            self.walk_body(node.orelse, is_module=is_module)
+            self.walk_body(node.finalbody, is_module=is_module)
+        elif t is ast.FunctionDef or t is ast.AsyncFunctionDef or t is ast.ClassDef:
+            assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            for d in node.decorator_list:
+                self.expr(d, Usage.VALUE)
+            if isinstance(node, ast.ClassDef):
+                for b in node.bases:
+                    self.expr(b, Usage.VALUE)
+                for kw in node.keywords:
+                    self.expr(kw.value, Usage.VALUE)
+            else:
+                for d in [*node.args.defaults, *(x for x in node.args.kw_defaults if x is not None)]:
+                    self.expr(d, Usage.VALUE)
+                self._note_free_names(node)
+            if is_module:
+                if isinstance(node, ast.ClassDef):
+                    self.analysis._declare_class(node, self.scope, self.analysis.module)
+                    self._walk_class_body(node)
+                else:
+                    child = self.analysis._new_scope(node, self.scope, self.analysis.module, None)
+                    self.analysis.scopes.append((child, node))
+            else:
+                self.analysis._declare_nested(self.scope, node, self.prefix + ".<locals>")
+                if isinstance(node, ast.ClassDef):
+                    self._walk_class_body(node)
+        elif t is ast.Raise:
+            assert isinstance(node, ast.Raise)
+            if node.exc is not None:
+                self.expr(node.exc, Usage.VALUE)
+            if node.cause is not None:
+                self.expr(node.cause, Usage.VALUE)
+        elif t is ast.Assert:
+            assert isinstance(node, ast.Assert)
+            self.expr(node.test, Usage.MISUSED)
+            if node.msg is not None:
+                self.expr(node.msg, Usage.VALUE)
+        elif t is ast.Delete:
+            assert isinstance(node, ast.Delete)
+            for target in node.targets:
+                self.target(target, None, load=True)
+        elif t is ast.Match:
+            assert isinstance(node, ast.Match)
+            self.expr(node.subject, Usage.VALUE)
+            for case in node.cases:
+                if case.guard is not None:
+                    self.expr(case.guard, Usage.MISUSED)
+                self.walk_body(case.body, is_module=is_module)
+        # Import, Global, Nonlocal, Pass, Break, Continue: nothing to record.
+
+    def _walk_class_body(self, node: ast.ClassDef) -> None:
+        """Class bodies run in the enclosing frame; their methods are scopes of their own."""
+        for stmt in _flatten_class_body(node.body):
+            if isinstance(stmt, _FUNC_TYPES):
+                for d in stmt.decorator_list:
+                    self.expr(d, Usage.VALUE)
+                for d in stmt.args.defaults:
+                    self.expr(d, Usage.VALUE)
+                self._note_free_names(stmt)
+            elif isinstance(stmt, ast.ClassDef):
+                for b in stmt.bases:
+                    self.expr(b, Usage.VALUE)
+                self._walk_class_body(stmt)
+            else:
+                self.stmt(stmt)
+
+    def _note_free_names(self, node: ast.AST) -> None:
+        """Names a nested function reads count as used here (closures); walked lazily."""
+        if self.func.kind != "module":
+            self.nested_nodes.append(node)
+
+    def target(self, node: ast.expr, value: ast.expr | None, *, load: bool = False) -> None:
+        if isinstance(node, ast.Name):
+            if load:
+                self.name_uses.setdefault(node.id, []).append(Usage.VALUE)
+            return
+        if isinstance(node, ast.Attribute):
+            self.expr(node.value, Usage.VALUE)
+            if (
+                value is not None
+                and self.scope.self_name is not None
+                and isinstance(node.value, ast.Name)
+                and node.value.id == self.scope.self_name
+                and self.scope.cls is not None
+            ):
+                self._learn_attr(node.attr, value)
+        elif isinstance(node, ast.Subscript):
+            self.expr(node.value, Usage.VALUE)
+            self.expr(node.slice, Usage.VALUE)
+        elif isinstance(node, ast.Tuple | ast.List):
+            for elt in node.elts:
+                self.target(elt, None, load=load)
+        elif isinstance(node, ast.Starred):
+            self.target(node.value, None, load=load)
+
+    def _learn_attr(self, attr: str, value: ast.expr) -> None:
+        cls = self.analysis.summary.classes.get(self.scope.cls or "")
+        if cls is None:
+            return
+        ref = _call_ref(self.scope, value) if _is_typed_value(value) else None
+        if ref is None and isinstance(value, ast.Name):
+            # self.session = session  (a parameter with an annotation)
+            ref = self.scope.types.get(value.id) if value.id in self.scope.locals else None
+        old = cls.attrs.get(attr)
+        if old is None:
+            if ref is not None:
+                cls.attrs[attr] = ref
+        elif ref is not None and old != ref and old != "":
+            cls.attrs[attr] = ""
+
+    # -- expressions ------------------------------------------------------
+
+    def expr(self, node: ast.expr, usage: int) -> CallSite | None:
+        """Record the calls in an expression; return the site of ``node`` if it is a call."""
+        t = type(node)
+        if t is ast.Call:
+            assert isinstance(node, ast.Call)
+            return self.call(node, usage)
+        if t is ast.Name:
+            assert isinstance(node, ast.Name)
+            self.name_uses.setdefault(node.id, []).append(usage)
+            return None
+        if t is ast.Await:
+            assert isinstance(node, ast.Await)
+            self.expr(node.value, Usage.AWAITED)
+            return None
+        if t is ast.Attribute:
+            assert isinstance(node, ast.Attribute)
+            self.expr(node.value, Usage.MISUSED)
+            return None
+        if t is ast.Constant:
+            return None
+        if t is ast.Subscript:
+            assert isinstance(node, ast.Subscript)
+            self.expr(node.value, Usage.MISUSED)
+            self.expr(node.slice, Usage.VALUE)
+            return None
+        if t is ast.BoolOp:
+            assert isinstance(node, ast.BoolOp)
+            for v in node.values[:-1]:
+                self.expr(v, Usage.MISUSED)
+            self.expr(node.values[-1], usage if usage != Usage.DISCARDED else Usage.DISCARDED)
+            return None
+        if t is ast.UnaryOp:
+            assert isinstance(node, ast.UnaryOp)
+            self.expr(node.operand, Usage.MISUSED if isinstance(node.op, ast.Not) else Usage.VALUE)
+            return None
+        if t is ast.Compare:
+            assert isinstance(node, ast.Compare)
+            ops_identity = all(isinstance(op, ast.Is | ast.IsNot) for op in node.ops)
+            inner = Usage.VALUE if ops_identity else Usage.MISUSED
+            self.expr(node.left, inner)
+            for c in node.comparators:
+                self.expr(c, inner)
+            return None
+        if t is ast.IfExp:
+            assert isinstance(node, ast.IfExp)
+            self.expr(node.test, Usage.MISUSED)
+            self.expr(node.body, usage)
+            self.expr(node.orelse, usage)
+            return None
+        if t is ast.Yield or t is ast.YieldFrom:
+            assert isinstance(node, ast.Yield | ast.YieldFrom)
+            self.func.is_generator = True
+            if node.value is not None:
+                self.expr(node.value, Usage.YIELDED)
+            return None
+        if t is ast.NamedExpr:
+            assert isinstance(node, ast.NamedExpr)
+            self.expr(node.value, Usage.VALUE)
+            return None
+        if t in _COMP_TYPES:
+            self._comprehension(node)
+            return None
+        if t is ast.Lambda:
+            assert isinstance(node, ast.Lambda)
+            for d in node.args.defaults:
+                self.expr(d, Usage.VALUE)
+            self._note_free_names(node.body)
+            return None
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.expr(child, Usage.VALUE)
+            elif isinstance(child, ast.keyword):
+                self.expr(child.value, Usage.VALUE)
+        return None
+
+    def _comprehension(self, node: ast.AST) -> None:
+        gens: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        for i, gen in enumerate(gens):
+            self.expr(gen.iter, Usage.AWAITED if gen.is_async else (Usage.MISUSED if i == 0 else Usage.MISUSED))
+            for cond in gen.ifs:
+                self.expr(cond, Usage.MISUSED)
+        self.loop_depth += 1
+        if isinstance(node, ast.DictComp):
+            self.expr(node.key, Usage.VALUE)
+            self.expr(node.value, Usage.VALUE)
+        else:
+            self.expr(node.elt, Usage.VALUE)  # type: ignore[attr-defined]
+        self.loop_depth -= 1
+
+    def call(self, node: ast.Call, usage: int) -> CallSite | None:
+        func = node.func
+        # The callee expression itself: its bases are evaluated but are not calls of interest.
+        if isinstance(func, ast.Attribute):
+            self.expr(func.value, Usage.VALUE if func.attr in _CORO_METHODS else Usage.MISUSED)
+        elif not isinstance(func, ast.Name):
+            self.expr(func, Usage.VALUE)
+        consts: list[tuple[str | int, Any]] = []
+        for i, arg in enumerate(node.args):
+            self.expr(arg, Usage.VALUE)
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, bool | int | float | type(None)):
+                consts.append((i, arg.value))
+        for kw in node.keywords:
+            self.expr(kw.value, Usage.VALUE)
+            if kw.arg and isinstance(kw.value, ast.Constant) and isinstance(
+                kw.value.value, bool | int | float | type(None)
+            ):
+                consts.append((kw.arg, kw.value.value))
+        ref = self.scope.ref(func)
+        if ref is None:
+            return None
+        site = CallSite(
+            ref=self.analysis.expand(ref),
+            line=node.lineno,
+            col=self.analysis.col(node.lineno, node.col_offset),
+            end_line=node.end_lineno or node.lineno,
+            end_col=self.analysis.col(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset),
+            usage=usage,
+            in_loop=self.loop_depth > 0,
+            consts=tuple(consts),
+        )
+        self.func.calls.append(site)
+        return site
+
+    def finish(self) -> None:
+        """Resolve the usage of calls assigned to names, now that all loads are known."""
+        if not self.assigned:
+            return
+        if self.nested_nodes:
+            wanted = {name for _, name in self.assigned}
+            for node in self.nested_nodes:
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.Name) and sub.id in wanted and isinstance(sub.ctx, ast.Load):
+                        self.name_uses.setdefault(sub.id, []).append(Usage.VALUE)
+        for site, name in self.assigned:
+            uses = self.name_uses.get(name)
+            if not uses:
+                site.usage = Usage.UNUSED_NAME
+            elif all(u == Usage.MISUSED for u in uses):
+                site.usage = Usage.MISUSED
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+
+
+_NOQA = re.compile(r"#\s*noqa(?::[ \t]*(?P<codes>[A-Za-z]+[0-9]+(?:[ \t,]+[A-Za-z]+[0-9]+)*))?", re.I)
+
+
+def _noqa_lines(source: str) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    if "noqa" not in source and "NOQA" not in source:
+        return out
+    for lineno, line in enumerate(source.splitlines(), start=1):
+        if "#" not in line:
+            continue
+        m = _NOQA.search(line)
+        if m is None:
+            continue
+        codes = m.group("codes")
+        if codes:
+            out[lineno] = sorted({c.upper() for c in re.split(r"[\s,]+", codes) if c})
+        else:
+            out[lineno] = []
+    return out
+
+
+def analyse_source(source: str | bytes, *, path: str, module: str, is_package: bool = False,
+                   rules: tuple[Any, ...] | None = None) -> FileSummary:
+    """Parse and summarise one file; syntax errors are returned, not raised."""
+    text: str
+    if isinstance(source, bytes):
+        try:
+            text = _decode(source)
+        except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
+            return FileSummary(path, module, is_package, 0, error=("decode-error", str(exc), None, None))
+    else:
+        text = source
+    summary = FileSummary(path, module, is_package, text.count("\n") + 1)
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        summary.error = ("syntax-error", exc.msg or "invalid syntax", exc.lineno, exc.offset)
+        return summary
+    except (ValueError, MemoryError, RecursionError) as exc:
+        summary.error = ("syntax-error", str(exc) or type(exc).__name__, None, None)
+        return summary
+    summary.noqa = _noqa_lines(text)
+    lines = None if text.isascii() else text.splitlines()
+    analysis = ModuleAnalysis(tree, summary, lines)
+    try:
+        analysis.run()
+    except RecursionError:
+        summary.error = ("syntax-error", "too deeply nested to analyse", None, None)
+        return summary
+    if rules is None:
+        from .rules import rule_instances
+
+        rules = rule_instances()
+    local_rules = [r for r in rules if type(r).check_function is not _base_check_function()]
+    if local_rules:
+        for scope, node in analysis.scopes:
+            if not isinstance(node, _FUNC_OR_MODULE):
+                continue
+            ctx = FunctionContext(scope, node, analysis, lines)
+            for rule in local_rules:
+                if not ctx.is_async and not rule.sync_functions:
+                    continue
+                summary.reports.extend(rule.check_function(ctx))
+    return summary
+
+
+def _base_check_function() -> Any:
+    from .rules._base import Rule
+
+    return Rule.check_function
+
+
+def _decode(data: bytes) -> str:
+    """Decode source bytes honouring a PEP 263 coding cookie and a BOM."""
+    import io
+    import tokenize
+
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    text = data.decode(encoding)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+# ---------------------------------------------------------------------------
+# What per-file rules see
+
+
+class FunctionContext:
+    """One function as a per-file rule sees it.
+
+    ``node`` is the ``def``/``async def`` (or the module); :meth:`walk`
+    yields the nodes of its own frame; :meth:`ref` and :meth:`lib` resolve
+    expressions; :meth:`report` builds a finding at a node.
+    """
+
+    def __init__(self, scope: Scope, node: ast.AST, analysis: ModuleAnalysis,
+                 lines: list[str] | None) -> None:
+        self.scope = scope
+        self.node = node
+        self.info = scope.func
+        self.is_async = scope.func.is_async
+        self.module = analysis.module
+        self.summary = analysis.summary
+        self._analysis = analysis
+        self._lines = lines
+        self._nodes: list[ast.AST] | None = None
+        self._parents: dict[int, ast.AST] | None = None
+
+    @property
+    def body(self) -> list[ast.stmt]:
+        if isinstance(self.node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef):
+            return self.node.body
+        return []
+
+    def walk(self) -> list[ast.AST]:
+        """The nodes of this function's own frame, in source order."""
+        if self._nodes is None:
+            nodes: list[ast.AST] = []
+            for stmt in self.body:
+                nodes.append(stmt)
+                if isinstance(stmt, _SCOPE_TYPES):
+                    continue
+                nodes.extend(iter_scope(stmt))
+            self._nodes = nodes
+        return self._nodes
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        if self._parents is None:
+            parents: dict[int, ast.AST] = {}
+            for stmt in self.body:
+                parents[id(stmt)] = self.node
+            for n in self.walk():
+                if isinstance(n, _SCOPE_TYPES):
+                    continue
+                for child in ast.iter_child_nodes(n):
+                    parents[id(child)] = n
+            self._parents = parents
+        return self._parents.get(id(node))
+
+    def ref(self, node: ast.AST) -> str | None:
+        ref = self.scope.ref(node)
+        return self._analysis.expand(ref) if ref is not None else None
+
+    def lib(self, node: ast.AST) -> LibValue | None:
+        return self.scope.lib(node)
+
+    def callee(self, call: ast.Call) -> str | None:
+        """The dotted library name of what ``call`` calls (``T.m`` for a method)."""
+        from ._refs import lib_qualname
+
+        value = self.lib(call.func)
+        return lib_qualname(value) if value is not None else None
+
+    def col(self, lineno: int, byte_col: int) -> int:
+        """A 1-based character column from ast's 0-based UTF-8 byte offset."""
+        if self._lines is not None and 0 < lineno <= len(self._lines):
+            line = self._lines[lineno - 1]
+            if not line.isascii():
+                return len(line.encode("utf-8")[:byte_col].decode("utf-8", "replace")) + 1
+        return byte_col + 1
+
+    def report(self, code: str, node: ast.AST, message: str, chain: tuple[str, ...] = (),
+               *, end: ast.AST | None = None) -> Report:
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0)
+        last = end if end is not None else node
+        end_line = getattr(last, "end_lineno", None) or line
+        end_col = getattr(last, "end_col_offset", None)
+        if end_col is None:
+            end_col = col
+        return Report(code, line, self.col(line, col), end_line, self.col(end_line, end_col), message, chain)

@@ -1,0 +1,457 @@
+"""Stage 2: the project index.
+
+The index puts every file's summary together, resolves references between
+modules (packages, relative imports, re-exports, ``from x import y as z``,
+methods on ``self`` and on objects of known type, inherited methods) and
+answers the questions the project-wide rules ask:
+
+* what does this call site call? (:meth:`ProjectIndex.callee`)
+* does calling it block the event loop, and through which chain of sync
+  helpers? (:meth:`ProjectIndex.blocking`)
+* does calling it return a coroutine? (:meth:`ProjectIndex.is_coroutine`)
+
+Facts are computed lazily and memoised, so a large tree costs only what the
+rules ask about.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .._compat import removeprefix_module
+from ._analysis import CallSite, ClassInfo, FileSummary, FuncInfo
+from ._refs import (
+    ENTER,
+    LibMethod,
+    LibName,
+    LibObject,
+    LibValue,
+    blocking_info,
+    eval_lib,
+    is_coroutine_lib,
+    lib_qualname,
+    split_ref,
+    step_lib,
+)
+
+if TYPE_CHECKING:
+    from ._config import Config
+
+__all__ = ["Blocked", "PClass", "PFunc", "PInst", "PModule", "ProjectIndex", "ProjectReport", "Value"]
+
+
+@dataclass(frozen=True, slots=True)
+class PModule:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PFunc:
+    qualname: str
+
+
+@dataclass(frozen=True, slots=True)
+class PClass:
+    qualname: str
+
+
+@dataclass(frozen=True, slots=True)
+class PInst:
+    qualname: str
+
+
+Value = PModule | PFunc | PClass | PInst | LibName | LibObject | LibMethod
+
+
+@dataclass(frozen=True, slots=True)
+class Blocked:
+    """Why a call blocks: what it does, what to do instead, and the chain of calls."""
+
+    what: str
+    instead: str
+    culprit: str  # the blocking library call, e.g. "requests.post"
+    chain: tuple[str, ...]  # "shop.auth.get_token() at shop/auth.py:12", ..., innermost last
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectReport:
+    """A finding of a project-wide rule, located in one file."""
+
+    path: str
+    code: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    message: str
+    chain: tuple[str, ...] = ()
+
+
+# Decorators that keep an ``async def`` a coroutine function.
+_TRANSPARENT_DECORATORS = frozenset(
+    {
+        "builtins.staticmethod",
+        "builtins.classmethod",
+        "abc.abstractmethod",
+        "typing.override",
+        "typing_extensions.override",
+        "typing.final",
+        "functools.wraps",
+        "typing.no_type_check",
+        "contextlib.asynccontextmanager.__never__",
+    }
+)
+
+
+def _display_path(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+class ProjectIndex:
+    """All summaries of one run, with cross-module resolution."""
+
+    def __init__(self, summaries: list[FileSummary], config: Config | None = None) -> None:
+        self.summaries = [s for s in summaries if s.error is None]
+        self.modules: dict[str, FileSummary] = {}
+        self.functions: dict[str, tuple[FuncInfo, FileSummary]] = {}
+        self.classes: dict[str, tuple[ClassInfo, FileSummary]] = {}
+        suffixes: dict[str, list[str]] = {}
+        for s in self.summaries:
+            self.modules.setdefault(s.module, s)
+            for q, f in s.functions.items():
+                self.functions.setdefault(q, (f, s))
+            for q, c in s.classes.items():
+                self.classes.setdefault(q, (c, s))
+            parts = s.module.split(".")
+            for i in range(1, len(parts)):
+                suffixes.setdefault(".".join(parts[i:]), []).append(s.module)
+        # Modules may be imported by a shorter name than their package path
+        # gives (scripts run from their folder, namespace packages): accept a
+        # dotted suffix when it names exactly one module.
+        self.module_aliases = {k: v[0] for k, v in suffixes.items() if len(v) == 1 and k not in self.modules}
+        self.user_blocking = frozenset(config.blocking_functions) if config else frozenset()
+        self.user_safe = frozenset(config.safe_functions) if config else frozenset()
+        self._eval_cache: dict[str, Value | None] = {}
+        self._blocking_cache: dict[str, Blocked | None] = {}
+        self._in_progress: set[str] = set()
+
+    # -- resolution -------------------------------------------------------
+
+    def module(self, name: str) -> FileSummary | None:
+        hit = self.modules.get(name)
+        if hit is None:
+            alias = self.module_aliases.get(name)
+            if alias is not None:
+                hit = self.modules.get(alias)
+        return hit
+
+    def evaluate(self, ref: str, _depth: int = 0) -> Value | None:
+        """What a symbolic reference denotes, as far as the project and the knowledge tell."""
+        cached = self._eval_cache.get(ref, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        if _depth > 12:
+            return None
+        self._eval_cache[ref] = None  # breaks reference cycles
+        value = self._evaluate(ref, _depth)
+        self._eval_cache[ref] = value
+        return value
+
+    def _evaluate(self, ref: str, depth: int) -> Value | None:
+        segments = split_ref(ref)
+        plain = 0
+        for seg in segments:
+            if seg.endswith("()") or seg == "[]":
+                break
+            plain += 1
+        value: Value | None = None
+        used = 0
+        for i in range(plain, 0, -1):
+            name = ".".join(segments[:i])
+            if name in self.functions:
+                value = PFunc(name)
+            elif name in self.classes:
+                value = PClass(name)
+            else:
+                mod = self.module(name)
+                if mod is not None:
+                    value = PModule(mod.module)
+            if value is not None:
+                used = i
+                break
+        if value is None:
+            # A call segment may still start with a project name: "pkg.f()" has plain == 1.
+            if plain < len(segments):
+                head = segments[plain]
+                stripped = head.rstrip("()")
+                name = ".".join([*segments[:plain], stripped]) if stripped else ""
+                if name and (name in self.functions or name in self.classes or self.module(name)):
+                    value = self._evaluate(name, depth + 1)
+                    if value is not None:
+                        for _ in range((len(head) - len(stripped)) // 2):
+                            value = self._call(value, depth) if value is not None else None
+                        used = plain + 1
+            if value is None:
+                return eval_lib(ref)
+        for seg in segments[used:]:
+            if value is None:
+                return None
+            value = self._step(value, seg, depth)
+        return value
+
+    def _step(self, value: Value, seg: str, depth: int) -> Value | None:
+        if isinstance(value, LibName | LibObject | LibMethod):
+            return step_lib(value, seg)
+        if seg == ENTER:
+            if isinstance(value, PInst):
+                for name in ("__aenter__", "__enter__"):
+                    method = self._class_attr(value.qualname, name)
+                    if isinstance(method, PFunc):
+                        info = self.functions[method.qualname][0]
+                        if info.returns:
+                            return self.evaluate(info.returns, depth + 1)
+                return value
+            return None
+        if seg == "[]":
+            return None
+        calls = 0
+        while seg.endswith("()"):
+            seg = seg[:-2]
+            calls += 1
+        current: Value | None = self._attr(value, seg, depth) if seg else value
+        for _ in range(calls):
+            if current is None:
+                return None
+            current = self._call(current, depth)
+        return current
+
+    def _attr(self, value: Value, attr: str, depth: int) -> Value | None:
+        if isinstance(value, PModule):
+            mod = self.modules[value.name]
+            sym = mod.symbols.get(attr)
+            if sym:
+                return self.evaluate(sym, depth + 1)
+            sub = self.module(f"{value.name}.{attr}")
+            if sub is not None:
+                return PModule(sub.module)
+            return None
+        if isinstance(value, PClass):
+            hit = self._class_attr(value.qualname, attr)
+            if isinstance(hit, PFunc | PClass):
+                return hit
+            return None
+        if isinstance(value, PInst):
+            hit = self._class_attr(value.qualname, attr)
+            if isinstance(hit, str):
+                return self.evaluate(hit, depth + 1) if hit else None
+            return hit
+        return None
+
+    def mro(self, qualname: str) -> Iterator[ClassInfo | LibObject]:
+        """The project class and its bases, project classes first, then library bases."""
+        seen: set[str] = set()
+        stack = [qualname]
+        libs: list[LibObject] = []
+        while stack and len(seen) < 64:
+            q = stack.pop(0)
+            if q in seen:
+                continue
+            seen.add(q)
+            entry = self.classes.get(q)
+            if entry is None:
+                continue
+            cls = entry[0]
+            yield cls
+            for base in cls.bases:
+                if not base:
+                    continue
+                v = self.evaluate(base)
+                if isinstance(v, PClass):
+                    stack.append(v.qualname)
+                elif isinstance(v, LibName):
+                    libs.append(LibObject(v.name))
+        yield from libs
+
+    def _class_attr(self, qualname: str, attr: str) -> PFunc | PClass | LibValue | str | None:
+        """A method (PFunc), nested class, attribute type reference (str) or library member."""
+        for cls in self.mro(qualname):
+            if isinstance(cls, LibObject):
+                return step_lib(cls, attr)
+            method = cls.methods.get(attr)
+            if method is not None:
+                info = self.functions[method][0]
+                if info.kind == "property":
+                    return info.returns or ""
+                return PFunc(method)
+            t = cls.attrs.get(attr)
+            if t is not None:
+                return t
+            nested = f"{cls.qualname}.{attr}"
+            if nested in self.classes:
+                return PClass(nested)
+        return None
+
+    def _call(self, value: Value, depth: int) -> Value | None:
+        if isinstance(value, PClass):
+            return PInst(value.qualname)
+        if isinstance(value, PFunc):
+            info = self.functions[value.qualname][0]
+            if info.returns:
+                return self.evaluate(info.returns, depth + 1)
+            return None
+        if isinstance(value, LibName | LibObject | LibMethod):
+            return step_lib(value, "()")
+        return None
+
+    def callee(self, site: CallSite) -> Value | None:
+        return self.evaluate(site.ref)
+
+    def func(self, value: Value | None) -> FuncInfo | None:
+        if isinstance(value, PFunc):
+            return self.functions[value.qualname][0]
+        return None
+
+    def path_of(self, qualname: str) -> str:
+        entry = self.functions.get(qualname)
+        return _display_path(entry[1].path) if entry else "?"
+
+    # -- facts ------------------------------------------------------------
+
+    def short_name(self, value: Value) -> str:
+        """How to name a callee to a user: ``Client.fetch``, ``helper``, ``requests.get``."""
+        if isinstance(value, PFunc | PClass | PInst):
+            entry = self.functions.get(value.qualname) or self.classes.get(value.qualname)
+            if entry is not None:
+                return removeprefix_module(value.qualname, entry[1].module)
+            return value.qualname
+        return self.name_of(value)
+
+    def name_of(self, value: Value) -> str:
+        if isinstance(value, PFunc | PClass | PModule | PInst):
+            return value.qualname if not isinstance(value, PModule) else value.name
+        return lib_qualname(value) or getattr(value, "type", "?")
+
+    def is_coroutine(self, value: Value | None) -> bool:
+        """Whether calling ``value`` creates a coroutine (or a lazy awaitable) and nothing else."""
+        if value is None:
+            return False
+        if isinstance(value, PFunc):
+            info = self.functions[value.qualname][0]
+            if not info.is_async or info.is_generator:
+                return False
+            return all(d in _TRANSPARENT_DECORATORS for d in info.decorators)
+        if isinstance(value, LibName | LibMethod):
+            if self._user_listed(value, self.user_safe):
+                return False
+            return is_coroutine_lib(value)
+        return False
+
+    def _user_listed(self, value: Value, names: frozenset[str]) -> bool:
+        if not names:
+            return False
+        name = self.name_of(value)
+        if name in names:
+            return True
+        if isinstance(value, LibMethod):
+            return f"{value.type}.*" in names
+        return False
+
+    def blocking(self, site: CallSite, value: Value | None = None) -> Blocked | None:
+        """Whether the call at ``site`` blocks the thread that runs it."""
+        if value is None:
+            value = self.evaluate(site.ref)
+        if value is None:
+            return None
+        if self._user_listed(value, self.user_safe):
+            return None
+        if self._user_listed(value, self.user_blocking):
+            name = self.name_of(value)
+            return Blocked(
+                "is declared blocking in the configuration",
+                "run it with await asyncio.to_thread(...)",
+                name,
+                (f"{name}()",),
+            )
+        if isinstance(value, PFunc):
+            return self._function_blocking(value.qualname)
+        if isinstance(value, PClass):
+            init = self._class_attr(value.qualname, "__init__")
+            if isinstance(init, PFunc):
+                inner = self._function_blocking(init.qualname)
+                if inner is not None:
+                    return inner
+            for cls in self.mro(value.qualname):
+                if isinstance(cls, LibObject):
+                    hit = blocking_info(LibName(cls.type))
+                    if hit is not None:
+                        return Blocked(hit[1].what, hit[1].instead, cls.type, (f"{cls.type}()",))
+            return None
+        if isinstance(value, PInst | PModule):
+            return None
+        hit = blocking_info(value)
+        if hit is None:
+            return None
+        key, info = hit
+        if info.nonblocking_if and _nonblocking(info.nonblocking_if, site):
+            return None
+        name = lib_qualname(value) or key
+        return Blocked(info.what, info.instead, name, ())
+
+    def _function_blocking(self, qualname: str) -> Blocked | None:
+        if qualname in self._blocking_cache:
+            return self._blocking_cache[qualname]
+        if qualname in self._in_progress:
+            return None
+        info, summary = self.functions[qualname]
+        if info.is_async or info.offloaded or qualname in self.user_safe:
+            self._blocking_cache[qualname] = None
+            return None
+        if qualname in self.user_blocking:
+            result = Blocked("is declared blocking in the configuration",
+                             "run it with await asyncio.to_thread(...)", qualname, ())
+            self._blocking_cache[qualname] = result
+            return result
+        self._in_progress.add(qualname)
+        result: Blocked | None = None
+        try:
+            for site in info.calls:
+                value = self.evaluate(site.ref)
+                if value is None:
+                    continue
+                inner = self.blocking(site, value)
+                if inner is None:
+                    continue
+                where = f"{_display_path(summary.path)}:{site.line}"
+                step = f"{self.short_name(value)}() at {where}"
+                result = Blocked(inner.what, inner.instead, inner.culprit, (step, *inner.chain))
+                break
+        finally:
+            self._in_progress.discard(qualname)
+        self._blocking_cache[qualname] = result
+        return result
+
+    def iter_functions(self) -> Iterator[tuple[FuncInfo, FileSummary]]:
+        for s in self.summaries:
+            for f in s.functions.values():
+                yield f, s
+
+
+_MISSING = object()
+
+
+def _nonblocking(conditions: tuple[tuple[str, int, object], ...], site: CallSite) -> bool:
+    consts = dict(site.consts)
+    for keyword, position, wanted in conditions:
+        got = consts.get(keyword, _MISSING)
+        if got is _MISSING and position >= 0:
+            got = consts.get(position, _MISSING)
+        if got is not _MISSING and got == wanted and type(got) is type(wanted):
+            return True
+    return False

@@ -1,0 +1,1396 @@
+"""What the checker knows about libraries: plain tables, no logic.
+
+The rules never guess what a library call does; they look it up here.
+Every name is the *fully qualified dotted name a user would import*
+(``requests.get``, ``sqlite3.Connection.execute``); a method is written
+``Type.method``; a builtin is ``builtins.open``.  A key ending in ``.*``
+means "any method or attribute of that type".
+
+Precision comes first: a wrong entry is a false positive on someone's real
+code, so when it is unclear whether a call really blocks (or really returns
+a coroutine), it is left out.
+
+The tables
+----------
+``BLOCKING_CALLS``
+    Calls that block the thread, and so the event loop when made from
+    ``async def`` code, with a short reason and what to do instead.
+    ``Blocking.nonblocking_if`` lists argument values that make the call
+    return at once (``queue.Queue.get(block=False)``).  Some entries are lazy
+    iterators whose *iteration* blocks (``pathlib.Path.glob``, ``os.walk``,
+    ``pymongo`` ``find``, ``concurrent.futures.Executor.map``): they are
+    listed because the iteration nearly always follows in the same function.
+    Calls that are cheap in practice are left out: ``os.path.exists``,
+    ``os.stat``, ``Path.exists``, ``sqlite3.Connection.close``, the
+    ``fetch*`` methods of client-side cursors (psycopg2, psycopg, pymysql),
+    which read rows the driver already holds, and ``put`` on the unbounded
+    thread queues (``queue.Queue()``'s default), which never waits.
+``RETURN_TYPES``
+    The type of a call's result, so that ``s = requests.Session()`` makes
+    ``s.get(...)`` resolve to ``requests.Session.get``.  For a coroutine
+    function it is the type of the *awaited* result; for a context manager
+    it is also the type bound by ``with ... as x`` unless ``ENTER_TYPES``
+    says otherwise.  A class maps to itself.  Calls returning tuples
+    (``asyncio.open_connection``, ``socket.socket.accept``) are left out.
+``ENTER_TYPES``
+    For a type whose ``with``/``async with`` binds something else:
+    ``trio.open_nursery()`` returns a manager whose ``async with`` gives a
+    ``trio.Nursery``.
+``ATTRIBUTE_TYPES``
+    The type of an attribute (or subscript) of an instance:
+    ``client.shop`` and ``client["shop"]`` on a ``pymongo.MongoClient`` are
+    databases.  A key is either ``Type.attribute`` or ``Type.*``.
+``TYPE_BASES``
+    Library subclass relations, so that a method known on the base is found
+    on the subclass (``queue.LifoQueue`` has ``queue.Queue.get``).
+``TYPE_ALIASES``
+    Other import paths of the same object (``requests.sessions.Session`` is
+    ``requests.Session``).  An alias also covers every name under it:
+    ``requests.sessions.Session.get`` is ``requests.Session.get``.  Alias
+    keys appear in no other table; targets are the names used everywhere
+    else.
+``COROUTINE_FUNCTIONS``
+    Callables whose call returns a coroutine or another awaitable that does
+    nothing, or loses its outcome, unless awaited (``async with``/``async
+    for`` on the result count as awaiting it).
+``RESOURCES``
+    Constructors and factories of things that must be closed, with how they
+    are closed and whether they are long-lived clients that belong outside
+    loops (``shareable``).
+``OFFLOADERS`` / ``OFFLOADING_DECORATORS``
+    What runs a sync callable somewhere other than the event loop's thread:
+    a blocking call inside such a callable does not block the loop.
+``LIMITERS``
+    Types (or factories) whose ``async with``/``acquire`` bounds how many
+    operations run at once, including connection pools, whose size bounds
+    the queries that use them.
+``TASK_GROUPS``
+    Structured task groups: tasks started in one are owned and awaited by it.
+``SLEEP_FUNCTIONS``
+    The async sleeps, for spotting polling loops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+__all__ = [
+    "ATTRIBUTE_TYPES",
+    "BLOCKING_CALLS",
+    "COROUTINE_FUNCTIONS",
+    "ENTER_TYPES",
+    "LIMITERS",
+    "OFFLOADERS",
+    "OFFLOADING_DECORATORS",
+    "RESOURCES",
+    "RETURN_TYPES",
+    "SLEEP_FUNCTIONS",
+    "TASK_GROUPS",
+    "TYPE_ALIASES",
+    "TYPE_BASES",
+    "Blocking",
+    "Resource",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Blocking:
+    """Why a call blocks the event loop, and what to do instead.
+
+    ``nonblocking_if`` holds ``(keyword, position, value)`` triples: the call
+    does not block when the argument given by keyword ``keyword``, or at
+    positional index ``position`` (``-1``: keyword only), equals ``value``.
+    ``queue.Queue.get`` has ``(("block", 0, False), ("timeout", 1, 0))``, so
+    ``q.get(False)`` and ``q.get(timeout=0)`` are fine.
+    """
+
+    what: str
+    instead: str
+    nonblocking_if: tuple[tuple[str, int, object], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """Something a constructor or factory returns that must be closed.
+
+    ``awaited`` says whether it is created as ``await ctor(...)``;
+    ``closers`` are the method names that release it; ``label`` names it in
+    messages; ``shareable`` marks long-lived clients and pools that belong
+    outside loops and request handlers; ``result_index`` picks the resource
+    out of a tuple result (``asyncio.open_connection`` returns
+    ``(reader, writer)``: the writer, index 1, is what gets closed).
+    """
+
+    kind: str
+    awaited: bool
+    closers: tuple[str, ...]
+    label: str
+    shareable: bool
+    result_index: int | None = None
+
+
+# --------------------------------------------------------------------------
+# Small builders, so that the tables below read as lists rather than noise.
+# --------------------------------------------------------------------------
+
+_V = TypeVar("_V")
+
+
+def _names(owner: str, members: str) -> list[str]:
+    """``_names("requests.Session", "get post")`` -> the two dotted names."""
+    return [f"{owner}.{member}" for member in members.split()]
+
+
+def _block(
+    names: Iterable[str],
+    what: str,
+    instead: str,
+    nonblocking_if: tuple[tuple[str, int, object], ...] = (),
+) -> dict[str, Blocking]:
+    """The same :class:`Blocking` entry for every name."""
+    entry = Blocking(what, instead, nonblocking_if)
+    return dict.fromkeys(names, entry)
+
+
+def _to(result: str, names: Iterable[str]) -> dict[str, str]:
+    """Every name returns a ``result``."""
+    return dict.fromkeys(names, result)
+
+
+def _classes(names: Iterable[str]) -> dict[str, str]:
+    """Classes: calling one returns an instance of it."""
+    return {name: name for name in names}
+
+
+def _merge(*tables: Mapping[str, _V]) -> dict[str, _V]:
+    """Join tables, refusing a key given twice (a sure sign of a mistake)."""
+    merged: dict[str, _V] = {}
+    for table in tables:
+        for key, value in table.items():
+            if key in merged:
+                raise ValueError(f"asyncdoctor knowledge: {key!r} is given twice")
+            merged[key] = value
+    return merged
+
+
+# Method lists shared by several libraries.
+_HTTP_VERBS = "request get options head post put patch delete"
+_REDIS_COMMANDS = """
+    append bitcount blpop brpop brpoplpush bzpopmax bzpopmin dbsize decr decrby
+    delete eval evalsha exists expire expireat flushall flushdb get getdel getex
+    getrange getset hdel hexists hget hgetall hincrby hincrbyfloat hkeys hlen
+    hmget hmset hset hsetnx hvals incr incrby incrbyfloat info keys lindex
+    linsert llen lmove lpop lpush lrange lrem lset ltrim mget mset msetnx
+    persist pexpire ping pttl publish rename rpop rpoplpush rpush sadd scan
+    scard sdiff setex setnx set setrange sinter sismember smembers smove spop
+    srandmember srem strlen sunion touch ttl type unlink xack xadd xdel
+    xgroup_create xlen xrange xread xreadgroup xrevrange xtrim zadd zcard
+    zcount zincrby zrange zrangebyscore zrank zrem zremrangebyscore zrevrange
+    zrevrangebyscore zrevrank zscore
+"""
+_MONGO_COLLECTION_OPS = """
+    bulk_write count_documents create_index create_indexes delete_many
+    delete_one distinct drop drop_index drop_indexes estimated_document_count
+    find_one find_one_and_delete find_one_and_replace find_one_and_update
+    index_information insert_many insert_one rename replace_one update_many
+    update_one
+"""
+
+# --------------------------------------------------------------------------
+# BLOCKING_CALLS
+# --------------------------------------------------------------------------
+
+_TO_THREAD = "`await asyncio.to_thread(...)`"
+_HTTP_WHAT = "sends an HTTP request and waits for the answer"
+_HTTP_INSTEAD = (
+    f"use an async client (`httpx.AsyncClient`, `aiohttp.ClientSession`) or {_TO_THREAD}"
+)
+_FILE_WHAT = "does blocking file-system I/O"
+_FILE_INSTEAD = f"use {_TO_THREAD}, `aiofiles` or `anyio.Path`"
+_DIR_WHAT = "reads a directory from disk (as it is iterated)"
+_SUBPROCESS_WHAT = "runs a process and waits for it to finish"
+_SUBPROCESS_INSTEAD = (
+    "use `await asyncio.create_subprocess_exec(...)` and `await proc.communicate()`"
+)
+_SOCKET_WHAT = "does blocking socket I/O"
+_SOCKET_INSTEAD = (
+    "use asyncio streams (`asyncio.open_connection`) or the loop's `sock_*` coroutines"
+)
+_DNS_WHAT = "resolves a host name with a blocking DNS lookup"
+_DNS_INSTEAD = "`await loop.getaddrinfo(...)`"
+_LOCK_WHAT = "waits on a thread synchronisation primitive"
+_LOCK_INSTEAD = f"use the asyncio equivalent (`asyncio.Lock`, `asyncio.Event` ...) or {_TO_THREAD}"
+_QUEUE_WHAT = "waits on a thread or process queue"
+_QUEUE_INSTEAD = f"use `asyncio.Queue`, the `*_nowait` methods, or {_TO_THREAD}"
+_FUTURE_WHAT = "waits for work running in another thread or process"
+_FUTURE_INSTEAD = (
+    "`await asyncio.wrap_future(future)`, or submit with `loop.run_in_executor(...)` and await it"
+)
+_CPU_WHAT = "burns CPU for a long time (password hashing / key stretching)"
+_CPU_INSTEAD = f"{_TO_THREAD} or a process pool"
+
+
+def _db(driver: str, instead: str) -> tuple[str, str]:
+    return f"waits for the {driver} database", f"use {instead} or {_TO_THREAD}"
+
+
+_SQLITE = _db("SQLite", "`aiosqlite`")
+_PG = _db("PostgreSQL", "`asyncpg` or psycopg's `AsyncConnection`")
+_MYSQL = _db("MySQL", "`aiomysql` or `asyncmy`")
+_MONGO = _db("MongoDB", "`pymongo.AsyncMongoClient` or `motor`")
+_REDIS = _db("Redis", "`redis.asyncio`")
+_SQLA = _db("SQLAlchemy", "`sqlalchemy.ext.asyncio` (`AsyncSession`, `AsyncEngine`)")
+
+_NO_TIMEOUT_0 = (("timeout", 0, 0),)
+
+_BLOCKING_TIME = _block(
+    ["time.sleep"], "sleeps the whole thread, freezing the event loop", "`await asyncio.sleep(...)`"
+)
+
+_BLOCKING_HTTP = _merge(
+    _block(_names("requests", _HTTP_VERBS), _HTTP_WHAT, _HTTP_INSTEAD),
+    _block(_names("requests.Session", f"{_HTTP_VERBS} send"), _HTTP_WHAT, _HTTP_INSTEAD),
+    _block(
+        _names("urllib.request", "urlopen urlretrieve")
+        + _names("urllib.request.OpenerDirector", "open"),
+        _HTTP_WHAT,
+        _HTTP_INSTEAD,
+    ),
+    _block(
+        _names("urllib3", "request")
+        + _names("urllib3.PoolManager", "request urlopen request_encode_url request_encode_body")
+        + _names(
+            "urllib3.HTTPConnectionPool", "request urlopen request_encode_url request_encode_body"
+        ),
+        _HTTP_WHAT,
+        _HTTP_INSTEAD,
+    ),
+    _block(
+        _names("httpx", f"{_HTTP_VERBS} stream")
+        + _names("httpx.Client", f"{_HTTP_VERBS} send stream"),
+        _HTTP_WHAT,
+        "use `httpx.AsyncClient`",
+    ),
+    _block(
+        _names("http.client.HTTPConnection", "connect request getresponse endheaders send"),
+        _HTTP_WHAT,
+        _HTTP_INSTEAD,
+    ),
+    _block(
+        # The constructor connects when it is given a host, as it nearly always is.
+        _names("smtplib", "SMTP")
+        + _names(
+            "smtplib.SMTP", "connect ehlo helo login noop quit send_message sendmail starttls"
+        ),
+        "talks to an SMTP server and waits for it",
+        f"use `aiosmtplib` or {_TO_THREAD}",
+    ),
+    _block(
+        _names("ftplib", "FTP")
+        + _names(
+            "ftplib.FTP",
+            "connect cwd delete dir login mkd mlsd nlst pwd quit rename retrbinary"
+            " retrlines rmd sendcmd size storbinary storlines voidcmd",
+        ),
+        "talks to an FTP server and waits for it",
+        f"use `aioftp` or {_TO_THREAD}",
+    ),
+    # boto3 clients are generated at run time: every method is an API call.
+    _block(
+        ["botocore.client.BaseClient.*"],
+        "calls an AWS API over blocking HTTP",
+        f"use `aioboto3`/`aiobotocore` or {_TO_THREAD}",
+    ),
+)
+
+_BLOCKING_FILES = _merge(
+    _block(["builtins.open", "io.open"], "opens a file with blocking I/O", _FILE_INSTEAD),
+    _block(
+        _names(
+            "pathlib.Path",
+            "copy copy_into mkdir move move_into open read_bytes read_text rename replace"
+            " rmdir touch unlink write_bytes write_text",
+        ),
+        _FILE_WHAT,
+        _FILE_INSTEAD,
+    ),
+    _block(
+        _names("pathlib.Path", "glob iterdir rglob walk")
+        + _names("os", "fwalk listdir scandir walk")
+        + _names("glob", "glob iglob"),
+        _DIR_WHAT,
+        _FILE_INSTEAD,
+    ),
+    _block(
+        _names(
+            "os",
+            "copy_file_range fdatasync fsync makedirs mkdir read remove removedirs rename"
+            " replace rmdir sendfile truncate unlink write",
+        ),
+        _FILE_WHAT,
+        f"use {_TO_THREAD} or `aiofiles.os`",
+    ),
+    _block(
+        _names(
+            "shutil",
+            "chown copy copy2 copyfile copyfileobj copytree disk_usage make_archive move"
+            " rmtree unpack_archive",
+        ),
+        _FILE_WHAT,
+        _TO_THREAD,
+    ),
+)
+
+_BLOCKING_PROCESSES = _merge(
+    _block(
+        _names("subprocess", "call check_call check_output getoutput getstatusoutput run")
+        + _names("os", "popen system wait waitpid")
+        + _names("subprocess.Popen", "communicate"),
+        _SUBPROCESS_WHAT,
+        _SUBPROCESS_INSTEAD,
+    ),
+    _block(["subprocess.Popen.wait"], _SUBPROCESS_WHAT, _SUBPROCESS_INSTEAD, _NO_TIMEOUT_0),
+)
+
+_BLOCKING_DATABASES = _merge(
+    # sqlite3
+    _block(
+        _names("sqlite3", "connect")
+        + _names("sqlite3.Connection", "backup commit execute executemany executescript rollback")
+        + _names("sqlite3.Cursor", "execute executemany executescript fetchall fetchmany fetchone"),
+        *_SQLITE,
+    ),
+    # psycopg2: the default cursor holds the whole result after execute().
+    _block(
+        _names("psycopg2", "connect")
+        + _names("psycopg2.extensions.connection", "commit rollback")
+        + _names(
+            "psycopg2.extensions.cursor",
+            "callproc copy_expert copy_from copy_to execute executemany",
+        ),
+        *_PG,
+    ),
+    # psycopg 3, sync side (psycopg.AsyncConnection is the async one).
+    _block(
+        _names("psycopg", "connect")
+        + _names("psycopg.Connection", "commit connect execute rollback")
+        + _names("psycopg.Cursor", "callproc execute executemany")
+        + _names("psycopg.ServerCursor", "fetchall fetchmany fetchone"),
+        *_PG,
+    ),
+    # PyMySQL: the constructor connects; only the unbuffered cursor fetches lazily.
+    _block(
+        _names("pymysql", "connect")
+        + _names("pymysql.connections", "Connection")
+        + _names("pymysql.connections.Connection", "begin commit ping rollback select_db")
+        + _names("pymysql.cursors.Cursor", "callproc execute executemany")
+        + _names("pymysql.cursors.SSCursor", "fetchall fetchmany fetchone"),
+        *_MYSQL,
+    ),
+    # mysql-connector: cursors are unbuffered by default, so fetching reads the network.
+    _block(
+        _names("mysql.connector", "connect")
+        + _names(
+            "mysql.connector.abstracts.MySQLConnectionAbstract",
+            "cmd_query commit ping reconnect rollback",
+        )
+        + _names(
+            "mysql.connector.abstracts.MySQLCursorAbstract",
+            "callproc execute executemany fetchall fetchmany fetchone",
+        ),
+        *_MYSQL,
+    ),
+    # pymongo: collection operations; find() runs as its cursor is iterated.
+    _block(
+        _names(
+            "pymongo.MongoClient", "drop_database list_database_names list_databases server_info"
+        )
+        + _names(
+            "pymongo.database.Database",
+            "command create_collection drop_collection list_collection_names list_collections",
+        )
+        + _names(
+            "pymongo.collection.Collection",
+            f"{_MONGO_COLLECTION_OPS} aggregate find list_indexes watch",
+        ),
+        *_MONGO,
+    ),
+    # redis-py, sync side (redis.asyncio is the async one).
+    _block(
+        _names("redis.Redis", _REDIS_COMMANDS)
+        + _names("redis.client.Pipeline", "execute watch")
+        + _names("redis.client.PubSub", "listen psubscribe punsubscribe subscribe unsubscribe")
+        + _names("redis.lock.Lock", "release"),
+        *_REDIS,
+    ),
+    {
+        "redis.lock.Lock.acquire": Blocking(
+            *_REDIS, (("blocking", 1, False), ("blocking_timeout", 2, 0))
+        ),
+    },
+    # SQLAlchemy, sync side. Session.query() is lazy; its Query runs on all()/first()...
+    _block(
+        _names("sqlalchemy.orm.Session", "commit execute flush get refresh rollback scalar scalars")
+        + _names("sqlalchemy.orm.Query", "all count first one one_or_none scalar")
+        + _names(
+            "sqlalchemy.engine.Connection",
+            "commit exec_driver_sql execute rollback scalar scalars",
+        ),
+        *_SQLA,
+    ),
+)
+
+_BLOCKING_SOCKETS = _merge(
+    _block(
+        _names("socket", "create_connection")
+        + _names(
+            "socket.socket",
+            "accept connect connect_ex recv recv_into recvfrom recvfrom_into recvmsg send"
+            " sendall sendfile sendmsg sendto",
+        )
+        + _names("ssl.SSLSocket", "do_handshake"),
+        _SOCKET_WHAT,
+        _SOCKET_INSTEAD,
+    ),
+    _block(
+        _names(
+            "socket", "getaddrinfo getfqdn gethostbyaddr gethostbyname gethostbyname_ex getnameinfo"
+        ),
+        _DNS_WHAT,
+        _DNS_INSTEAD,
+    ),
+    _block(
+        ["select.select"],
+        "waits for file descriptors to become ready",
+        "let the event loop wait (`loop.add_reader`, streams, `sock_*` coroutines)",
+        (("timeout", 3, 0),),
+    ),
+    _block(
+        ["selectors.BaseSelector.select"],
+        "waits for file descriptors to become ready",
+        "let the event loop wait (`loop.add_reader`, streams, `sock_*` coroutines)",
+        _NO_TIMEOUT_0,
+    ),
+)
+
+_BLOCKING_THREADS = _merge(
+    _block(
+        _names("threading.Lock", "acquire")
+        + _names("threading.RLock", "acquire")
+        + _names("threading.Semaphore", "acquire"),
+        _LOCK_WHAT,
+        _LOCK_INSTEAD,
+        (("blocking", 0, False), ("timeout", 1, 0)),
+    ),
+    _block(
+        _names("threading.Event", "wait")
+        + _names("threading.Condition", "wait")
+        + _names("threading.Barrier", "wait"),
+        _LOCK_WHAT,
+        _LOCK_INSTEAD,
+        _NO_TIMEOUT_0,
+    ),
+    _block(["threading.Condition.wait_for"], _LOCK_WHAT, _LOCK_INSTEAD, (("timeout", 1, 0),)),
+    _block(
+        ["threading.Thread.join", "multiprocessing.Process.join"],
+        "waits for a thread or process to finish",
+        f"{_TO_THREAD} the join, or keep the work in asyncio tasks",
+        _NO_TIMEOUT_0,
+    ),
+    # Queues: get() waits; put() only waits on a bounded queue, so it is left out.
+    _block(
+        ["queue.Queue.get", "queue.SimpleQueue.get", "multiprocessing.queues.Queue.get"],
+        _QUEUE_WHAT,
+        _QUEUE_INSTEAD,
+        (("block", 0, False), ("timeout", 1, 0)),
+    ),
+    _block(
+        [
+            "queue.Queue.join",
+            "multiprocessing.queues.JoinableQueue.join",
+            "multiprocessing.queues.SimpleQueue.get",
+        ],
+        _QUEUE_WHAT,
+        _QUEUE_INSTEAD,
+    ),
+    # Pools and futures.
+    _block(
+        _names("multiprocessing.pool.Pool", "apply imap imap_unordered join map starmap"),
+        _FUTURE_WHAT,
+        _FUTURE_INSTEAD,
+    ),
+    _block(
+        _names("multiprocessing.pool.AsyncResult", "get wait")
+        + _names("concurrent.futures.Future", "exception result"),
+        _FUTURE_WHAT,
+        _FUTURE_INSTEAD,
+        _NO_TIMEOUT_0,
+    ),
+    _block(
+        ["concurrent.futures.wait"], _FUTURE_WHAT, "`await asyncio.wait(...)`", (("timeout", 1, 0),)
+    ),
+    _block(
+        ["concurrent.futures.as_completed", "concurrent.futures.Executor.map"],
+        _FUTURE_WHAT,
+        _FUTURE_INSTEAD,
+    ),
+    _block(
+        ["concurrent.futures.Executor.shutdown"],
+        "waits for every pending job of the executor",
+        f"`shutdown(wait=False)`, or {_TO_THREAD}",
+        (("wait", 0, False),),
+    ),
+)
+
+# passlib's ready-made handlers are classes with hash()/verify() class methods.
+_PASSLIB_HANDLERS = _names(
+    "passlib.hash",
+    "argon2 bcrypt bcrypt_sha256 pbkdf2_sha256 pbkdf2_sha512 scrypt sha256_crypt sha512_crypt",
+)
+
+_BLOCKING_CPU = _block(
+    _names("hashlib", "pbkdf2_hmac scrypt")
+    + _names("bcrypt", "checkpw hashpw kdf")
+    + _names("argon2.PasswordHasher", "hash verify")
+    + _names("passlib.context.CryptContext", "hash verify verify_and_update")
+    + [name for handler in _PASSLIB_HANDLERS for name in _names(handler, "hash verify")],
+    _CPU_WHAT,
+    _CPU_INSTEAD,
+)
+
+_BLOCKING_MISC = _merge(
+    _block(
+        ["builtins.input", "getpass.getpass"],
+        "waits for the user to type a line",
+        f"{_TO_THREAD}, or read stdin through `loop.connect_read_pipe`",
+    ),
+    _block(
+        _names("signal", "pause sigwait sigwaitinfo"),
+        "waits for a signal",
+        "`loop.add_signal_handler(...)`",
+    ),
+)
+
+#: Calls that block the thread they run on.
+BLOCKING_CALLS: dict[str, Blocking] = _merge(
+    _BLOCKING_TIME,
+    _BLOCKING_HTTP,
+    _BLOCKING_FILES,
+    _BLOCKING_PROCESSES,
+    _BLOCKING_DATABASES,
+    _BLOCKING_SOCKETS,
+    _BLOCKING_THREADS,
+    _BLOCKING_CPU,
+    _BLOCKING_MISC,
+)
+
+# --------------------------------------------------------------------------
+# RETURN_TYPES, ENTER_TYPES, ATTRIBUTE_TYPES
+# --------------------------------------------------------------------------
+
+_RETURNS_SYNC = _merge(
+    # HTTP
+    _classes(["requests.Session", "httpx.Client", "urllib.request.OpenerDirector"]),
+    {"requests.session": "requests.Session"},
+    {"urllib.request.build_opener": "urllib.request.OpenerDirector"},
+    _to("httpx.Response", _names("httpx", f"{_HTTP_VERBS} stream")),
+    _to("httpx.Response", _names("httpx.Client", f"{_HTTP_VERBS} send stream")),
+    _classes(_names("urllib3", "HTTPConnectionPool HTTPSConnectionPool PoolManager ProxyManager")),
+    _to(
+        "urllib3.HTTPConnectionPool",
+        ["urllib3.connection_from_url", "urllib3.PoolManager.connection_from_url"],
+    ),
+    _classes(
+        _names("http.client", "HTTPConnection HTTPSConnection")
+        + _names("smtplib", "LMTP SMTP SMTP_SSL")
+        + _names("ftplib", "FTP FTP_TLS")
+    ),
+    {"boto3.client": "botocore.client.BaseClient"},
+    {"boto3.session.Session.client": "botocore.client.BaseClient"},
+    _classes(["boto3.session.Session"]),
+    # Files and processes
+    _classes(_names("pathlib", "Path PosixPath WindowsPath")),
+    _to(
+        "pathlib.Path",
+        _names(
+            "pathlib.Path",
+            "__truediv__ absolute cwd expanduser home joinpath relative_to resolve"
+            " with_name with_stem with_suffix",
+        ),
+    ),
+    _classes(["subprocess.Popen"]),
+    # Sockets and selectors
+    _classes(["socket.socket", "ssl.SSLContext"]),
+    _to(
+        "socket.socket",
+        ["socket.create_connection", "socket.create_server", "socket.fromfd", "socket.socket.dup"],
+    ),
+    {"ssl.SSLContext.wrap_socket": "ssl.SSLSocket"},
+    {"ssl.create_default_context": "ssl.SSLContext"},
+    _classes(
+        _names(
+            "selectors",
+            "DefaultSelector DevpollSelector EpollSelector KqueueSelector PollSelector"
+            " SelectSelector",
+        )
+    ),
+    # Threads, queues, processes, executors
+    _classes(
+        _names(
+            "threading",
+            "Barrier BoundedSemaphore Condition Event Lock RLock Semaphore Thread Timer",
+        )
+        + _names("queue", "LifoQueue PriorityQueue Queue SimpleQueue")
+        + _names("concurrent.futures", "ProcessPoolExecutor ThreadPoolExecutor")
+        + _names("multiprocessing.pool", "Pool ThreadPool")
+        + _names("multiprocessing", "Process")
+    ),
+    {
+        "multiprocessing.Queue": "multiprocessing.queues.Queue",
+        "multiprocessing.JoinableQueue": "multiprocessing.queues.JoinableQueue",
+        "multiprocessing.SimpleQueue": "multiprocessing.queues.SimpleQueue",
+        "multiprocessing.Pool": "multiprocessing.pool.Pool",
+        "multiprocessing.dummy.Pool": "multiprocessing.pool.ThreadPool",
+        "multiprocessing.pool.Pool.apply_async": "multiprocessing.pool.AsyncResult",
+        "multiprocessing.pool.Pool.map_async": "multiprocessing.pool.AsyncResult",
+        "multiprocessing.pool.Pool.starmap_async": "multiprocessing.pool.AsyncResult",
+        "concurrent.futures.Executor.submit": "concurrent.futures.Future",
+    },
+    # Databases
+    {
+        "sqlite3.connect": "sqlite3.Connection",
+        "sqlite3.Connection.cursor": "sqlite3.Cursor",
+        "sqlite3.Connection.execute": "sqlite3.Cursor",
+        "sqlite3.Connection.executemany": "sqlite3.Cursor",
+        "sqlite3.Connection.executescript": "sqlite3.Cursor",
+        "sqlite3.Cursor.execute": "sqlite3.Cursor",
+        "psycopg2.connect": "psycopg2.extensions.connection",
+        "psycopg2.extensions.connection.cursor": "psycopg2.extensions.cursor",
+        "psycopg2.pool.AbstractConnectionPool.getconn": "psycopg2.extensions.connection",
+        "psycopg.connect": "psycopg.Connection",
+        "psycopg.Connection.connect": "psycopg.Connection",
+        "psycopg.Connection.cursor": "psycopg.Cursor",
+        "psycopg.Connection.execute": "psycopg.Cursor",
+        "pymysql.connect": "pymysql.connections.Connection",
+        "pymysql.connections.Connection.cursor": "pymysql.cursors.Cursor",
+        "mysql.connector.connect": "mysql.connector.abstracts.MySQLConnectionAbstract",
+        "mysql.connector.abstracts.MySQLConnectionAbstract.cursor": (
+            "mysql.connector.abstracts.MySQLCursorAbstract"
+        ),
+        "pymongo.MongoClient.get_database": "pymongo.database.Database",
+        "pymongo.MongoClient.get_default_database": "pymongo.database.Database",
+        "pymongo.database.Database.get_collection": "pymongo.collection.Collection",
+        "redis.from_url": "redis.Redis",
+        "redis.Redis.from_url": "redis.Redis",
+        "redis.Redis.from_pool": "redis.Redis",
+        "redis.Redis.pipeline": "redis.client.Pipeline",
+        "redis.Redis.pubsub": "redis.client.PubSub",
+        "redis.Redis.lock": "redis.lock.Lock",
+        "sqlalchemy.create_engine": "sqlalchemy.engine.Engine",
+        "sqlalchemy.engine.Engine.connect": "sqlalchemy.engine.Connection",
+        "sqlalchemy.engine.Engine.begin": "sqlalchemy.engine.Connection",
+        "sqlalchemy.orm.Session.query": "sqlalchemy.orm.Query",
+        "sqlalchemy.orm.sessionmaker.__call__": "sqlalchemy.orm.Session",
+        "sqlalchemy.orm.sessionmaker.begin": "sqlalchemy.orm.Session",
+    },
+    _classes(
+        [
+            "pymysql.connections.Connection",
+            "psycopg2.pool.SimpleConnectionPool",
+            "psycopg2.pool.ThreadedConnectionPool",
+            "pymongo.MongoClient",
+            "redis.Redis",
+            "sqlalchemy.orm.Session",
+            "sqlalchemy.orm.sessionmaker",
+            "argon2.PasswordHasher",
+            "passlib.context.CryptContext",
+        ]
+    ),
+)
+
+_RETURNS_ASYNC = _merge(
+    # asyncio
+    _classes(
+        _names(
+            "asyncio",
+            "Barrier BoundedSemaphore Condition Event LifoQueue Lock PriorityQueue Queue"
+            " Semaphore StreamReader StreamWriter TaskGroup",
+        )
+    ),
+    _to(
+        "asyncio.AbstractEventLoop",
+        _names("asyncio", "get_event_loop get_running_loop new_event_loop"),
+    ),
+    _to(
+        "asyncio.Task",
+        [
+            "asyncio.create_task",
+            "asyncio.AbstractEventLoop.create_task",
+            "asyncio.TaskGroup.create_task",
+        ],
+    ),
+    _to(
+        "asyncio.Future",
+        ["asyncio.ensure_future", "asyncio.wrap_future", "asyncio.AbstractEventLoop.create_future"],
+    ),
+    _to("asyncio.Timeout", ["asyncio.timeout", "asyncio.timeout_at"]),
+    _to(
+        "asyncio.Server",
+        [
+            "asyncio.start_server",
+            "asyncio.start_unix_server",
+            "asyncio.AbstractEventLoop.create_server",
+            "asyncio.AbstractEventLoop.create_unix_server",
+        ],
+    ),
+    _to(
+        "asyncio.subprocess.Process",
+        ["asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell"],
+    ),
+    {"uvloop.new_event_loop": "uvloop.Loop"},
+    # aiohttp
+    _classes(["aiohttp.ClientSession", "aiohttp.TCPConnector"]),
+    _to(
+        "aiohttp.ClientResponse",
+        _names("aiohttp.ClientSession", _HTTP_VERBS) + _names("aiohttp", "request"),
+    ),
+    {"aiohttp.ClientSession.ws_connect": "aiohttp.ClientWebSocketResponse"},
+    # httpx
+    _classes(["httpx.AsyncClient"]),
+    _to("httpx.Response", _names("httpx.AsyncClient", f"{_HTTP_VERBS} send stream")),
+    # asyncpg
+    {
+        "asyncpg.connect": "asyncpg.Connection",
+        "asyncpg.create_pool": "asyncpg.Pool",
+        "asyncpg.Pool.acquire": "asyncpg.Connection",
+        "asyncpg.Connection.transaction": "asyncpg.transaction.Transaction",
+        "asyncpg.Connection.prepare": "asyncpg.prepared_stmt.PreparedStatement",
+    },
+    # redis.asyncio
+    _classes(["redis.asyncio.Redis"]),
+    {
+        "redis.asyncio.from_url": "redis.asyncio.Redis",
+        "redis.asyncio.Redis.from_url": "redis.asyncio.Redis",
+        "redis.asyncio.Redis.from_pool": "redis.asyncio.Redis",
+        "redis.asyncio.Redis.pipeline": "redis.asyncio.client.Pipeline",
+        "redis.asyncio.Redis.pubsub": "redis.asyncio.client.PubSub",
+        "redis.asyncio.Redis.lock": "redis.asyncio.lock.Lock",
+    },
+    # aiofiles: open() gives a text or binary wrapper; they share these methods.
+    {"aiofiles.open": "aiofiles.base.AsyncBase"},
+    # aiosqlite
+    {
+        "aiosqlite.connect": "aiosqlite.Connection",
+        "aiosqlite.Connection.cursor": "aiosqlite.Cursor",
+        "aiosqlite.Connection.execute": "aiosqlite.Cursor",
+        "aiosqlite.Connection.executemany": "aiosqlite.Cursor",
+        "aiosqlite.Connection.executescript": "aiosqlite.Cursor",
+    },
+    # aiomysql
+    {
+        "aiomysql.connect": "aiomysql.Connection",
+        "aiomysql.create_pool": "aiomysql.Pool",
+        "aiomysql.Pool.acquire": "aiomysql.Connection",
+        "aiomysql.Connection.cursor": "aiomysql.Cursor",
+    },
+    # psycopg 3, async side
+    {
+        "psycopg.AsyncConnection.connect": "psycopg.AsyncConnection",
+        "psycopg.AsyncConnection.cursor": "psycopg.AsyncCursor",
+        "psycopg.AsyncConnection.execute": "psycopg.AsyncCursor",
+    },
+    # websockets (14 and later: the new asyncio implementation is the default)
+    {
+        "websockets.connect": "websockets.asyncio.client.ClientConnection",
+        "websockets.legacy.client.connect": "websockets.legacy.client.WebSocketClientProtocol",
+    },
+    # MongoDB: motor and pymongo's own async client
+    _classes(["motor.motor_asyncio.AsyncIOMotorClient", "pymongo.AsyncMongoClient"]),
+    {
+        "motor.motor_asyncio.AsyncIOMotorClient.get_database": (
+            "motor.motor_asyncio.AsyncIOMotorDatabase"
+        ),
+        "motor.motor_asyncio.AsyncIOMotorDatabase.get_collection": (
+            "motor.motor_asyncio.AsyncIOMotorCollection"
+        ),
+        "motor.motor_asyncio.AsyncIOMotorCollection.find": "motor.motor_asyncio.AsyncIOMotorCursor",
+        "pymongo.AsyncMongoClient.get_database": "pymongo.asynchronous.database.AsyncDatabase",
+        "pymongo.asynchronous.database.AsyncDatabase.get_collection": (
+            "pymongo.asynchronous.collection.AsyncCollection"
+        ),
+        "pymongo.asynchronous.collection.AsyncCollection.find": (
+            "pymongo.asynchronous.cursor.AsyncCursor"
+        ),
+    },
+    # SQLAlchemy, async side
+    {
+        "sqlalchemy.ext.asyncio.create_async_engine": "sqlalchemy.ext.asyncio.AsyncEngine",
+        "sqlalchemy.ext.asyncio.AsyncEngine.connect": "sqlalchemy.ext.asyncio.AsyncConnection",
+        "sqlalchemy.ext.asyncio.AsyncEngine.begin": "sqlalchemy.ext.asyncio.AsyncConnection",
+        "sqlalchemy.ext.asyncio.async_sessionmaker.__call__": "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.async_sessionmaker.begin": "sqlalchemy.ext.asyncio.AsyncSession",
+    },
+    _classes(["sqlalchemy.ext.asyncio.AsyncSession", "sqlalchemy.ext.asyncio.async_sessionmaker"]),
+    # anyio and trio
+    _classes(
+        _names("anyio", "CapacityLimiter Condition Event Lock Path Semaphore")
+        + _names("trio", "CapacityLimiter Condition Event Lock Semaphore")
+    ),
+    {
+        "anyio.create_task_group": "anyio.abc.TaskGroup",
+        "anyio.open_file": "anyio.AsyncFile",
+        "anyio.wrap_file": "anyio.AsyncFile",
+        "anyio.Path.open": "anyio.AsyncFile",
+        "anyio.connect_tcp": "anyio.abc.SocketStream",
+        "trio.open_nursery": "trio._core._run.NurseryManager",
+        "trio.open_tcp_stream": "trio.SocketStream",
+    },
+    # limiters and schedulers
+    _classes(
+        [
+            "aiolimiter.AsyncLimiter",
+            "asyncio_throttle.Throttler",
+            "aiojobs.Scheduler",
+            "asyncdoctor.limits.ConcurrencyLimiter",
+            "asyncdoctor.limits.RateLimiter",
+            "asyncdoctor.limits.AdaptiveLimiter",
+        ]
+    ),
+)
+
+#: The type of a call's result (the awaited result for coroutine functions).
+RETURN_TYPES: dict[str, str] = _merge(_RETURNS_SYNC, _RETURNS_ASYNC)
+
+#: Type -> type bound by ``with``/``async with`` when it is not the type itself.
+ENTER_TYPES: dict[str, str] = {
+    "trio._core._run.NurseryManager": "trio.Nursery",
+    # ``pool.acquire()`` is typed as its awaited result already; this covers
+    # code that names the context type itself (annotations).
+    "asyncpg.pool.PoolAcquireContext": "asyncpg.Connection",
+}
+
+#: Type of attribute or subscript access on an instance.
+ATTRIBUTE_TYPES: dict[str, str] = {
+    "pathlib.Path.parent": "pathlib.Path",
+    "pymongo.MongoClient.*": "pymongo.database.Database",
+    "pymongo.database.Database.*": "pymongo.collection.Collection",
+    "pymongo.AsyncMongoClient.*": "pymongo.asynchronous.database.AsyncDatabase",
+    "pymongo.asynchronous.database.AsyncDatabase.*": (
+        "pymongo.asynchronous.collection.AsyncCollection"
+    ),
+    "motor.motor_asyncio.AsyncIOMotorClient.*": "motor.motor_asyncio.AsyncIOMotorDatabase",
+    "motor.motor_asyncio.AsyncIOMotorDatabase.*": "motor.motor_asyncio.AsyncIOMotorCollection",
+}
+
+# --------------------------------------------------------------------------
+# TYPE_BASES and TYPE_ALIASES
+# --------------------------------------------------------------------------
+
+
+def _bases(base: str, subclasses: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    return dict.fromkeys(subclasses, (base,))
+
+
+#: Library subclass relations: type -> its bases that carry known methods.
+TYPE_BASES: dict[str, tuple[str, ...]] = _merge(
+    _bases("pathlib.Path", _names("pathlib", "PosixPath WindowsPath")),
+    _bases("http.client.HTTPConnection", ["http.client.HTTPSConnection"]),
+    _bases("urllib3.PoolManager", ["urllib3.ProxyManager"]),
+    _bases("urllib3.HTTPConnectionPool", ["urllib3.HTTPSConnectionPool"]),
+    _bases("smtplib.SMTP", _names("smtplib", "LMTP SMTP_SSL")),
+    _bases("ftplib.FTP", ["ftplib.FTP_TLS"]),
+    _bases("socket.socket", ["ssl.SSLSocket"]),
+    _bases(
+        "selectors.BaseSelector",
+        _names(
+            "selectors",
+            "DefaultSelector DevpollSelector EpollSelector KqueueSelector PollSelector"
+            " SelectSelector",
+        ),
+    ),
+    _bases("threading.Semaphore", ["threading.BoundedSemaphore"]),
+    _bases("threading.Thread", ["threading.Timer"]),
+    # SimpleQueue is not a Queue: it has no join() and its put() never waits.
+    _bases("queue.Queue", _names("queue", "LifoQueue PriorityQueue")),
+    _bases("multiprocessing.queues.Queue", ["multiprocessing.queues.JoinableQueue"]),
+    _bases("multiprocessing.pool.Pool", ["multiprocessing.pool.ThreadPool"]),
+    _bases(
+        "concurrent.futures.Executor",
+        _names("concurrent.futures", "ProcessPoolExecutor ThreadPoolExecutor"),
+    ),
+    _bases("psycopg2.extensions.cursor", _names("psycopg2.extras", "DictCursor RealDictCursor")),
+    _bases(
+        "psycopg2.pool.AbstractConnectionPool",
+        _names("psycopg2.pool", "SimpleConnectionPool ThreadedConnectionPool"),
+    ),
+    _bases("psycopg.Cursor", ["psycopg.ServerCursor"]),
+    _bases("psycopg.AsyncCursor", ["psycopg.AsyncServerCursor"]),
+    _bases("pymysql.cursors.Cursor", _names("pymysql.cursors", "DictCursor SSCursor")),
+    _bases("pymysql.cursors.SSCursor", ["pymysql.cursors.SSDictCursor"]),
+    _bases(
+        "mysql.connector.abstracts.MySQLConnectionAbstract",
+        [
+            "mysql.connector.connection.MySQLConnection",
+            "mysql.connector.connection_cext.CMySQLConnection",
+        ],
+    ),
+    # The redis Pipeline classes subclass Redis in the library, but their
+    # command methods only queue commands: they deliberately inherit nothing.
+    _bases(
+        "aiofiles.base.AsyncBase",
+        [
+            "aiofiles.threadpool.binary.AsyncBufferedIOBase",
+            "aiofiles.threadpool.binary.AsyncBufferedReader",
+            "aiofiles.threadpool.binary.AsyncFileIO",
+            "aiofiles.threadpool.text.AsyncTextIOWrapper",
+        ],
+    ),
+    _bases("asyncio.Future", ["asyncio.Task"]),
+    _bases("asyncio.Queue", _names("asyncio", "LifoQueue PriorityQueue")),
+    _bases("asyncio.Semaphore", ["asyncio.BoundedSemaphore"]),
+    _bases("asyncio.AbstractEventLoop", ["asyncio.BaseEventLoop", "uvloop.Loop"]),
+)
+
+
+def _module_alias(alias: str, canonical: str, members: str) -> dict[str, str]:
+    """``alias.member`` is ``canonical.member`` for every member."""
+    return {f"{alias}.{member}": f"{canonical}.{member}" for member in members.split()}
+
+
+#: Other import paths of the same thing -> the name used in the other tables.
+TYPE_ALIASES: dict[str, str] = _merge(
+    # HTTP clients
+    _module_alias("requests.api", "requests", _HTTP_VERBS),
+    _module_alias("requests.sessions", "requests", "Session session"),
+    _module_alias("httpx._api", "httpx", f"{_HTTP_VERBS} stream"),
+    _module_alias("httpx._client", "httpx", "AsyncClient Client"),
+    _module_alias("httpx._models", "httpx", "Response"),
+    _module_alias("urllib3.poolmanager", "urllib3", "PoolManager ProxyManager"),
+    _module_alias("urllib3.connectionpool", "urllib3", "HTTPConnectionPool HTTPSConnectionPool"),
+    _module_alias("aiohttp.client", "aiohttp", "ClientSession request"),
+    _module_alias("aiohttp.client_reqrep", "aiohttp", "ClientResponse"),
+    _module_alias("aiohttp.client_ws", "aiohttp", "ClientWebSocketResponse"),
+    _module_alias("aiohttp.connector", "aiohttp", "TCPConnector"),
+    {"boto3.Session": "boto3.session.Session"},
+    # stdlib
+    _module_alias("concurrent.futures.thread", "concurrent.futures", "ThreadPoolExecutor"),
+    _module_alias("concurrent.futures.process", "concurrent.futures", "ProcessPoolExecutor"),
+    _module_alias(
+        "concurrent.futures._base", "concurrent.futures", "Executor Future as_completed wait"
+    ),
+    {
+        "multiprocessing.pool.ApplyResult": "multiprocessing.pool.AsyncResult",
+        "multiprocessing.context.Process": "multiprocessing.Process",
+        "sqlite3.dbapi2.connect": "sqlite3.connect",
+    },
+    # asyncio's own modules
+    _module_alias("asyncio.tasks", "asyncio", "Task create_task ensure_future sleep wait wait_for"),
+    _module_alias(
+        "asyncio.locks", "asyncio", "Barrier BoundedSemaphore Condition Event Lock Semaphore"
+    ),
+    _module_alias("asyncio.queues", "asyncio", "LifoQueue PriorityQueue Queue"),
+    _module_alias(
+        "asyncio.streams",
+        "asyncio",
+        "StreamReader StreamWriter open_connection open_unix_connection start_server"
+        " start_unix_server",
+    ),
+    _module_alias("asyncio.events", "asyncio", "AbstractEventLoop get_event_loop get_running_loop"),
+    _module_alias(
+        "asyncio.subprocess", "asyncio", "create_subprocess_exec create_subprocess_shell"
+    ),
+    _module_alias("asyncio.base_events", "asyncio", "BaseEventLoop Server"),
+    _module_alias("asyncio.futures", "asyncio", "Future wrap_future"),
+    _module_alias("asyncio.taskgroups", "asyncio", "TaskGroup"),
+    _module_alias("asyncio.threads", "asyncio", "to_thread"),
+    _module_alias("asyncio.timeouts", "asyncio", "Timeout timeout timeout_at"),
+    # databases
+    {
+        "pymysql.Connect": "pymysql.connect",
+        "pymysql.Connection": "pymysql.connections.Connection",
+        "mysql.connector.MySQLConnection": "mysql.connector.connection.MySQLConnection",
+        "pymongo.mongo_client.MongoClient": "pymongo.MongoClient",
+        "pymongo.synchronous.mongo_client.MongoClient": "pymongo.MongoClient",
+        "pymongo.synchronous.database.Database": "pymongo.database.Database",
+        "pymongo.synchronous.collection.Collection": "pymongo.collection.Collection",
+        "pymongo.asynchronous.mongo_client.AsyncMongoClient": "pymongo.AsyncMongoClient",
+        "redis.StrictRedis": "redis.Redis",
+        "redis.asyncio.StrictRedis": "redis.asyncio.Redis",
+    },
+    _module_alias("redis.client", "redis", "Redis"),
+    {"redis.client.StrictRedis": "redis.Redis"},
+    _module_alias("redis.utils", "redis", "from_url"),
+    _module_alias("redis.asyncio.client", "redis.asyncio", "Redis"),
+    {"redis.asyncio.client.StrictRedis": "redis.asyncio.Redis"},
+    _module_alias("redis.asyncio.utils", "redis.asyncio", "from_url"),
+    _module_alias("psycopg.connection", "psycopg", "Connection"),
+    _module_alias("psycopg.connection_async", "psycopg", "AsyncConnection"),
+    _module_alias("psycopg.cursor", "psycopg", "Cursor"),
+    _module_alias("psycopg.cursor_async", "psycopg", "AsyncCursor"),
+    _module_alias("psycopg.server_cursor", "psycopg", "AsyncServerCursor ServerCursor"),
+    _module_alias("asyncpg.connection", "asyncpg", "Connection connect"),
+    _module_alias("asyncpg.pool", "asyncpg", "Pool create_pool"),
+    _module_alias("aiosqlite.core", "aiosqlite", "Connection connect"),
+    _module_alias("aiosqlite.cursor", "aiosqlite", "Cursor"),
+    _module_alias("aiomysql.connection", "aiomysql", "Connection connect"),
+    _module_alias("aiomysql.pool", "aiomysql", "Pool create_pool"),
+    _module_alias("aiomysql.cursors", "aiomysql", "Cursor"),
+    _module_alias("sqlalchemy", "sqlalchemy.engine", "Connection Engine"),
+    _module_alias("sqlalchemy.engine.base", "sqlalchemy.engine", "Connection Engine"),
+    _module_alias("sqlalchemy.engine.create", "sqlalchemy", "create_engine"),
+    {"sqlalchemy.engine.create_engine": "sqlalchemy.create_engine"},
+    _module_alias("sqlalchemy.orm.session", "sqlalchemy.orm", "Session sessionmaker"),
+    _module_alias("sqlalchemy.orm.query", "sqlalchemy.orm", "Query"),
+    _module_alias(
+        "sqlalchemy.ext.asyncio.session",
+        "sqlalchemy.ext.asyncio",
+        "AsyncSession async_sessionmaker",
+    ),
+    _module_alias(
+        "sqlalchemy.ext.asyncio.engine",
+        "sqlalchemy.ext.asyncio",
+        "AsyncConnection AsyncEngine create_async_engine",
+    ),
+    # websockets: since version 14 the top-level names are the new asyncio implementation.
+    {
+        "websockets.asyncio.client.connect": "websockets.connect",
+        "websockets.asyncio.server.serve": "websockets.serve",
+        "websockets.ClientConnection": "websockets.asyncio.client.ClientConnection",
+        "websockets.client.connect": "websockets.legacy.client.connect",
+        "websockets.legacy.client.Connect": "websockets.legacy.client.connect",
+    },
+    # anyio
+    _module_alias("anyio._core._fileio", "anyio", "AsyncFile Path open_file wrap_file"),
+)
+
+# --------------------------------------------------------------------------
+# COROUTINE_FUNCTIONS
+# --------------------------------------------------------------------------
+
+_ASYNCIO_COROUTINES = (
+    _names(
+        "asyncio",
+        "create_subprocess_exec create_subprocess_shell open_connection open_unix_connection"
+        " sleep start_server start_unix_server to_thread wait wait_for",
+    )
+    + _names("asyncio.Queue", "get join put")
+    + _names("asyncio.Lock", "acquire")
+    + _names("asyncio.Event", "wait")
+    + _names("asyncio.Condition", "acquire wait wait_for")
+    + _names("asyncio.Semaphore", "acquire")
+    + _names("asyncio.Barrier", "abort reset wait")
+    + _names("asyncio.StreamReader", "read readexactly readline readuntil")
+    + _names("asyncio.StreamWriter", "drain start_tls wait_closed")
+    + _names("asyncio.subprocess.Process", "communicate wait")
+    + _names("asyncio.Server", "serve_forever start_serving wait_closed")
+    # run_in_executor returns a future: the work runs anyway, but an
+    # exception is lost unless someone awaits it.
+    + _names(
+        "asyncio.AbstractEventLoop",
+        "connect_accepted_socket connect_read_pipe connect_write_pipe create_connection"
+        " create_datagram_endpoint create_server create_unix_connection create_unix_server"
+        " getaddrinfo getnameinfo run_in_executor sendfile shutdown_asyncgens"
+        " shutdown_default_executor sock_accept sock_connect sock_recv sock_recv_into"
+        " sock_recvfrom sock_recvfrom_into sock_sendall sock_sendfile sock_sendto start_tls"
+        " subprocess_exec subprocess_shell",
+    )
+)
+
+_HTTP_COROUTINES = (
+    # ClientSession.get() & co. return an awaitable async context manager.
+    _names("aiohttp.ClientSession", f"{_HTTP_VERBS} close ws_connect")
+    # ClientResponse.release() is a plain method in aiohttp 3 (it returns a
+    # no-op awaitable only for backward compatibility): not listed.
+    + _names("aiohttp.ClientResponse", "json read text wait_for_close")
+    + _names(
+        "aiohttp.ClientWebSocketResponse",
+        "close ping pong receive receive_bytes receive_json receive_str send_bytes send_json"
+        " send_str",
+    )
+    # AsyncClient.stream() is an async context manager, not an awaitable.
+    + _names("httpx.AsyncClient", f"{_HTTP_VERBS} aclose send")
+    + _names("httpx.Response", "aclose aread")
+    + _names("websockets", "connect serve")
+    + _names("websockets.legacy.client", "connect")
+    + _names("websockets.asyncio.client.ClientConnection", "close ping pong recv send wait_closed")
+    + _names(
+        "websockets.legacy.client.WebSocketClientProtocol", "close ping pong recv send wait_closed"
+    )
+)
+
+_DATABASE_COROUTINES = (
+    _names("asyncpg", "connect create_pool")
+    + _names(
+        "asyncpg.Connection",
+        "add_listener close copy_from_query copy_from_table copy_records_to_table copy_to_table"
+        " execute executemany fetch fetchrow fetchval prepare reload_schema_state"
+        " remove_listener reset set_builtin_type_codec set_type_codec",
+    )
+    + _names(
+        "asyncpg.Pool",
+        "acquire close copy_from_query copy_from_table copy_records_to_table copy_to_table"
+        " execute executemany expire_connections fetch fetchrow fetchval release",
+    )
+    + _names("asyncpg.transaction.Transaction", "commit rollback start")
+    + _names(
+        "asyncpg.prepared_stmt.PreparedStatement", "executemany explain fetch fetchrow fetchval"
+    )
+    + _names("redis.asyncio.Redis", f"{_REDIS_COMMANDS} aclose close initialize")
+    + _names("redis.asyncio.client.Pipeline", "execute watch")
+    + _names(
+        "redis.asyncio.client.PubSub",
+        "aclose get_message psubscribe punsubscribe subscribe unsubscribe",
+    )
+    + _names("redis.asyncio.lock.Lock", "acquire extend release")
+    + ["aiosqlite.connect"]
+    + _names(
+        "aiosqlite.Connection",
+        "backup close commit create_function cursor execute execute_fetchall execute_insert"
+        " executemany executescript rollback",
+    )
+    + _names(
+        "aiosqlite.Cursor", "close execute executemany executescript fetchall fetchmany fetchone"
+    )
+    + _names("aiomysql", "connect create_pool")
+    # aiomysql's Connection.close() and Pool.close() are plain methods.
+    + _names(
+        "aiomysql.Connection",
+        "autocommit begin commit cursor ensure_closed ping rollback select_db",
+    )
+    + _names("aiomysql.Cursor", "callproc close execute executemany fetchall fetchmany fetchone")
+    + _names("aiomysql.Pool", "acquire clear wait_closed")
+    + _names("psycopg.AsyncConnection", "close commit connect execute rollback")
+    + _names("psycopg.AsyncCursor", "close execute executemany fetchall fetchmany fetchone")
+    # motor: find() and aggregate() return cursors synchronously.
+    + _names(
+        "motor.motor_asyncio.AsyncIOMotorClient", "drop_database list_database_names server_info"
+    )
+    + _names(
+        "motor.motor_asyncio.AsyncIOMotorDatabase",
+        "command create_collection drop_collection list_collection_names",
+    )
+    + _names("motor.motor_asyncio.AsyncIOMotorCollection", _MONGO_COLLECTION_OPS)
+    + _names("motor.motor_asyncio.AsyncIOMotorCursor", "to_list")
+    # pymongo's async API: here aggregate() is a coroutine, find() is not.
+    + _names("pymongo.AsyncMongoClient", "close drop_database list_database_names server_info")
+    + _names(
+        "pymongo.asynchronous.database.AsyncDatabase",
+        "command create_collection drop_collection list_collection_names",
+    )
+    + _names(
+        "pymongo.asynchronous.collection.AsyncCollection", f"{_MONGO_COLLECTION_OPS} aggregate"
+    )
+    + _names("pymongo.asynchronous.cursor.AsyncCursor", "to_list")
+    # SQLAlchemy's asyncio extension (AsyncSession.add() is a plain method).
+    + _names(
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "close commit delete execute flush get merge refresh rollback run_sync scalar scalars"
+        " stream stream_scalars",
+    )
+    + _names("sqlalchemy.ext.asyncio.AsyncEngine", "connect dispose")
+    + _names(
+        "sqlalchemy.ext.asyncio.AsyncConnection",
+        "close commit exec_driver_sql execute rollback run_sync scalar scalars start stream",
+    )
+)
+
+_FILE_COROUTINES = (
+    _names("aiofiles", "open")
+    + _names(
+        "aiofiles.base.AsyncBase",
+        "close flush read readline readlines seek tell truncate write writelines",
+    )
+    + _names(
+        "aiofiles.os",
+        "listdir makedirs mkdir remove removedirs rename renames replace rmdir scandir sendfile"
+        " stat unlink",
+    )
+    + _names("aiofiles.os.path", "exists getmtime getsize isdir isfile")
+)
+
+_ANYIO_TRIO_COROUTINES = (
+    _names(
+        "anyio",
+        "connect_tcp connect_unix create_tcp_listener getaddrinfo open_file open_process"
+        " run_process sleep sleep_forever sleep_until",
+    )
+    + _names("anyio.to_thread", "run_sync")
+    + _names("anyio.to_process", "run_sync")
+    + _names(
+        "anyio.AsyncFile",
+        "aclose flush read readline readlines seek tell truncate write writelines",
+    )
+    + _names(
+        "anyio.Path",
+        "exists is_dir is_file mkdir open read_bytes read_text rename replace resolve rmdir stat"
+        " touch unlink write_bytes write_text",
+    )
+    + _names("anyio.Event", "wait")
+    + _names("anyio.Lock", "acquire")
+    + _names("anyio.Semaphore", "acquire")
+    + _names("anyio.CapacityLimiter", "acquire")
+    + _names("anyio.Condition", "acquire wait")
+    + _names("anyio.abc.TaskGroup", "start")
+    + _names("anyio.abc.SocketStream", "aclose receive send")
+    + _names("trio", "open_file open_tcp_stream run_process sleep sleep_forever sleep_until")
+    + _names("trio.to_thread", "run_sync")
+    + _names("trio.lowlevel", "checkpoint")
+    + _names("trio.Event", "wait")
+    + _names("trio.Lock", "acquire")
+    + _names("trio.Semaphore", "acquire")
+    + _names("trio.CapacityLimiter", "acquire")
+    + _names("trio.Condition", "acquire wait")
+    + _names("trio.Nursery", "start")
+    + _names("trio.SocketStream", "aclose receive_some send_all wait_send_all_might_not_block")
+)
+
+_OTHER_COROUTINES = (
+    _names("starlette.concurrency", "run_in_threadpool")
+    + _names("fastapi.concurrency", "run_in_threadpool")
+    + _names("aiojobs.Scheduler", "close spawn wait_and_close")
+    + _names("aiolimiter.AsyncLimiter", "acquire")
+    + _names("asyncio_throttle.Throttler", "acquire")
+)
+
+#: Callables whose call returns an awaitable that must be awaited.
+COROUTINE_FUNCTIONS: frozenset[str] = frozenset(
+    _ASYNCIO_COROUTINES
+    + _HTTP_COROUTINES
+    + _DATABASE_COROUTINES
+    + _FILE_COROUTINES
+    + _ANYIO_TRIO_COROUTINES
+    + _OTHER_COROUTINES
+)
+
+# --------------------------------------------------------------------------
+# RESOURCES
+# --------------------------------------------------------------------------
+
+
+def _client(label: str, closers: tuple[str, ...] = ("close",)) -> Resource:
+    """A long-lived client, created without ``await``, that belongs outside loops."""
+    return Resource("client", awaited=False, closers=closers, label=label, shareable=True)
+
+
+def _connection(label: str, closers: tuple[str, ...] = ("close",)) -> Resource:
+    """A connection opened with ``await``."""
+    return Resource("connection", awaited=True, closers=closers, label=label, shareable=False)
+
+
+def _pool(label: str, closers: tuple[str, ...]) -> Resource:
+    """A connection pool opened with ``await``."""
+    return Resource("pool", awaited=True, closers=closers, label=label, shareable=True)
+
+
+def _stream(label: str) -> Resource:
+    """``(reader, writer)`` from an asyncio stream factory: the writer is closed."""
+    return Resource(
+        "stream", awaited=True, closers=("close",), label=label, shareable=False, result_index=1
+    )
+
+
+#: Constructors and factories of things that must be closed.
+RESOURCES: dict[str, Resource] = {
+    "aiohttp.ClientSession": _client("aiohttp ClientSession"),
+    # A connector handed to a ClientSession is closed with it (connector_owner=True).
+    "aiohttp.TCPConnector": _client("aiohttp TCPConnector"),
+    "httpx.AsyncClient": _client("httpx AsyncClient", ("aclose",)),
+    "httpx.Client": _client("httpx Client"),
+    "requests.Session": _client("requests Session"),
+    "requests.session": _client("requests Session"),
+    "redis.asyncio.Redis": _client("redis.asyncio Redis client", ("aclose", "close")),
+    "redis.asyncio.from_url": _client("redis.asyncio Redis client", ("aclose", "close")),
+    "redis.asyncio.Redis.from_url": _client("redis.asyncio Redis client", ("aclose", "close")),
+    "motor.motor_asyncio.AsyncIOMotorClient": _client("motor AsyncIOMotorClient"),
+    "pymongo.AsyncMongoClient": _client("pymongo AsyncMongoClient"),
+    "asyncpg.connect": _connection("asyncpg connection", ("close", "terminate")),
+    "asyncpg.create_pool": _pool("asyncpg pool", ("close", "terminate")),
+    "aiosqlite.connect": _connection("aiosqlite connection"),
+    "aiomysql.connect": _connection("aiomysql connection", ("close", "ensure_closed")),
+    "aiomysql.create_pool": _pool("aiomysql pool", ("close", "terminate")),
+    "psycopg.AsyncConnection.connect": _connection("psycopg AsyncConnection"),
+    "websockets.connect": _connection("websockets connection"),
+    "aiofiles.open": Resource(
+        "file", awaited=True, closers=("close",), label="aiofiles file", shareable=False
+    ),
+    "asyncio.open_connection": _stream("asyncio stream"),
+    "asyncio.open_unix_connection": _stream("asyncio unix stream"),
+}
+
+# --------------------------------------------------------------------------
+# Offloading, limiting, structured concurrency, sleeping
+# --------------------------------------------------------------------------
+
+#: Functions and methods that run a sync callable in a worker thread or process.
+OFFLOADERS: frozenset[str] = frozenset(
+    [
+        "asyncio.to_thread",
+        "asyncio.AbstractEventLoop.run_in_executor",
+        "anyio.to_thread.run_sync",
+        "anyio.to_process.run_sync",
+        "trio.to_thread.run_sync",
+        "starlette.concurrency.run_in_threadpool",
+        "fastapi.concurrency.run_in_threadpool",
+        "asgiref.sync.sync_to_async",
+        "channels.db.database_sync_to_async",
+        "asyncer.asyncify",
+        "aiofiles.os.wrap",
+        "concurrent.futures.Executor.submit",
+        "concurrent.futures.Executor.map",
+        "threading.Thread",
+        "threading.Timer",
+        "multiprocessing.Process",
+        *_names(
+            "multiprocessing.pool.Pool",
+            "apply apply_async imap imap_unordered map map_async starmap starmap_async",
+        ),
+    ]
+)
+
+#: Decorators that turn a sync function into an awaitable run in a thread.
+OFFLOADING_DECORATORS: frozenset[str] = frozenset(
+    [
+        "asgiref.sync.sync_to_async",
+        "channels.db.database_sync_to_async",
+        "asyncer.asyncify",
+        "aiofiles.os.wrap",
+    ]
+)
+
+#: Types and factories whose ``async with``/``acquire`` bounds concurrency.
+LIMITERS: frozenset[str] = frozenset(
+    [
+        "asyncio.Semaphore",
+        "asyncio.BoundedSemaphore",
+        "anyio.Semaphore",
+        "anyio.CapacityLimiter",
+        "trio.Semaphore",
+        "trio.CapacityLimiter",
+        "aiolimiter.AsyncLimiter",
+        "asyncio_throttle.Throttler",
+        "asyncdoctor.limits.ConcurrencyLimiter",
+        "asyncdoctor.limits.RateLimiter",
+        "asyncdoctor.limits.AdaptiveLimiter",
+        # A pool's size bounds the queries run through it.
+        "asyncpg.Pool",
+        "aiomysql.Pool",
+    ]
+)
+
+#: Structured task groups (their tasks are owned and awaited by the group).
+#: ``aiojobs.Scheduler`` keeps its jobs alive but does not wait for them on
+#: exit, so it is not one.
+TASK_GROUPS: frozenset[str] = frozenset(
+    [
+        "asyncio.TaskGroup",
+        "anyio.create_task_group",
+        "anyio.abc.TaskGroup",
+        "trio.open_nursery",
+        "trio.Nursery",
+    ]
+)
+
+#: Async sleeps, for spotting polling loops.
+SLEEP_FUNCTIONS: frozenset[str] = frozenset(["asyncio.sleep", "anyio.sleep", "trio.sleep"])

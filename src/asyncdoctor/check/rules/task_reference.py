@@ -1,0 +1,111 @@
+"""ADC301 task-reference."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .._analysis import Usage
+from .._index import ProjectIndex, ProjectReport, Value
+from .._refs import LibMethod, LibName, lib_mro, split_ref
+from ._base import Rule, register
+from ._util import site_report
+
+_SPAWNERS = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
+_LOOP_TYPES = frozenset({"asyncio.AbstractEventLoop", "asyncio.BaseEventLoop", "uvloop.Loop"})
+_DROPPED = (Usage.DISCARDED, Usage.UNUSED_NAME, Usage.MISUSED)
+
+
+def spawns_task(value: Value | None, ref: str) -> bool:
+    """Whether a call creates a free-standing task (not one owned by a task group)."""
+    if isinstance(value, LibName):
+        return value.name in _SPAWNERS
+    if isinstance(value, LibMethod):
+        if value.attr not in ("create_task", "ensure_future"):
+            return False
+        return any(t in _LOOP_TYPES for t in lib_mro(value.type))
+    if value is None:
+        # An event loop of unknown type: ``self._loop.create_task(...)``.
+        segments = split_ref(ref)
+        return (
+            len(segments) >= 2
+            and segments[-1] == "create_task"
+            and segments[-2].rstrip("()").lower().endswith("loop")
+        )
+    return False
+
+
+@register
+class TaskReference(Rule):
+    """## What it does
+    Finds tasks created with `asyncio.create_task`, `asyncio.ensure_future`
+    or `loop.create_task` whose reference is dropped at once: the call is a
+    statement of its own, or its result goes to a name that is never used.
+    Tasks created by a `TaskGroup` (`tg.create_task`) are owned by the group
+    and are not flagged.
+
+    ## Why is this bad?
+    The event loop keeps only a *weak* reference to its tasks. A task nobody
+    else references can be garbage-collected before it finishes, silently,
+    in the middle of its work (the asyncio documentation warns about this).
+    Its exception is never retrieved either, so failures go unnoticed, and
+    nothing cancels or awaits it at shutdown.
+
+    ## Example
+    ```python
+    import asyncio
+
+
+    async def send_email(address: str) -> None:
+        await asyncio.sleep(1)
+
+
+    async def register(address: str) -> None:
+        asyncio.create_task(send_email(address))
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+    background_tasks: set[asyncio.Task[None]] = set()
+
+
+    async def send_email(address: str) -> None:
+        await asyncio.sleep(1)
+
+
+    async def register(address: str) -> None:
+        task = asyncio.create_task(send_email(address))
+        background_tasks.add(task)
+        task.add_done_callback(background_tasks.discard)
+    ```
+    Better still, when the work belongs to a request, run it in an
+    `asyncio.TaskGroup` so that it is awaited and its errors are raised.
+
+    ## Fix safety
+    No automatic fix: where to keep the task depends on its lifetime.
+    """
+
+    code = "ADC301"
+    name = "task-reference"
+    category = "tasks"
+    summary = "Task created and its reference dropped"
+
+    def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
+        for info, summary in index.iter_functions():
+            for site in info.calls:
+                if site.usage not in _DROPPED:
+                    continue
+                tail = site.ref.rpartition(".")[2]
+                if tail not in ("create_task", "ensure_future"):
+                    continue
+                value = index.evaluate(site.ref)
+                if not spawns_task(value, site.ref):
+                    continue
+                what = "assigned to a name that is never used" if site.usage == Usage.UNUSED_NAME else "dropped"
+                message = (
+                    f"the task returned by `{tail}()` is {what}: the event loop keeps only a weak "
+                    f"reference, so it may be garbage-collected before it finishes and its errors are "
+                    f"lost; keep a reference (e.g. in a set, removed by a done callback) or use a TaskGroup"
+                )
+                yield site_report(summary, self.code, site, message)

@@ -1,0 +1,1 @@
+"""Planned sub-package; see the roadmap in the README."""

@@ -1,0 +1,78 @@
+"""Fixture files are the tests: every expected finding is marked on its line.
+
+A line that must be reported carries a trailing ``# error: CODE`` comment
+(several codes separated by commas). Each run compares the *exact* set of
+(line, code) pairs reported in a file with the set marked in it, so a
+fixture catches both a missed problem and a false alarm of any rule.
+
+* ``fixtures/single/*.py``: one file checked on its own.
+* ``fixtures/projects/<name>/``: a small project checked as a whole, for
+  what crosses modules (imports, packages, inherited methods).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from asyncdoctor.check import Config, check_paths
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MARK = re.compile(r"#\s*error:\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
+
+
+def expected_marks(path: Path, root: Path | None = None) -> set[tuple[str, int, str]]:
+    name = path.relative_to(root).as_posix() if root else path.name
+    out: set[tuple[str, int, str]] = set()
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        m = MARK.search(line)
+        if m:
+            for code in re.split(r"\s*,\s*", m.group("codes")):
+                out.add((name, lineno, code))
+    return out
+
+
+def run_on(target: Path) -> set[tuple[str, int, str]]:
+    root = target if target.is_dir() else target.parent
+    result = check_paths([target], Config(root=root, cache=False, respect_gitignore=False))
+    assert not result.errors, result.errors
+    def rel(p: str) -> str:
+        return Path(p).resolve().relative_to(root.resolve()).as_posix() if target.is_dir() else Path(p).name
+
+    return {(rel(f.path), f.line, f.code) for f in result.findings}
+
+
+def _single_cases() -> list[Path]:
+    return sorted((FIXTURES / "single").glob("*.py"))
+
+
+def _project_cases() -> list[Path]:
+    return sorted(p for p in (FIXTURES / "projects").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("path", _single_cases(), ids=lambda p: p.stem)
+def test_single_file_fixture(path: Path) -> None:
+    assert sorted(run_on(path)) == sorted(expected_marks(path))
+
+
+@pytest.mark.parametrize("project", _project_cases(), ids=lambda p: p.name)
+def test_project_fixture(project: Path) -> None:
+    expected: set[tuple[str, int, str]] = set()
+    for file in project.rglob("*.py"):
+        expected |= expected_marks(file, project)
+    assert sorted(run_on(project)) == sorted(expected)
+
+
+def test_every_rule_has_positive_and_negative_fixtures() -> None:
+    from asyncdoctor.check import all_rules
+
+    marked: set[str] = set()
+    for path in [*_single_cases(), *(f for p in _project_cases() for f in p.rglob("*.py"))]:
+        marked |= {code for _, _, code in expected_marks(path)}
+    names = {p.stem for p in _single_cases()}
+    for rule in all_rules():
+        assert rule.code in marked, f"{rule.code} has no fixture line marked '# error: {rule.code}'"
+        stem = rule.name.replace("-", "_")
+        assert f"{stem}_ok" in names, f"{rule.code} needs a negative fixture single/{stem}_ok.py"
