@@ -182,6 +182,15 @@ def asyncdoctor_files_checked(stderr: str) -> int | None:
     return int(m.group(1).replace(",", "")) if m else None
 
 
+_UNREADABLE = re.compile(r"(\d[\d,]*) files? could not be checked")
+
+
+def asyncdoctor_files_unreadable(stderr: str) -> int | None:
+    """How many files asyncdoctor says it could not check (bad syntax, undecodable)."""
+    m = _UNREADABLE.search(stderr)
+    return int(m.group(1).replace(",", "")) if m else None
+
+
 def find_project_root(path: Path) -> Path | None:
     """The nearest folder at or above ``path`` holding a pyproject.toml."""
     path = path.resolve()

@@ -62,7 +62,10 @@ TARGET_CACHE_SPEEDUP = 10.0
 TARGET_VS_FLAKE8 = 50.0
 
 COLD, COLD_WRITE, CACHED, RUFF, FLAKE8 = "cold", "cold_write", "cached", "ruff", "flake8_async"
+STARTUP = "startup"
+AD_KEYS = (COLD, COLD_WRITE, CACHED, STARTUP)
 LABELS = {
+    STARTUP: "asyncdoctor start-up: one empty file (`--no-cache`)",
     COLD: "asyncdoctor, cold (`--no-cache`)",
     COLD_WRITE: "asyncdoctor, cold, writing the cache",
     CACHED: "asyncdoctor, cached re-run",
@@ -85,8 +88,8 @@ class Result:
         return Stats.of(self.seconds)
 
     @property
-    def lps(self) -> float:
-        return self.lines / self.stats.median
+    def lps(self) -> float | None:
+        return self.lines / self.stats.median if self.lines else None
 
 
 # ----------------------------------------------------------------- findings counts
@@ -215,6 +218,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         if run_ad:
             for key in (COLD, COLD_WRITE, CACHED):
                 results[key] = Result(key, n_files, n_lines)
+            results[STARTUP] = Result(STARTUP, 1, 0)
         results[RUFF] = Result(RUFF, n_files, n_lines)
         if run_flake8:
             results[FLAKE8] = Result(FLAKE8, f8_files, f8_lines)
@@ -223,20 +227,35 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         cmd_cache = _tools.asyncdoctor_cmd(
             base, [tree], no_cache=False, extra=ad_extra + cache_extra
         )
+        empty = scratch / "empty" / "empty.py"
+        empty.parent.mkdir()
+        empty.touch()
+        cmd_startup = _tools.asyncdoctor_cmd(base, [empty], no_cache=True, extra=ad_extra)
         cmd_ruff = _tools.ruff_cmd(tools, [tree], output_format="json")
         cmd_flake8 = _tools.flake8_cmd(tools, flake8_files if flake8_files is not files else [tree])
 
         ad_checked: set[int] = set()
+        ad_unreadable: set[int] = set()
 
         def timed(key: str, cmd: list[str], counter: Any) -> None:
-            run = _tools.run_timed(cmd, cwd=scratch)
+            is_ad = key in AD_KEYS
+            # asyncdoctor exits 2 when some files could not be read or parsed (the
+            # stdlib has a few on purpose); its JSON output still holds the rest.
+            run = _tools.run_timed(cmd, cwd=scratch, ok_codes=(0, 1, 2) if is_ad else (0, 1))
             res = results[key]
             res.seconds.append(run.seconds)
-            res.findings.append(counter(run))
-            if key in (COLD, COLD_WRITE, CACHED):
+            try:
+                res.findings.append(counter(run))
+            except json.JSONDecodeError as exc:
+                raise _tools.ToolError(
+                    f"{key}: bad JSON ({exc}); stderr:\n{run.stderr[-2000:]}"
+                ) from exc
+            if is_ad and key != STARTUP:
                 checked = _tools.asyncdoctor_files_checked(run.stderr)
                 if checked is not None:
                     ad_checked.add(checked)
+                if run.returncode == 2:
+                    ad_unreadable.add(_tools.asyncdoctor_files_unreadable(run.stderr) or -1)
             _tools.log(f"  {key:<12} {run.seconds:8.3f} s  ({res.findings[-1]} findings)")
 
         if not args.no_warmup:
@@ -251,6 +270,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             _tools.log(f"round {i + 1}/{reps}")
             if i < args.reps:
                 if run_ad:
+                    timed(STARTUP, cmd_startup, count_asyncdoctor)
                     timed(COLD, cmd_cold, count_asyncdoctor)
                 timed(RUFF, cmd_ruff, count_ruff)
                 if run_ad:
@@ -269,12 +289,23 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             findings = {k: sorted(set(results[k].findings)) for k in (COLD, COLD_WRITE, CACHED)}
             if len({tuple(v) for v in findings.values()}) != 1 or len(findings[COLD]) != 1:
                 notes.append(f"asyncdoctor's finding counts differ between runs: {findings}")
+            if ad_unreadable:
+                notes.append(
+                    "asyncdoctor exited 2: it could not check "
+                    f"{'/'.join(str(n) for n in sorted(ad_unreadable))} files (unreadable or bad syntax)"
+                )
             if ad_checked and ad_checked != {n_files}:
                 notes.append(
                     f"asyncdoctor says it checked {sorted(ad_checked)} files, the line counter "
                     f"found {n_files}"
                 )
-        commands = {COLD: cmd_cold, COLD_WRITE: cmd_cache, CACHED: cmd_cache, RUFF: cmd_ruff}
+        commands = {
+            COLD: cmd_cold,
+            COLD_WRITE: cmd_cache,
+            CACHED: cmd_cache,
+            STARTUP: cmd_startup,
+            RUFF: cmd_ruff,
+        }
         if run_flake8:
             subset = flake8_files is not files
             commands[FLAKE8] = (
@@ -313,11 +344,14 @@ def build_report(
     def lps(key: str) -> float | None:
         return results[key].lps if key in results else None
 
+    startup = results[STARTUP].stats.median if STARTUP in results else None
+
     def ratio(a: float | None, b: float | None) -> float | None:
         return a / b if a is not None and b is not None else None
 
     ratios = {
         "cold_lines_per_second": lps(COLD),
+        "startup_seconds": startup,
         "cached_speedup_vs_cold": ratio(lps(CACHED), lps(COLD)),
         "cached_speedup_vs_cold_write": ratio(lps(CACHED), lps(COLD_WRITE)),
         "cache_write_overhead": ratio(lps(COLD), lps(COLD_WRITE)),
@@ -390,10 +424,11 @@ def render_markdown(rep: dict[str, Any]) -> str:
     out.append("|---|--:|--:|--:|--:|--:|--:|")
     for r in rep["results"].values():
         findings = "/".join(str(n) for n in sorted(set(r["findings"])))
+        speed = "-" if r["lines_per_second"] is None else f"{r['lines_per_second']:,.0f}"
         out.append(
             f"| {r['label']} | {r['files']:,} | {r['lines']:,} | "
             f"{r['median']:.3f} ({r['min']:.3f}-{r['max']:.3f}) | {len(r['seconds'])} | "
-            f"{r['lines_per_second']:,.0f} | {findings} |"
+            f"{speed} | {findings} |"
         )
     out.append("")
     ra, tg = rep["ratios"], rep["targets"]
@@ -405,27 +440,33 @@ def render_markdown(rep: dict[str, Any]) -> str:
         f">= {tg['cold_lines_per_second']:,} | {_verdict(cold, tg['cold_lines_per_second'])} |"
     )
     out.append(
-        f"| cached re-run vs cold (`--no-cache`) | {_x(ra['cached_speedup_vs_cold'])} faster | "
+        f"| speed-up, cached re-run over cold (`--no-cache`) | {_x(ra['cached_speedup_vs_cold'])} | "
         f">= {tg['cached_speedup_vs_cold']:.0f}x | "
         f"{_verdict(ra['cached_speedup_vs_cold'], tg['cached_speedup_vs_cold'])} |"
     )
     out.append(
-        f"| cached re-run vs cold run writing the cache | {_x(ra['cached_speedup_vs_cold_write'])} faster | | |"
+        f"| speed-up, cached re-run over cold run writing the cache | "
+        f"{_x(ra['cached_speedup_vs_cold_write'])} | | |"
     )
     out.append(
-        f"| cost of writing the cache (cold-writing / cold time) | {_x(ra['cache_write_overhead'])} | | |"
+        f"| cost of writing the cache (time cold-writing / cold) | {_x(ra['cache_write_overhead'])} | | |"
     )
     out.append(
-        f"| asyncdoctor cold vs flake8-async (lines/s) | {_x(ra['asyncdoctor_vs_flake8_async'])} faster | "
+        f"| speed-up, asyncdoctor cold over flake8-async (lines/s) | "
+        f"{_x(ra['asyncdoctor_vs_flake8_async'])} | "
         f">= {tg['asyncdoctor_vs_flake8_async']:.0f}x | "
         f"{_verdict(ra['asyncdoctor_vs_flake8_async'], tg['asyncdoctor_vs_flake8_async'])} |"
     )
     out.append(
-        f"| asyncdoctor cold vs ruff (lines/s) | {_x(ra['asyncdoctor_vs_ruff'])} | for the record | |"
+        f"| speed-up, asyncdoctor cold over ruff (lines/s) | {_x(ra['asyncdoctor_vs_ruff'])} | "
+        "for the record | |"
     )
     out.append(
-        f"| ruff vs flake8-async (lines/s) | {_x(ra['ruff_vs_flake8_async'])} | for the record | |"
+        f"| speed-up, ruff over flake8-async (lines/s) | {_x(ra['ruff_vs_flake8_async'])} | "
+        "for the record | |"
     )
+    if ra["startup_seconds"] is not None:
+        out.append(f"| asyncdoctor start-up (one empty file) | {ra['startup_seconds']:.3f} s | | |")
     if rep["notes"]:
         out.append("")
         out.extend(f"Note: {n}." for n in rep["notes"])

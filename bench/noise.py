@@ -97,12 +97,23 @@ def run_asyncdoctor(
     base: list[str], extra: list[str], tree: Path, cwd: Path
 ) -> tuple[list[Finding], float]:
     cmd = _tools.asyncdoctor_cmd(base, [tree], no_cache=True, fmt="json", extra=extra)
-    run = _tools.run_timed(cmd, cwd=cwd)
+    # Exit 2 with JSON on stdout: some files could not be read or parsed, the rest
+    # were checked.  Without JSON, it is a real failure (json.loads raises).
+    run = _tools.run_timed(cmd, cwd=cwd, ok_codes=(0, 1, 2))
+    if run.returncode == 2:
+        n = _tools.asyncdoctor_files_unreadable(run.stderr)
+        _tools.log(f"{short_path(str(tree))}: asyncdoctor exit 2, could not check {n} files")
     checked = _tools.asyncdoctor_files_checked(run.stderr)
     files, _ = corpus.count_lines(tree)
     if checked is not None and checked != files:
         _tools.log(f"{short_path(str(tree))}: asyncdoctor checked {checked} files of {files}")
-    data = json.loads(run.stdout or "[]")
+    try:
+        data = json.loads(run.stdout or "[]")
+    except json.JSONDecodeError as exc:
+        tail = "\n".join(run.stderr.strip().splitlines()[-10:])
+        raise _tools.ToolError(
+            f"exit {run.returncode}, no JSON on stdout ({exc}):\n{tail}"
+        ) from exc
     if not isinstance(data, list):
         raise _tools.ToolError("asyncdoctor --format json did not print a list")
     out = [

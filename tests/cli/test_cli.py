@@ -175,6 +175,15 @@ def test_unknown_selector_in_pyproject(
     )
 
 
+def test_unknown_selector_in_per_file_ignores(
+    project: Path, engine: FakeEngine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(project / "pyproject.toml", '[tool.asyncdoctor.per-file-ignores]\n"a.py" = ["NOPE"]\n')
+    assert main(["check"]) == 2
+    assert capsys.readouterr().err == "asyncdoctor: unknown rule selector 'NOPE'\n"
+    assert engine.calls == []
+
+
 def test_unwritable_output_file(
     project: Path, engine: FakeEngine, capsys: pytest.CaptureFixture[str]
 ) -> None:

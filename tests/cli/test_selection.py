@@ -116,3 +116,5 @@ def test_relative_paths_are_relative_to_the_current_directory(
 def test_unknown_selector_in_per_file_ignores() -> None:
     with pytest.raises(ConfigError, match="unknown rule selector 'NOPE'"):
         ignored("/proj/a.py", **{"a.py": ("NOPE",)})
+    with pytest.raises(ConfigError, match="unknown rule selector 'NOPE'"):
+        codes(per_file_ignores=(("a.py", ("NOPE",)),))

@@ -309,7 +309,7 @@ def _annotation_ref(scope: Scope, node: ast.expr | None) -> str | None:
         return base + "()"
     if isinstance(node, ast.Name | ast.Attribute):
         ref = scope.ref(node)
-        if ref is None or ref.startswith("builtins.") or ref.startswith("typing."):
+        if ref is None or ref.startswith(("builtins.", "typing.")):
             return None
         return ref + "()"
     return None
@@ -651,9 +651,9 @@ class ModuleAnalysis:
             elif isinstance(stmt, ast.Match):
                 for case in stmt.cases:
                     for n in ast.walk(case.pattern):
-                        name = getattr(n, "name", None)
-                        if isinstance(name, str):
-                            scope.locals.add(name)
+                        bound = getattr(n, "name", None)
+                        if isinstance(bound, str):
+                            scope.locals.add(bound)
                         rest = getattr(n, "rest", None)
                         if isinstance(rest, str):
                             scope.locals.add(rest)
@@ -1017,8 +1017,8 @@ class _CallWalker:
 
     def _comprehension(self, node: ast.AST) -> None:
         gens: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
-        for i, gen in enumerate(gens):
-            self.expr(gen.iter, Usage.AWAITED if gen.is_async else (Usage.MISUSED if i == 0 else Usage.MISUSED))
+        for gen in gens:
+            self.expr(gen.iter, Usage.AWAITED if gen.is_async else Usage.MISUSED)
             for cond in gen.ifs:
                 self.expr(cond, Usage.MISUSED)
         self.loop_depth += 1

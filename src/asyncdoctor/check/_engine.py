@@ -17,6 +17,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -76,11 +77,70 @@ def _cache_key(data: bytes, module: str, is_package: bool) -> str:
 
 
 class _Cache:
-    """Summaries on disk, one JSON file per content hash."""
+    """Summaries on disk, one JSON file per content hash.
+
+    Beside them, ``files.json`` remembers each file's size, modification
+    time and content key, so that an unchanged file is not even read; and
+    ``runs/`` keeps the findings of whole runs, keyed by every file's
+    content key and the settings, so that re-checking an unchanged tree
+    costs only a ``stat`` per file.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory / "v1"
         self.ok = True
+        self.stats: dict[str, list[Any]] = {}
+        self._stats_file = self.directory / "files.json"
+        try:
+            data = json.loads(self._stats_file.read_bytes())
+            if isinstance(data, dict):
+                self.stats = data
+        except (OSError, ValueError):
+            pass
+        self._stats_dirty = False
+
+    def known_key(self, path: str, st: os.stat_result) -> str | None:
+        entry = self.stats.get(path)
+        if entry and len(entry) == 3 and entry[0] == st.st_mtime_ns and entry[1] == st.st_size:
+            key = entry[2]
+            return key if isinstance(key, str) else None
+        return None
+
+    def remember(self, path: str, st: os.stat_result, key: str) -> None:
+        self.stats[path] = [st.st_mtime_ns, st.st_size, key]
+        self._stats_dirty = True
+
+    def save_stats(self) -> None:
+        if self._stats_dirty:
+            self._write(self._stats_file, json.dumps(self.stats, separators=(",", ":")))
+
+    def get_run(self, key: str) -> dict[str, Any] | None:
+        try:
+            data = json.loads((self.directory / "runs" / f"{key}.json").read_bytes())
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def put_run(self, key: str, payload: dict[str, Any]) -> None:
+        runs = self.directory / "runs"
+        try:
+            old = sorted(runs.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-15]
+            for stale in old:
+                stale.unlink()
+        except OSError:
+            pass
+        self._write(runs / f"{key}.json", json.dumps(payload, separators=(",", ":")))
+
+    def _write(self, target: Path, payload: str) -> None:
+        if not self.ok:
+            return
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(payload, encoding="utf-8")
+            os.replace(tmp, target)
+        except OSError:
+            self.ok = False  # read-only tree: carry on without caching
 
     def _file(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
@@ -94,16 +154,7 @@ class _Cache:
         return data if isinstance(data, dict) else None
 
     def put(self, key: str, payload: str) -> None:
-        if not self.ok:
-            return
-        target = self._file(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(payload, encoding="utf-8")
-            os.replace(tmp, target)
-        except OSError:
-            self.ok = False  # read-only tree: carry on without caching
+        self._write(self._file(key), payload)
 
 
 def _ensure_cachedir_tag(directory: Path) -> None:
@@ -167,38 +218,82 @@ def _analyse_many(
                 progress(done, total)
 
 
-def _summaries(files: list[Path], config: Config, progress: ProgressFn | None) -> tuple[list[FileSummary], int]:
-    cache: _Cache | None = None
-    if config.cache:
-        directory = config.cache_dir or (config.root / ".asyncdoctor_cache")
-        _ensure_cachedir_tag(directory)
-        cache = _Cache(directory)
+def _open_cache(config: Config) -> _Cache | None:
+    if not config.cache:
+        return None
+    directory = config.cache_dir
+    if directory is None:
+        base = config.root if (config.root / "pyproject.toml").is_file() else Path.cwd()
+        directory = base / ".asyncdoctor_cache"
+    _ensure_cachedir_tag(directory)
+    return _Cache(directory)
+
+
+@dataclass(slots=True)
+class _Source:
+    path: str
+    module: str
+    is_package: bool
+    key: str | None = None
+    data: bytes | None = None
+    error: str | None = None
+
+
+def _sources(files: list[Path], cache: _Cache | None) -> list[_Source]:
+    """Name every file's module and, with a cache, its content key (reading only changed files)."""
+    out: list[_Source] = []
+    for path in files:
+        spath = str(path)
+        module, is_package = module_name(path)
+        src = _Source(spath, module, is_package)
+        out.append(src)
+        try:
+            st = path.stat() if cache is not None else None
+            if cache is not None and st is not None:
+                src.key = cache.known_key(spath, st)
+                if src.key is not None:
+                    continue
+            src.data = path.read_bytes()
+        except OSError as exc:
+            src.error = exc.strerror or str(exc)
+            continue
+        if cache is not None and st is not None:
+            src.key = _cache_key(src.data, module, is_package)
+            cache.remember(spath, st, src.key)
+    return out
+
+
+def _summaries(sources: list[_Source], cache: _Cache | None, config: Config,
+               progress: ProgressFn | None) -> tuple[list[FileSummary], int]:
     summaries: list[FileSummary] = []
     jobs: list[tuple[str, bytes, str, bool]] = []
     keys: dict[str, str] = {}
     hits = 0
-    total = len(files)
-    for path in files:
-        spath = str(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            summaries.append(FileSummary(spath, path.stem, False, 0,
-                                         error=("io-error", exc.strerror or str(exc), None, None)))
+    total = len(sources)
+    for src in sources:
+        if src.error is not None:
+            summaries.append(FileSummary(src.path, src.module, src.is_package, 0,
+                                         error=("io-error", src.error, None, None)))
             continue
-        module, is_package = module_name(path)
-        if cache is not None:
-            key = _cache_key(data, module, is_package)
-            cached = cache.get(key)
+        if cache is not None and src.key is not None:
+            cached = cache.get(src.key)
             if cached is not None:
                 try:
-                    summaries.append(FileSummary.from_dict(spath, cached))
+                    summaries.append(FileSummary.from_dict(src.path, cached))
                     hits += 1
                     continue
                 except (KeyError, TypeError, ValueError, IndexError):
                     pass
-            keys[spath] = key
-        jobs.append((spath, data, module, is_package))
+            keys[src.path] = src.key
+        data = src.data
+        if data is None:
+            try:
+                data = Path(src.path).read_bytes()
+            except OSError as exc:
+                summaries.append(FileSummary(src.path, src.module, src.is_package, 0,
+                                             error=("io-error", exc.strerror or str(exc), None, None)))
+                continue
+        jobs.append((src.path, data, src.module, src.is_package))
     if progress is not None and hits:
         progress(hits, total)
     was_enabled = gc.isenabled()
@@ -213,6 +308,19 @@ def _summaries(files: list[Path], config: Config, progress: ProgressFn | None) -
             gc.enable()
     summaries.sort(key=lambda s: s.path)
     return summaries, hits
+
+
+def _run_key(sources: list[_Source], config: Config, codes: frozenset[str]) -> str | None:
+    if any(src.key is None for src in sources):
+        return None
+    h = hashlib.blake2b(digest_size=16)
+    h.update(_engine_fingerprint().encode())
+    settings = [sorted(codes), list(config.per_file_ignores), sorted(config.blocking_functions),
+                sorted(config.safe_functions), str(config.root), os.getcwd()]
+    h.update(json.dumps(settings, default=str).encode())
+    for src in sources:
+        h.update(f"\0{src.path}\0{src.key}".encode())
+    return h.hexdigest()
 
 
 @cache
@@ -282,15 +390,57 @@ def check_paths(paths: Sequence[Path], config: Config, *, progress: ProgressFn |
     """Check every Python file under ``paths``; see :class:`CheckResult`."""
     codes = selected_codes(config)
     files = discover_files(list(paths), config)
-    summaries, hits = _summaries(files, config, progress)
+    cache = _open_cache(config)
+    sources = _sources(files, cache)
+    run_key = _run_key(sources, config, codes) if cache is not None else None
+    if cache is not None and run_key is not None:
+        stored = cache.get_run(run_key)
+        result = _result_from_json(stored, len(files)) if stored is not None else None
+        if result is not None:
+            if progress is not None:
+                progress(len(files), len(files))
+            cache.save_stats()
+            return result
+    summaries, hits = _summaries(sources, cache, config, progress)
     findings = _run_rules(summaries, config, codes)
-    return CheckResult(
+    result = CheckResult(
         findings=tuple(findings),
         errors=tuple(_errors(summaries)),
         files_checked=len(files),
         lines_checked=sum(s.lines for s in summaries),
         files_from_cache=hits,
     )
+    if cache is not None:
+        cache.save_stats()
+        if run_key is not None:
+            cache.put_run(run_key, _result_to_json(result))
+    return result
+
+
+def _result_to_json(result: CheckResult) -> dict[str, Any]:
+    return {
+        "findings": [[*astuple_finding(f)] for f in result.findings],
+        "errors": [[e.path, e.kind, e.message, e.line, e.column] for e in result.errors],
+        "lines": result.lines_checked,
+    }
+
+
+def astuple_finding(f: Finding) -> list[Any]:
+    return [f.path, f.line, f.column, f.end_line, f.end_column, f.code, f.name, f.category,
+            f.message, list(f.chain)]
+
+
+def _result_from_json(data: dict[str, Any], files: int) -> CheckResult | None:
+    try:
+        findings = tuple(
+            Finding(p, ln, c, el, ec, code, name, cat, msg, tuple(chain))
+            for p, ln, c, el, ec, code, name, cat, msg, chain in data["findings"]
+        )
+        errors = tuple(FileError(p, k, m, ln, c) for p, k, m, ln, c in data["errors"])
+        return CheckResult(findings=findings, errors=errors, files_checked=files,
+                           lines_checked=int(data["lines"]), files_from_cache=files)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def check_source(source: str, *, path: str = "<string>", config: Config | None = None,
@@ -299,7 +449,7 @@ def check_source(source: str, *, path: str = "<string>", config: Config | None =
     cfg = config or Config(cache=False)
     summary = analyse_source(source, path=path, module=module)
     if summary.error is not None:
-        kind, message, line, col = summary.error
+        _kind, message, line, col = summary.error
         raise SyntaxError(f"{path}:{line}:{col}: {message}")
     # Round-trip through the cache format, as a real run does.
     summary = FileSummary.from_dict(path, json.loads(json.dumps(summary.to_dict())))

@@ -17,11 +17,14 @@ rules ask about.
 from __future__ import annotations
 
 import os
+import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._compat import removeprefix_module
+from . import _knowledge as kb
 from ._analysis import CallSite, ClassInfo, FileSummary, FuncInfo
 from ._refs import (
     ENTER,
@@ -106,6 +109,15 @@ _TRANSPARENT_DECORATORS = frozenset(
 )
 
 
+# Decorators that turn an ``async def`` into something else when called
+# (a context manager, a sync wrapper, a task object, a registered command).
+_CHANGES_COROUTINE = re.compile(
+    r"(?i)contextmanager|fixture|(^|_)sync($|_)|to_sync|syncify|^command$|^group$|task$|actor|remote"
+    r"|property|^setter$|^getter$|^deleter$|background|forget|spawn|schedul|thread|debounce"
+    r"|throttle|^job$|periodic|^delay|dispatch|singledispatch|overload|^cli$"
+)
+
+
 def _display_path(path: str) -> str:
     try:
         rel = os.path.relpath(path)
@@ -122,25 +134,28 @@ class ProjectIndex:
         self.modules: dict[str, FileSummary] = {}
         self.functions: dict[str, tuple[FuncInfo, FileSummary]] = {}
         self.classes: dict[str, tuple[ClassInfo, FileSummary]] = {}
-        suffixes: dict[str, list[str]] = {}
+        aliases: dict[str, set[str]] = {}
         for s in self.summaries:
             self.modules.setdefault(s.module, s)
             for q, f in s.functions.items():
                 self.functions.setdefault(q, (f, s))
             for q, c in s.classes.items():
                 self.classes.setdefault(q, (c, s))
-            parts = s.module.split(".")
-            for i in range(1, len(parts)):
-                suffixes.setdefault(".".join(parts[i:]), []).append(s.module)
-        # Modules may be imported by a shorter name than their package path
-        # gives (scripts run from their folder, namespace packages): accept a
-        # dotted suffix when it names exactly one module.
-        self.module_aliases = {k: v[0] for k, v in suffixes.items() if len(v) == 1 and k not in self.modules}
+            for alias in _path_aliases(s):
+                aliases.setdefault(alias, set()).add(s.module)
+        # Namespace packages (folders without __init__.py) and scripts run
+        # from their folder are imported by a dotted name longer or shorter
+        # than the package path gives: accept a name made of the file's last
+        # folders when it names exactly one module and shadows no library.
+        self.module_aliases = {
+            k: next(iter(v)) for k, v in aliases.items() if len(v) == 1 and k not in self.modules
+        }
         self.user_blocking = frozenset(config.blocking_functions) if config else frozenset()
         self.user_safe = frozenset(config.safe_functions) if config else frozenset()
         self._eval_cache: dict[str, Value | None] = {}
         self._blocking_cache: dict[str, Blocked | None] = {}
         self._in_progress: set[str] = set()
+        self._prefixes: frozenset[str] | None = None
 
     # -- resolution -------------------------------------------------------
 
@@ -334,9 +349,13 @@ class ProjectIndex:
         return self.name_of(value)
 
     def name_of(self, value: Value) -> str:
-        if isinstance(value, PFunc | PClass | PModule | PInst):
-            return value.qualname if not isinstance(value, PModule) else value.name
-        return lib_qualname(value) or getattr(value, "type", "?")
+        if isinstance(value, PModule):
+            return value.name
+        if isinstance(value, PFunc | PClass | PInst):
+            return value.qualname
+        if isinstance(value, LibObject):
+            return value.type
+        return lib_qualname(value) or "?"
 
     def is_coroutine(self, value: Value | None) -> bool:
         """Whether calling ``value`` creates a coroutine (or a lazy awaitable) and nothing else."""
@@ -346,12 +365,40 @@ class ProjectIndex:
             info = self.functions[value.qualname][0]
             if not info.is_async or info.is_generator:
                 return False
-            return all(d in _TRANSPARENT_DECORATORS for d in info.decorators)
+            return all(self._keeps_coroutine(d) for d in info.decorators)
         if isinstance(value, LibName | LibMethod):
             if self._user_listed(value, self.user_safe):
                 return False
             return is_coroutine_lib(value)
         return False
+
+    def _keeps_coroutine(self, decorator: str) -> bool:
+        """Whether an ``async def`` under this decorator still returns a coroutine when called."""
+        if decorator in _TRANSPARENT_DECORATORS:
+            return True
+        if not decorator:
+            return True  # unresolvable (e.g. an attribute of an untyped object): most decorators wrap
+        base = decorator
+        while base.endswith("()"):
+            base = base[:-2]
+        value = self.evaluate(base)
+        if isinstance(value, PFunc):
+            # A project decorator: it keeps coroutines when its wrapper is an async def,
+            # or when it defines no wrapper at all (it registers and returns the function).
+            prefix = value.qualname + ".<locals>."
+            nested = [f for q, (f, _) in self.functions.items() if q.startswith(prefix)] if (
+                prefix in self._decorator_prefixes()
+            ) else []
+            return not nested or any(f.is_async for f in nested)
+        last = base.rpartition(".")[2]
+        return _CHANGES_COROUTINE.search(last) is None
+
+    def _decorator_prefixes(self) -> frozenset[str]:
+        if self._prefixes is None:
+            self._prefixes = frozenset(
+                q[: q.index(".<locals>.") + len(".<locals>.")] for q in self.functions if ".<locals>." in q
+            )
+        return self._prefixes
 
     def _user_listed(self, value: Value, names: frozenset[str]) -> bool:
         if not names:
@@ -414,10 +461,10 @@ class ProjectIndex:
             self._blocking_cache[qualname] = None
             return None
         if qualname in self.user_blocking:
-            result = Blocked("is declared blocking in the configuration",
+            declared = Blocked("is declared blocking in the configuration",
                              "run it with await asyncio.to_thread(...)", qualname, ())
-            self._blocking_cache[qualname] = result
-            return result
+            self._blocking_cache[qualname] = declared
+            return declared
         self._in_progress.add(qualname)
         result: Blocked | None = None
         try:
@@ -444,6 +491,29 @@ class ProjectIndex:
 
 
 _MISSING = object()
+_LIBRARY_TOPS = frozenset(sys.stdlib_module_names) | frozenset(
+    name.partition(".")[0]
+    for table in (kb.BLOCKING_CALLS, kb.RETURN_TYPES, kb.RESOURCES)
+    for name in table
+)
+
+
+def _path_aliases(summary: FileSummary) -> Iterator[str]:
+    path = summary.path.replace("\\", "/")
+    parts = [p for p in path.split("/") if p and p not in (".", "..")]
+    if not parts:
+        return
+    last = parts[-1]
+    if last.endswith((".py", ".pyi")):
+        last = last.rpartition(".")[0]
+    parts[-1] = last
+    if summary.is_package:
+        parts.pop()
+    for k in range(1, min(len(parts), 5) + 1):
+        names = parts[-k:]
+        if not all(n.isidentifier() for n in names) or names[0] in _LIBRARY_TOPS:
+            continue
+        yield ".".join(names)
 
 
 def _nonblocking(conditions: tuple[tuple[str, int, object], ...], site: CallSite) -> bool:

@@ -74,7 +74,7 @@ def canonical(name: str) -> str:
     if alias is not None:
         return alias
     # An alias may name a module or class prefix: aiohttp.client.ClientSession.get
-    head, _, tail = name.rpartition(".")
+    head = name.rpartition(".")[0]
     while head:
         alias = kb.TYPE_ALIASES.get(head)
         if alias is not None:

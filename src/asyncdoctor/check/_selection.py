@@ -34,9 +34,12 @@ def selected_codes(config: Config, *, rules: Sequence[RuleInfo] | None = None) -
     """The codes of the rules to run under ``config``.
 
     ``rules`` defaults to every registered rule.  Raises :class:`ConfigError`
-    for a selector that names no rule.
+    for a selector that names no rule, anywhere in the configuration
+    (``per_file_ignores`` included), so that a run fails before any work.
     """
     known = _rules(rules)
+    if config.per_file_ignores:
+        _compiled(config.per_file_ignores, known)
     chosen = _expand_all(config.select, known) if config.select else _codes(known)
     chosen |= _expand_all(config.extend_select, known)
     return frozenset(chosen - _expand_all(config.ignore, known))

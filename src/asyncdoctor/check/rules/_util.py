@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .._index import ProjectIndex, ProjectReport, Value
 from .._analysis import CallSite, FileSummary
+from .._index import ProjectIndex, ProjectReport, Value
 
 __all__ = ["display_name", "site_report"]
 

@@ -97,8 +97,8 @@ class BlockingCall(Rule):
                     where = blocked.chain[-1].partition(" at ")[2]
                     message = (
                         f"`{name}()` blocks the event loop: it calls {path} at {where}, which "
-                        f"{blocked.what}; {blocked.instead}, or run `{name}` with "
-                        f"`await asyncio.to_thread(...)`"
+                        f"{blocked.what}; make it async or run it in a thread with "
+                        f"`await asyncio.to_thread({name.rpartition('.')[2]}, ...)`"
                     )
                     chain = (f"{name}()", *blocked.chain)
                 else:

@@ -24,9 +24,7 @@ def _is_spawn(value: LibValue | None) -> bool:
 def _awaited_name(stmt: ast.stmt) -> str | None:
     """``await t`` / ``x = await t`` / ``return await t``: the name ``t``."""
     value: ast.expr | None = None
-    if isinstance(stmt, ast.Expr | ast.Return):
-        value = stmt.value
-    elif isinstance(stmt, ast.Assign | ast.AnnAssign):
+    if isinstance(stmt, ast.Expr | ast.Return | ast.Assign | ast.AnnAssign):
         value = stmt.value
     if isinstance(value, ast.Await) and isinstance(value.value, ast.Name):
         return value.value.id

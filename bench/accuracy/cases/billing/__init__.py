@@ -1,0 +1,1 @@
+"""Billing integration: payment gateway client and HTTP handlers."""

@@ -1,0 +1,3 @@
+from .service import ReportService
+
+__all__ = ["ReportService"]

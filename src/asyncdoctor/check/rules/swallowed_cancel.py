@@ -1,0 +1,532 @@
+"""ADC601 swallowed-cancel."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from .._analysis import FunctionContext, Report
+from ._base import Rule, register
+
+# What ``except`` clauses name when they mean "the task was cancelled".
+_CANCEL_TYPES = frozenset(
+    {
+        "asyncio.CancelledError",
+        "asyncio.exceptions.CancelledError",
+        "asyncio.futures.CancelledError",
+        "trio.Cancelled",
+    }
+)
+_CANCEL_FACTORIES = frozenset({"anyio.get_cancelled_exc_class"})
+_BROAD_TYPES = frozenset({"builtins.BaseException"})
+
+# Cleanup helpers that wait for tasks: ``await asyncio.gather(*tasks)`` after
+# cancelling them is the canonical way to wait for the cancellation to finish.
+_TASK_WAITERS = frozenset({"asyncio.gather", "asyncio.wait", "asyncio.wait_for", "asyncio.shield"})
+
+# Calls that end the function as surely as ``raise`` does.
+_RAISING_CALLS = frozenset({"pytest.fail", "pytest.skip", "pytest.exit", "sys.exit", "os._exit", "os.abort"})
+
+# Awaiting one of these never returns: only a cancellation ends it.
+_FOREVER = frozenset({"anyio.sleep_forever", "trio.sleep_forever"})
+_SLEEPS = frozenset({"asyncio.sleep", "anyio.sleep", "trio.sleep"})
+
+_LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "trace",
+     "msg", "print_exc", "format_exc", "print_exception", "format_exception", "exc"}
+)
+_INSPECTORS = frozenset({"isinstance", "issubclass", "str", "repr", "type", "print", "format", "id"})
+
+_MAIN_NAMES = frozenset({"main", "amain", "_main", "async_main", "_amain", "main_async"})
+
+_LOOPS = (ast.While, ast.For, ast.AsyncFor)
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _frame(nodes: list[ast.stmt] | list[ast.AST]) -> Iterator[ast.AST]:
+    """Every node below ``nodes`` in the same frame (nested defs are not entered)."""
+    stack: list[ast.AST] = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, _FUNCS):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _cancellation_points(nodes: list[ast.stmt]) -> list[ast.AST]:
+    """The awaits, ``async with`` and ``async for`` (and async comprehensions) in ``nodes``."""
+    out: list[ast.AST] = []
+    for node in _frame(nodes):
+        if isinstance(node, ast.Await | ast.AsyncWith | ast.AsyncFor):
+            out.append(node)
+        elif isinstance(node, ast.comprehension) and node.is_async:
+            out.append(node)
+    return out
+
+
+def _has_cancellation_point(nodes: list[ast.stmt]) -> bool:
+    for node in _frame(nodes):
+        if isinstance(node, ast.Await | ast.AsyncWith | ast.AsyncFor):
+            return True
+        if isinstance(node, ast.comprehension) and node.is_async:
+            return True
+    return False
+
+
+class _Caught:
+    """How an exception clause relates to cancellation."""
+
+    NONE = 0
+    EXPLICIT = 1  # names CancelledError (or trio/anyio's cancellation)
+    BROAD = 2  # bare ``except:`` or ``BaseException``
+
+
+def _caught(fn: FunctionContext, node: ast.expr | None) -> int:
+    if node is None:
+        return _Caught.BROAD
+    elts = node.elts if isinstance(node, ast.Tuple) else [node]
+    result = _Caught.NONE
+    for elt in elts:
+        if isinstance(elt, ast.Starred):
+            continue
+        if isinstance(elt, ast.Call):
+            ref = fn.ref(elt.func)
+            if ref in _CANCEL_FACTORIES or (ref is None and _tail(elt.func) == "get_cancelled_exc_class"):
+                return _Caught.EXPLICIT
+            continue
+        ref = fn.ref(elt)
+        if ref in _CANCEL_TYPES:
+            return _Caught.EXPLICIT
+        if ref is None and _tail(elt) == "CancelledError":
+            return _Caught.EXPLICIT
+        if ref in _BROAD_TYPES:
+            result = _Caught.BROAD
+    return result
+
+
+def _tail(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _is_log_call(fn: FunctionContext, call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr in _LOG_METHODS
+    if isinstance(func, ast.Name):
+        return func.id in _INSPECTORS or func.id in _LOG_METHODS
+    return False
+
+
+def _passes_on(fn: FunctionContext, handler: ast.ExceptHandler) -> bool:
+    """Whether the handler hands the caught exception to someone (a future, a list, an attribute)."""
+    name = handler.name
+    if not name:
+        return False
+    parents: dict[int, ast.AST] = {}
+    for node in _frame(handler.body):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    for node in _frame(handler.body):
+        if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
+            continue
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.keyword):
+            parent = parents.get(id(parent))
+        if isinstance(parent, ast.Call):
+            if parent.func is node or _is_log_call(fn, parent):
+                continue
+            return True
+        if isinstance(parent, ast.Attribute | ast.FormattedValue | ast.JoinedStr | ast.Compare
+                      | ast.BoolOp | ast.UnaryOp | ast.IfExp | ast.Expr):
+            continue
+        # Assigned, returned, yielded, put in a container: handed on.
+        return True
+    return False
+
+
+def _handles(fn: FunctionContext, body: list[ast.stmt]) -> bool:
+    """Whether a handler re-raises, ends the program, or deals with the cancellation explicitly."""
+    for node in _frame(body):
+        if isinstance(node, ast.Raise):
+            return True
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in ("uncancel", "cancel"):
+                # Forwarded to another task/future, or the 3.11 uncancel() protocol.
+                return True
+            ref = fn.ref(func)
+            if ref in _RAISING_CALLS:
+                return True
+    return False
+
+
+def _key(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+class _FunctionFacts:
+    """What the exemptions need to know about the whole function, computed once."""
+
+    def __init__(self, fn: FunctionContext) -> None:
+        self.cancels = False  # some ``x.cancel()`` call in the function
+        self.self_cancel = False  # ``asyncio.current_task().cancel()``: the test/helper cancels itself
+        self.bound_by_call: set[str] = set()  # names assigned from a call (a coroutine, a new task...)
+        current_task_names: set[str] = set()
+        cancelled: list[ast.expr] = []
+        for node in fn.walk():
+            if isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Attribute) and func.attr == "cancel":
+                    self.cancels = True
+                    cancelled.append(func.value)
+            elif isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr):
+                value = node.value
+                if value is None:
+                    continue
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                inner = value.value if isinstance(value, ast.Await) else value
+                if isinstance(inner, ast.Call):
+                    for t in targets:
+                        if isinstance(t, ast.Name):
+                            self.bound_by_call.add(t.id)
+                    if any(isinstance(c, ast.Call) and _tail(c.func) == "current_task" for c in ast.walk(inner)):
+                        current_task_names.update(t.id for t in targets if isinstance(t, ast.Name))
+        for receiver in cancelled:
+            if isinstance(receiver, ast.Call) and _tail(receiver.func) == "current_task":
+                self.self_cancel = True
+            elif isinstance(receiver, ast.Name) and receiver.id in current_task_names:
+                self.self_cancel = True
+
+
+def _waits_for_tasks(fn: FunctionContext, facts: _FunctionFacts, points: list[ast.AST]) -> bool:
+    """Whether every cancellation point only waits for existing tasks or futures.
+
+    ``await task`` (a name, attribute or subscript, not a coroutine call),
+    possibly through ``asyncio.gather``/``wait``/``wait_for``/``shield``:
+    catching ``CancelledError`` there is how one waits for a task one has
+    cancelled, or learns that a task was cancelled by someone else.
+    """
+    if not points:
+        return False
+    for point in points:
+        if not isinstance(point, ast.Await):
+            return False
+        if not _awaits_objects(fn, facts, point.value):
+            return False
+    return True
+
+
+def _awaits_objects(fn: FunctionContext, facts: _FunctionFacts, node: ast.expr) -> bool:
+    if isinstance(node, ast.Attribute | ast.Subscript):
+        return True
+    if isinstance(node, ast.Name):
+        return facts.cancels or node.id not in facts.bound_by_call
+    if isinstance(node, ast.Call) and fn.callee(node) in _TASK_WAITERS:
+        leaves: list[ast.expr] = list(node.args)
+        if not leaves:
+            return False
+        for leaf in leaves:
+            if isinstance(leaf, ast.Starred):
+                leaf = leaf.value
+            if isinstance(leaf, ast.Call) and isinstance(leaf.func, ast.Attribute) and not leaf.args:
+                leaf = leaf.func.value  # tasks.values(), pending.copy()
+            elif isinstance(leaf, ast.Call) and isinstance(leaf.func, ast.Name) and len(leaf.args) == 1:
+                leaf = leaf.args[0]  # list(tasks), set(self._tasks)
+            if isinstance(leaf, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+                leaf = leaf.elt
+            if isinstance(leaf, ast.Constant):
+                continue  # a timeout
+            if not isinstance(leaf, ast.Name | ast.Attribute | ast.Subscript):
+                return False
+            if isinstance(leaf, ast.Name) and not (facts.cancels or leaf.id not in facts.bound_by_call):
+                return False
+        return True
+    return False
+
+
+def _sleeps_forever(fn: FunctionContext, points: list[ast.AST]) -> bool:
+    """``await asyncio.sleep(math.inf)`` / ``sleep_forever()`` / ``Event().wait()``: only a cancel ends it."""
+    if len(points) != 1 or not isinstance(points[0], ast.Await):
+        return False
+    call = points[0].value
+    if not isinstance(call, ast.Call):
+        return False
+    callee = fn.callee(call)
+    if callee in _FOREVER:
+        return True
+    if callee in _SLEEPS and call.args:
+        arg = call.args[0]
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, int | float) and arg.value >= 3600:
+            return True
+        ref = fn.ref(arg)
+        if ref == "math.inf" or (isinstance(arg, ast.Call) and ast.unparse(arg) in ("float('inf')", 'float("inf")')):
+            return True
+        return False
+    # asyncio.Event().wait() / asyncio.Future(): nobody else can set them.
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "wait" and isinstance(func.value, ast.Call):
+        return fn.callee(func.value) in ("asyncio.Event", "anyio.Event", "trio.Event")
+    return False
+
+
+class _After:
+    LOOP = "loop"  # the enclosing loop goes round again
+    CONTINUES = "continues"  # the function awaits more things afterwards
+    ENDS = "ends"  # the function ends (returns) soon after
+
+
+def _exits(body: list[ast.stmt]) -> tuple[bool, bool]:
+    """Whether a block contains a ``return``, and a ``break`` of the enclosing loop."""
+    returns = breaks = False
+    stack: list[tuple[ast.AST, bool]] = [(s, False) for s in body]
+    while stack:
+        node, in_loop = stack.pop()
+        if isinstance(node, ast.Return):
+            returns = True
+        elif isinstance(node, ast.Break) and not in_loop:
+            breaks = True
+        if isinstance(node, _FUNCS):
+            continue
+        inner = in_loop or isinstance(node, _LOOPS)
+        stack.extend((c, inner) for c in ast.iter_child_nodes(node))
+    return returns, breaks
+
+
+def _containing_list(parent: ast.AST, node: ast.AST) -> list[ast.stmt] | None:
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and any(s is node for s in block):
+            return block
+    return None
+
+
+def _after(fn: FunctionContext, stmt: ast.stmt, handler_body: list[ast.stmt]) -> str:
+    """What happens once the handler has swallowed the cancellation."""
+    returns, breaks = _exits(handler_body)
+    node: ast.AST = stmt
+    while True:
+        parent = fn.parent(node)
+        if parent is None:
+            return _After.ENDS
+        block = _containing_list(parent, node)
+        if block is not None and not returns:
+            idx = next(i for i, s in enumerate(block) if s is node)
+            if _has_cancellation_point(block[idx + 1:]):
+                if isinstance(parent, _LOOPS) and block is parent.body and not breaks:
+                    return _After.LOOP
+                return _After.CONTINUES
+        if isinstance(parent, _LOOPS) and block is getattr(parent, "body", None):
+            if not returns and not breaks:
+                if _has_cancellation_point(parent.body):
+                    return _After.LOOP
+            breaks = False
+        if isinstance(parent, ast.Try | ast.TryStar) and block is parent.body and not returns:
+            if _has_cancellation_point(parent.orelse):
+                return _After.CONTINUES
+        if parent is fn.node or isinstance(parent, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef):
+            return _After.ENDS
+        node = parent
+
+
+def _describe(fn: FunctionContext, type_node: ast.expr | None) -> str:
+    if type_node is None:
+        return "except:"
+    text = ast.unparse(type_node)
+    if len(text) > 60:
+        text = "asyncio.CancelledError"
+    return f"except {text}"
+
+
+@register
+class SwallowedCancel(Rule):
+    """## What it does
+    Finds `except` clauses in `async def` functions that catch the
+    cancellation of the task, `asyncio.CancelledError` (also trio's
+    `Cancelled` and anyio's `get_cancelled_exc_class()`), around an `await`
+    and do not re-raise it, and `contextlib.suppress(asyncio.CancelledError)`
+    around an `await`.
+
+    A bare `except:` or `except BaseException:` catches the cancellation too;
+    it is reported when the task then carries on: the handler is in a loop
+    that goes round again, or more awaits follow.
+
+    Waiting for a task you have just cancelled (`task.cancel()` then
+    `try: await task except CancelledError: pass`, or the same with
+    `suppress`, or `await asyncio.gather(*tasks)` after cancelling them) is
+    the correct way to wait for a cancellation to finish and is not reported.
+    Neither are handlers that hand the exception on (`fut.set_exception(e)`,
+    `errors.append(e)`), forward the cancellation (`other.cancel()`), use
+    Python 3.11's `uncancel()`, or the module's `main()` coroutine, which only
+    `asyncio.run()` cancels.
+
+    ## Why is this bad?
+    Cancellation is a request to stop that the task must honour. A task that
+    swallows its `CancelledError` keeps running, so whoever cancelled it and
+    waits for it (`await task`, a `TaskGroup`, server shutdown) waits
+    forever. Even when it stops soon after, it ends as if it had succeeded:
+    `asyncio.timeout()` then cannot turn the cancellation into a
+    `TimeoutError`, so the caller carries on with a half-done result, and
+    a `TaskGroup` cannot tell its child was cancelled.
+
+    ## Example
+    ```python
+    import asyncio
+
+
+    async def worker(queue: asyncio.Queue[str]) -> None:
+        while True:
+            try:
+                item = await queue.get()
+                print(item)
+            except asyncio.CancelledError:
+                print("cancelled")
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+
+    async def worker(queue: asyncio.Queue[str]) -> None:
+        while True:
+            try:
+                item = await queue.get()
+                print(item)
+            except asyncio.CancelledError:
+                print("cancelled")
+                raise
+    ```
+
+    ## Fix safety
+    Adding `raise` at the end of the handler changes what the function
+    returns when it is cancelled (it raises instead), which is the point;
+    code that awaited the task expecting a normal return must then catch the
+    `CancelledError` itself. No automatic fix is offered.
+    """
+
+    code = "ADC601"
+    name = "swallowed-cancel"
+    category = "cancellation"
+    summary = "Cancellation caught and not re-raised"
+
+    def check_function(self, fn: FunctionContext) -> Iterator[Report]:
+        candidates: list[ast.AST] = []
+        for node in fn.walk():
+            if isinstance(node, ast.Try | ast.TryStar):
+                if node.handlers:
+                    candidates.append(node)
+            elif isinstance(node, ast.With | ast.AsyncWith):
+                candidates.append(node)
+        if not candidates:
+            return
+        node = fn.node
+        if (isinstance(node, ast.AsyncFunctionDef) and node.name in _MAIN_NAMES
+                and fn.info.qualname == f"{fn.module}.{node.name}"):
+            return
+        facts: _FunctionFacts | None = None
+        for stmt in candidates:
+            if isinstance(stmt, ast.Try | ast.TryStar):
+                for handler, caught in self._swallowing_handlers(fn, stmt):
+                    if facts is None:
+                        facts = _FunctionFacts(fn)
+                    report = self._judge(fn, facts, stmt, stmt.body, handler.body, caught,
+                                         _describe(fn, handler.type), handler)
+                    if report is not None:
+                        yield report
+            else:
+                assert isinstance(stmt, ast.With | ast.AsyncWith)
+                for item in stmt.items:
+                    caught = self._suppressed(fn, item.context_expr)
+                    if caught == _Caught.NONE or not _has_cancellation_point(stmt.body):
+                        continue
+                    if facts is None:
+                        facts = _FunctionFacts(fn)
+                    report = self._judge(fn, facts, stmt, stmt.body, [], caught,
+                                         ast.unparse(item.context_expr), item.context_expr)
+                    if report is not None:
+                        yield report
+                    break
+
+    def _swallowing_handlers(self, fn: FunctionContext,
+                             stmt: ast.Try | ast.TryStar) -> Iterator[tuple[ast.ExceptHandler, int]]:
+        body_checked = False
+        for handler in stmt.handlers:
+            caught = _caught(fn, handler.type)
+            if caught == _Caught.NONE:
+                continue
+            if not body_checked:
+                if not _has_cancellation_point(stmt.body):
+                    return
+                body_checked = True
+            if not _handles(fn, handler.body) and not _passes_on(fn, handler):
+                yield handler, caught
+            # Later clauses never see the cancellation: this one took it.
+            return
+
+    def _suppressed(self, fn: FunctionContext, expr: ast.expr) -> int:
+        if not isinstance(expr, ast.Call) or not expr.args:
+            return _Caught.NONE
+        if fn.callee(expr) not in ("contextlib.suppress", "contextlib.suppress.__call__"):
+            return _Caught.NONE
+        caught = _Caught.NONE
+        for arg in expr.args:
+            c = _caught(fn, arg)
+            if c == _Caught.EXPLICIT:
+                return c
+            if c == _Caught.BROAD:
+                caught = c
+        return caught
+
+    def _judge(self, fn: FunctionContext, facts: _FunctionFacts, stmt: ast.stmt, body: list[ast.stmt],
+               handler_body: list[ast.stmt], caught: int, what: str, at: ast.AST) -> Report | None:
+        if facts.self_cancel:
+            return None
+        points = _cancellation_points(body)
+        if _waits_for_tasks(fn, facts, points):
+            return None
+        after = _after(fn, stmt, handler_body)
+        if caught == _Caught.BROAD and after == _After.ENDS:
+            # A catch-all at the end of a task's body (log and finish): the task
+            # still stops; only a handler that carries on is a real problem.
+            return None
+        if after == _After.ENDS and _sleeps_forever(fn, points):
+            # "Wait until cancelled, then clean up": the cancellation is the signal to finish.
+            return None
+        is_with = isinstance(stmt, ast.With | ast.AsyncWith)
+        if after == _After.LOOP:
+            outcome = "the task keeps running and whoever cancelled it waits forever"
+        elif after == _After.CONTINUES:
+            outcome = "the function carries on with more awaits as if it had not been cancelled"
+        else:
+            outcome = ("the task ends as if it had succeeded, so `asyncio.timeout()`, task groups "
+                       "and whoever awaits it cannot tell it was cancelled")
+        if is_with:
+            message = (f"`{what}` around an await swallows the cancellation: {outcome}; "
+                       "let `CancelledError` propagate (suppress it only when awaiting a task you cancelled)")
+        elif caught == _Caught.EXPLICIT:
+            message = f"`{what}` swallows the cancellation: {outcome}; clean up, then `raise`"
+        else:
+            message = (f"`{what}` around an await also catches `asyncio.CancelledError` and does not "
+                       f"re-raise it: {outcome}; catch `Exception` instead, or re-raise")
+        if isinstance(at, ast.ExceptHandler):
+            end: ast.AST = at.type if at.type is not None else _span(at, 6)
+            return fn.report(self.code, at, message, end=end)
+        return fn.report(self.code, at, message)
+
+
+def _span(node: ast.AST, width: int) -> ast.AST:
+    line = getattr(node, "lineno", 1)
+    col = getattr(node, "col_offset", 0)
+    return ast.Pass(lineno=line, col_offset=col, end_lineno=line, end_col_offset=col + width)
