@@ -113,8 +113,11 @@ def test_every_value_is_a_dotted_type_name() -> None:
 
 
 def test_blocking_entries_are_complete() -> None:
+    # Messages read "`name()` {what}, blocking the event loop; {instead}".
     for name, info in kb.BLOCKING_CALLS.items():
         assert info.what and info.instead, name
+        assert "event loop" not in info.what, f"{name}: the message adds that itself"
+        assert info.instead.split()[0] in {"use", "run", "let"}, f"{name}: start with a verb"
         for kwarg, position, _value in info.nonblocking_if:
             assert kwarg.isidentifier(), name
             assert position >= -1, name

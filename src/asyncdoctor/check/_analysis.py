@@ -108,6 +108,11 @@ class FuncInfo:
     calls: list[CallSite] = field(default_factory=list)
     # Shareable clients/pools this function creates: (label, line, col, end_line, end_col).
     creates: list[tuple[str, int, int, int, int]] = field(default_factory=list)
+    # For ADC502 (rules/unbounded_concurrency.py), which decides in the project stage:
+    # whether the function itself sends requests or opens connections, and its fan-out
+    # sites, each [line, col, end_line, end_col, message, [callee refs], local_io].
+    does_io: bool = False
+    fanouts: list[list[Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"n": self.name, "a": int(self.is_async), "l": self.line, "c": self.col}
@@ -129,6 +134,10 @@ class FuncInfo:
             d["s"] = [c.to_list() for c in self.calls]
         if self.creates:
             d["x"] = [list(c) for c in self.creates]
+        if self.does_io:
+            d["i"] = 1
+        if self.fanouts:
+            d["f"] = self.fanouts
         return d
 
     @classmethod
@@ -148,6 +157,8 @@ class FuncInfo:
             uses_limiter=bool(d.get("u")),
             calls=[CallSite.from_list(c) for c in d.get("s", ())],
             creates=[(c[0], c[1], c[2], c[3], c[4]) for c in d.get("x", ())],
+            does_io=bool(d.get("i")),
+            fanouts=list(d.get("f", ())),
         )
 
 
@@ -208,6 +219,9 @@ class FileSummary:
     noqa: dict[int, list[str]] = field(default_factory=dict)
     # (kind, message, line, column) when the file could not be analysed
     error: tuple[str, str, int | None, int | None] | None = None
+    # File-wide facts, e.g. "nonblocking-sockets": the file puts its sockets
+    # in non-blocking mode (``sock.setblocking(False)``, ``except BlockingIOError``).
+    flags: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -220,6 +234,7 @@ class FileSummary:
             "reports": [r.to_list() for r in self.reports],
             "noqa": {str(k): v for k, v in self.noqa.items()},
             "error": list(self.error) if self.error else None,
+            "flags": self.flags,
         }
 
     @classmethod
@@ -236,6 +251,7 @@ class FileSummary:
             reports=[Report.from_list(r) for r in d["reports"]],
             noqa={int(k): v for k, v in d["noqa"].items()},
             error=(err[0], err[1], err[2], err[3]) if err else None,
+            flags=list(d.get("flags", ())),
         )
 
 
@@ -390,6 +406,10 @@ class Scope:
         if isinstance(node, ast.Subscript):
             base = self.ref(node.value)
             return base + ".[]" if base is not None else None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            # path / "name": a pathlib.Path stays a pathlib.Path.
+            base = self.ref(node.left)
+            return base + ".__truediv__()" if base is not None and base.endswith("()") else None
         return None
 
     def lib(self, node: ast.AST) -> LibValue | None:
@@ -416,6 +436,10 @@ class ModuleAnalysis:
         self.scopes: list[tuple[Scope, ast.AST]] = []
 
     # -- helpers ----------------------------------------------------------
+
+    def flag(self, name: str) -> None:
+        if name not in self.summary.flags:
+            self.summary.flags.append(name)
 
     def col(self, lineno: int, byte_col: int) -> int:
         """A 1-based character column from ast's 0-based UTF-8 byte offset."""
@@ -738,6 +762,10 @@ def _call_ref(scope: Scope, node: ast.expr) -> str | None:
     return None
 
 
+# Builtins that iterate (or test) their argument at once.
+_ITERATING_BUILTINS = frozenset(
+    {"list", "tuple", "set", "frozenset", "sorted", "sum", "any", "all", "max", "min", "dict", "len"}
+)
 _CORO_METHODS = frozenset({"send", "throw", "close", "__await__", "cr_frame", "cr_code"})
 _LIMITER_NAME = re.compile(r"(?i)sem(aphore)?\b|_sem\b|sema|limit|throttl|capacity|bulkhead|pool")
 
@@ -827,6 +855,8 @@ class _CallWalker:
             for handler in node.handlers:
                 if handler.type is not None:
                     self.expr(handler.type, Usage.VALUE)
+                    if "BlockingIOError" in ast.dump(handler.type):
+                        self.analysis.flag("nonblocking-sockets")
                 self.walk_body(handler.body, is_module=is_module)
             self.walk_body(node.orelse, is_module=is_module)
             self.walk_body(node.finalbody, is_module=is_module)
@@ -1037,8 +1067,9 @@ class _CallWalker:
         elif not isinstance(func, ast.Name):
             self.expr(func, Usage.VALUE)
         consts: list[tuple[str | int, Any]] = []
+        arg_usage = Usage.MISUSED if isinstance(func, ast.Name) and func.id in _ITERATING_BUILTINS else Usage.VALUE
         for i, arg in enumerate(node.args):
-            self.expr(arg, Usage.VALUE)
+            self.expr(arg, arg_usage)
             if isinstance(arg, ast.Constant) and isinstance(arg.value, bool | int | float | type(None)):
                 consts.append((i, arg.value))
         for kw in node.keywords:
@@ -1047,6 +1078,10 @@ class _CallWalker:
                 kw.value.value, bool | int | float | type(None)
             ):
                 consts.append((kw.arg, kw.value.value))
+        if isinstance(func, ast.Attribute) and func.attr == "setblocking" and node.args:
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and not arg.value:
+                self.analysis.flag("nonblocking-sockets")
         ref = self.scope.ref(func)
         if ref is None:
             return None

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from .._compat import removeprefix_module
 from . import _knowledge as kb
-from ._analysis import CallSite, ClassInfo, FileSummary, FuncInfo
+from ._analysis import CallSite, ClassInfo, FileSummary, FuncInfo, Usage
 from ._refs import (
     ENTER,
     LibMethod,
@@ -410,8 +410,9 @@ class ProjectIndex:
             return f"{value.type}.*" in names
         return False
 
-    def blocking(self, site: CallSite, value: Value | None = None) -> Blocked | None:
-        """Whether the call at ``site`` blocks the thread that runs it."""
+    def blocking(self, site: CallSite, value: Value | None = None,
+                 summary: FileSummary | None = None) -> Blocked | None:
+        """Whether the call at ``site`` (in the file of ``summary``) blocks the thread that runs it."""
         if value is None:
             value = self.evaluate(site.ref)
         if value is None:
@@ -448,6 +449,15 @@ class ProjectIndex:
         key, info = hit
         if info.nonblocking_if and _nonblocking(info.nonblocking_if, site):
             return None
+        if key in _LAZY and site.usage != Usage.MISUSED:
+            # A lazy iterator only blocks when iterated; here it is kept or handed on.
+            return None
+        if (
+            summary is not None
+            and key.startswith("socket.socket.")
+            and "nonblocking-sockets" in summary.flags
+        ):
+            return None
         name = lib_qualname(value) or key
         return Blocked(info.what, info.instead, name, ())
 
@@ -472,7 +482,7 @@ class ProjectIndex:
                 value = self.evaluate(site.ref)
                 if value is None:
                     continue
-                inner = self.blocking(site, value)
+                inner = self.blocking(site, value, summary)
                 if inner is None:
                     continue
                 where = f"{_display_path(summary.path)}:{site.line}"
@@ -491,6 +501,19 @@ class ProjectIndex:
 
 
 _MISSING = object()
+# Blocking calls that return lazy iterators: the I/O happens as they are iterated.
+_LAZY = frozenset(
+    {
+        "pathlib.Path.iterdir",
+        "pathlib.Path.glob",
+        "pathlib.Path.rglob",
+        "pathlib.Path.walk",
+        "os.walk",
+        "os.fwalk",
+        "glob.iglob",
+        "concurrent.futures.Executor.map",
+    }
+)
 _LIBRARY_TOPS = frozenset(sys.stdlib_module_names) | frozenset(
     name.partition(".")[0]
     for table in (kb.BLOCKING_CALLS, kb.RETURN_TYPES, kb.RESOURCES)

@@ -207,47 +207,48 @@ _HTTP_WHAT = "sends an HTTP request and waits for the answer"
 _HTTP_INSTEAD = (
     f"use an async client (`httpx.AsyncClient`, `aiohttp.ClientSession`) or {_TO_THREAD}"
 )
-_FILE_WHAT = "does blocking file-system I/O"
+_FILE_WHAT = "does file-system I/O"
 _FILE_INSTEAD = f"use {_TO_THREAD}, `aiofiles` or `anyio.Path`"
 _DIR_WHAT = "reads a directory from disk (as it is iterated)"
 _SUBPROCESS_WHAT = "runs a process and waits for it to finish"
 _SUBPROCESS_INSTEAD = (
     "use `await asyncio.create_subprocess_exec(...)` and `await proc.communicate()`"
 )
-_SOCKET_WHAT = "does blocking socket I/O"
+_SOCKET_WHAT = "waits on a network socket"
 _SOCKET_INSTEAD = (
     "use asyncio streams (`asyncio.open_connection`) or the loop's `sock_*` coroutines"
 )
-_DNS_WHAT = "resolves a host name with a blocking DNS lookup"
-_DNS_INSTEAD = "`await loop.getaddrinfo(...)`"
+_DNS_WHAT = "looks a host name up in DNS and waits for the answer"
+_DNS_INSTEAD = "use `await loop.getaddrinfo(...)`"
 _LOCK_WHAT = "waits on a thread synchronisation primitive"
 _LOCK_INSTEAD = f"use the asyncio equivalent (`asyncio.Lock`, `asyncio.Event` ...) or {_TO_THREAD}"
 _QUEUE_WHAT = "waits on a thread or process queue"
 _QUEUE_INSTEAD = f"use `asyncio.Queue`, the `*_nowait` methods, or {_TO_THREAD}"
 _FUTURE_WHAT = "waits for work running in another thread or process"
 _FUTURE_INSTEAD = (
-    "`await asyncio.wrap_future(future)`, or submit with `loop.run_in_executor(...)` and await it"
+    "use `await asyncio.wrap_future(future)`, or `loop.run_in_executor(...)` and await it"
+)
+_POOL_INSTEAD = (
+    "use `loop.run_in_executor(...)` with a `concurrent.futures.ProcessPoolExecutor` and await it"
 )
 _CPU_WHAT = "burns CPU for a long time (password hashing / key stretching)"
-_CPU_INSTEAD = f"{_TO_THREAD} or a process pool"
+_CPU_INSTEAD = f"run it with {_TO_THREAD} or in a process pool"
 
 
-def _db(driver: str, instead: str) -> tuple[str, str]:
-    return f"waits for the {driver} database", f"use {instead} or {_TO_THREAD}"
+def _db(database: str, instead: str) -> tuple[str, str]:
+    return f"waits for the {database}", f"use {instead}, or {_TO_THREAD}"
 
 
-_SQLITE = _db("SQLite", "`aiosqlite`")
-_PG = _db("PostgreSQL", "`asyncpg` or psycopg's `AsyncConnection`")
-_MYSQL = _db("MySQL", "`aiomysql` or `asyncmy`")
-_MONGO = _db("MongoDB", "`pymongo.AsyncMongoClient` or `motor`")
-_REDIS = _db("Redis", "`redis.asyncio`")
-_SQLA = _db("SQLAlchemy", "`sqlalchemy.ext.asyncio` (`AsyncSession`, `AsyncEngine`)")
+_SQLITE = _db("SQLite database", "`aiosqlite`")
+_PG = _db("PostgreSQL server", "`asyncpg` or psycopg's `AsyncConnection`")
+_MYSQL = _db("MySQL server", "`aiomysql` or `asyncmy`")
+_MONGO = _db("MongoDB server", "`pymongo.AsyncMongoClient` or `motor`")
+_REDIS = _db("Redis server", "`redis.asyncio`")
+_SQLA = _db("database", "SQLAlchemy's asyncio extension (`AsyncSession`, `AsyncEngine`)")
 
 _NO_TIMEOUT_0 = (("timeout", 0, 0),)
 
-_BLOCKING_TIME = _block(
-    ["time.sleep"], "sleeps the whole thread, freezing the event loop", "`await asyncio.sleep(...)`"
-)
+_BLOCKING_TIME = _block(["time.sleep"], "sleeps the whole thread", "use `await asyncio.sleep(...)`")
 
 _BLOCKING_HTTP = _merge(
     _block(_names("requests", _HTTP_VERBS), _HTTP_WHAT, _HTTP_INSTEAD),
@@ -300,13 +301,13 @@ _BLOCKING_HTTP = _merge(
     # boto3 clients are generated at run time: every method is an API call.
     _block(
         ["botocore.client.BaseClient.*"],
-        "calls an AWS API over blocking HTTP",
+        "calls an AWS API and waits for the answer",
         f"use `aioboto3`/`aiobotocore` or {_TO_THREAD}",
     ),
 )
 
 _BLOCKING_FILES = _merge(
-    _block(["builtins.open", "io.open"], "opens a file with blocking I/O", _FILE_INSTEAD),
+    _block(["builtins.open", "io.open"], "opens a file on disk", _FILE_INSTEAD),
     _block(
         _names(
             "pathlib.Path",
@@ -339,7 +340,7 @@ _BLOCKING_FILES = _merge(
             " rmtree unpack_archive",
         ),
         _FILE_WHAT,
-        _TO_THREAD,
+        f"run it with {_TO_THREAD}",
     ),
 )
 
@@ -496,7 +497,7 @@ _BLOCKING_THREADS = _merge(
     _block(
         ["threading.Thread.join", "multiprocessing.Process.join"],
         "waits for a thread or process to finish",
-        f"{_TO_THREAD} the join, or keep the work in asyncio tasks",
+        f"run the join with {_TO_THREAD}, or keep the work in asyncio tasks",
         _NO_TIMEOUT_0,
     ),
     # Queues: get() waits; put() only waits on a bounded queue, so it is left out.
@@ -519,17 +520,25 @@ _BLOCKING_THREADS = _merge(
     _block(
         _names("multiprocessing.pool.Pool", "apply imap imap_unordered join map starmap"),
         _FUTURE_WHAT,
-        _FUTURE_INSTEAD,
+        _POOL_INSTEAD,
     ),
     _block(
-        _names("multiprocessing.pool.AsyncResult", "get wait")
-        + _names("concurrent.futures.Future", "exception result"),
+        _names("multiprocessing.pool.AsyncResult", "get wait"),
+        _FUTURE_WHAT,
+        _POOL_INSTEAD,
+        _NO_TIMEOUT_0,
+    ),
+    _block(
+        _names("concurrent.futures.Future", "exception result"),
         _FUTURE_WHAT,
         _FUTURE_INSTEAD,
         _NO_TIMEOUT_0,
     ),
     _block(
-        ["concurrent.futures.wait"], _FUTURE_WHAT, "`await asyncio.wait(...)`", (("timeout", 1, 0),)
+        ["concurrent.futures.wait"],
+        _FUTURE_WHAT,
+        "use `await asyncio.wait(...)`",
+        (("timeout", 1, 0),),
     ),
     _block(
         ["concurrent.futures.as_completed", "concurrent.futures.Executor.map"],
@@ -539,7 +548,7 @@ _BLOCKING_THREADS = _merge(
     _block(
         ["concurrent.futures.Executor.shutdown"],
         "waits for every pending job of the executor",
-        f"`shutdown(wait=False)`, or {_TO_THREAD}",
+        f"use `shutdown(wait=False)`, or {_TO_THREAD}",
         (("wait", 0, False),),
     ),
 )
@@ -564,12 +573,12 @@ _BLOCKING_MISC = _merge(
     _block(
         ["builtins.input", "getpass.getpass"],
         "waits for the user to type a line",
-        f"{_TO_THREAD}, or read stdin through `loop.connect_read_pipe`",
+        f"use {_TO_THREAD}, or read stdin through `loop.connect_read_pipe`",
     ),
     _block(
         _names("signal", "pause sigwait sigwaitinfo"),
         "waits for a signal",
-        "`loop.add_signal_handler(...)`",
+        "use `loop.add_signal_handler(...)`",
     ),
 )
 

@@ -113,14 +113,23 @@ def _lookup(table: dict[str, str], type_name: str, attr: str) -> str | None:
     return None
 
 
+# Types whose instances are only made by library calls that hand them out
+# already running: a ``concurrent.futures.Future()`` built by hand is
+# completed by the code that built it, which waits for it before reading it.
+_NOT_CONSTRUCTED = frozenset({"concurrent.futures.Future"})
+
+
 def _call(value: LibValue) -> LibValue | None:
     if isinstance(value, LibName):
         ret = kb.RETURN_TYPES.get(value.name)
-        if ret is not None:
+        if ret is not None and value.name not in _NOT_CONSTRUCTED:
             return LibObject(ret)
-        if value.name in _KNOWN_TYPES:
+        if value.name in _KNOWN_TYPES and value.name not in _NOT_CONSTRUCTED:
             return LibObject(value.name)
         return None
+    if isinstance(value, LibObject):
+        ret = _lookup(kb.RETURN_TYPES, value.type, "__call__")
+        return LibObject(ret) if ret is not None else None
     if isinstance(value, LibMethod):
         ret = _lookup(kb.RETURN_TYPES, value.type, value.attr)
         return LibObject(ret) if ret is not None else None

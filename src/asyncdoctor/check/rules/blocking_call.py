@@ -88,7 +88,7 @@ class BlockingCall(Rule):
                 value = index.evaluate(site.ref)
                 if value is None:
                     continue
-                blocked = index.blocking(site, value)
+                blocked = index.blocking(site, value, summary)
                 if blocked is None:
                     continue
                 name = display_name(index, value)

@@ -58,9 +58,9 @@ def _cancellation_points(nodes: list[ast.stmt]) -> list[ast.AST]:
     """The awaits, ``async with`` and ``async for`` (and async comprehensions) in ``nodes``."""
     out: list[ast.AST] = []
     for node in _frame(nodes):
-        if isinstance(node, ast.Await | ast.AsyncWith | ast.AsyncFor):
-            out.append(node)
-        elif isinstance(node, ast.comprehension) and node.is_async:
+        if isinstance(node, ast.Await | ast.AsyncWith | ast.AsyncFor) or (
+            isinstance(node, ast.comprehension) and node.is_async
+        ):
             out.append(node)
     return out
 
@@ -180,37 +180,31 @@ class _FunctionFacts:
     """What the exemptions need to know about the whole function, computed once."""
 
     def __init__(self, fn: FunctionContext) -> None:
-        self.cancels = False  # some ``x.cancel()`` call in the function
         self.self_cancel = False  # ``asyncio.current_task().cancel()``: the test/helper cancels itself
-        self.bound_by_call: set[str] = set()  # names assigned from a call (a coroutine, a new task...)
         current_task_names: set[str] = set()
         cancelled: list[ast.expr] = []
         for node in fn.walk():
             if isinstance(node, ast.Call):
                 func = node.func
                 if isinstance(func, ast.Attribute) and func.attr == "cancel":
-                    self.cancels = True
                     cancelled.append(func.value)
             elif isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr):
                 value = node.value
                 if value is None:
                     continue
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                inner = value.value if isinstance(value, ast.Await) else value
-                if isinstance(inner, ast.Call):
-                    for t in targets:
-                        if isinstance(t, ast.Name):
-                            self.bound_by_call.add(t.id)
-                    if any(isinstance(c, ast.Call) and _tail(c.func) == "current_task" for c in ast.walk(inner)):
-                        current_task_names.update(t.id for t in targets if isinstance(t, ast.Name))
+                if isinstance(value, ast.Call) and any(
+                    isinstance(c, ast.Call) and _tail(c.func) == "current_task" for c in ast.walk(value)
+                ):
+                    current_task_names.update(t.id for t in targets if isinstance(t, ast.Name))
         for receiver in cancelled:
-            if isinstance(receiver, ast.Call) and _tail(receiver.func) == "current_task":
-                self.self_cancel = True
-            elif isinstance(receiver, ast.Name) and receiver.id in current_task_names:
+            if (isinstance(receiver, ast.Call) and _tail(receiver.func) == "current_task") or (
+                isinstance(receiver, ast.Name) and receiver.id in current_task_names
+            ):
                 self.self_cancel = True
 
 
-def _waits_for_tasks(fn: FunctionContext, facts: _FunctionFacts, points: list[ast.AST]) -> bool:
+def _waits_for_tasks(fn: FunctionContext, points: list[ast.AST]) -> bool:
     """Whether every cancellation point only waits for existing tasks or futures.
 
     ``await task`` (a name, attribute or subscript, not a coroutine call),
@@ -223,16 +217,15 @@ def _waits_for_tasks(fn: FunctionContext, facts: _FunctionFacts, points: list[as
     for point in points:
         if not isinstance(point, ast.Await):
             return False
-        if not _awaits_objects(fn, facts, point.value):
+        if not _awaits_objects(fn, point.value):
             return False
     return True
 
 
-def _awaits_objects(fn: FunctionContext, facts: _FunctionFacts, node: ast.expr) -> bool:
-    if isinstance(node, ast.Attribute | ast.Subscript):
+def _awaits_objects(fn: FunctionContext, node: ast.expr) -> bool:
+    if isinstance(node, ast.Name | ast.Attribute | ast.Subscript):
+        # A task or future made elsewhere; its own cancellation is caught here.
         return True
-    if isinstance(node, ast.Name):
-        return facts.cancels or node.id not in facts.bound_by_call
     if isinstance(node, ast.Call) and fn.callee(node) in _TASK_WAITERS:
         leaves: list[ast.expr] = list(node.args)
         if not leaves:
@@ -249,8 +242,6 @@ def _awaits_objects(fn: FunctionContext, facts: _FunctionFacts, node: ast.expr) 
             if isinstance(leaf, ast.Constant):
                 continue  # a timeout
             if not isinstance(leaf, ast.Name | ast.Attribute | ast.Subscript):
-                return False
-            if isinstance(leaf, ast.Name) and not (facts.cancels or leaf.id not in facts.bound_by_call):
                 return False
         return True
     return False
@@ -270,10 +261,9 @@ def _sleeps_forever(fn: FunctionContext, points: list[ast.AST]) -> bool:
         arg = call.args[0]
         if isinstance(arg, ast.Constant) and isinstance(arg.value, int | float) and arg.value >= 3600:
             return True
-        ref = fn.ref(arg)
-        if ref == "math.inf" or (isinstance(arg, ast.Call) and ast.unparse(arg) in ("float('inf')", 'float("inf")')):
+        if fn.ref(arg) == "math.inf":
             return True
-        return False
+        return isinstance(arg, ast.Call) and ast.unparse(arg) in ("float('inf')", 'float("inf")')
     # asyncio.Event().wait() / asyncio.Future(): nobody else can set them.
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr == "wait" and isinstance(func.value, ast.Call):
@@ -315,29 +305,39 @@ def _containing_list(parent: ast.AST, node: ast.AST) -> list[ast.stmt] | None:
 def _after(fn: FunctionContext, stmt: ast.stmt, handler_body: list[ast.stmt]) -> str:
     """What happens once the handler has swallowed the cancellation."""
     returns, breaks = _exits(handler_body)
+    if returns:
+        return _After.ENDS
     node: ast.AST = stmt
     while True:
         parent = fn.parent(node)
         if parent is None:
             return _After.ENDS
         block = _containing_list(parent, node)
-        if block is not None and not returns:
+        in_loop_body = isinstance(parent, _LOOPS) and block is not None and block is parent.body
+        if block is not None and not breaks:
             idx = next(i for i, s in enumerate(block) if s is node)
             if _has_cancellation_point(block[idx + 1:]):
-                if isinstance(parent, _LOOPS) and block is parent.body and not breaks:
-                    return _After.LOOP
-                return _After.CONTINUES
-        if isinstance(parent, _LOOPS) and block is getattr(parent, "body", None):
-            if not returns and not breaks:
-                if _has_cancellation_point(parent.body):
-                    return _After.LOOP
-            breaks = False
-        if isinstance(parent, ast.Try | ast.TryStar) and block is parent.body and not returns:
-            if _has_cancellation_point(parent.orelse):
-                return _After.CONTINUES
-        if parent is fn.node or isinstance(parent, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef):
+                return _After.LOOP if in_loop_body else _After.CONTINUES
+        if in_loop_body:
+            if not breaks:
+                return _After.LOOP
+            breaks = False  # the handler leaves this loop; what follows it still runs
+        elif (isinstance(parent, ast.Try | ast.TryStar) and block is parent.body and not breaks
+              and _has_cancellation_point(parent.orelse)):
+            return _After.CONTINUES
+        if parent is fn.node:
             return _After.ENDS
         node = parent
+
+
+def _in_tests(fn: FunctionContext) -> bool:
+    """Test code provokes cancellations on purpose and checks what happens."""
+    for part in fn.module.split("."):
+        if part in ("test", "tests", "testing", "conftest") or part.startswith("test_") or (
+            part.endswith(("_test", "_tests"))
+        ):
+            return True
+    return any(part.startswith("test") for part in fn.info.qualname.split("."))
 
 
 def _describe(fn: FunctionContext, type_node: ast.expr | None) -> str:
@@ -478,7 +478,7 @@ class SwallowedCancel(Rule):
     def _suppressed(self, fn: FunctionContext, expr: ast.expr) -> int:
         if not isinstance(expr, ast.Call) or not expr.args:
             return _Caught.NONE
-        if fn.callee(expr) not in ("contextlib.suppress", "contextlib.suppress.__call__"):
+        if fn.callee(expr) != "contextlib.suppress":
             return _Caught.NONE
         caught = _Caught.NONE
         for arg in expr.args:
@@ -494,15 +494,16 @@ class SwallowedCancel(Rule):
         if facts.self_cancel:
             return None
         points = _cancellation_points(body)
-        if _waits_for_tasks(fn, facts, points):
+        if _waits_for_tasks(fn, points):
             return None
         after = _after(fn, stmt, handler_body)
         if caught == _Caught.BROAD and after == _After.ENDS:
             # A catch-all at the end of a task's body (log and finish): the task
             # still stops; only a handler that carries on is a real problem.
             return None
-        if after == _After.ENDS and _sleeps_forever(fn, points):
-            # "Wait until cancelled, then clean up": the cancellation is the signal to finish.
+        if after == _After.ENDS and (_sleeps_forever(fn, points) or _in_tests(fn)):
+            # "Wait until cancelled, then clean up": the cancellation is the signal to
+            # finish; tests end their coroutines that way on purpose.
             return None
         is_with = isinstance(stmt, ast.With | ast.AsyncWith)
         if after == _After.LOOP:

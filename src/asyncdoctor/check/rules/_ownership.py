@@ -1,0 +1,665 @@
+"""Where the resources a function creates end up (shared by ADC401 and ADC402).
+
+For every call of a constructor or factory listed in
+``_knowledge.RESOURCES`` made in one function's own frame, :func:`analyse`
+works out its *fate*:
+
+* ``with``: managed by ``with``/``async with`` (directly, or later through
+  the name it was bound to);
+* ``handoff``: someone else owns it: it is returned, yielded, stored on an
+  attribute, a subscript or in a container, assigned to another name, to a
+  ``global``/``nonlocal``, captured by a nested function that closes or
+  passes it on, handed to a constructor or to anything that may keep it
+  (``Client(session=s)``, ``stack.enter_async_context(s)``,
+  ``stack.push_async_callback(s.close)``), or used in a way we cannot follow
+  (``s = s or ClientSession()``, ``async for ws in websockets.connect()``);
+* ``closed``: bound to a local name and one of its closers is called, and no
+  explicit ``return``/``raise`` between the creation and the close skips it;
+* ``exit``: closed, but an explicit ``return``/``raise`` after the creation
+  leaves the function without passing a close (or a ``finally:`` that
+  closes it);
+* ``leak``: bound to a local name (or dropped) and never closed;
+* ``inline``: used at once without being bound (``await ClientSession().get(url)``),
+  so nothing can ever close it.
+
+*Borrowing* is not a hand-off: passing a client, pool or connection to a
+lowercase function whose result is awaited, gathered or scheduled
+(``await fetch(session, url)``, ``asyncio.gather(*[fetch(session, u) for u in urls])``)
+lends it for the duration of the call; such helpers do not close what they
+are given.  A capital (constructor) or a name that suggests keeping
+(``register``, ``add``, ``enter``, ``wrap``, ``make``...) is a hand-off.
+
+Implicit exceptions (any ``await`` may raise) are not paths we follow: a
+close that is not in a ``finally:`` still counts, unless an explicit
+``return`` or ``raise`` skips it.  A close in a branch (``if own: await
+s.close()``) counts too: ownership flags cannot be evaluated statically.
+
+The analysis runs only on functions whose recorded calls include a resource
+constructor (a set lookup per call), and is cached for the next rule that
+asks about the same function.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from .. import _knowledge as kb
+from .._analysis import FunctionContext
+from .._refs import LibName
+
+__all__ = [
+    "Creation",
+    "PER_LOOP",
+    "analyse",
+    "ctor_display",
+    "handle_name",
+    "is_async_resource",
+]
+
+RESOURCES = kb.RESOURCES
+_TAILS = frozenset(k.rpartition(".")[2] for k in RESOURCES)
+
+#: Per-connection resources that ADC402 flags in loops besides the shareable
+#: clients and pools: "connect once or use a pool".
+PER_LOOP = frozenset({"asyncpg.connect", "aiomysql.connect", "psycopg.AsyncConnection.connect"})
+
+#: Synchronous clients: closed without ``await``, managed with plain ``with``.
+_SYNC = frozenset({"requests.Session", "requests.session", "httpx.Client"})
+
+#: Resources that do not support ``async with`` themselves.
+_NO_CONTEXT_MANAGER = frozenset({"asyncpg.connect", "asyncio.open_connection", "asyncio.open_unix_connection"})
+
+# Kinds whose objects may be lent to helpers without the helper closing them.
+_BORROWABLE_KINDS = frozenset({"client", "pool", "connection"})
+
+_TRY_TYPES = (ast.Try, ast.TryStar)
+_LOOP_STMTS = (ast.For, ast.AsyncFor, ast.While)
+_COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_LOOP_OR_COMP = _LOOP_STMTS + _COMPS
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_BLOCK_FIELDS = frozenset({"body", "orelse", "handlers", "finalbody", "cases"})
+
+# Calls that only look at an object.
+_NON_OWNING = frozenset(
+    {
+        "print", "len", "repr", "str", "id", "type", "isinstance", "issubclass", "hasattr",
+        "getattr", "bool", "hash", "vars", "dir", "format",
+        "debug", "info", "warning", "warn", "error", "exception", "critical", "log",
+    }
+)
+# Words in a callee's name that suggest it keeps what it is given.
+_OWNING_WORDS = frozenset(
+    {
+        "register", "add", "append", "extend", "insert", "put", "push", "set", "setdefault",
+        "setup", "store", "save", "keep", "track", "attach", "enter", "own", "owner", "manage",
+        "close", "closing", "aclosing", "callback", "wrap", "adopt", "cache", "bind", "finalize",
+        "partial", "init", "create", "make", "build", "new", "start", "spawn", "submit",
+        "schedule", "connect", "open", "factory", "from", "with", "use", "hold", "retain",
+        "install", "mount", "inject", "provide", "exit", "context", "contextmanager",
+    }
+)
+# Calls that run what they are given (coroutines, tasks) while the caller waits or owns them.
+_RUNNERS = frozenset(
+    {
+        "gather", "create_task", "ensure_future", "wait_for", "shield", "wait", "as_completed",
+        "start_soon", "run_until_complete", "run_coroutine_threadsafe", "append", "add",
+        "timeout", "run",
+    }
+)
+_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+@dataclass(slots=True)
+class Creation:
+    """One resource created in a function, and what becomes of it."""
+
+    call: ast.Call
+    key: str  # the RESOURCES key, e.g. "aiohttp.ClientSession"
+    res: kb.Resource
+    fate: str  # with | handoff | closed | exit | leak | inline | unknown
+    handle: str | None = None  # the local name it is bound to (or ``as`` name)
+    exit_node: ast.stmt | None = None  # the return/raise that skips the close
+    loop: ast.AST | None = None  # innermost loop (or comprehension) of the frame around it
+    borrowed: bool = False  # the handle is lent to other calls
+    used_in_loop: bool = False  # the handle is used in a loop that does not contain the creation
+
+
+def is_async_resource(key: str) -> bool:
+    return key not in _SYNC
+
+
+def handle_name(c: Creation) -> str:
+    """A name for the resource in suggested code."""
+    if c.handle is not None:
+        return c.handle
+    key = c.key
+    if key.endswith("Session") or key == "requests.session":
+        return "session"
+    if c.res.kind == "pool":
+        return "pool"
+    if c.res.kind == "stream":
+        return "writer"
+    if c.res.kind == "file":
+        return "f"
+    if key.startswith("websockets."):
+        return "ws"
+    if c.res.kind == "connection":
+        return "conn"
+    return "client"
+
+
+def ctor_display(key: str, res: kb.Resource) -> str:
+    """How to name what was created: ``aiohttp.ClientSession`` or ``asyncpg pool (asyncpg.create_pool())``."""
+    last = key.rpartition(".")[2]
+    if last[:1].isupper():
+        return f"`{key}`"
+    return f"{res.label} (`{key}()`)"
+
+
+def closer_text(c: Creation) -> str:
+    """``await session.close()``, ``writer.close()``..."""
+    name = handle_name(c)
+    closer = c.res.closers[0] if c.res.closers else "close"
+    rtype = kb.RETURN_TYPES.get(c.key, c.key)
+    awaited = f"{rtype}.{closer}" in kb.COROUTINE_FUNCTIONS
+    return f"{'await ' if awaited else ''}{name}.{closer}()"
+
+
+def with_text(c: Creation) -> str | None:
+    """``async with aiohttp.ClientSession() as session:`` when the resource supports it."""
+    if c.key in _NO_CONTEXT_MANAGER:
+        return None
+    kw = "with" if c.key in _SYNC else "async with"
+    return f"{kw} {c.key}(...) as {handle_name(c)}:"
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+
+_cache: tuple[FunctionContext, list[Creation]] | None = None
+
+
+def analyse(fn: FunctionContext) -> list[Creation]:
+    """Every resource created in ``fn``'s own frame, with its fate (cached for the last function)."""
+    global _cache
+    if _cache is not None and _cache[0] is fn:
+        return _cache[1]
+    result: list[Creation] = []
+    if fn.info.kind != "module" and _has_candidate(fn):
+        try:
+            result = _Analysis(fn).run()
+        except RecursionError:
+            result = []
+    _cache = (fn, result)
+    return result
+
+
+def _has_candidate(fn: FunctionContext) -> bool:
+    for site in fn.info.calls:
+        if site.ref.rpartition(".")[2] in _TAILS:
+            return True
+    return False
+
+
+def _call_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _words(name: str) -> list[str]:
+    return [w.lower() for w in _WORDS.findall(name)]
+
+
+Path = list[tuple[ast.AST, str, int]]
+
+
+class _Analysis:
+    def __init__(self, fn: FunctionContext) -> None:
+        self.fn = fn
+        self.parent = fn.parent
+        self._loads: dict[str, list[ast.Name]] | None = None
+        self._nested: list[ast.AST] = []
+        self._exits: list[ast.stmt] = []
+
+    # -- collection -------------------------------------------------------
+
+    def run(self) -> list[Creation]:
+        fn = self.fn
+        found: list[tuple[ast.Call, str, kb.Resource]] = []
+        for node in fn.walk():
+            if isinstance(node, ast.Call):
+                name = _call_name(node.func)
+                if name is None or name not in _TAILS:
+                    continue
+                value = fn.lib(node.func)
+                if isinstance(value, LibName):
+                    res = RESOURCES.get(value.name)
+                    if res is not None:
+                        found.append((node, value.name, res))
+        if not found:
+            return []
+        return [self.creation(call, key, res) for call, key, res in found]
+
+    def loads(self) -> dict[str, list[ast.Name]]:
+        if self._loads is None:
+            loads: dict[str, list[ast.Name]] = {}
+            for node in self.fn.walk():
+                if isinstance(node, ast.Name):
+                    if isinstance(node.ctx, ast.Load):
+                        loads.setdefault(node.id, []).append(node)
+                elif isinstance(node, _NESTED):
+                    self._nested.append(node)
+                elif isinstance(node, ast.Return | ast.Raise):
+                    self._exits.append(node)
+            self._loads = loads
+        return self._loads
+
+    # -- one creation -----------------------------------------------------
+
+    def creation(self, call: ast.Call, key: str, res: kb.Resource) -> Creation:
+        c = Creation(call, key, res, "unknown")
+        c.loop = self.enclosing_loop(call)
+        node: ast.AST = call
+        p = self.parent(node)
+        if isinstance(p, ast.Await) and p.value is node:
+            node = p
+            p = self.parent(p)
+        if isinstance(p, ast.withitem):
+            if p.context_expr is node:
+                c.fate = "with"
+                if isinstance(p.optional_vars, ast.Name):
+                    c.handle = p.optional_vars.id
+                    kinds = self.use_kinds(c.handle, res)
+                    c.borrowed = "borrow" in kinds
+                    with_stmt = self.parent(p)
+                    if with_stmt is not None:
+                        c.used_in_loop = _has_loop(getattr(with_stmt, "body", []))
+            return c
+        if isinstance(p, ast.Assign | ast.AnnAssign) and p.value is node:
+            targets = p.targets if isinstance(p, ast.Assign) else [p.target]
+            if len(targets) != 1:
+                return c
+            target = targets[0]
+            if res.result_index is not None:
+                if (
+                    isinstance(target, ast.Tuple | ast.List)
+                    and len(target.elts) > res.result_index
+                    and not any(isinstance(e, ast.Starred) for e in target.elts)
+                ):
+                    target = target.elts[res.result_index]
+                else:
+                    return c
+            if isinstance(target, ast.Name):
+                c.handle = target.id
+                self.follow_name(c, p)
+            elif isinstance(target, ast.Attribute | ast.Subscript):
+                c.fate = "handoff"
+            return c
+        if isinstance(p, ast.Attribute) and p.value is node and res.result_index is None:
+            pp = self.parent(p)
+            if p.attr in res.closers and isinstance(pp, ast.Call) and pp.func is p:
+                c.fate = "closed"
+            else:
+                c.fate = "inline"
+            return c
+        if isinstance(p, ast.Expr):
+            c.fate = "leak"
+            return c
+        if isinstance(p, ast.Return | ast.Yield | ast.YieldFrom | ast.Call | ast.keyword | ast.Starred
+                      | ast.List | ast.Tuple | ast.Set | ast.Dict | ast.NamedExpr | ast.Lambda):
+            c.fate = "handoff"
+            return c
+        return c  # unknown: conditional expressions, iteration, subscripts...
+
+    def follow_name(self, c: Creation, stmt: ast.stmt) -> None:
+        assert c.handle is not None
+        name = c.handle
+        if name in self.fn.scope.nonlocal_names:
+            c.fate = "handoff"
+            return
+        kinds = self.use_kinds(name, c.res)
+        if "with" in kinds:
+            c.fate = "with"
+        elif "handoff" in kinds:
+            c.fate = "handoff"
+        elif kinds.get("close"):
+            c.fate = "closed"
+            exit_node = self.leaky_exit(stmt, name, kinds["close"])
+            if exit_node is not None:
+                c.fate = "exit"
+                c.exit_node = exit_node
+        else:
+            c.fate = "leak"
+        c.borrowed = "borrow" in kinds
+        c.used_in_loop = any(
+            self.in_loop_without(use, stmt) for use in self.loads().get(name, ())
+        )
+
+    # -- uses of a name ---------------------------------------------------
+
+    def use_kinds(self, name: str, res: kb.Resource) -> dict[str, list[ast.AST]]:
+        """Uses of ``name`` in this frame and in nested functions, by kind."""
+        closers = frozenset((*res.closers, "__aexit__", "__exit__"))
+        borrowable = res.kind in _BORROWABLE_KINDS
+        out: dict[str, list[ast.AST]] = {}
+        for use in self.loads().get(name, ()):
+            kind, node = _use_kind(use, self.parent, closers, borrowable)
+            out.setdefault(kind, []).append(node)
+        for nested in self._nested:
+            kind2 = self.captured(nested, name, closers, borrowable)
+            if kind2 is not None:
+                out.setdefault(kind2, []).append(nested)
+        return out
+
+    def captured(self, nested: ast.AST, name: str, closers: frozenset[str], borrowable: bool) -> str | None:
+        """How a nested function or class uses ``name`` from this frame (None: it does not)."""
+        if isinstance(nested, ast.ClassDef):
+            body: list[ast.AST] = list(nested.body)
+        elif isinstance(nested, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef):
+            args = nested.args
+            params = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+            if args.vararg:
+                params.add(args.vararg.arg)
+            if args.kwarg:
+                params.add(args.kwarg.arg)
+            if name in params:
+                return None
+            body = [nested.body] if isinstance(nested, ast.Lambda) else list(nested.body)
+        else:
+            return None
+        parents: dict[int, ast.AST] = {}
+        loads: list[ast.Name] = []
+        declared = False
+        stored = False
+        for top in body:
+            for node in ast.walk(top):
+                for child in ast.iter_child_nodes(node):
+                    parents[id(child)] = node
+                if isinstance(node, ast.Name) and node.id == name:
+                    if isinstance(node.ctx, ast.Load):
+                        loads.append(node)
+                    else:
+                        stored = True
+                elif isinstance(node, ast.Nonlocal | ast.Global) and name in node.names:
+                    declared = True
+        if declared:
+            return "handoff"
+        if stored or not loads:
+            return None
+        if isinstance(nested, ast.ClassDef):
+            return "handoff"
+        kinds = {_use_kind(u, lambda n: parents.get(id(n)), closers, borrowable)[0] for u in loads}
+        if kinds & {"with", "close", "handoff"}:
+            return "handoff"  # closed or passed on whenever the nested function runs
+        return "use"
+
+    def in_loop_without(self, use: ast.AST, creation_stmt: ast.AST) -> bool:
+        """Whether ``use`` sits in a loop of the frame that does not contain the creation."""
+        node: ast.AST | None = use
+        fn_node = self.fn.node
+        while node is not None and node is not fn_node:
+            p = self.parent(node)
+            if isinstance(p, _LOOP_OR_COMP):
+                return not _contains(p, creation_stmt)
+            node = p
+        return False
+
+    # -- loops ------------------------------------------------------------
+
+    def enclosing_loop(self, call: ast.AST) -> ast.AST | None:
+        """The innermost loop body or comprehension (per element) of the frame around ``call``."""
+        child: ast.AST = call
+        grandchild: ast.AST | None = None
+        fn_node = self.fn.node
+        p = self.parent(child)
+        while p is not None and p is not fn_node:
+            if isinstance(p, _LOOP_STMTS):
+                if any(s is child for s in p.body):
+                    return p
+            elif isinstance(p, _COMPS):
+                gens = p.generators
+                if isinstance(child, ast.comprehension):
+                    if not (gens and gens[0] is child and grandchild is child.iter):
+                        return p
+                else:
+                    return p
+            grandchild = child
+            child = p
+            p = self.parent(p)
+        return None
+
+    # -- paths ------------------------------------------------------------
+
+    def path(self, node: ast.AST) -> Path:
+        out: Path = []
+        cur = node
+        fn_node = self.fn.node
+        while True:
+            p = self.parent(cur)
+            if p is None:
+                break
+            out.append(_locate(p, cur))
+            if p is fn_node:
+                break
+            cur = p
+        out.reverse()
+        return out
+
+    def leaky_exit(self, stmt: ast.stmt, name: str, closes: list[ast.AST]) -> ast.stmt | None:
+        """The first explicit ``return``/``raise`` after ``stmt`` that skips every close."""
+        self.loads()
+        if not self._exits:
+            return None
+        ps = self.path(stmt)
+        start = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+        close_paths = [self.path(c) for c in closes if (c.lineno, c.col_offset) >= start]  # type: ignore[attr-defined]
+        if not close_paths:
+            return None
+        for r in self._exits:
+            if (r.lineno, r.col_offset) < start:
+                continue
+            if isinstance(r, ast.Return) and isinstance(r.value, ast.Name) and r.value.id == name:
+                continue
+            pr = self.path(r)
+            if isinstance(r, ast.Raise) and _may_be_caught(pr):
+                continue
+            if not _reachable(ps, pr):
+                continue
+            if any(_covers(pc, pr) for pc in close_paths):
+                continue
+            return r
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+
+
+def _use_kind(use: ast.Name, parent: Callable[[ast.AST], ast.AST | None], closers: frozenset[str],
+              borrowable: bool) -> tuple[str, ast.AST]:
+    """with | close | handoff | borrow | use, and the node that says so (the close call)."""
+    node: ast.AST = use
+    p = parent(node)
+    # A value that flows through ``a or b`` / ``a if c else b`` goes where the expression goes.
+    while isinstance(p, ast.BoolOp) or (isinstance(p, ast.IfExp) and p.test is not node):
+        node = p
+        p = parent(p)
+    if isinstance(p, ast.withitem):
+        return ("with" if p.context_expr is node else "use"), node
+    if isinstance(p, ast.Attribute):
+        if node is not use:
+            return "use", node
+        pp = parent(p)
+        is_closer = p.attr in closers
+        if isinstance(pp, ast.Call) and pp.func is p:
+            return ("close" if is_closer else "use"), pp
+        if is_closer and not isinstance(pp, ast.Expr | ast.Compare | ast.If | ast.Attribute):
+            return "handoff", p  # a bound close method handed to a callback registry
+        return "use", node
+    if isinstance(p, ast.keyword | ast.Starred):
+        holder = p
+        p = parent(p)
+        if isinstance(p, ast.Call) and isinstance(holder, ast.keyword | ast.Starred):
+            if isinstance(holder, ast.Starred):
+                return "handoff", node
+            return ("borrow" if borrowable and _borrows(p, parent) else "handoff"), node
+        return "handoff", node
+    if isinstance(p, ast.Call):
+        if p.func is node:
+            return "use", node
+        return ("borrow" if borrowable and _borrows(p, parent) else "handoff"), node
+    if isinstance(p, ast.Return | ast.Yield | ast.YieldFrom | ast.NamedExpr | ast.List | ast.Tuple
+                  | ast.Set | ast.Dict | ast.Lambda):
+        return "handoff", node
+    if isinstance(p, ast.Assign | ast.AnnAssign | ast.AugAssign):
+        return ("handoff" if p.value is node else "use"), node
+    return "use", node
+
+
+def _borrows(call: ast.Call, parent: Callable[[ast.AST], ast.AST | None]) -> bool:
+    """Whether a call given a resource only uses it while it runs."""
+    name = _call_name(call.func)
+    if name is None:
+        return False
+    if name in _NON_OWNING:
+        return True
+    if name[:1].isupper() or any(w in _OWNING_WORDS for w in _words(name)):
+        return False
+    cur: ast.AST = call
+    p = parent(cur)
+    while isinstance(p, ast.Starred | ast.List | ast.Tuple | ast.ListComp | ast.GeneratorExp | ast.SetComp):
+        cur = p
+        p = parent(p)
+    if isinstance(p, ast.Await):
+        return True
+    if cur is not call and isinstance(p, ast.Assign | ast.AnnAssign):
+        return True  # tasks = [fetch(session, u) for u in urls]
+    if isinstance(p, ast.Call) and p.func is not cur:
+        runner = _call_name(p.func)
+        return runner is not None and runner in _RUNNERS
+    return False
+
+
+def _locate(parent: ast.AST, child: ast.AST) -> tuple[ast.AST, str, int]:
+    for fname, value in ast.iter_fields(parent):
+        if value is child:
+            return parent, fname, -1
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if item is child:
+                    return parent, fname, i
+    return parent, "", -1
+
+
+def _same(a: tuple[ast.AST, str, int], b: tuple[ast.AST, str, int]) -> bool:
+    return a[0] is b[0] and a[1] == b[1] and a[2] == b[2]
+
+
+def _diverge(pa: Path, pb: Path) -> int:
+    k = 0
+    n = min(len(pa), len(pb))
+    while k < n and _same(pa[k], pb[k]):
+        k += 1
+    return k
+
+
+_TRY_ORDER = {"body": 0, "handlers": 1, "orelse": 2, "finalbody": 3}
+
+
+def _reachable(ps: Path, pt: Path) -> bool:
+    """Whether the statement at ``pt`` can run after the one at ``ps`` (ignoring loops back)."""
+    k = _diverge(ps, pt)
+    if k >= len(ps) or k >= len(pt):
+        return False
+    container, fs, i_s = ps[k]
+    _, ft, i_t = pt[k]
+    if fs == ft:
+        if isinstance(container, _TRY_TYPES) and fs == "handlers":
+            return False
+        if isinstance(container, ast.Match) and fs == "cases":
+            return False
+        return i_t > i_s
+    if isinstance(container, _TRY_TYPES):
+        if ft == "finalbody":
+            return True
+        return fs == "body" and ft in ("handlers", "orelse")
+    if isinstance(container, _LOOP_STMTS):
+        return fs == "body" and ft == "orelse"
+    return False
+
+
+def _covers(pc: Path, pr: Path) -> bool:
+    """Whether the close at ``pc`` always runs before the exit at ``pr`` leaves the function."""
+    for container, field, _ in pc:
+        if isinstance(container, _TRY_TYPES) and field == "finalbody":
+            if any(e[0] is container and e[1] in ("body", "handlers", "orelse") for e in pr):
+                return True
+    k = _diverge(pc, pr)
+    if k >= len(pr):
+        return True  # the close is part of the exit statement itself
+    if k >= len(pc):
+        return False
+    container, fc, i_c = pc[k]
+    _, fr, i_r = pr[k]
+    if fc != fr or i_c >= i_r or fc not in _BLOCK_FIELDS:
+        return False
+    if isinstance(container, _TRY_TYPES) and fc == "handlers":
+        return False
+    if isinstance(container, ast.Match) and fc == "cases":
+        return False
+    # The close must run whenever its statement does: no branch on the way down.
+    for cont, field, idx in pc[k + 1:]:
+        if isinstance(cont, ast.stmt):
+            if field in _BLOCK_FIELDS and not (isinstance(cont, ast.With | ast.AsyncWith) and field == "body"):
+                return False
+        elif isinstance(cont, ast.IfExp) and field != "test":
+            return False
+        elif isinstance(cont, ast.BoolOp) and idx > 0:
+            return False
+        elif isinstance(cont, _COMPS | ast.comprehension | ast.Lambda):
+            return False
+    return True
+
+
+def _may_be_caught(pr: Path) -> bool:
+    return any(
+        isinstance(container, _TRY_TYPES) and field == "body" and container.handlers
+        for container, field, _ in pr
+    )
+
+
+def _contains(outer: ast.AST, inner: ast.AST) -> bool:
+    for node in ast.walk(outer):
+        if node is inner:
+            return True
+    return False
+
+
+def _has_loop(body: list[ast.stmt]) -> bool:
+    """Whether a block contains a loop statement (not counting nested functions)."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _LOOP_STMTS):
+            return True
+        if isinstance(node, _NESTED):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def iter_frame(nodes: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node under ``nodes`` without entering nested functions and classes."""
+    stack: list[ast.AST] = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, _NESTED):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))

@@ -1,0 +1,221 @@
+"""ADC402 client-per-request."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from .. import _knowledge as kb
+from .._analysis import FunctionContext, Report
+from .._index import PFunc, ProjectIndex, ProjectReport
+from ._base import Rule, register
+from ._ownership import PER_LOOP, Creation, analyse, ctor_display, iter_frame
+from ._util import display_name
+
+_LOOP_STMTS = (ast.For, ast.AsyncFor, ast.While)
+_COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# Fates of a resource that lives and dies within one run of the code around it.
+_PER_RUN = frozenset({"with", "closed", "exit", "leak", "inline"})
+
+
+def _flagged_kind(c: Creation) -> bool:
+    return c.res.shareable or c.key in PER_LOOP
+
+
+def _advice(key: str, res: kb.Resource, where: str) -> str:
+    if res.kind == "connection":
+        return f"connect once {where} and reuse the connection, or use a pool"
+    noun = "pool" if res.kind == "pool" else ("session" if key.endswith("Session") else "client")
+    return f"create one {noun} {where} and reuse it: it keeps connections alive and pools them"
+
+
+def _stored_names(loop: ast.AST) -> set[str]:
+    """Names that change from one iteration of ``loop`` to the next."""
+    names: set[str] = set()
+    roots: list[ast.AST] = []
+    if isinstance(loop, ast.For | ast.AsyncFor):
+        roots = [loop.target, *loop.body]
+    elif isinstance(loop, ast.While):
+        roots = list(loop.body)
+    elif isinstance(loop, _COMPS):
+        roots = [g.target for g in loop.generators]
+    for root in roots:
+        for node in iter_frame([root]):  # type: ignore[list-item]
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+    return names
+
+
+def _loop_dependent(c: Creation) -> bool:
+    """``httpx.AsyncClient(base_url=host)`` for each host: one client per target, not per request."""
+    assert c.loop is not None
+    args = [*c.call.args, *(kw.value for kw in c.call.keywords)]
+    if not args:
+        return False
+    stored = _stored_names(c.loop)
+    if not stored:
+        return False
+    for arg in args:
+        for node in ast.walk(arg):
+            if isinstance(node, ast.Name) and node.id in stored:
+                return True
+    return False
+
+
+def _retry_like(c: Creation) -> bool:
+    """Reconnect and retry loops: a fresh client per attempt is deliberate."""
+    loop = c.loop
+    if not isinstance(loop, _LOOP_STMTS):
+        return False
+    has_handler = False
+    exits = False
+    for node in iter_frame(loop.body):
+        if isinstance(node, ast.Try | ast.TryStar) and node.handlers:
+            has_handler = True
+        elif isinstance(node, ast.Return | ast.Break):
+            exits = True
+    if isinstance(loop, ast.While):
+        return has_handler or c.used_in_loop
+    return has_handler and exits
+
+
+@register
+class ClientPerRequest(Rule):
+    """## What it does
+    Finds shareable clients and pools (`aiohttp.ClientSession`,
+    `httpx.AsyncClient`, `redis.asyncio` clients, `asyncpg`/`aiomysql`
+    pools, ...) and database connections (`asyncpg.connect`,
+    `aiomysql.connect`, psycopg's `AsyncConnection.connect`) created inside a
+    loop or a comprehension of an `async def` function, once per iteration,
+    with `async with` or bound to a name and closed (or leaked) in the same
+    iteration.
+
+    It also follows calls across functions and modules: an `async def`
+    helper that creates such a client on every call (and does not return or
+    store it) and is called in a loop or a comprehension elsewhere, for
+    example `asyncio.gather(*[fetch(u) for u in urls])`, is reported at the
+    client's creation inside the helper, naming the loop that calls it.
+
+    Not reported: clients stored or handed on in the loop (one client per
+    host, kept in a dict), clients whose arguments change with the loop
+    (`httpx.AsyncClient(base_url=host)`), retry and reconnect loops (a
+    `while` loop, or a loop that `return`s or `break`s, whose body catches
+    exceptions), `while` loops that keep the client for a long-lived
+    exchange (an inner loop over a websocket or a stream), and helpers that
+    keep the client for a loop of their own or pass it to other calls.
+
+    ## Why is this bad?
+    A client or pool is built to be shared: it keeps connections alive and
+    reuses them, caches DNS lookups and TLS sessions, and bounds the number
+    of connections. Creating one per request throws all of that away: every
+    request pays for a new TCP connection and TLS handshake, concurrency is
+    no longer bounded by the pool, and sockets pile up in `TIME_WAIT`. A
+    database connection per item costs a full connection and authentication
+    round trip each time.
+
+    ## Example
+    ```python
+    import asyncio
+
+    import httpx
+
+
+    async def fetch_status(url: str) -> int:
+        async with httpx.AsyncClient() as client:
+            response = await client.get(url)
+            return response.status_code
+
+
+    async def check_all(urls: list[str]) -> list[int]:
+        return await asyncio.gather(*[fetch_status(url) for url in urls])
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+    import httpx
+
+
+    async def fetch_status(client: httpx.AsyncClient, url: str) -> int:
+        response = await client.get(url)
+        return response.status_code
+
+
+    async def check_all(urls: list[str]) -> list[int]:
+        async with httpx.AsyncClient() as client:
+            return await asyncio.gather(*[fetch_status(client, url) for url in urls])
+    ```
+
+    ## Fix safety
+    No automatic fix: the client has to be created where it can be shared
+    and passed (or stored) where it is used.
+    """
+
+    code = "ADC402"
+    name = "client-per-request"
+    category = "resources"
+    summary = "Client or connection created for every request or loop iteration"
+
+    def check_function(self, fn: FunctionContext) -> Iterator[Report]:
+        creations = analyse(fn)
+        if not creations:
+            return
+        for c in creations:
+            if c.fate not in _PER_RUN or not _flagged_kind(c):
+                continue
+            if c.loop is None:
+                if not fn.info.is_generator and not c.borrowed and not c.used_in_loop:
+                    r = fn.report(self.code, c.call, "")
+                    fn.info.creates.append((c.key, r.line, r.col, r.end_line, r.end_col))
+                continue
+            if _loop_dependent(c) or _retry_like(c):
+                continue
+            what = ctor_display(c.key, c.res)
+            verb = "opened" if c.res.kind == "connection" else "created"
+            where = (
+                f"for every element of the comprehension at line {c.loop.lineno}"  # type: ignore[attr-defined]
+                if isinstance(c.loop, _COMPS)
+                else f"on every iteration of the loop at line {c.loop.lineno}"  # type: ignore[attr-defined]
+            )
+            before = "outside the comprehension" if isinstance(c.loop, _COMPS) else "before the loop"
+            yield fn.report(
+                self.code, c.call, f"a new {what} is {verb} {where}: {_advice(c.key, c.res, before)}"
+            )
+
+    def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
+        helpers: dict[str, str] = {}  # qualname -> function name
+        for info, _summary in index.iter_functions():
+            if info.creates:
+                helpers[info.qualname] = info.name
+        if not helpers:
+            return
+        names = frozenset(helpers.values())
+        callers: dict[str, tuple[str, int]] = {}  # helper qualname -> first (path, line) calling it in a loop
+        for info, _summary in index.iter_functions():
+            for site in info.calls:
+                if not site.in_loop:
+                    continue
+                tail = site.ref.rpartition(".")[2]
+                if tail not in names:
+                    continue
+                value = index.evaluate(site.ref)
+                if not isinstance(value, PFunc) or value.qualname not in helpers:
+                    continue
+                if value.qualname == info.qualname or value.qualname in callers:
+                    continue
+                callers[value.qualname] = (index.path_of(info.qualname), site.line)
+        for qualname, (path, line) in callers.items():
+            helper, summary = index.functions[qualname]
+            shown = display_name(index, PFunc(qualname))
+            for key, cline, ccol, end_line, end_col in helper.creates:
+                res = kb.RESOURCES.get(key)
+                if res is None:
+                    continue
+                what = ctor_display(key, res)
+                verb = "opened" if res.kind == "connection" else "created"
+                message = (
+                    f"a new {what} is {verb} on every call of `{shown}()`, which is called in a loop "
+                    f"at {path}:{line}: {_advice(key, res, 'in the caller, pass it in')}"
+                )
+                yield ProjectReport(summary.path, self.code, cline, ccol, end_line, end_col, message)

@@ -1,0 +1,1185 @@
+"""ADC501 sequential-await.
+
+A ``for`` loop (or a comprehension) in an ``async def`` that awaits one call
+per iteration, where the iterations do not depend on each other, and keeps
+each result: the awaits could run concurrently.
+
+The rule is deliberately narrow; it flags a loop only when it can see that
+the iterations are independent:
+
+* the awaited call depends on the loop variable(s) and otherwise only on
+  values the loop does not change (no cursor, page counter, offset or
+  accumulator carried from one iteration to the next, no object whose state
+  the loop changes);
+* every result is kept (appended, stored in a mapping, summed, or a
+  comprehension's elements): an await whose result is dropped is a side
+  effect whose order may matter;
+* nothing in the loop makes order matter: no ``break``/``return``/``yield``,
+  no sleep (pacing), no write/send/commit/insert/update/delete/acquire/lock,
+  no stream read, no query on a single connection or ORM session (they run
+  one operation at a time), no ``await`` of an already running task or
+  future, no ``asyncio.gather`` (batching), no thread offloading, no lock,
+  transaction or semaphore around or inside the loop.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .. import _knowledge as kb
+from .._analysis import FunctionContext, Report, iter_scope
+from .._refs import LibMethod, LibName, LibObject, LibValue, lib_mro
+from ._base import Rule, register
+
+# ---------------------------------------------------------------------------
+# What the loop body may not contain (names of the awaited function or method)
+
+#: Calls whose order matters, or that change state: a loop doing them is left alone.
+_SINK_NAMES = frozenset(
+    """
+    write writelines drain send sendall sendto sendfile send_json send_text send_bytes send_str
+    send_message send_all put put_nowait publish commit rollback acquire release wait wait_for
+    wait_closed sleep lock unlock flush join close aclose save store persist emit notify enqueue
+    push incr incrby decr decrby expire setex setnx hset hmset hincrby mset lpush rpush sadd srem
+    zadd zrem xadd xack set_result set_exception anext __anext__ asend athrow next shutdown
+    terminate kill cancel stop start open connect bind listen serve login logout authenticate
+    subscribe unsubscribe register unregister submit schedule dispatch deliver charge refund pay
+    transfer withdraw deposit migrate apply ack nack reject requeue retry refresh reload reset
+    merge patch truncate drop lpop rpop blpop brpop pop popleft get_nowait wrap_file open_file
+    read_text read_bytes
+    """.split()
+)
+
+#: Prefixes of the same (``insert_many``, ``update_user``, ``create_server``...).
+_SINK_PREFIXES = (
+    "insert", "update", "upsert", "delete", "remove", "save", "write", "send", "publish",
+    "commit", "rollback", "execute", "exec_", "create", "put_", "set_", "store", "persist",
+    "emit", "notify", "enqueue", "push", "acquire", "lock", "sleep", "wait", "drain", "flush",
+    "close", "start", "stop", "open", "connect", "bind", "listen", "serve", "register",
+    "subscribe", "shutdown", "cancel", "kill", "terminate", "mark_", "increment", "decrement",
+    "copy_", "run_sync", "run_in", "to_thread", "login", "sync_",
+)
+
+#: Reads that consume a stream: in order, unless the stream belongs to the iteration.
+_STREAM_READS = frozenset(
+    """
+    read readline readlines readexactly readuntil readany readchunk read_nowait recv recv_into
+    recvfrom recv_json recv_string recv_multipart recv_bytes receive receive_json receive_text
+    receive_bytes receive_str receive_some receive_message get_message next_message
+    """.split()
+)
+
+#: Queries on a database connection, cursor or ORM session, which run one at a time.
+_DB_METHODS = frozenset(
+    """
+    fetch fetchrow fetchval fetchone fetchall fetchmany fetch_one fetch_all fetch_val fetch_many
+    scalar scalars scalar_one scalar_one_or_none stream stream_scalars run_sync get_one
+    execute_fetchall exec_driver_sql prepare cursor find_one count_documents aggregate
+    """.split()
+)
+#: The same, unambiguous whatever the receiver is called.
+_DB_ONLY_METHODS = frozenset(
+    """
+    fetchrow fetchval fetchone fetchall fetchmany fetch_val scalar scalar_one
+    scalar_one_or_none scalars stream_scalars execute_fetchall exec_driver_sql run_sync
+    """.split()
+)
+
+#: Methods reading the body of a response (or the outcome of a task) already in hand.
+_BODY_READS = frozenset(
+    "json text read aread body content bytes form post result exception release".split()
+)
+
+#: Receivers (last name of ``x.y.method``) that serve one operation at a time.
+_SERIAL_RECEIVER = re.compile(
+    r"(?:^|_)(?:conn|connection|con|cur|cursor|tx|txn|trans|transaction|ws|websocket|wsock"
+    r"|socket|sock|reader|writer|stream|channel|chan|pipe|pipeline|proc|process|subprocess"
+    r"|serial|port|device|ssh|sftp|ftp|smtp|imap|telnet|pubsub|queue|q|inbox|mailbox)$"
+)
+#: Receivers that are a database (session) when a query method is called on them.
+_DB_RECEIVER = re.compile(r"(?:^|_)(?:session|sess|db|database|dbs|orm|uow|engine|s)$")
+
+#: Types that serve one operation at a time (``lib_mro`` is consulted).
+_SERIAL_TYPES = frozenset(
+    [
+        "asyncpg.Connection",
+        "asyncpg.prepared_stmt.PreparedStatement",
+        "asyncpg.transaction.Transaction",
+        "aiosqlite.Connection",
+        "aiosqlite.Cursor",
+        "aiomysql.Connection",
+        "aiomysql.Cursor",
+        "psycopg.AsyncConnection",
+        "psycopg.AsyncCursor",
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.AsyncConnection",
+        "asyncio.StreamReader",
+        "asyncio.StreamWriter",
+        "asyncio.subprocess.Process",
+        "asyncio.Queue",
+        "aiohttp.ClientWebSocketResponse",
+        "websockets.asyncio.client.ClientConnection",
+        "websockets.legacy.client.WebSocketClientProtocol",
+        "redis.asyncio.client.Pipeline",
+        "redis.asyncio.client.PubSub",
+        "redis.asyncio.lock.Lock",
+        "anyio.AsyncFile",
+        "anyio.abc.SocketStream",
+        "trio.SocketStream",
+        "aiofiles.base.AsyncBase",
+    ]
+)
+
+#: ``with``/``async with`` targets that make a loop ordered or serial: locks,
+#: semaphores and limiters, transactions, connections taken from a pool.
+_GUARD_WORDS = frozenset(
+    """
+    lock rlock mutex sem semaphore limiter limit limits throttle throttler ratelimit
+    ratelimiter bucket gate guard condition cond barrier capacity bulkhead transaction
+    transactional atomic begin savepoint nested acquire pipeline
+    """.split()
+)
+_GUARD_SUFFIXES = ("lock", "limiter", "semaphore", "throttler", "transaction")
+
+#: Context managers whose ``as`` name is a connection (or session) used one query at a time.
+_CONNECTION_CTOR = re.compile(
+    r"(?:^|_)(?:acquire|connect|connection|begin|begin_nested|transaction|cursor|get_conn"
+    r"|get_connection|session_scope|get_db|get_session|sessionlocal|db_session)$"
+)
+
+#: Builtins whose sole argument, a generator expression, is consumed at once.
+_CONSUMERS = frozenset(
+    f"builtins.{n}" for n in "list set tuple frozenset dict sorted sum min max".split()
+)
+
+#: Awaitable wrappers: what they wrap is what is awaited.
+_WRAPPERS = frozenset(["asyncio.wait_for", "asyncio.shield"])
+#: Calls that already run things concurrently (batching): a loop around them is deliberate.
+_BATCHERS = frozenset(
+    ["asyncio.gather", "asyncio.wait", "asyncio.as_completed", "anyio.create_task_group"]
+)
+_BATCHER_NAMES = frozenset(["gather", "wait", "as_completed", "map", "starmap", "imap"])
+
+#: Methods that change the object they are called on.
+_MUTATORS = frozenset(
+    """
+    append extend insert add update pop popleft popitem remove discard clear setdefault
+    appendleft extendleft sort reverse put_nowait get_nowait __setitem__ __delitem__
+    """.split()
+)
+#: Methods that keep a value in a collection.
+_COLLECTORS = frozenset(
+    "append extend insert add update appendleft extendleft setdefault __setitem__".split()
+)
+
+#: Iterables that are not independent items.
+_ORDERED_ITERABLES = frozenset(["asyncio.as_completed", "itertools.count", "itertools.cycle",
+                                "itertools.repeat", "builtins.iter"])
+
+#: Loop names that say the loop retries the same work.
+_RETRY_NAME = re.compile(r"(?i)attempt|retr|tries|^try|backoff|delay")
+
+_FUNC_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_COMP_NODES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_LOOP_NODES = (ast.For, ast.AsyncFor, ast.While)
+
+
+# ---------------------------------------------------------------------------
+# Small AST helpers
+
+
+def _last_name(node: ast.expr) -> str | None:
+    """``a.b.c`` -> ``c``; ``f()`` -> ``f``'s last name; ``x`` -> ``x``."""
+    while isinstance(node, ast.Call | ast.Subscript | ast.Await):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def _chain(node: ast.expr) -> str | None:
+    """The dotted path of a plain ``a.b.c`` chain (subscripts are skipped over)."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            parts.reverse()
+            return ".".join(parts)
+        else:
+            return None
+
+
+def _root(node: ast.expr) -> str | None:
+    """The name an attribute/subscript/call chain starts from."""
+    while True:
+        if isinstance(node, ast.Attribute | ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Name):
+            return node.id
+        else:
+            return None
+
+
+def _target_names(target: ast.expr) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, ast.Tuple | ast.List):
+        for elt in target.elts:
+            yield from _target_names(elt)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+
+
+def _plain_target(target: ast.expr) -> bool:
+    """Whether a ``for`` target binds only names (not ``for self.x in ...``)."""
+    if isinstance(target, ast.Name):
+        return True
+    if isinstance(target, ast.Tuple | ast.List):
+        return all(_plain_target(e) for e in target.elts)
+    if isinstance(target, ast.Starred):
+        return _plain_target(target.value)
+    return False
+
+
+def _own_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """``node`` and what runs in its frame (nested scopes are yielded, not entered)."""
+    yield node
+    if not isinstance(node, _FUNC_NODES):
+        yield from iter_scope(node)
+
+
+def _expr_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of an expression, not entering lambdas (comprehensions are entered)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        if isinstance(n, ast.Lambda) and n is not node:
+            continue
+        stack.extend(ast.iter_child_nodes(n))
+
+
+def _read_chains(node: ast.AST) -> Iterator[str]:
+    """The maximal ``a.b.c`` chains an expression reads (``self.x.get`` not ``self``)."""
+    inner: set[int] = set()
+    found: list[ast.expr] = []
+    for n in _expr_nodes(node):
+        if isinstance(n, ast.Attribute):
+            inner.add(id(n.value))
+            if isinstance(n.ctx, ast.Load):
+                found.append(n)
+        elif isinstance(n, ast.Subscript):
+            inner.add(id(n.value))
+            if isinstance(n.ctx, ast.Load):
+                found.append(n)
+        elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+            found.append(n)
+    for n in found:
+        if id(n) not in inner:
+            path = _chain(n)
+            if path is not None:
+                yield path
+
+
+def _orm_get(call: ast.Call) -> bool:
+    """``session.get(User, 1)``: an ORM lookup (a model class as first argument)."""
+    if not call.args:
+        return False
+    first = _last_name(call.args[0]) if isinstance(call.args[0], ast.Name | ast.Attribute) else None
+    return bool(first) and first[:1].isupper()
+
+
+def _loads(node: ast.AST) -> Iterator[str]:
+    """Names read by an expression, minus those bound by comprehensions inside it."""
+    bound: set[str] = set()
+    names: list[str] = []
+    for n in _expr_nodes(node):
+        if isinstance(n, ast.Name):
+            if isinstance(n.ctx, ast.Load):
+                names.append(n.id)
+        elif isinstance(n, ast.comprehension):
+            bound.update(_target_names(n.target))
+    return (name for name in names if name not in bound)
+
+
+def _awaits(body: list[ast.stmt]) -> bool:
+    """Whether a block awaits anything in its own frame."""
+    return any(
+        isinstance(n, ast.Await | ast.AsyncWith | ast.AsyncFor)
+        for stmt in body
+        for n in _own_nodes(stmt)
+    )
+
+
+def _terminates(body: list[ast.stmt]) -> bool:
+    """Whether a block always leaves the iteration (``continue``/``raise``/...)."""
+    return bool(body) and isinstance(body[-1], ast.Continue | ast.Raise | ast.Return | ast.Break)
+
+
+def _guard_word(name: str | None) -> bool:
+    if not name:
+        return False
+    low = name.lower().lstrip("_")
+    if low.endswith(_GUARD_SUFFIXES):
+        return True
+    return any(tok in _GUARD_WORDS for tok in re.split(r"[_\W]+", low) if tok)
+
+
+def _short(node: ast.AST) -> str:
+    try:
+        text = ast.unparse(node)
+    except Exception:  # pragma: no cover - unparse handles every valid tree
+        return "..."
+    text = " ".join(text.split())
+    if len(text) <= 60:
+        return text
+    if isinstance(node, ast.Call):
+        try:
+            return f"{ast.unparse(node.func)}(...)"
+        except Exception:  # pragma: no cover
+            return "..."
+    return text[:57] + "..."
+
+
+# ---------------------------------------------------------------------------
+# Dependencies: a value depends on the loop variable and/or on loop-carried state
+
+_Dep = tuple[bool, bool]  # (depends on the loop variable, depends on loop-carried state)
+_INVARIANT: _Dep = (False, False)
+
+
+def _join(a: _Dep, b: _Dep) -> _Dep:
+    return (a[0] or b[0], a[1] or b[1])
+
+
+@dataclass(slots=True)
+class _State:
+    """What is known at one point of an iteration."""
+
+    defined: dict[str, _Dep]  # names (re)bound so far in this iteration
+    tainted: set[str]  # names holding (something derived from) an awaited result
+    control: bool = False  # this point runs only depending on an awaited result
+
+    def copy(self) -> _State:
+        return _State(dict(self.defined), set(self.tainted), self.control)
+
+
+@dataclass(slots=True)
+class _Site:
+    """One awaited call (or ``async with`` context) in the loop."""
+
+    node: ast.AST  # what to report: the ``await`` (or the ``async with`` context)
+    call: ast.Call
+    dep: _Dep
+    reads: set[str]  # attribute paths read explicitly, rooted at loop-invariant names
+    callee: str | None  # the callee's path, when rooted at a loop-invariant name
+    receiver: str | None  # the receiver's path, when rooted at a loop-invariant name
+
+
+@dataclass(slots=True)
+class _Writes:
+    """Names and attribute paths the loop body changes."""
+
+    names: set[str] = field(default_factory=set)
+    # (path, statement) for paths rooted at names the body does not rebind
+    paths: list[tuple[str, ast.AST]] = field(default_factory=list)
+    unsafe: bool = False  # ``global``/``nonlocal``: give up
+
+
+def _body_writes(body: list[ast.stmt]) -> _Writes:
+    out = _Writes()
+    nodes: list[tuple[ast.AST, ast.AST]] = []  # (node, innermost enclosing statement)
+    for stmt in body:
+        current: ast.AST = stmt
+        for node in _own_nodes(stmt):
+            if isinstance(node, ast.stmt):
+                current = node
+            nodes.append((node, current))
+    for node, _stmt in nodes:
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            out.names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            out.names.add(node.name)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            out.names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                out.names.add((alias.asname or alias.name).partition(".")[0])
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            out.unsafe = True
+        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            out.names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            out.names.add(node.rest)
+    for node, stmt in nodes:
+        path: str | None = None
+        if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+            path = _chain(node)
+        elif isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
+            path = _chain(node.value)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _MUTATORS
+        ):
+            path = _chain(node.func.value)
+        if path is not None and path.partition(".")[0] not in out.names:
+            out.paths.append((path, stmt))
+    return out
+
+
+def _conflicts(read: str, written: str) -> bool:
+    return read == written or written.startswith(read + ".") or read.startswith(written + ".")
+
+
+# ---------------------------------------------------------------------------
+# Classifying awaited calls
+
+
+def _lib(fn: FunctionContext, node: ast.expr) -> LibValue | None:
+    try:
+        return fn.lib(node)
+    except Exception:  # the knowledge evaluation must never take the rule down
+        return None
+
+
+def _lib_name(value: LibValue | None) -> str | None:
+    if isinstance(value, LibName):
+        return value.name
+    if isinstance(value, LibMethod):
+        return f"{value.type}.{value.attr}"
+    return None
+
+
+def _serial_type(value: LibValue | None) -> bool:
+    if isinstance(value, LibMethod | LibObject):
+        return any(t in _SERIAL_TYPES for t in lib_mro(value.type))
+    return False
+
+
+class _Checker:
+    """Shared classification of awaited calls, for loops and comprehensions."""
+
+    def __init__(self, fn: FunctionContext) -> None:
+        self.fn = fn
+        self._connections: frozenset[str] | None = None
+
+    def unwrap(self, await_node: ast.Await) -> ast.Call | None:
+        """The call an ``await`` runs, or ``None`` when the loop must be skipped."""
+        value = await_node.value
+        for _ in range(3):
+            if not isinstance(value, ast.Call):
+                return None  # ``await task`` / ``await fut``: already running
+            name = _lib_name(_lib(self.fn, value.func))
+            if name in _WRAPPERS:
+                if not value.args:
+                    return None
+                value = value.args[0]
+                continue
+            return value
+        return None
+
+    def skip_call(self, call: ast.Call, local: set[str], targets: set[str]) -> bool:
+        """Whether an awaited call makes the loop order-sensitive or not worth flagging.
+
+        ``local`` holds the names bound in the current iteration (a stream
+        that belongs to the iteration may be read), ``targets`` the loop
+        variables.
+        """
+        func = call.func
+        value = _lib(self.fn, func)
+        name = _lib_name(value)
+        if name is not None:
+            if name in _BATCHERS or name in kb.SLEEP_FUNCTIONS or name in kb.OFFLOADERS:
+                return True
+            if isinstance(value, LibMethod) and (
+                value.attr in ("run_in_executor", "create_task", "create_future")
+            ):
+                return True
+        last = _last_name(func)
+        if last is None:
+            return True  # ``await (lambda: ...)()``, ``await fs[i](...)``: unusual
+        low = last.lower()
+        if isinstance(func, ast.Name) and func.id in targets:
+            return True  # calling each of a list of callables: hooks, in order
+        if low in _SINK_NAMES or low.startswith(_SINK_PREFIXES) or low in _BATCHER_NAMES:
+            return True
+        for sub in _expr_nodes(call):
+            if isinstance(sub, ast.Call) and sub is not call:
+                inner = _last_name(sub.func)
+                if inner in ("next", "anext") or (
+                    isinstance(sub.func, ast.Attribute) and sub.func.attr in _MUTATORS
+                ):
+                    return True  # ``await fetch(next(it))``, ``await get(todo.pop())``
+        if isinstance(func, ast.Attribute):
+            receiver = func.value
+            recv_name = (_last_name(receiver) or "").lower().lstrip("_")
+            root = _root(receiver)
+            if root is None or root not in local:
+                # A connection, stream or queue shared by the iterations.
+                if _serial_type(value) or _SERIAL_RECEIVER.search(recv_name):
+                    return True
+                if low in _STREAM_READS or (root is not None and root in self.connections()):
+                    return True
+            if low in _DB_ONLY_METHODS:
+                return True
+            if _DB_RECEIVER.search(recv_name) and (
+                low in _DB_METHODS or (low == "get" and _orm_get(call))
+            ):
+                return True
+            if low in _BODY_READS and isinstance(receiver, ast.Name) and receiver.id in targets:
+                return True  # ``for resp in responses: await resp.json()``: already sent
+        return False
+
+    def connections(self) -> frozenset[str]:
+        """Names bound to a connection: ``async with pool.acquire() as c``, ``c = await connect()``."""
+        if self._connections is None:
+            found: set[str] = set()
+            for node in self.fn.walk():
+                pairs: list[tuple[ast.expr | None, ast.expr]] = []
+                if isinstance(node, ast.With | ast.AsyncWith):
+                    pairs = [(item.optional_vars, item.context_expr) for item in node.items]
+                elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Await):
+                    pairs = [(t, node.value.value) for t in node.targets]
+                for var, ctx in pairs:
+                    if isinstance(var, ast.Name):
+                        ctor = _last_name(ctx)
+                        if ctor and _CONNECTION_CTOR.search(ctor.lower().lstrip("_")):
+                            found.add(var.id)
+            self._connections = frozenset(found)
+        return self._connections
+
+    def guarded(self, node: ast.AST) -> bool:
+        """Whether ``node`` runs under a lock, semaphore, transaction or acquired connection."""
+        parent = self.fn.parent(node)
+        while parent is not None and parent is not self.fn.node:
+            if isinstance(parent, ast.With | ast.AsyncWith):
+                for item in parent.items:
+                    if self.guard_item(item.context_expr):
+                        return True
+            parent = self.fn.parent(parent)
+        return False
+
+    def guard_item(self, expr: ast.expr) -> bool:
+        if _guard_word(_last_name(expr)):
+            return True
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+            if _guard_word(_last_name(expr.func.value)):
+                return True  # ``async with self._sem.acquire():`` / ``lock.acquire()``
+        value = _lib(self.fn, expr)
+        if isinstance(value, LibObject):
+            mro = lib_mro(value.type)
+            if any(t in kb.LIMITERS for t in mro):
+                return True
+            if any(t.rpartition(".")[2] in ("Lock", "Semaphore", "Condition") for t in mro):
+                return True
+        return False
+
+    def ordered_iterable(self, it: ast.expr) -> bool:
+        if isinstance(it, ast.List | ast.Tuple | ast.Set):
+            if any(isinstance(e, ast.Starred) for e in it.elts):
+                return False
+            return len(it.elts) <= 1
+        if isinstance(it, ast.Dict):
+            return len(it.keys) <= 1
+        if isinstance(it, ast.Constant):
+            return True
+        if isinstance(it, ast.Call):
+            name = _lib_name(_lib(self.fn, it.func))
+            if name in _ORDERED_ITERABLES:
+                return True
+            if _last_name(it.func) in ("as_completed", "count", "cycle", "repeat"):
+                return True
+        return False
+
+
+# ---------------------------------------------------------------------------
+# One ``for`` loop
+
+
+class _LoopScan:
+    """Walks one loop body in order, following what each iteration binds."""
+
+    def __init__(self, checker: _Checker, loop: ast.For) -> None:
+        self.checker = checker
+        self.loop = loop
+        self.targets = set(_target_names(loop.target))
+        self.writes = _body_writes(loop.body)
+        self.sites: list[_Site] = []
+        self.collecting: set[int] = set()  # ids of statements keeping a result
+        self.skip = self.writes.unsafe
+        self.nested_depth = 0
+        self.in_handler = 0
+        self.collected: set[str] = set()  # collections that receive results
+        self.mixed: set[str] = set()  # collections that also receive other values
+
+    # -- expressions ------------------------------------------------------
+
+    def dep(self, node: ast.AST, state: _State) -> _Dep:
+        out = _INVARIANT
+        for name in _loads(node):
+            known = state.defined.get(name)
+            if known is not None:
+                out = _join(out, known)
+            elif name in self.writes.names:
+                out = _join(out, (False, True))
+        return out
+
+    def tainted(self, node: ast.AST, state: _State) -> bool:
+        for n in _expr_nodes(node):
+            if isinstance(n, ast.Await):
+                return True
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in state.tainted:
+                return True
+        return False
+
+    def invariant_path(self, node: ast.expr, state: _State) -> str | None:
+        path = _chain(node)
+        if path is None:
+            return None
+        root = path.partition(".")[0]
+        if root in state.defined or root in self.writes.names:
+            return None
+        return path
+
+    def expr(self, node: ast.AST, state: _State) -> None:
+        """Record the awaits of an expression evaluated at this point."""
+        stack: list[ast.AST] = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, ast.Lambda):
+                continue
+            if isinstance(n, _COMP_NODES):
+                if any(isinstance(s, ast.Await) for s in _expr_nodes(n)):
+                    self.skip = True  # the comprehension is checked on its own
+                continue
+            if isinstance(n, ast.Yield | ast.YieldFrom):
+                self.skip = True
+                return
+            if isinstance(n, ast.NamedExpr):
+                for name in _target_names(n.target):
+                    state.defined[name] = self.dep(n.value, state)
+                    if self.tainted(n.value, state):
+                        state.tainted.add(name)
+            if isinstance(n, ast.Await):
+                if self.nested_depth:
+                    self.skip = True
+                    return
+                call = self.checker.unwrap(n)
+                if call is None:
+                    self.skip = True
+                    return
+                self.add_site(n, call, state)
+            stack.extend(ast.iter_child_nodes(n))
+
+    def add_site(self, node: ast.AST, call: ast.Call, state: _State) -> None:
+        fresh = {name for name, dep in state.defined.items() if dep[0]} | state.tainted
+        if self.checker.skip_call(call, fresh, self.targets):
+            self.skip = True
+            return
+        reads = {
+            path for path in _read_chains(call)
+            if path.partition(".")[0] not in state.defined
+            and path.partition(".")[0] not in self.writes.names
+        }
+        callee = self.invariant_path(call.func, state)
+        receiver = None
+        if isinstance(call.func, ast.Attribute):
+            receiver = self.invariant_path(call.func.value, state)
+        if callee is not None:
+            reads.discard(callee)
+            if receiver is not None:
+                reads.discard(receiver)
+        self.sites.append(_Site(node, call, self.dep(call, state), reads, callee, receiver))
+
+    # -- statements -------------------------------------------------------
+
+    def block(self, body: list[ast.stmt], state: _State) -> _State:
+        for stmt in body:
+            if self.skip:
+                break
+            self.stmt(stmt, state)
+        return state
+
+    def collect_if(self, stmt: ast.stmt, values: list[ast.expr], state: _State,
+                   into: ast.expr | None) -> None:
+        """Note a statement that puts ``values`` into the collection ``into``."""
+        path = _chain(into) if into is not None else None
+        if state.control or any(self.tainted(v, state) for v in values):
+            self.collecting.add(id(stmt))
+            if path is not None:
+                self.collected.add(path)
+        elif path is not None and not self.in_handler:
+            # Something else goes into the same collection, in order: the loop
+            # assembles a sequence (``parts.append(sep); parts.append(await ...)``).
+            self.mixed.add(path)
+
+    def bind(self, target: ast.expr, value: ast.AST | None, dep: _Dep, tainted: bool,
+             state: _State) -> None:
+        for name in _target_names(target):
+            state.defined[name] = dep
+            if tainted:
+                state.tainted.add(name)
+            else:
+                state.tainted.discard(name)
+
+    def stmt(self, stmt: ast.stmt, state: _State) -> None:
+        if isinstance(stmt, ast.Expr):
+            self.expr(stmt.value, state)
+            value = stmt.value
+            if isinstance(value, ast.Await):
+                self.skip = True  # an awaited result thrown away: a side effect
+            elif (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and value.func.attr in _COLLECTORS
+            ):
+                args = [*value.args, *(k.value for k in value.keywords)]
+                self.collect_if(stmt, args, state, value.func.value)
+        elif isinstance(stmt, ast.Assign | ast.AnnAssign):
+            if stmt.value is None:
+                return
+            self.expr(stmt.value, state)
+            dep = self.dep(stmt.value, state)
+            tainted = self.tainted(stmt.value, state)
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                self.expr_target(target, state)
+                if isinstance(target, ast.Subscript):
+                    self.collect_if(stmt, [stmt.value], state, target.value)
+                elif isinstance(target, ast.Attribute):
+                    root = _root(target)
+                    if root is not None and root in state.defined:
+                        self.collect_if(stmt, [stmt.value], state, None)
+                self.bind(target, stmt.value, dep, tainted, state)
+        elif isinstance(stmt, ast.AugAssign):
+            self.expr(stmt.value, state)
+            self.expr_target(stmt.target, state)
+            self.collect_if(stmt, [stmt.value], state, stmt.target)
+            if isinstance(stmt.target, ast.Name):
+                name = stmt.target.id
+                before = state.defined.get(name, (False, True))
+                state.defined[name] = _join(before, self.dep(stmt.value, state))
+                if self.tainted(stmt.value, state):
+                    state.tainted.add(name)
+        elif isinstance(stmt, ast.If):
+            self.expr(stmt.test, state)
+            cond = state.control or self.tainted(stmt.test, state)
+            awaits = [_awaits(stmt.body), _awaits(stmt.orelse)]
+            if awaits[0] != awaits[1]:
+                other = stmt.orelse if awaits[0] else stmt.body
+                if other and not _terminates(other):
+                    # ``if cached: r = cache[x] else: r = await fetch(x)``: the
+                    # await is a slow path taken now and then, not the loop's work.
+                    self.skip = True
+                    return
+            branches: list[_State] = []
+            leaves = False
+            for body in (stmt.body, stmt.orelse):
+                sub = state.copy()
+                sub.control = cond
+                self.block(body, sub)
+                if _terminates(body):
+                    leaves = leaves or isinstance(body[-1], ast.Continue)
+                else:
+                    branches.append(sub)
+            self.merge(state, branches)
+            if cond and leaves:
+                state.control = True
+        elif isinstance(stmt, ast.With | ast.AsyncWith):
+            for item in stmt.items:
+                if self.checker.guard_item(item.context_expr):
+                    self.skip = True
+                    return
+                self.expr(item.context_expr, state)
+                dep = self.dep(item.context_expr, state)
+                tainted = self.tainted(item.context_expr, state)
+                if isinstance(stmt, ast.AsyncWith):
+                    ctx = item.context_expr
+                    if not isinstance(ctx, ast.Call):
+                        self.skip = True
+                        return
+                    if self.nested_depth:
+                        self.skip = True
+                        return
+                    self.add_site(ctx, ctx, state)
+                    tainted = True
+                if item.optional_vars is not None:
+                    if not _plain_target(item.optional_vars):
+                        self.skip = True
+                        return
+                    self.bind(item.optional_vars, None, dep, tainted, state)
+            self.block(stmt.body, state)
+        elif isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
+            if isinstance(stmt, ast.AsyncFor | ast.While) and any(
+                isinstance(n, ast.Await | ast.AsyncFor | ast.AsyncWith)
+                for n in _own_nodes(stmt)
+            ):
+                self.skip = True
+                return
+            sub = state.copy()
+            if isinstance(stmt, ast.While):
+                self.expr(stmt.test, state)
+            else:
+                self.expr(stmt.iter, state)
+                self.bind(stmt.target, None, self.dep(stmt.iter, state),
+                          self.tainted(stmt.iter, state), sub)
+            self.nested_depth += 1
+            self.block(stmt.body, sub)
+            self.block(stmt.orelse, sub)
+            self.nested_depth -= 1
+            state.tainted |= sub.tainted
+        elif isinstance(stmt, ast.Try | ast.TryStar):
+            before = state.copy()
+            self.block(stmt.body, state)
+            self.block(stmt.orelse, state)
+            branches = [state.copy()]
+            for handler in stmt.handlers:
+                sub = before.copy()
+                sub.tainted |= state.tainted
+                self.in_handler += 1
+                self.block(handler.body, sub)
+                self.in_handler -= 1
+                if not _terminates(handler.body):
+                    branches.append(sub)
+            self.merge(state, branches)
+            self.block(stmt.finalbody, state)
+        elif isinstance(stmt, ast.Match):
+            self.expr(stmt.subject, state)
+            for case in stmt.cases:
+                sub = state.copy()
+                if case.guard is not None:
+                    self.expr(case.guard, sub)
+                self.block(case.body, sub)
+                state.tainted |= sub.tainted
+        elif isinstance(stmt, ast.Return | ast.Global | ast.Nonlocal):
+            self.skip = True
+        elif isinstance(stmt, ast.Break):
+            if not self.nested_depth:
+                self.skip = True
+        elif isinstance(stmt, ast.Raise):
+            for part in (stmt.exc, stmt.cause):
+                if part is not None:
+                    self.expr(part, state)
+            # Failing fast on a result: the remaining calls must not be made.
+            if state.control or (stmt.exc is not None and self.tainted(stmt.exc, state)):
+                self.skip = True
+        elif isinstance(stmt, ast.Assert):
+            self.expr(stmt.test, state)
+            if self.tainted(stmt.test, state):
+                self.skip = True
+        elif isinstance(stmt, ast.Delete):
+            for target in stmt.targets:
+                for name in _target_names(target):
+                    state.defined.pop(name, None)
+                    state.tainted.discard(name)
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            state.defined[stmt.name] = _INVARIANT
+        elif isinstance(stmt, ast.Import | ast.ImportFrom):
+            for alias in stmt.names:
+                state.defined[(alias.asname or alias.name).partition(".")[0]] = _INVARIANT
+        # Pass, Continue: nothing to follow.
+
+    def expr_target(self, target: ast.expr, state: _State) -> None:
+        """Awaits inside an assignment target (``out[await key(x)] = ...``)."""
+        if isinstance(target, ast.Attribute):
+            self.expr(target.value, state)
+        elif isinstance(target, ast.Subscript):
+            self.expr(target.value, state)
+            self.expr(target.slice, state)
+        elif isinstance(target, ast.Tuple | ast.List):
+            for elt in target.elts:
+                self.expr_target(elt, state)
+        elif isinstance(target, ast.Starred):
+            self.expr_target(target.value, state)
+
+    @staticmethod
+    def merge(state: _State, branches: list[_State]) -> None:
+        """After a branch point: names bound on every path that goes on stay bound."""
+        if not branches:
+            return
+        common = set(branches[0].defined)
+        for b in branches[1:]:
+            common &= set(b.defined)
+        defined: dict[str, _Dep] = {}
+        for name in common:
+            dep = _INVARIANT
+            for b in branches:
+                dep = _join(dep, b.defined[name])
+            defined[name] = dep
+        state.defined = defined
+        tainted: set[str] = set()
+        for b in branches:
+            tainted |= b.tainted
+        state.tainted = tainted
+
+    # -- verdict ----------------------------------------------------------
+
+    def run(self) -> _Site | None:
+        state = _State({name: (True, False) for name in self.targets}, set())
+        self.block(self.loop.body, state)
+        if self.skip or not self.sites or not self.collecting or self.collected & self.mixed:
+            return None
+        written_all = [p for p, _ in self.writes.paths]
+        written_state = [p for p, s in self.writes.paths if id(s) not in self.collecting]
+        for path in _read_chains(self.loop.iter):
+            if any(_conflicts(path, w) for w in written_all):
+                return None  # the loop changes what it iterates over: a work list
+        first: _Site | None = None
+        for site in sorted(self.sites, key=lambda s: (s.call.lineno, s.call.col_offset)):
+            if site.dep[1]:
+                return None
+            for read in site.reads:
+                if any(_conflicts(read, w) for w in written_all):
+                    return None
+            if site.callee is not None and any(
+                site.callee == w or site.callee.startswith(w + ".") for w in written_all
+            ):
+                return None
+            if site.receiver is not None and any(
+                w == site.receiver or w.startswith(site.receiver + ".") for w in written_state
+            ):
+                return None
+            if first is None and site.dep[0]:
+                first = site
+        return first
+
+
+# ---------------------------------------------------------------------------
+# One comprehension
+
+
+def _check_comprehension(checker: _Checker, comp: ast.expr,
+                         parent: ast.AST | None) -> ast.Await | None:
+    gens: list[ast.comprehension] = comp.generators  # type: ignore[attr-defined]
+    if any(g.is_async for g in gens):
+        return None
+    if isinstance(comp, ast.GeneratorExp):
+        if not (
+            isinstance(parent, ast.Call)
+            and parent.args == [comp]
+            and not parent.keywords
+            and checker.fn.ref(parent.func) in _CONSUMERS
+        ):
+            return None
+    elif isinstance(parent, ast.Expr):
+        return None  # built and thrown away
+    if checker.ordered_iterable(gens[0].iter):
+        return None
+    targets: set[str] = set()
+    for g in gens:
+        if not _plain_target(g.target):
+            return None
+        targets.update(_target_names(g.target))
+    parts: list[ast.AST] = []
+    if isinstance(comp, ast.DictComp):
+        parts += [comp.key, comp.value]
+    else:
+        parts.append(comp.elt)  # type: ignore[attr-defined]
+    for i, g in enumerate(gens):
+        if i:
+            parts.append(g.iter)
+        parts.extend(g.ifs)
+    awaits: list[ast.Await] = []
+    for part in parts:
+        stack: list[ast.AST] = [part]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, ast.Lambda):
+                continue
+            if isinstance(n, _COMP_NODES):
+                if any(isinstance(s, ast.Await) for s in _expr_nodes(n)):
+                    return None  # the inner comprehension is the one to report
+                continue
+            if isinstance(n, ast.NamedExpr | ast.Yield | ast.YieldFrom):
+                return None
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and (
+                n.func.attr in _MUTATORS
+            ):
+                return None
+            if isinstance(n, ast.Await):
+                awaits.append(n)
+            stack.extend(ast.iter_child_nodes(n))
+    if not awaits:
+        return None
+    awaits.sort(key=lambda a: (a.lineno, a.col_offset))
+    first: ast.Await | None = None
+    for node in awaits:
+        call = checker.unwrap(node)
+        if call is None or checker.skip_call(call, set(), targets):
+            return None
+        if first is None and any(name in targets for name in _loads(call)):
+            first = node
+    return first
+
+
+# ---------------------------------------------------------------------------
+# The rule
+
+
+def _message(node: ast.AST, call: ast.Call) -> str:
+    if isinstance(node, ast.Await):
+        what = f"await {_short(node.value)}"
+    else:
+        what = f"async with {_short(call)}"
+    return (
+        f"`{what}` runs once per iteration, one after the other, though the iterations are "
+        f"independent; run them concurrently with `asyncio.gather()` or a `TaskGroup` "
+        f"(bounded by a semaphore)"
+    )
+
+
+@register
+class SequentialAwait(Rule):
+    """## What it does
+    Finds `for` loops and comprehensions in `async` functions that await one
+    call per iteration and keep every result, when the iterations are
+    independent of each other: the awaited call depends on the loop variable
+    and on nothing the loop itself changes (no cursor, page counter, offset
+    or accumulator carried to the next iteration), and nothing in the loop
+    needs the calls to happen in order (no `break`, `return` or `yield`, no
+    sleep, no write, send, commit, insert, update or delete, no lock,
+    semaphore or transaction, no query on a single database connection or
+    session, no already running task being awaited).
+
+    ## Why is this bad?
+    Each `await` waits for its call to finish before the next one starts, so
+    the loop takes the *sum* of all the latencies: fetching 100 pages at
+    100 ms each takes 10 s one after the other, and about 100 ms when the
+    requests are in flight together. This is the most common way async code
+    ends up no faster than the blocking code it replaced.
+
+    ## Example
+    ```python
+    import aiohttp
+
+
+    async def fetch(session: aiohttp.ClientSession, url: str) -> str:
+        async with session.get(url) as response:
+            return await response.text()
+
+
+    async def crawl(session: aiohttp.ClientSession, urls: list[str]) -> list[str]:
+        pages = []
+        for url in urls:
+            pages.append(await fetch(session, url))
+        return pages
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+    import aiohttp
+
+
+    async def fetch(session: aiohttp.ClientSession, url: str) -> str:
+        async with session.get(url) as response:
+            return await response.text()
+
+
+    async def crawl(session: aiohttp.ClientSession, urls: list[str]) -> list[str]:
+        limit = asyncio.Semaphore(10)
+
+        async def bounded(url: str) -> str:
+            async with limit:
+                return await fetch(session, url)
+
+        return await asyncio.gather(*(bounded(url) for url in urls))
+    ```
+    `asyncio.gather` keeps the results in the order of the inputs. With an
+    `asyncio.TaskGroup` (Python 3.11+), the first failure cancels the other
+    calls instead of letting them run on.
+
+    ## Fix safety
+    No automatic fix. Running the calls concurrently changes behaviour that
+    the rule cannot see: the server (or database) sees many requests at
+    once, so bound them (a semaphore, or the pool's size) and mind rate
+    limits; when one call fails, the others have already been started; and
+    a callee that keeps state between calls may not be safe to run
+    concurrently with itself.
+    """
+
+    code = "ADC501"
+    name = "sequential-await"
+    category = "concurrency"
+    summary = "Independent awaits run one after the other in a loop"
+
+    def check_function(self, fn: FunctionContext) -> Iterator[Report]:
+        nodes = fn.walk()
+        loops: list[ast.For] = []
+        comps: list[ast.expr] = []
+        has_await = False
+        for node in nodes:
+            t = type(node)
+            if t is ast.Await or t is ast.AsyncWith:
+                has_await = True
+            elif t is ast.For:
+                loops.append(node)  # type: ignore[arg-type]
+            elif t in _COMP_TYPES_SET:
+                comps.append(node)  # type: ignore[arg-type]
+        if not has_await or not (loops or comps):
+            return
+        if fn.info.name.startswith("test") or _is_test_module(fn.module):
+            return  # tests send requests one at a time on purpose (order, reuse, limits)
+        checker = _Checker(fn)
+        try:
+            yield from self._loops(checker, loops)
+            yield from self._comprehensions(checker, comps)
+        except RecursionError:  # pragma: no cover - absurdly deep expressions
+            return
+
+    def _loops(self, checker: _Checker, loops: Iterable[ast.For]) -> Iterator[Report]:
+        fn = checker.fn
+        for loop in loops:
+            if not any(
+                isinstance(n, ast.Await | ast.AsyncWith)
+                for stmt in loop.body
+                for n in _own_nodes(stmt)
+            ):
+                continue
+            if not _plain_target(loop.target) or checker.ordered_iterable(loop.iter):
+                continue
+            if any(_RETRY_NAME.search(n) for n in _target_names(loop.target)):
+                continue  # ``for attempt in range(3)``: retries of the same work
+            site = _LoopScan(checker, loop).run()
+            if site is None or checker.guarded(loop):
+                continue
+            yield fn.report(self.code, site.node, _message(site.node, site.call))
+
+    def _comprehensions(self, checker: _Checker, comps: Iterable[ast.expr]) -> Iterator[Report]:
+        fn = checker.fn
+        for comp in comps:
+            if not any(isinstance(n, ast.Await) for n in _expr_nodes(comp)):
+                continue
+            node = _check_comprehension(checker, comp, fn.parent(comp))
+            if node is None or checker.guarded(comp):
+                continue
+            call = checker.unwrap(node)
+            if call is None:
+                continue
+            yield fn.report(self.code, node, _message(node, call))
+
+
+_COMP_TYPES_SET = frozenset(_COMP_NODES)
+
+
+def _is_test_module(module: str) -> bool:
+    for part in module.split("."):
+        if part in ("test", "tests", "testing", "conftest") or part.startswith("test_") or (
+            part.endswith("_test") or part.endswith("_tests")
+        ):
+            return True
+    return False
