@@ -261,7 +261,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         if not args.no_warmup:
             _tools.log("warm-up (untimed)")
             if run_ad:
-                _tools.run_timed(cmd_cold, cwd=scratch)
+                _tools.run_timed(cmd_cold, cwd=scratch, ok_codes=(0, 1, 2))
             _tools.run_timed(cmd_ruff, cwd=scratch)
 
         cache_found: set[str] = set()

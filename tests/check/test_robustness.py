@@ -194,14 +194,14 @@ def in_async_def(body: str) -> str:
 
 
 @generated
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=100)
 @given(source=hypothesmith.from_grammar())
 def test_grammar_programs(source: str) -> None:
     assert_checked_or_rejected(source)
 
 
 @generated
-@settings(FUZZ, max_examples=100)
+@settings(FUZZ, max_examples=80)
 @given(source=hypothesmith.from_grammar().map(in_async_def))
 def test_grammar_programs_as_coroutine_bodies(source: str) -> None:
     # Per-file rules only look inside ``async def``: put the generated code there.
@@ -209,14 +209,14 @@ def test_grammar_programs_as_coroutine_bodies(source: str) -> None:
 
 
 @generated
-@settings(FUZZ, max_examples=40)
+@settings(FUZZ, max_examples=30)
 @given(source=hypothesmith.from_node())
 def test_cst_programs(source: str) -> None:
     assert_checked_or_rejected(source)
 
 
 @generated
-@settings(FUZZ, max_examples=30)
+@settings(FUZZ, max_examples=25)
 @given(source=hypothesmith.from_node().map(in_async_def))
 def test_cst_programs_as_coroutine_bodies(source: str) -> None:
     assert_checked_or_rejected(source)
@@ -379,7 +379,8 @@ def mutate(source: str, rng: random.Random) -> str:
 
 
 CORPUS = mutation_corpus()
-SEEDS = range(10)
+SEEDS = range(12)
+FILES_PER_SEED = 12
 
 
 def test_mutation_corpus_is_realistic() -> None:
@@ -392,7 +393,11 @@ def test_mutation_corpus_is_realistic() -> None:
 def test_mutants_are_checked_or_rejected(seed: int, tmp_path: Path) -> None:
     rng = random.Random(seed)
     mutants: dict[str, str] = {}
-    for name, source in CORPUS.items():
+    # A different sample of the corpus for each seed keeps the time bounded as it grows.
+    others = sorted(name for name in CORPUS if name != "realistic_service.py")
+    chosen = ["realistic_service.py", *rng.sample(others, min(FILES_PER_SEED, len(others)))]
+    for name in chosen:
+        source = CORPUS[name]
         for k in range(2):
             mutant = mutate(source, rng)
             assert_checked_or_rejected(mutant, path=name)

@@ -37,8 +37,7 @@ async def upload_avatar(user_id: int, file: UploadFile, db=Depends(get_db)):
         raise HTTPException(status_code=413, detail="avatar too large")
     suffix = Path(file.filename or "avatar.png").suffix or ".png"
     dest = _avatar_path(user_id, suffix)
-    with open(dest, "wb") as fh:  # bug: ADC101
-        fh.write(data)
+    dest.write_bytes(data)  # bug: ADC101
     await db.execute(
         "UPDATE users SET avatar = $1 WHERE id = $2", dest.name, user_id
     )

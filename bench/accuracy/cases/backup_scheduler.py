@@ -14,7 +14,8 @@ INTERVAL = 6 * 3600
 async def dump_database(stamp: str) -> str:
     target = os.path.join(BACKUP_DIR, f"app-{stamp}.dump")
     cmd = f"pg_dump --format=custom --file={shlex.quote(target)} {shlex.quote(PG_DSN)}"
-    code = os.system(cmd)  # bug: ADC101
+    proc = await asyncio.create_subprocess_shell(cmd)
+    code = await proc.wait()
     if code != 0:
         raise RuntimeError(f"pg_dump exited with {code}")
     return target

@@ -30,6 +30,9 @@ class BatchWriter:
             await aio.sleep(0.01)
         await self._flush()
 
+    def start(self):
+        aio.create_task(self.run_periodic())  # bug: ADC301
+
     async def run_periodic(self):
         # periodic flush: real work every tick, not a busy wait
         while True:

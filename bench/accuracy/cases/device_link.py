@@ -21,7 +21,7 @@ class DeviceLink:
             try:
                 self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
                 self.connected = True
-                await self.reader.read()  # returns at EOF: device went away
+                await self.writer.wait_closed()  # returns when the device goes away
             except OSError as exc:
                 log.warning("device link error: %s", exc)
             self.connected = False
@@ -31,6 +31,13 @@ class DeviceLink:
 
     def start(self):
         self._supervisor = asyncio.create_task(self._connect_forever())
+
+    def stop(self):
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+        if self.writer is not None:
+            self.writer.close()
+            self.writer.wait_closed()  # bug: ADC201
 
     async def command(self, text):
         while True:  # bug: ADC503

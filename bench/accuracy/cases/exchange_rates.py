@@ -37,5 +37,12 @@ class RatesClient:
         resp.raise_for_status()
         return Decimal(str(resp.json()["rates"][quote]))
 
+    async def to_usd(self, balances: dict[str, Decimal]) -> Decimal:
+        total = Decimal(0)
+        for currency, amount in balances.items():
+            rate = await self.rate(currency, "USD")  # bug: ADC501
+            total += (amount * rate).quantize(Decimal("0.01"))
+        return total
+
     async def aclose(self) -> None:
         await self._client.aclose()

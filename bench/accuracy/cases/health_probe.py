@@ -20,14 +20,18 @@ TARGETS = (
 )
 
 
-async def tcp_check(target: Target, timeout: float = 2.0) -> bool:
+def _connect_blocking(target: Target, timeout: float) -> bool:
     try:
-        sock = socket.create_connection((target.host, target.port), timeout=timeout)  # bug: ADC101
+        sock = socket.create_connection((target.host, target.port), timeout=timeout)
     except OSError as exc:
         log.warning("%s unreachable: %s", target.name, exc)
         return False
     sock.close()
     return True
+
+
+async def tcp_check(target: Target, timeout: float = 2.0) -> bool:
+    return await asyncio.to_thread(_connect_blocking, target, timeout)
 
 
 async def tcp_check_async(target: Target, timeout: float = 2.0) -> bool:

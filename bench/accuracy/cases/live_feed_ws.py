@@ -45,8 +45,19 @@ class Hub:
                 q.put_nowait(item)
 
 
+async def tick(hub: Hub) -> None:
+    while True:
+        hub.publish({"type": "tick", "ts": asyncio.get_running_loop().time()})
+        await asyncio.sleep(1)
+
+
+async def start_ticker(app: web.Application) -> None:
+    asyncio.create_task(tick(app["hub"]))  # bug: ADC301
+
+
 def make_app() -> web.Application:
     app = web.Application()
     app["hub"] = Hub()
     app.router.add_get("/feed", feed)
+    app.on_startup.append(start_ticker)
     return app

@@ -28,6 +28,15 @@ class MetricsShipper:
         self._writer.write(payload.encode())
         await self._writer.drain()
 
+    async def run_flusher(self, source, every=10.0):
+        try:
+            while True:
+                await asyncio.sleep(every)
+                await self.send_many(source.drain_points())
+        except asyncio.CancelledError:  # bug: ADC601
+            await self.close()
+            return
+
     async def close(self):
         if self._writer is not None:
             self._writer.close()

@@ -50,5 +50,7 @@ async def startup() -> None:
 @app.post("/predict")
 async def predict(features: Features):
     await holder.wait_ready()
-    score = await asyncio.to_thread(holder.model.predict_proba, [features.values])
+    score = await asyncio.create_task(  # bug: ADC302
+        asyncio.to_thread(holder.model.predict_proba, [features.values])
+    )
     return {"score": float(score[0][1])}

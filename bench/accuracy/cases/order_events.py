@@ -15,5 +15,12 @@ async def on_order_paid(event):
     logger.info("order %s paid, receipt %s", order_id, receipt)
 
 
+async def on_invoice_batch(event):
+    for order_id in event["order_ids"]:
+        await send_receipt(order_id)  # bug: ADC501
+    logger.info("sent %d receipts", len(event["order_ids"]))
+
+
 def register():
     subscribe("order.paid", on_order_paid)
+    subscribe("invoice.batch", on_invoice_batch)

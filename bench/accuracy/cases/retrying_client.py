@@ -33,3 +33,11 @@ class RetryingClient:
                 log.info("GET %s failed (%s); retry %d in %.2fs", url, exc, attempt + 1, delay)
                 aio.sleep(delay)  # bug: ADC201
         raise RuntimeError(f"GET {url} failed after {self._retries} attempts") from last_exc
+
+    async def get_text(self, url: str) -> str:
+        async with self._session.get(url) as resp:
+            resp.raise_for_status()
+            return await resp.text()
+
+    async def get_page(self, url: str) -> str:
+        return await aio.create_task(self.get_text(url))  # bug: ADC302

@@ -1,3 +1,4 @@
+import asyncio
 import logging
 
 from fastapi import APIRouter, BackgroundTasks, Depends
@@ -31,3 +32,10 @@ async def register(form: Registration, background: BackgroundTasks,
     notify_sales(form.email, form.name)  # bug: ADC201
     logger.info("registered user %s", user_id)
     return {"id": user_id}
+
+
+@router.post("/admin/resend-welcome")
+async def resend_welcome(db: Database = Depends(get_database)):
+    users = await db.users_without_login()
+    await asyncio.gather(*(send_welcome(u.email, u.name) for u in users))  # bug: ADC502
+    return {"sent": len(users)}

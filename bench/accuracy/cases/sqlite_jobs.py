@@ -30,10 +30,10 @@ class JobStore:
         self._conn.commit()
 
     async def next_batch(self, limit=50):
-        cur = self._conn.execute(  # bug: ADC101
+        rows = self._conn.execute(  # bug: ADC101
             "SELECT id, kind, payload FROM jobs WHERE done = 0 ORDER BY id LIMIT ?", (limit,)
-        )
-        return [(row[0], row[1], json.loads(row[2])) for row in cur.fetchall()]
+        ).fetchall()
+        return [(row[0], row[1], json.loads(row[2])) for row in rows]
 
     async def mark_done(self, job_ids):
         await asyncio.to_thread(self._mark_done_sync, list(job_ids))

@@ -24,8 +24,7 @@ async def applied(conn):
     return {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
 
 
-async def migrate(dsn, folder):
-    migrations = load_migrations(folder)
+async def migrate(dsn, migrations):
     conn = await asyncpg.connect(dsn)  # bug: ADC401
     done = await applied(conn)
     count = 0
@@ -43,5 +42,5 @@ async def migrate(dsn, folder):
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
-    n = asyncio.run(migrate(sys.argv[1], sys.argv[2]))
+    n = asyncio.run(migrate(sys.argv[1], load_migrations(sys.argv[2])))
     print(f"{n} migration(s) applied")

@@ -3,6 +3,7 @@ import logging
 import urllib.request
 from urllib.error import URLError
 
+import aiohttp
 from aiohttp import web
 
 log = logging.getLogger(__name__)
@@ -37,9 +38,18 @@ async def github_hook(request: web.Request) -> web.Response:
     return web.json_response({"relayed": status == 200})
 
 
+async def deploy_hook(request: web.Request) -> web.Response:
+    payload = await request.json()
+    text = f"deployed {payload['service']} {payload['version']}"
+    session = aiohttp.ClientSession()  # bug: ADC401
+    async with session.post(SLACK_URL, json={"text": text}) as resp:
+        return web.json_response({"relayed": resp.status == 200})
+
+
 def make_app() -> web.Application:
     app = web.Application()
     app.router.add_post("/hooks/github", github_hook)
+    app.router.add_post("/hooks/deploy", deploy_hook)
     return app
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _knowledge as kb
-from ._refs import ENTER, LibValue, eval_lib, in_table
+from ._refs import ENTER, LibValue, eval_lib, in_table, tuple_element_refs
 
 __all__ = [
     "CallSite",
@@ -644,7 +644,12 @@ class ModuleAnalysis:
             if isinstance(stmt, ast.Assign):
                 ref = _call_ref(scope, stmt.value) if _is_typed_value(stmt.value) else None
                 for target in stmt.targets:
-                    self._bind_target(scope, target, ref)
+                    if ref is not None and isinstance(target, ast.Tuple | ast.List):
+                        elements = tuple_element_refs(self.expand(ref), len(target.elts))
+                        for elt, elt_ref in zip(target.elts, elements, strict=True):
+                            self._bind_target(scope, elt, elt_ref)
+                    else:
+                        self._bind_target(scope, target, ref)
             elif isinstance(stmt, ast.AnnAssign):
                 ref = _annotation_ref(scope, stmt.annotation)
                 if ref is None and stmt.value is not None and _is_typed_value(stmt.value):
@@ -809,7 +814,10 @@ class _CallWalker:
             else:
                 self.expr(node.value, Usage.VALUE)
             for target in node.targets:
-                self.target(target, node.value)
+                if isinstance(target, ast.Tuple | ast.List) and _is_typed_value(node.value):
+                    self._tuple_target(target, node.value)
+                else:
+                    self.target(target, node.value)
         elif t is ast.AnnAssign:
             assert isinstance(node, ast.AnnAssign)
             if node.value is not None:
@@ -952,6 +960,33 @@ class _CallWalker:
                 self.target(elt, None, load=load)
         elif isinstance(node, ast.Starred):
             self.target(node.value, None, load=load)
+
+    def _tuple_target(self, target: ast.Tuple | ast.List, value: ast.expr) -> None:
+        """``self.reader, self.writer = await asyncio.open_connection(...)``."""
+        ref = _call_ref(self.scope, value)
+        elements = tuple_element_refs(self.analysis.expand(ref), len(target.elts)) if ref else ()
+        for i, elt in enumerate(target.elts):
+            elt_ref = elements[i] if i < len(elements) else None
+            if (
+                elt_ref is not None
+                and isinstance(elt, ast.Attribute)
+                and isinstance(elt.value, ast.Name)
+                and elt.value.id == self.scope.self_name
+            ):
+                self.expr(elt.value, Usage.VALUE)
+                self._learn_attr_ref(elt.attr, elt_ref)
+            else:
+                self.target(elt, None)
+
+    def _learn_attr_ref(self, attr: str, ref: str) -> None:
+        cls = self.analysis.summary.classes.get(self.scope.cls or "")
+        if cls is None:
+            return
+        old = cls.attrs.get(attr)
+        if old is None:
+            cls.attrs[attr] = ref
+        elif old != ref and old != "":
+            cls.attrs[attr] = ""
 
     def _learn_attr(self, attr: str, value: ast.expr) -> None:
         cls = self.analysis.summary.classes.get(self.scope.cls or "")

@@ -720,6 +720,10 @@ _RETURNS_SYNC = _merge(
 )
 
 _RETURNS_ASYNC = _merge(
+    # aiohttp's server side: handlers receive a Request (annotated) and make responses.
+    _classes(
+        _names("aiohttp.web", "Request StreamResponse WebSocketResponse")
+    ),
     # asyncio
     _classes(
         _names(
@@ -920,6 +924,7 @@ TYPE_BASES: dict[str, tuple[str, ...]] = _merge(
         ),
     ),
     _bases("threading.Semaphore", ["threading.BoundedSemaphore"]),
+    _bases("aiohttp.web.StreamResponse", ["aiohttp.web.WebSocketResponse"]),
     _bases("threading.Thread", ["threading.Timer"]),
     # SimpleQueue is not a Queue: it has no join() and its put() never waits.
     _bases("queue.Queue", _names("queue", "LifoQueue PriorityQueue")),
@@ -1117,6 +1122,14 @@ _HTTP_COROUTINES = (
         "aiohttp.ClientWebSocketResponse",
         "close ping pong receive receive_bytes receive_json receive_str send_bytes send_json"
         " send_str",
+    )
+    # The server side: aiohttp.web handlers.
+    + _names("aiohttp.web.Request", "json post read text release")
+    + _names("aiohttp.web.StreamResponse", "prepare write write_eof drain")
+    + _names(
+        "aiohttp.web.WebSocketResponse",
+        "close ping pong receive receive_bytes receive_json receive_str send_bytes"
+        " send_json send_str",
     )
     # AsyncClient.stream() is an async context manager, not an awaitable.
     + _names("httpx.AsyncClient", f"{_HTTP_VERBS} aclose send")

@@ -32,6 +32,7 @@ __all__ = [
     "lib_mro",
     "lib_qualname",
     "split_ref",
+    "tuple_element_refs",
 ]
 
 ENTER = "__enter__()"
@@ -89,6 +90,26 @@ _KNOWN_TYPES: frozenset[str] = frozenset(
     | {key.rpartition(".")[0] for key in kb.BLOCKING_CALLS if key.endswith(".*")}
     | {key.rpartition(".")[0] for key in kb.ATTRIBUTE_TYPES}
 )
+
+
+#: Calls that return a tuple of objects of known types (for ``a, b = f()``).
+TUPLE_RETURN_TYPES: dict[str, tuple[str | None, ...]] = {
+    "asyncio.open_connection": ("asyncio.StreamReader", "asyncio.StreamWriter"),
+    "asyncio.open_unix_connection": ("asyncio.StreamReader", "asyncio.StreamWriter"),
+    "socket.socket.accept": ("socket.socket", None),
+    "socket.socketpair": ("socket.socket", "socket.socket"),
+    "os.pipe": (None, None),
+}
+
+
+def tuple_element_refs(ref: str, size: int) -> tuple[str | None, ...]:
+    """For ``a, b = <call ref>``: each element's reference, when the call's tuple is known."""
+    value = eval_lib(ref[:-2]) if ref.endswith("()") else None
+    name = lib_qualname(value) if value is not None else None
+    types = TUPLE_RETURN_TYPES.get(name or "")
+    if types is None or len(types) != size:
+        return (None,) * size
+    return tuple(t + "()" if t else None for t in types)
 
 
 def lib_mro(type_name: str) -> tuple[str, ...]:

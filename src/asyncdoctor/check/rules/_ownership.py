@@ -51,15 +51,20 @@ from .._analysis import FunctionContext
 from .._refs import LibName
 
 __all__ = [
-    "Creation",
     "PER_LOOP",
+    "Creation",
     "analyse",
     "ctor_display",
     "handle_name",
     "is_async_resource",
 ]
 
-RESOURCES = kb.RESOURCES
+#: Resources that hold nothing until they are handed to a client, which then
+#: owns and closes them (an unused ``aiohttp.TCPConnector`` has no sockets,
+#: and a ``ClientSession`` closes its connector): never reported themselves.
+_PASSIVE = frozenset({"aiohttp.TCPConnector"})
+
+RESOURCES = {k: v for k, v in kb.RESOURCES.items() if k not in _PASSIVE}
 _TAILS = frozenset(k.rpartition(".")[2] for k in RESOURCES)
 
 #: Per-connection resources that ADC402 flags in loops besides the shareable
@@ -109,6 +114,7 @@ _RUNNERS = frozenset(
         "timeout", "run",
     }
 )
+_RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "RaisesGroup"})
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
@@ -165,7 +171,10 @@ def closer_text(c: Creation) -> str:
     closer = c.res.closers[0] if c.res.closers else "close"
     rtype = kb.RETURN_TYPES.get(c.key, c.key)
     awaited = f"{rtype}.{closer}" in kb.COROUTINE_FUNCTIONS
-    return f"{'await ' if awaited else ''}{name}.{closer}()"
+    text = f"{'await ' if awaited else ''}{name}.{closer}()"
+    if c.res.kind == "stream":
+        text += f"; await {name}.wait_closed()"
+    return text
 
 
 def with_text(c: Creation) -> str | None:
@@ -173,7 +182,11 @@ def with_text(c: Creation) -> str | None:
     if c.key in _NO_CONTEXT_MANAGER:
         return None
     kw = "with" if c.key in _SYNC else "async with"
-    return f"{kw} {c.key}(...) as {handle_name(c)}:"
+    try:
+        shown = ast.unparse(c.call.func)
+    except (ValueError, RecursionError):  # pragma: no cover - unparse of a valid tree
+        shown = c.key
+    return f"{kw} {shown}(...) as {handle_name(c)}:"
 
 
 # ---------------------------------------------------------------------------
@@ -198,10 +211,7 @@ def analyse(fn: FunctionContext) -> list[Creation]:
 
 
 def _has_candidate(fn: FunctionContext) -> bool:
-    for site in fn.info.calls:
-        if site.ref.rpartition(".")[2] in _TAILS:
-            return True
-    return False
+    return any(site.ref.rpartition(".")[2] in _TAILS for site in fn.info.calls)
 
 
 def _call_name(func: ast.expr) -> str | None:
@@ -251,7 +261,7 @@ class _Analysis:
             loads: dict[str, list[ast.Name]] = {}
             for node in self.fn.walk():
                 if isinstance(node, ast.Name):
-                    if isinstance(node.ctx, ast.Load):
+                    if isinstance(node.ctx, ast.Load | ast.Del):
                         loads.setdefault(node.id, []).append(node)
                 elif isinstance(node, _NESTED):
                     self._nested.append(node)
@@ -265,6 +275,8 @@ class _Analysis:
     def creation(self, call: ast.Call, key: str, res: kb.Resource) -> Creation:
         c = Creation(call, key, res, "unknown")
         c.loop = self.enclosing_loop(call)
+        if self.expected_to_fail(call):
+            return c
         node: ast.AST = call
         p = self.parent(node)
         if isinstance(p, ast.Await) and p.value is node:
@@ -277,8 +289,9 @@ class _Analysis:
                     c.handle = p.optional_vars.id
                     kinds = self.use_kinds(c.handle, res)
                     c.borrowed = "borrow" in kinds
+                    c.used_in_loop = "captured" in kinds
                     with_stmt = self.parent(p)
-                    if with_stmt is not None:
+                    if with_stmt is not None and not c.used_in_loop:
                         c.used_in_loop = _has_loop(getattr(with_stmt, "body", []))
             return c
         if isinstance(p, ast.Assign | ast.AnnAssign) and p.value is node:
@@ -308,9 +321,6 @@ class _Analysis:
             else:
                 c.fate = "inline"
             return c
-        if isinstance(p, ast.Expr):
-            c.fate = "leak"
-            return c
         if isinstance(p, ast.Return | ast.Yield | ast.YieldFrom | ast.Call | ast.keyword | ast.Starred
                       | ast.List | ast.Tuple | ast.Set | ast.Dict | ast.NamedExpr | ast.Lambda):
             c.fate = "handoff"
@@ -328,6 +338,8 @@ class _Analysis:
             c.fate = "with"
         elif "handoff" in kinds:
             c.fate = "handoff"
+        elif not kinds.keys() & {"call", "borrow", "close"}:
+            c.fate = "idle"  # created and never used for I/O: only looked at (tests)
         elif kinds.get("close"):
             c.fate = "closed"
             exit_node = self.leaky_exit(stmt, name, kinds["close"])
@@ -337,7 +349,7 @@ class _Analysis:
         else:
             c.fate = "leak"
         c.borrowed = "borrow" in kinds
-        c.used_in_loop = any(
+        c.used_in_loop = "captured" in kinds or any(
             self.in_loop_without(use, stmt) for use in self.loads().get(name, ())
         )
 
@@ -355,6 +367,7 @@ class _Analysis:
             kind2 = self.captured(nested, name, closers, borrowable)
             if kind2 is not None:
                 out.setdefault(kind2, []).append(nested)
+                out.setdefault("captured", []).append(nested)
         return out
 
     def captured(self, nested: ast.AST, name: str, closers: frozenset[str], borrowable: bool) -> str | None:
@@ -397,7 +410,7 @@ class _Analysis:
         kinds = {_use_kind(u, lambda n: parents.get(id(n)), closers, borrowable)[0] for u in loads}
         if kinds & {"with", "close", "handoff"}:
             return "handoff"  # closed or passed on whenever the nested function runs
-        return "use"
+        return "call" if kinds & {"call", "borrow"} else "use"
 
     def in_loop_without(self, use: ast.AST, creation_stmt: ast.AST) -> bool:
         """Whether ``use`` sits in a loop of the frame that does not contain the creation."""
@@ -408,6 +421,19 @@ class _Analysis:
             if isinstance(p, _LOOP_OR_COMP):
                 return not _contains(p, creation_stmt)
             node = p
+        return False
+
+    def expected_to_fail(self, call: ast.AST) -> bool:
+        """Whether ``call`` runs inside ``with pytest.raises(...)`` (a constructor test)."""
+        node: ast.AST | None = call
+        fn_node = self.fn.node
+        while node is not None and node is not fn_node:
+            node = self.parent(node)
+            if isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    expr = item.context_expr
+                    if isinstance(expr, ast.Call) and _call_name(expr.func) in _RAISES:
+                        return True
         return False
 
     # -- loops ------------------------------------------------------------
@@ -471,7 +497,7 @@ class _Analysis:
                 continue
             if not _reachable(ps, pr):
                 continue
-            if any(_covers(pc, pr) for pc in close_paths):
+            if any(_covers(pc, pr, ps) for pc in close_paths):
                 continue
             return r
         return None
@@ -485,6 +511,8 @@ def _use_kind(use: ast.Name, parent: Callable[[ast.AST], ast.AST | None], closer
               borrowable: bool) -> tuple[str, ast.AST]:
     """with | close | handoff | borrow | use, and the node that says so (the close call)."""
     node: ast.AST = use
+    if isinstance(use.ctx, ast.Del):
+        return "handoff", node  # ``del session``: dropped on purpose
     p = parent(node)
     # A value that flows through ``a or b`` / ``a if c else b`` goes where the expression goes.
     while isinstance(p, ast.BoolOp) or (isinstance(p, ast.IfExp) and p.test is not node):
@@ -498,7 +526,9 @@ def _use_kind(use: ast.Name, parent: Callable[[ast.AST], ast.AST | None], closer
         pp = parent(p)
         is_closer = p.attr in closers
         if isinstance(pp, ast.Call) and pp.func is p:
-            return ("close" if is_closer else "use"), pp
+            if is_closer:
+                return "close", pp
+            return ("call" if not p.attr.startswith("_") else "use"), pp
         if is_closer and not isinstance(pp, ast.Expr | ast.Compare | ast.If | ast.Attribute):
             return "handoff", p  # a bound close method handed to a callback registry
         return "use", node
@@ -506,7 +536,7 @@ def _use_kind(use: ast.Name, parent: Callable[[ast.AST], ast.AST | None], closer
         holder = p
         p = parent(p)
         if isinstance(p, ast.Call) and isinstance(holder, ast.keyword | ast.Starred):
-            if isinstance(holder, ast.Starred):
+            if isinstance(holder, ast.Starred):  # f(*clients): unknown
                 return "handoff", node
             return ("borrow" if borrowable and _borrows(p, parent) else "handoff"), node
         return "handoff", node
@@ -514,6 +544,8 @@ def _use_kind(use: ast.Name, parent: Callable[[ast.AST], ast.AST | None], closer
         if p.func is node:
             return "use", node
         return ("borrow" if borrowable and _borrows(p, parent) else "handoff"), node
+    if isinstance(p, ast.Await | ast.AsyncFor) or (isinstance(p, ast.For) and p.iter is node):
+        return "call", node  # ``await pool``, ``async for msg in ws``
     if isinstance(p, ast.Return | ast.Yield | ast.YieldFrom | ast.NamedExpr | ast.List | ast.Tuple
                   | ast.Set | ast.Dict | ast.Lambda):
         return "handoff", node
@@ -594,35 +626,62 @@ def _reachable(ps: Path, pt: Path) -> bool:
     return False
 
 
-def _covers(pc: Path, pr: Path) -> bool:
-    """Whether the close at ``pc`` always runs before the exit at ``pr`` leaves the function."""
+def _covers(pc: Path, pr: Path, ps: Path) -> bool:
+    """Whether the close at ``pc`` always runs between the creation at ``ps`` and the exit at ``pr``."""
     for container, field, _ in pc:
-        if isinstance(container, _TRY_TYPES) and field == "finalbody":
-            if any(e[0] is container and e[1] in ("body", "handlers", "orelse") for e in pr):
-                return True
+        if (
+            isinstance(container, _TRY_TYPES)
+            and field == "finalbody"
+            and any(e[0] is container and e[1] in ("body", "handlers", "orelse") for e in pr)
+        ):
+            return True
     k = _diverge(pc, pr)
     if k >= len(pr):
         return True  # the close is part of the exit statement itself
     if k >= len(pc):
         return False
+    # The close comes first in a block that holds the exit.
     container, fc, i_c = pc[k]
     _, fr, i_r = pr[k]
-    if fc != fr or i_c >= i_r or fc not in _BLOCK_FIELDS:
+    if fc == fr and i_c < i_r and _sequential(container, fc) and _unconditional(pc[k + 1:]):
+        return True
+    # The close comes after the creation in a block the exit is outside of (or past the close):
+    # every path from the creation leaves that block through the close.
+    j = _diverge(pc, ps)
+    if j >= len(pc) or j >= len(ps):
         return False
-    if isinstance(container, _TRY_TYPES) and fc == "handlers":
+    container, fc, i_c = pc[j]
+    _, fs, i_s = ps[j]
+    if fc != fs or i_s >= i_c or not _sequential(container, fc) or not _unconditional(pc[j + 1:]):
         return False
-    if isinstance(container, ast.Match) and fc == "cases":
+    if _diverge(pc, pr) > j:  # pr passes through the same block entry as the close: inside it
         return False
-    # The close must run whenever its statement does: no branch on the way down.
-    for cont, field, idx in pc[k + 1:]:
+    if len(pr) > j and all(_same(pr[d], pc[d]) for d in range(j)):
+        e_container, fr, i_r = pr[j]
+        if e_container is container and fr == fc and i_s <= i_r <= i_c:
+            return False
+    return True
+
+
+def _sequential(container: ast.AST, field: str) -> bool:
+    """Whether ``container.field`` is a block whose statements run one after the other."""
+    if field not in _BLOCK_FIELDS:
+        return False
+    if isinstance(container, _TRY_TYPES) and field == "handlers":
+        return False
+    return not (isinstance(container, ast.Match) and field == "cases")
+
+
+def _unconditional(path: Path) -> bool:
+    """Whether the node at the end of ``path`` runs whenever the statement at its start does."""
+    for cont, field, idx in path:
         if isinstance(cont, ast.stmt):
-            if field in _BLOCK_FIELDS and not (isinstance(cont, ast.With | ast.AsyncWith) and field == "body"):
+            if field in _BLOCK_FIELDS and not (
+                (isinstance(cont, ast.With | ast.AsyncWith) and field == "body")
+                or (isinstance(cont, _TRY_TYPES) and field in ("body", "orelse", "finalbody"))
+            ):
                 return False
-        elif isinstance(cont, ast.IfExp) and field != "test":
-            return False
-        elif isinstance(cont, ast.BoolOp) and idx > 0:
-            return False
-        elif isinstance(cont, _COMPS | ast.comprehension | ast.Lambda):
+        elif (isinstance(cont, ast.IfExp) and field != "test") or (isinstance(cont, ast.BoolOp) and idx > 0) or isinstance(cont, (*_COMPS, ast.comprehension, ast.Lambda)):
             return False
     return True
 
@@ -635,10 +694,7 @@ def _may_be_caught(pr: Path) -> bool:
 
 
 def _contains(outer: ast.AST, inner: ast.AST) -> bool:
-    for node in ast.walk(outer):
-        if node is inner:
-            return True
-    return False
+    return any(node is inner for node in ast.walk(outer))
 
 
 def _has_loop(body: list[ast.stmt]) -> bool:

@@ -15,6 +15,8 @@ from ._util import display_name
 _LOOP_STMTS = (ast.For, ast.AsyncFor, ast.While)
 _COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 # Fates of a resource that lives and dies within one run of the code around it.
+# How many wrappers deep a per-call client is followed.
+_MAX_DEPTH = 3
 _PER_RUN = frozenset({"with", "closed", "exit", "leak", "inline"})
 
 
@@ -127,7 +129,13 @@ class ClientPerRequest(Rule):
 
 
     async def check_all(urls: list[str]) -> list[int]:
-        return await asyncio.gather(*[fetch_status(url) for url in urls])
+        sem = asyncio.Semaphore(10)
+
+        async def check(url: str) -> int:
+            async with sem:
+                return await fetch_status(url)
+
+        return await asyncio.gather(*[check(url) for url in urls])
     ```
 
     ## Use instead
@@ -143,8 +151,14 @@ class ClientPerRequest(Rule):
 
 
     async def check_all(urls: list[str]) -> list[int]:
+        sem = asyncio.Semaphore(10)
         async with httpx.AsyncClient() as client:
-            return await asyncio.gather(*[fetch_status(client, url) for url in urls])
+
+            async def check(url: str) -> int:
+                async with sem:
+                    return await fetch_status(client, url)
+
+            return await asyncio.gather(*[check(url) for url in urls])
     ```
 
     ## Fix safety
@@ -173,10 +187,11 @@ class ClientPerRequest(Rule):
                 continue
             what = ctor_display(c.key, c.res)
             verb = "opened" if c.res.kind == "connection" else "created"
+            line = getattr(c.loop, "lineno", 0)
             where = (
-                f"for every element of the comprehension at line {c.loop.lineno}"  # type: ignore[attr-defined]
+                f"for every element of the comprehension at line {line}"
                 if isinstance(c.loop, _COMPS)
-                else f"on every iteration of the loop at line {c.loop.lineno}"  # type: ignore[attr-defined]
+                else f"on every iteration of the loop at line {line}"
             )
             before = "outside the comprehension" if isinstance(c.loop, _COMPS) else "before the loop"
             yield fn.report(
@@ -184,38 +199,74 @@ class ClientPerRequest(Rule):
             )
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
-        helpers: dict[str, str] = {}  # qualname -> function name
+        # Functions that create a client on every call: directly (``creates``), or by
+        # calling such a function (a wrapper taking a semaphore, a retry helper...).
+        # qualname -> the qualnames from it down to the function that creates, itself first.
+        per_call: dict[str, tuple[str, ...]] = {}
         for info, _summary in index.iter_functions():
             if info.creates:
-                helpers[info.qualname] = info.name
-        if not helpers:
+                per_call[info.qualname] = (info.qualname,)
+        if not per_call:
             return
-        names = frozenset(helpers.values())
-        callers: dict[str, tuple[str, int]] = {}  # helper qualname -> first (path, line) calling it in a loop
+        for _ in range(_MAX_DEPTH):
+            names = frozenset(q.rpartition(".")[2] for q in per_call)
+            added: dict[str, tuple[str, ...]] = {}
+            for info, _summary in index.iter_functions():
+                if info.qualname in per_call or info.kind == "module":
+                    continue
+                for site in info.calls:
+                    callee = self._callee(index, site.ref, names, per_call)
+                    if callee is not None and callee != info.qualname:
+                        added[info.qualname] = (info.qualname, *per_call[callee])
+                        break
+            if not added:
+                break
+            per_call.update(added)
+        names = frozenset(q.rpartition(".")[2] for q in per_call)
+        # For each creating function, the shortest chain from a loop that calls it.
+        best: dict[str, tuple[tuple[str, ...], str]] = {}
         for info, _summary in index.iter_functions():
             for site in info.calls:
                 if not site.in_loop:
                     continue
-                tail = site.ref.rpartition(".")[2]
-                if tail not in names:
+                callee = self._callee(index, site.ref, names, per_call)
+                if callee is None:
                     continue
-                value = index.evaluate(site.ref)
-                if not isinstance(value, PFunc) or value.qualname not in helpers:
-                    continue
-                if value.qualname == info.qualname or value.qualname in callers:
-                    continue
-                callers[value.qualname] = (index.path_of(info.qualname), site.line)
-        for qualname, (path, line) in callers.items():
-            helper, summary = index.functions[qualname]
-            shown = display_name(index, PFunc(qualname))
-            for key, cline, ccol, end_line, end_col in helper.creates:
-                res = kb.RESOURCES.get(key)
-                if res is None:
-                    continue
-                what = ctor_display(key, res)
-                verb = "opened" if res.kind == "connection" else "created"
-                message = (
-                    f"a new {what} is {verb} on every call of `{shown}()`, which is called in a loop "
-                    f"at {path}:{line}: {_advice(key, res, 'in the caller, pass it in')}"
-                )
-                yield ProjectReport(summary.path, self.code, cline, ccol, end_line, end_col, message)
+                chain = per_call[callee]
+                origin = chain[-1]
+                if info.qualname in chain:
+                    continue  # recursion
+                old = best.get(origin)
+                if old is None or len(chain) < len(old[0]):
+                    best[origin] = (chain, f"{index.path_of(info.qualname)}:{site.line}")
+        for chain, where in best.values():
+            yield from self._report(index, chain, where)
+
+    @staticmethod
+    def _callee(index: ProjectIndex, ref: str, names: frozenset[str],
+                per_call: dict[str, tuple[str, ...]]) -> str | None:
+        if ref.rpartition(".")[2] not in names:
+            return None
+        value = index.evaluate(ref)
+        if isinstance(value, PFunc) and value.qualname in per_call:
+            return value.qualname
+        return None
+
+    def _report(self, index: ProjectIndex, chain: tuple[str, ...], where: str) -> Iterator[ProjectReport]:
+        helper, summary = index.functions[chain[-1]]
+        shown = [f"`{display_name(index, PFunc(q))}()`" for q in chain]
+        if len(shown) == 1:
+            how = f"every call of {shown[0]}, which is called in a loop at {where}"
+        else:
+            how = (
+                f"every call of {shown[-1]}, called by {' <- '.join(reversed(shown[:-1]))}, "
+                f"which is called in a loop at {where}"
+            )
+        for key, line, col, end_line, end_col in helper.creates:
+            res = kb.RESOURCES.get(key)
+            if res is None:
+                continue
+            what = ctor_display(key, res)
+            verb = "opened" if res.kind == "connection" else "created"
+            message = f"a new {what} is {verb} on {how}: {_advice(key, res, 'in the caller, pass it in')}"
+            yield ProjectReport(summary.path, self.code, line, col, end_line, end_col, message)

@@ -7,7 +7,14 @@ from collections.abc import Iterator
 
 from .._analysis import FunctionContext, Report
 from ._base import Rule, register
-from ._ownership import analyse, closer_text, ctor_display, handle_name, is_async_resource, with_text
+from ._ownership import (
+    analyse,
+    closer_text,
+    ctor_display,
+    handle_name,
+    is_async_resource,
+    with_text,
+)
 
 
 @register
@@ -99,7 +106,11 @@ class ResourceLeak(Rule):
             fix = f"use `{with_form}` or {close_form}" if with_form else close_form
             if c.fate == "inline":
                 name = handle_name(c)
-                how = f"use `{with_form}` and make the calls on `{name}`" if with_form else fix
+                how = (
+                    f"use `{with_form}` and make the calls on `{name}`"
+                    if with_form
+                    else f"bind it to a name and {close_form}"
+                )
                 message = f"{what} created here is used once and never closed: {how}"
             elif c.fate == "exit" and c.exit_node is not None:
                 kind = "return" if isinstance(c.exit_node, ast.Return) else "raise"

@@ -34,11 +34,16 @@ from .._analysis import FunctionContext, Report, iter_scope
 from .._refs import LibMethod, LibName, LibObject, LibValue, lib_mro
 from ._base import Rule, register
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # ---------------------------------------------------------------------------
 # What the loop body may not contain (names of the awaited function or method)
 
 #: Calls whose order matters, or that change state: a loop doing them is left alone.
-_SINK_NAMES = frozenset(
+_SINK_NAMES = _words(
     """
     write writelines drain send sendall sendto sendfile send_json send_text send_bytes send_str
     send_message send_all put put_nowait publish commit rollback acquire release wait wait_for
@@ -50,7 +55,7 @@ _SINK_NAMES = frozenset(
     transfer withdraw deposit migrate apply ack nack reject requeue retry refresh reload reset
     merge patch truncate drop lpop rpop blpop brpop pop popleft get_nowait wrap_file open_file
     read_text read_bytes
-    """.split()
+    """
 )
 
 #: Prefixes of the same (``insert_many``, ``update_user``, ``create_server``...).
@@ -60,44 +65,67 @@ _SINK_PREFIXES = (
     "emit", "notify", "enqueue", "push", "acquire", "lock", "sleep", "wait", "drain", "flush",
     "close", "start", "stop", "open", "connect", "bind", "listen", "serve", "register",
     "subscribe", "shutdown", "cancel", "kill", "terminate", "mark_", "increment", "decrement",
-    "copy_", "run_sync", "run_in", "to_thread", "login", "sync_",
+    "copy_", "run_sync", "run_in", "to_thread", "login", "sync_", "upload",
+)
+
+#: ``client.chat.completions.create(...)`` and friends ask a model: a read, not a write.
+_GENERATIVE_APIS = frozenset(["completions", "messages", "embeddings", "responses", "images",
+                              "moderations", "chat"])
+
+#: Zero-argument methods that set an object up (or run it): done in order on purpose.
+_LIFECYCLE = _words(
+    """
+    load init initialize setup set_up run prepare ping check build install validate warmup
+    warm_up startup configure activate enable disable
+    """
+)
+
+#: Words that make any name a write (``immediate_execute_command``, ``bulk_insert``).
+_SINK_WORDS = _words(
+    """
+    execute insert update upsert delete write send publish commit rollback save store persist
+    upload enqueue notify emit acquire lock sleep drain flush create remove
+    """
 )
 
 #: Reads that consume a stream: in order, unless the stream belongs to the iteration.
-_STREAM_READS = frozenset(
+_STREAM_READS = _words(
     """
     read readline readlines readexactly readuntil readany readchunk read_nowait recv recv_into
     recvfrom recv_json recv_string recv_multipart recv_bytes receive receive_json receive_text
     receive_bytes receive_str receive_some receive_message get_message next_message
-    """.split()
+    """
 )
 
 #: Queries on a database connection, cursor or ORM session, which run one at a time.
-_DB_METHODS = frozenset(
+_DB_METHODS = _words(
     """
     fetch fetchrow fetchval fetchone fetchall fetchmany fetch_one fetch_all fetch_val fetch_many
     scalar scalars scalar_one scalar_one_or_none stream stream_scalars run_sync get_one
-    execute_fetchall exec_driver_sql prepare cursor find_one count_documents aggregate
-    """.split()
+    execute_fetchall exec_driver_sql prepare cursor
+    """
 )
 #: The same, unambiguous whatever the receiver is called.
-_DB_ONLY_METHODS = frozenset(
+_DB_ONLY_METHODS = _words(
     """
     fetchrow fetchval fetchone fetchall fetchmany fetch_val scalar scalar_one
     scalar_one_or_none scalars stream_scalars execute_fetchall exec_driver_sql run_sync
-    """.split()
+    """
 )
 
 #: Methods reading the body of a response (or the outcome of a task) already in hand.
-_BODY_READS = frozenset(
-    "json text read aread body content bytes form post result exception release".split()
-)
+_BODY_READS = _words("json text read aread body content bytes form post result exception release")
 
 #: Receivers (last name of ``x.y.method``) that serve one operation at a time.
 _SERIAL_RECEIVER = re.compile(
     r"(?:^|_)(?:conn|connection|con|cur|cursor|tx|txn|trans|transaction|ws|websocket|wsock"
     r"|socket|sock|reader|writer|stream|channel|chan|pipe|pipeline|proc|process|subprocess"
     r"|serial|port|device|ssh|sftp|ftp|smtp|imap|telnet|pubsub|queue|q|inbox|mailbox)$"
+)
+#: Arguments that are such a connection or stream (``await read_frame(reader)``).
+_SERIAL_ARG = re.compile(
+    r"(?:^|_)(?:conn|connection|con|cur|cursor|tx|txn|transaction|ws|websocket|socket|sock"
+    r"|reader|writer|stream|pubsub)$"
 )
 #: Receivers that are a database (session) when a query method is called on them.
 _DB_RECEIVER = re.compile(r"(?:^|_)(?:session|sess|db|database|dbs|orm|uow|engine|s)$")
@@ -135,14 +163,27 @@ _SERIAL_TYPES = frozenset(
 
 #: ``with``/``async with`` targets that make a loop ordered or serial: locks,
 #: semaphores and limiters, transactions, connections taken from a pool.
-_GUARD_WORDS = frozenset(
+_GUARD_WORDS = _words(
     """
     lock rlock mutex sem semaphore limiter limit limits throttle throttler ratelimit
     ratelimiter bucket gate guard condition cond barrier capacity bulkhead transaction
     transactional atomic begin savepoint nested acquire pipeline
-    """.split()
+    """
 )
 _GUARD_SUFFIXES = ("lock", "limiter", "semaphore", "throttler", "transaction")
+
+_SEMAPHORE_TYPES = frozenset(
+    [
+        "asyncio.Semaphore",
+        "asyncio.BoundedSemaphore",
+        "anyio.Semaphore",
+        "anyio.CapacityLimiter",
+        "trio.Semaphore",
+        "trio.CapacityLimiter",
+        "asyncdoctor.limits.ConcurrencyLimiter",
+    ]
+)
+_SEMAPHORE_NAME = re.compile(r"(?:^|_)(?:sem|sema|semaphore|concurrency|capacity)(?:_|$)|semaphore")
 
 #: Context managers whose ``as`` name is a connection (or session) used one query at a time.
 _CONNECTION_CTOR = re.compile(
@@ -152,7 +193,7 @@ _CONNECTION_CTOR = re.compile(
 
 #: Builtins whose sole argument, a generator expression, is consumed at once.
 _CONSUMERS = frozenset(
-    f"builtins.{n}" for n in "list set tuple frozenset dict sorted sum min max".split()
+    f"builtins.{n}" for n in _words("list set tuple frozenset dict sorted sum min max")
 )
 
 #: Awaitable wrappers: what they wrap is what is awaited.
@@ -164,16 +205,16 @@ _BATCHERS = frozenset(
 _BATCHER_NAMES = frozenset(["gather", "wait", "as_completed", "map", "starmap", "imap"])
 
 #: Methods that change the object they are called on.
-_MUTATORS = frozenset(
+_MUTATORS = _words(
     """
     append extend insert add update pop popleft popitem remove discard clear setdefault
     appendleft extendleft sort reverse put_nowait get_nowait __setitem__ __delitem__
-    """.split()
+    """
 )
+#: Mutators that take something out of a shared object: the iterations are coupled.
+_CONSUMERS_OF_STATE = _words("pop popleft popitem remove discard clear get_nowait __delitem__")
 #: Methods that keep a value in a collection.
-_COLLECTORS = frozenset(
-    "append extend insert add update appendleft extendleft setdefault __setitem__".split()
-)
+_COLLECTORS = _words("append extend insert add update appendleft extendleft setdefault __setitem__")
 
 #: Iterables that are not independent items.
 _ORDERED_ITERABLES = frozenset(["asyncio.as_completed", "itertools.count", "itertools.cycle",
@@ -184,7 +225,7 @@ _RETRY_NAME = re.compile(r"(?i)attempt|retr|tries|^try|backoff|delay")
 
 _FUNC_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _COMP_NODES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-_LOOP_NODES = (ast.For, ast.AsyncFor, ast.While)
+_NAMED_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler)
 
 
 # ---------------------------------------------------------------------------
@@ -217,6 +258,14 @@ def _chain(node: ast.expr) -> str | None:
             return ".".join(parts)
         else:
             return None
+
+
+def _has_subscript(node: ast.expr) -> bool:
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        if isinstance(node, ast.Subscript):
+            return True
+        node = node.value
+    return False
 
 
 def _root(node: ast.expr) -> str | None:
@@ -276,11 +325,7 @@ def _read_chains(node: ast.AST) -> Iterator[str]:
     inner: set[int] = set()
     found: list[ast.expr] = []
     for n in _expr_nodes(node):
-        if isinstance(n, ast.Attribute):
-            inner.add(id(n.value))
-            if isinstance(n.ctx, ast.Load):
-                found.append(n)
-        elif isinstance(n, ast.Subscript):
+        if isinstance(n, ast.Attribute | ast.Subscript):
             inner.add(id(n.value))
             if isinstance(n.ctx, ast.Load):
                 found.append(n)
@@ -298,7 +343,7 @@ def _orm_get(call: ast.Call) -> bool:
     if not call.args:
         return False
     first = _last_name(call.args[0]) if isinstance(call.args[0], ast.Name | ast.Attribute) else None
-    return bool(first) and first[:1].isupper()
+    return first is not None and first[:1].isupper()
 
 
 def _loads(node: ast.AST) -> Iterator[str]:
@@ -398,22 +443,21 @@ class _Writes:
     unsafe: bool = False  # ``global``/``nonlocal``: give up
 
 
-def _body_writes(body: list[ast.stmt]) -> _Writes:
-    out = _Writes()
+def _body_writes(body: list[ast.stmt], targets: set[str]) -> _Writes:
+    out = _Writes(names=set(targets))
     nodes: list[tuple[ast.AST, ast.AST]] = []  # (node, innermost enclosing statement)
-    for stmt in body:
-        current: ast.AST = stmt
-        for node in _own_nodes(stmt):
+    for top in body:
+        current: ast.AST = top
+        for node in _own_nodes(top):
             if isinstance(node, ast.stmt):
                 current = node
             nodes.append((node, current))
     for node, _stmt in nodes:
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             out.names.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            out.names.add(node.name)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            out.names.add(node.name)
+        elif isinstance(node, _NAMED_NODES):
+            if node.name:
+                out.names.add(node.name)
         elif isinstance(node, ast.Import | ast.ImportFrom):
             for alias in node.names:
                 out.names.add((alias.asname or alias.name).partition(".")[0])
@@ -437,6 +481,11 @@ def _body_writes(body: list[ast.stmt]) -> _Writes:
             path = _chain(node.func.value)
         if path is not None and path.partition(".")[0] not in out.names:
             out.paths.append((path, stmt))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+                node.func.attr in _CONSUMERS_OF_STATE
+            ):
+                out.unsafe = True  # ``captions.pop()``: iterations share what they consume
+    out.names -= targets
     return out
 
 
@@ -475,6 +524,7 @@ class _Checker:
     def __init__(self, fn: FunctionContext) -> None:
         self.fn = fn
         self._connections: frozenset[str] | None = None
+        self._aliases: dict[str, str] | None = None
 
     def unwrap(self, await_node: ast.Await) -> ast.Call | None:
         """The call an ``await`` runs, or ``None`` when the loop must be skipped."""
@@ -509,13 +559,39 @@ class _Checker:
             ):
                 return True
         last = _last_name(func)
-        if last is None:
-            return True  # ``await (lambda: ...)()``, ``await fs[i](...)``: unusual
-        low = last.lower()
+        if isinstance(func, ast.Name):
+            last = self.aliases().get(func.id, last)  # ``run = self.execute_command``
+        if last is None or _chain(func) is None or _has_subscript(func):
+            return True  # ``await getattr(o, name)()``, ``await handlers[k](...)``: dispatch
+        low = last.lower().lstrip("_")
         if isinstance(func, ast.Name) and func.id in targets:
             return True  # calling each of a list of callables: hooks, in order
-        if low in _SINK_NAMES or low.startswith(_SINK_PREFIXES) or low in _BATCHER_NAMES:
+        if (
+            low in _SINK_NAMES
+            or low.startswith(_SINK_PREFIXES)
+            or low in _BATCHER_NAMES
+            or not _SINK_WORDS.isdisjoint(low.split("_"))
+        ) and not (
+            low == "create"
+            and isinstance(func, ast.Attribute)
+            and _last_name(func.value) in _GENERATIVE_APIS
+        ):
             return True
+        if (
+            not call.args
+            and not call.keywords
+            and isinstance(func, ast.Attribute)
+            and _root(func.value) in local
+            and low in _LIFECYCLE
+        ):
+            return True  # ``for plugin in plugins: await plugin.load()``: set-up, in order
+        for arg in [*call.args, *(k.value for k in call.keywords)]:
+            if isinstance(arg, ast.Name | ast.Attribute) and _root(arg) not in local:
+                name = (_last_name(arg) or "").lower().lstrip("_")
+                if _SERIAL_ARG.search(name) or (
+                    isinstance(arg, ast.Name) and arg.id in self.connections()
+                ):
+                    return True  # ``await read_frame(reader)``, ``await load(conn, key)``
         for sub in _expr_nodes(call):
             if isinstance(sub, ast.Call) and sub is not call:
                 inner = _last_name(sub.func)
@@ -542,6 +618,21 @@ class _Checker:
             if low in _BODY_READS and isinstance(receiver, ast.Name) and receiver.id in targets:
                 return True  # ``for resp in responses: await resp.json()``: already sent
         return False
+
+    def aliases(self) -> dict[str, str]:
+        """Local names bound to a method: ``send = self.transport.send`` -> ``send``."""
+        if self._aliases is None:
+            found: dict[str, str] = {}
+            for node in self.fn.walk():
+                if (
+                    isinstance(node, ast.Assign)
+                    and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)
+                    and isinstance(node.value, ast.Attribute)
+                ):
+                    found[node.targets[0].id] = node.value.attr
+            self._aliases = found
+        return self._aliases
 
     def connections(self) -> frozenset[str]:
         """Names bound to a connection: ``async with pool.acquire() as c``, ``c = await connect()``."""
@@ -572,12 +663,25 @@ class _Checker:
             parent = self.fn.parent(parent)
         return False
 
+    def semaphore(self, expr: ast.expr) -> bool:
+        """``sem`` / ``self._semaphore`` / ``limiter`` of a semaphore type (not a lock or pool)."""
+        if isinstance(expr, ast.Call):
+            return False
+        value = _lib(self.fn, expr)
+        if isinstance(value, LibObject):
+            return any(t in _SEMAPHORE_TYPES for t in lib_mro(value.type))
+        name = (_last_name(expr) or "").lower()
+        return bool(_SEMAPHORE_NAME.search(name))
+
     def guard_item(self, expr: ast.expr) -> bool:
         if _guard_word(_last_name(expr)):
             return True
-        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
-            if _guard_word(_last_name(expr.func.value)):
-                return True  # ``async with self._sem.acquire():`` / ``lock.acquire()``
+        if (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Attribute)
+            and _guard_word(_last_name(expr.func.value))
+        ):
+            return True  # ``async with self._sem.acquire():`` / ``lock.acquire()``
         value = _lib(self.fn, expr)
         if isinstance(value, LibObject):
             mro = lib_mro(value.type)
@@ -616,7 +720,7 @@ class _LoopScan:
         self.checker = checker
         self.loop = loop
         self.targets = set(_target_names(loop.target))
-        self.writes = _body_writes(loop.body)
+        self.writes = _body_writes(loop.body, self.targets)
         self.sites: list[_Site] = []
         self.collecting: set[int] = set()  # ids of statements keeping a result
         self.skip = self.writes.unsafe
@@ -770,8 +874,8 @@ class _LoopScan:
             self.collect_if(stmt, [stmt.value], state, stmt.target)
             if isinstance(stmt.target, ast.Name):
                 name = stmt.target.id
-                before = state.defined.get(name, (False, True))
-                state.defined[name] = _join(before, self.dep(stmt.value, state))
+                prior = state.defined.get(name, (False, True))
+                state.defined[name] = _join(prior, self.dep(stmt.value, state))
                 if self.tainted(stmt.value, state):
                     state.tainted.add(name)
         elif isinstance(stmt, ast.If):
@@ -800,18 +904,18 @@ class _LoopScan:
                 state.control = True
         elif isinstance(stmt, ast.With | ast.AsyncWith):
             for item in stmt.items:
-                if self.checker.guard_item(item.context_expr):
+                ctx = item.context_expr
+                # A semaphore taken in each iteration bounds the calls, it does not
+                # order them (a lock or a transaction does).
+                semaphore = self.checker.semaphore(ctx)
+                if not semaphore and self.checker.guard_item(ctx):
                     self.skip = True
                     return
-                self.expr(item.context_expr, state)
-                dep = self.dep(item.context_expr, state)
-                tainted = self.tainted(item.context_expr, state)
-                if isinstance(stmt, ast.AsyncWith):
-                    ctx = item.context_expr
-                    if not isinstance(ctx, ast.Call):
-                        self.skip = True
-                        return
-                    if self.nested_depth:
+                self.expr(ctx, state)
+                dep = self.dep(ctx, state)
+                tainted = self.tainted(ctx, state)
+                if isinstance(stmt, ast.AsyncWith) and not semaphore:
+                    if not isinstance(ctx, ast.Call) or self.nested_depth:
                         self.skip = True
                         return
                     self.add_site(ctx, ctx, state)
@@ -928,7 +1032,7 @@ class _LoopScan:
     # -- verdict ----------------------------------------------------------
 
     def run(self) -> _Site | None:
-        state = _State({name: (True, False) for name in self.targets}, set())
+        state = _State(dict.fromkeys(self.targets, (True, False)), set())
         self.block(self.loop.body, state)
         if self.skip or not self.sites or not self.collecting or self.collected & self.mixed:
             return None
@@ -1132,7 +1236,7 @@ class SequentialAwait(Rule):
                 comps.append(node)  # type: ignore[arg-type]
         if not has_await or not (loops or comps):
             return
-        if fn.info.name.startswith("test") or _is_test_module(fn.module):
+        if _is_test_name(fn.info.name) or _is_test_module(fn.module):
             return  # tests send requests one at a time on purpose (order, reuse, limits)
         checker = _Checker(fn)
         try:
@@ -1176,10 +1280,14 @@ class SequentialAwait(Rule):
 _COMP_TYPES_SET = frozenset(_COMP_NODES)
 
 
+def _is_test_name(name: str) -> bool:
+    return name == "test" or name.startswith(("test_", "Test"))
+
+
 def _is_test_module(module: str) -> bool:
     for part in module.split("."):
         if part in ("test", "tests", "testing", "conftest") or part.startswith("test_") or (
-            part.endswith("_test") or part.endswith("_tests")
+            part.endswith(("_test", "_tests"))
         ):
             return True
     return False

@@ -24,6 +24,8 @@ _BROAD_TYPES = frozenset({"builtins.BaseException"})
 # cancelling them is the canonical way to wait for the cancellation to finish.
 _TASK_WAITERS = frozenset({"asyncio.gather", "asyncio.wait", "asyncio.wait_for", "asyncio.shield"})
 
+_COPIES = frozenset({"list", "set", "tuple", "sorted", "frozenset"})
+
 # Calls that end the function as surely as ``raise`` does.
 _RAISING_CALLS = frozenset({"pytest.fail", "pytest.skip", "pytest.exit", "sys.exit", "os._exit", "os.abort"})
 
@@ -233,10 +235,12 @@ def _awaits_objects(fn: FunctionContext, node: ast.expr) -> bool:
         for leaf in leaves:
             if isinstance(leaf, ast.Starred):
                 leaf = leaf.value
-            if isinstance(leaf, ast.Call) and isinstance(leaf.func, ast.Attribute) and not leaf.args:
-                leaf = leaf.func.value  # tasks.values(), pending.copy()
-            elif isinstance(leaf, ast.Call) and isinstance(leaf.func, ast.Name) and len(leaf.args) == 1:
-                leaf = leaf.args[0]  # list(tasks), set(self._tasks)
+            if isinstance(leaf, ast.Call):
+                func = leaf.func
+                if isinstance(func, ast.Attribute) and func.attr in ("values", "copy") and not leaf.args:
+                    leaf = func.value  # tasks.values(), pending.copy()
+                elif isinstance(func, ast.Name) and func.id in _COPIES and len(leaf.args) == 1:
+                    leaf = leaf.args[0]  # list(tasks), set(self._tasks)
             if isinstance(leaf, ast.ListComp | ast.SetComp | ast.GeneratorExp):
                 leaf = leaf.elt
             if isinstance(leaf, ast.Constant):

@@ -1,0 +1,1 @@
+"""User accounts: HTTP API (async) and management commands (sync)."""

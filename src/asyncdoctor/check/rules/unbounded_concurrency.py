@@ -1,0 +1,653 @@
+"""ADC502 unbounded-concurrency.
+
+Two stages. Per file (:meth:`UnboundedConcurrency.check_function`):
+
+* every ``async def`` records whether it acquires a limiter
+  (``FuncInfo.uses_limiter``) and whether it sends requests or opens
+  connections itself (``FuncInfo.does_io``);
+* every fan-out over data (``asyncio.gather(*[f(x) for x in data])``,
+  ``asyncio.wait``/``as_completed`` of such a collection, ``create_task`` /
+  ``start_soon`` in a loop over data) with no limiter in sight is written
+  down in ``FuncInfo.fanouts`` with the references of the spawned callables.
+
+In the project stage (:meth:`UnboundedConcurrency.check_project`) each
+recorded site is reported when what it spawns makes requests (directly, or
+through the project's async functions it awaits, in any module) and nothing
+it awaits acquires a limiter.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from .. import _knowledge as kb
+from .._analysis import FunctionContext, Report, Usage
+from .._index import PFunc, ProjectIndex, ProjectReport, Value
+from .._refs import LibMethod, LibName, LibObject, in_table, lib_mro
+from ._base import Rule, register
+
+_GATHERERS = {"asyncio.gather": "starts", "asyncio.wait": "runs", "asyncio.as_completed": "runs"}
+_SPAWNERS = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
+_SPAWN_ATTRS = frozenset({"create_task", "ensure_future", "start_soon"})
+_FANOUT_TAILS = frozenset({"gather", "wait", "as_completed", *_SPAWN_ATTRS})
+_WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.shield", "asyncio.timeout"})
+
+# A limiter by its name: ``self._sem``, ``limiter``, ``rate_limit``, ``throttler``...
+_LIMITER_NAME = re.compile(
+    r"(?i)(?:^|_)(?:sem|sema|semaphore|limit|limits|limiter|throttle|throttler|ratelimit|"
+    r"capacity|bulkhead|slots)(?:$|_)|semaphore|limiter|throttl"
+)
+# A lock serialises what it guards: bounded too.
+_LOCK_NAME = re.compile(r"(?i)(?:^|_)(?:lock|mutex)$")
+_LOCK_TYPES = frozenset({"asyncio.Lock", "anyio.Lock", "trio.Lock"})
+# A wrapper that bounds the coroutine it is given: ``bounded(fetch(u))``, ``with_semaphore(...)``.
+_WRAPPER_NAME = re.compile(r"(?i)bound|limit|throttl|semaphore|(?:^|_)sem(?:$|_)|gated|guarded")
+# Iterables that are small by construction.
+_BOUNDED_ITERS = frozenset({"islice", "batched", "chunked", "chunks", "take", "head"})
+_ITER_WRAPPERS = frozenset({"enumerate", "zip", "sorted", "reversed", "list", "tuple", "set", "iter", "filter"})
+_SMALL = 32
+
+# Library calls that send a request or open a connection, a process or a file.
+_HTTP_VERBS = frozenset({"request", "get", "options", "head", "post", "put", "patch", "delete"})
+_HTTP_CLIENTS = frozenset({"aiohttp.ClientSession", "httpx.AsyncClient"})
+_IO_FUNCTIONS = frozenset(
+    {
+        "aiohttp.request",
+        "asyncio.open_connection",
+        "asyncio.open_unix_connection",
+        "asyncio.create_subprocess_exec",
+        "asyncio.create_subprocess_shell",
+        "asyncio.AbstractEventLoop.create_connection",
+        "asyncio.AbstractEventLoop.create_unix_connection",
+        "asyncio.AbstractEventLoop.sock_connect",
+        "asyncio.AbstractEventLoop.subprocess_exec",
+        "asyncio.AbstractEventLoop.subprocess_shell",
+        "aiohttp.ClientSession.ws_connect",
+        "httpx.AsyncClient.send",
+        "httpx.AsyncClient.stream",
+        "websockets.connect",
+        "asyncpg.connect",
+        "asyncpg.create_pool",
+        "aiosqlite.connect",
+        "aiomysql.connect",
+        "psycopg.AsyncConnection.connect",
+        "aiofiles.open",
+        "anyio.connect_tcp",
+        "anyio.connect_unix",
+        "anyio.open_process",
+        "anyio.run_process",
+        "anyio.open_file",
+        "trio.open_tcp_stream",
+        "trio.run_process",
+        "trio.open_file",
+    }
+)
+_REDIS = "redis.asyncio.Redis"
+_REDIS_NOT_IO = frozenset({"close", "aclose", "pipeline", "pubsub", "lock", "initialize"})
+# ``session.get(url)`` with ``session`` of unknown type: an HTTP client by its name.
+_CLIENT_NAME = re.compile(r"(?i)(?:^|_)(?:session|client|http|https|httpx|aiohttp|api|api_client)$|(?:session|client)$")
+
+
+def _tail(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Call):
+        return _tail(node.func)
+    return None
+
+
+def _lib_io(value: Value | None) -> bool:
+    """Whether a library callable sends a request or opens a connection/process/file."""
+    if isinstance(value, LibName):
+        return value.name in _IO_FUNCTIONS
+    if isinstance(value, LibMethod):
+        for t in lib_mro(value.type):
+            if f"{t}.{value.attr}" in _IO_FUNCTIONS:
+                return True
+            if t in _HTTP_CLIENTS and value.attr in _HTTP_VERBS:
+                return True
+            if t == _REDIS and not value.attr.startswith("_") and value.attr not in _REDIS_NOT_IO:
+                return True
+    return False
+
+
+def _is_request(fn: FunctionContext, call: ast.Call) -> bool:
+    value = fn.lib(call.func)
+    if value is not None:
+        return _lib_io(value)
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _HTTP_VERBS:
+        receiver = _tail(func.value)
+        return receiver is not None and _CLIENT_NAME.search(receiver) is not None
+    return False
+
+
+def _is_limiter(fn: FunctionContext, expr: ast.expr) -> bool:
+    """``sem``, ``self._limiter``, ``pool.acquire()``, ``sem.acquire()``..."""
+    if (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr in ("acquire", "acquire_on_behalf_of")):
+        receiver = expr.func.value
+        if _is_limiter(fn, receiver):
+            return True
+        tail = _tail(receiver)
+        return fn.lib(receiver) is None and tail is not None and "pool" in tail.lower()
+    value = fn.lib(expr)
+    if isinstance(value, LibObject) and (in_table(value, kb.LIMITERS) or in_table(value, _LOCK_TYPES)):
+        return True
+    tail = _tail(expr)
+    return tail is not None and (_LIMITER_NAME.search(tail) is not None or _LOCK_NAME.search(tail) is not None)
+
+
+def _limiter_arg(fn: FunctionContext, call: ast.Call) -> bool:
+    for arg in call.args:
+        if isinstance(arg, ast.Starred):
+            arg = arg.value
+        if isinstance(arg, ast.Name | ast.Attribute) and _is_limiter(fn, arg):
+            return True
+    for kw in call.keywords:
+        if kw.arg is not None and _LIMITER_NAME.search(kw.arg):
+            return True
+        if isinstance(kw.value, ast.Name | ast.Attribute) and _is_limiter(fn, kw.value):
+            return True
+    return False
+
+
+def _in_tests(fn: FunctionContext) -> bool:
+    """Tests start many requests at once on purpose, against a local test server."""
+    for part in fn.module.split("."):
+        if part in ("test", "tests", "testing", "conftest") or part.startswith("test_") or (
+            part.endswith(("_test", "_tests"))
+        ):
+            return True
+    return any(part.startswith("test") for part in fn.info.qualname.split("."))
+
+
+def _short(node: ast.AST) -> str:
+    text = ast.unparse(node)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return text
+
+
+class _Spawned:
+    """What one fan-out starts per item: a callable (with its arguments, when called)."""
+
+    __slots__ = ("args", "call", "func")
+
+    def __init__(self, func: ast.expr, call: ast.Call | None) -> None:
+        self.func = func
+        self.call = call
+        self.args: list[ast.expr] = list(call.args) if call is not None else []
+
+
+class _Fanouts:
+    """Finds the fan-out sites of one function."""
+
+    def __init__(self, fn: FunctionContext) -> None:
+        self.fn = fn
+        self._loop_targets: set[str] | None = None
+        self._assigned: dict[str, list[ast.expr]] | None = None
+
+    # -- what a name holds --------------------------------------------------
+
+    def assigned(self) -> dict[str, list[ast.expr]]:
+        if self._assigned is None:
+            out: dict[str, list[ast.expr]] = {}
+            for node in self.fn.walk():
+                if isinstance(node, ast.Assign):
+                    for t in node.targets:
+                        if isinstance(t, ast.Name):
+                            out.setdefault(t.id, []).append(node.value)
+                elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+                    out.setdefault(node.target.id, []).append(node.value)
+            self._assigned = out
+        return self._assigned
+
+    def loop_targets(self) -> set[str]:
+        if self._loop_targets is None:
+            out: set[str] = set()
+            for node in self.fn.walk():
+                target: ast.expr | None = None
+                if isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+                    target = node.target
+                if target is not None:
+                    out.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+            self._loop_targets = out
+        return self._loop_targets
+
+    # -- is an iterable data? ---------------------------------------------------
+
+    def is_data(self, node: ast.expr, depth: int = 0) -> bool:
+        """Whether iterating ``node`` yields a number of items that depends on the input."""
+        if depth > 4:
+            return False
+        if isinstance(node, ast.List | ast.Tuple | ast.Set):
+            return len(node.elts) > _SMALL or any(isinstance(e, ast.Starred) for e in node.elts)
+        if isinstance(node, ast.Dict):
+            return len(node.keys) > _SMALL
+        if isinstance(node, ast.Constant | ast.JoinedStr):
+            return False
+        if isinstance(node, ast.Subscript):
+            return not isinstance(node.slice, ast.Slice)  # items[i:i + 10] is a batch
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = _tail(func)
+            if isinstance(func, ast.Name) and name == "range":
+                return self._range_is_data(node)
+            if name in _BOUNDED_ITERS:
+                return False
+            if isinstance(func, ast.Name) and name in _ITER_WRAPPERS and node.args:
+                return any(self.is_data(a, depth + 1) for a in node.args if not isinstance(a, ast.Starred))
+            if isinstance(func, ast.Attribute) and func.attr in ("items", "keys", "values", "copy") and not node.args:
+                return self.is_data(func.value, depth + 1)
+            return True
+        if isinstance(node, ast.Name):
+            if node.id in self.loop_targets():
+                return False  # an item of an outer loop: a batch, or a small nested collection
+            values = self.assigned().get(node.id)
+            if values:
+                return any(self.is_data(v, depth + 1) for v in values)
+            return True
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+            return any(self.is_data(g.iter, depth + 1) for g in node.generators)
+        return True
+
+    def _range_is_data(self, call: ast.Call) -> bool:
+        args = call.args
+        if any(isinstance(a, ast.Starred) for a in args) or not args:
+            return False
+        values = [a.value for a in args if isinstance(a, ast.Constant) and type(a.value) is int]
+        if len(values) == len(args):
+            start, stop = (0, values[0]) if len(values) == 1 else (values[0], values[1])
+            step = values[2] if len(values) > 2 and values[2] else 1
+            return (stop - start) // step > _SMALL
+        # range(len(urls)) grows with the input; range(self.workers) is a worker pool.
+        return any(isinstance(n, ast.Call) and _tail(n.func) == "len" for a in args for n in ast.walk(a))
+
+    # -- the sites ------------------------------------------------------------
+
+    def spawned_by_collection(self, node: ast.expr, depth: int = 0) -> Iterator[tuple[_Spawned, ast.expr]]:
+        """The coroutines a collection handed to gather/wait holds, with what they iterate over."""
+        if depth > 3:
+            return
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+            data = [g.iter for g in node.generators if self.is_data(g.iter)]
+            if data:
+                spawned = self._coroutine(node.elt)
+                if spawned is not None:
+                    yield spawned, data[0]
+            return
+        if isinstance(node, ast.DictComp):
+            data = [g.iter for g in node.generators if self.is_data(g.iter)]
+            if data:
+                spawned = self._coroutine(node.value)
+                if spawned is not None:
+                    yield spawned, data[0]
+            return
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "map" and len(node.args) >= 2:
+                if any(self.is_data(a) for a in node.args[1:]):
+                    target = node.args[0]
+                    if isinstance(target, ast.Name | ast.Attribute):
+                        yield _Spawned(target, None), node.args[1]
+                return
+            if isinstance(func, ast.Name) and func.id in ("list", "tuple", "set") and len(node.args) == 1:
+                yield from self.spawned_by_collection(node.args[0], depth + 1)
+                return
+            if isinstance(func, ast.Attribute) and func.attr in ("values", "copy") and not node.args:
+                yield from self.spawned_by_collection(func.value, depth + 1)
+            return
+        if isinstance(node, ast.Name):
+            for value in self.assigned().get(node.id, ()):
+                if isinstance(value, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+                    yield from self.spawned_by_collection(value, depth + 1)
+            yield from self._appended(node.id)
+
+    def _appended(self, name: str) -> Iterator[tuple[_Spawned, ast.expr]]:
+        """``coros.append(fetch(u))`` (or ``add``, or ``d[k] = ...``) inside a ``for`` over data."""
+        fn = self.fn
+        for node in fn.walk():
+            item: ast.expr | None = None
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("append", "add") and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == name and len(node.args) == 1):
+                item = node.args[0]
+            elif (isinstance(node, ast.Assign) and len(node.targets) == 1
+                  and isinstance(node.targets[0], ast.Subscript)
+                  and isinstance(node.targets[0].value, ast.Name) and node.targets[0].value.id == name):
+                item = node.value
+            if item is None:
+                continue
+            loop = self.enclosing_for(node)
+            if loop is None or not self.is_data(loop.iter) or self._paced(loop, node):
+                continue
+            spawned = self._coroutine(item)
+            if spawned is not None:
+                yield spawned, loop.iter
+
+    def _coroutine(self, elt: ast.expr) -> _Spawned | None:
+        """The coroutine call an element is (``fetch(u)``); ``None`` for tasks (reported where created)."""
+        if not isinstance(elt, ast.Call) or self.is_spawn(elt):
+            return None
+        return _Spawned(elt.func, elt)
+
+    def is_spawn(self, call: ast.Call) -> bool:
+        func = call.func
+        if isinstance(func, ast.Name):
+            return self.fn.callee(call) in _SPAWNERS
+        if isinstance(func, ast.Attribute) and func.attr in _SPAWN_ATTRS:
+            value = self.fn.lib(func)
+            if isinstance(value, LibName):
+                return value.name in _SPAWNERS
+            # tg.create_task, nursery.start_soon, loop.create_task (any receiver)
+            return True
+        return False
+
+    def enclosing_for(self, node: ast.AST) -> ast.For | None:
+        """The nearest ``for`` loop whose body holds ``node`` (``None`` past a ``while``/``async for``)."""
+        fn = self.fn
+        child = node
+        parent = fn.parent(node)
+        while parent is not None and parent is not fn.node:
+            if isinstance(parent, ast.For):
+                return parent if any(s is child for s in parent.body) else None
+            if isinstance(parent, ast.While | ast.AsyncFor):
+                return None
+            if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                return None
+            child = parent
+            parent = fn.parent(parent)
+        return None
+
+    def spawn_loop(self, call: ast.Call) -> ast.expr | None:
+        """What a ``create_task``/``start_soon`` call is repeated over, when it is data."""
+        fn = self.fn
+        child: ast.AST = call
+        parent = fn.parent(call)
+        while parent is not None and parent is not fn.node:
+            if isinstance(parent, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+                if any(child is g for g in parent.generators):
+                    return None  # in the iterable, not the element
+                data = [g.iter for g in parent.generators if self.is_data(g.iter)]
+                return data[0] if data else None
+            if isinstance(parent, ast.For):
+                if not any(s is child for s in parent.body):
+                    return None
+                if not self.is_data(parent.iter) or self._paced(parent, call):
+                    return None
+                return parent.iter
+            if isinstance(parent, ast.While | ast.AsyncFor | ast.AsyncWith):
+                # a server loop, a stream, or a task group entered per item: not a fan-out over data
+                return None
+            child = parent
+            parent = fn.parent(parent)
+        return None
+
+    def _paced(self, loop: ast.For, spawn: ast.AST) -> bool:
+        """A loop that awaits something besides spawning is sequential, or paced, or gated."""
+        for node in ast.walk(loop):
+            if node is spawn:
+                continue
+            if isinstance(node, ast.Await | ast.AsyncWith | ast.AsyncFor):
+                return True
+        return False
+
+
+@register
+class UnboundedConcurrency(Rule):
+    """## What it does
+    Finds fan-outs whose width grows with the input and that nothing
+    bounds: `asyncio.gather(*[fetch(u) for u in urls])`, `asyncio.wait` or
+    `asyncio.as_completed` of such a collection, and `create_task` /
+    `tg.create_task` / `nursery.start_soon` in a loop over data, when the
+    spawned coroutine sends requests or opens connections, processes or
+    files (an HTTP client call, a database or socket connection, a
+    subprocess), directly or through the project's own async functions, in
+    any module.
+
+    It is not reported when a limiter bounds the work: the spawned coroutine
+    (or one it awaits) does `async with semaphore:` / `await
+    limiter.acquire()` / `async with pool.acquire()` (asyncio, anyio and
+    trio semaphores and capacity limiters, `aiolimiter`, connection pools,
+    or anything named like a semaphore or limiter), the semaphore is passed
+    to it, the coroutine is wrapped in a bounding helper (`bounded(...)`),
+    or the spawning function acquires one itself. Loops over a small literal
+    or `range(n)` with `n` a constant of at most 32 or a worker count,
+    batches (`urls[i:i + 10]`), loops that await between spawns, and test
+    code are not reported.
+
+    ## Why is this bad?
+    Each coroutine starts at once. With ten URLs that is fine; with the
+    100,000 a production input holds, it opens 100,000 connections at the
+    same moment: the remote service rate-limits or falls over, the process
+    runs out of file descriptors and memory, and timeouts fire everywhere
+    because everything waits for everything else.
+
+    ## Example
+    ```python
+    import asyncio
+
+    import aiohttp
+
+
+    async def fetch(session: aiohttp.ClientSession, url: str) -> bytes:
+        async with session.get(url) as response:
+            return await response.read()
+
+
+    async def crawl(urls: list[str]) -> list[bytes]:
+        async with aiohttp.ClientSession() as session:
+            return await asyncio.gather(*[fetch(session, url) for url in urls])
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+    import aiohttp
+
+    limit = asyncio.Semaphore(20)
+
+
+    async def fetch(session: aiohttp.ClientSession, url: str) -> bytes:
+        async with limit, session.get(url) as response:
+            return await response.read()
+
+
+    async def crawl(urls: list[str]) -> list[bytes]:
+        async with aiohttp.ClientSession() as session:
+            return await asyncio.gather(*[fetch(session, url) for url in urls])
+    ```
+
+    ## Fix safety
+    The right bound depends on what the remote side tolerates, so no
+    automatic fix is offered.
+    """
+
+    code = "ADC502"
+    name = "unbounded-concurrency"
+    category = "concurrency"
+    summary = "Fan-out over data with no limit on concurrency"
+    sync_functions = True
+
+    # -- per file -------------------------------------------------------------
+
+    def check_function(self, fn: FunctionContext) -> Iterator[Report]:
+        if fn.is_async:
+            self._summarise(fn)
+        elif not any(site.ref.rpartition(".")[2] in _FANOUT_TAILS for site in fn.info.calls):
+            return iter(())  # a cheap filter for the many sync functions
+        if _in_tests(fn) or fn.info.uses_limiter:
+            return iter(())
+        finder = _Fanouts(fn)
+        for node in fn.walk():
+            if not isinstance(node, ast.Call) or _tail(node.func) not in _FANOUT_TAILS:
+                continue
+            callee = fn.callee(node)
+            if callee in _GATHERERS:
+                verb = _GATHERERS[callee]
+                collections = [a.value for a in node.args if isinstance(a, ast.Starred)]
+                if callee != "asyncio.gather" and node.args and not isinstance(node.args[0], ast.Starred):
+                    collections = [node.args[0]]
+                for collection in collections:
+                    for spawned, items in finder.spawned_by_collection(collection):
+                        what = f"`{_short(node.func)}()` {verb} one coroutine per item of `{_short(items)}` at once"
+                        self._record(fn, node, spawned, what)
+                        break
+            elif finder.is_spawn(node) and node.args:
+                data = finder.spawn_loop(node)
+                if data is None:
+                    continue
+                first = node.args[0]
+                if _tail(node.func) == "start_soon":
+                    if not isinstance(first, ast.Name | ast.Attribute):
+                        continue
+                    spawned = _Spawned(first, None)
+                    spawned.args = node.args[1:]
+                elif isinstance(first, ast.Call):
+                    spawned = _Spawned(first.func, first)
+                else:
+                    continue
+                what = f"`{_short(node.func)}()` in a loop over `{_short(data)}` starts one task per item at once"
+                self._record(fn, node, spawned, what)
+        return iter(())
+
+    def _summarise(self, fn: FunctionContext) -> None:
+        """Set ``uses_limiter`` and ``does_io`` for an ``async def``."""
+        info = fn.info
+        node = fn.node
+        if isinstance(node, ast.AsyncFunctionDef) and any(
+            (t := _tail(d)) is not None and _LIMITER_NAME.search(t) for d in node.decorator_list
+        ):
+            info.uses_limiter = True
+        for sub in fn.walk():
+            if isinstance(sub, ast.AsyncWith):
+                for item in sub.items:
+                    expr = item.context_expr
+                    if not info.uses_limiter and _is_limiter(fn, expr):
+                        info.uses_limiter = True
+                    elif not info.does_io and isinstance(expr, ast.Call) and _is_request(fn, expr):
+                        info.does_io = True
+            elif isinstance(sub, ast.Await):
+                value = sub.value
+                if not isinstance(value, ast.Call):
+                    continue
+                func = value.func
+                if (not info.uses_limiter and isinstance(func, ast.Attribute) and func.attr == "acquire"
+                        and _is_limiter(fn, value)):
+                    info.uses_limiter = True
+                elif not info.does_io:
+                    if _is_request(fn, value):
+                        info.does_io = True
+                    elif fn.callee(value) in _WRAPPERS:
+                        info.does_io = any(isinstance(a, ast.Call) and _is_request(fn, a) for a in value.args)
+            elif (isinstance(sub, ast.AsyncFor) and isinstance(sub.iter, ast.Call) and not info.does_io
+                  and _is_request(fn, sub.iter)):
+                info.does_io = True
+
+    def _record(self, fn: FunctionContext, at: ast.Call, spawned: _Spawned, what: str) -> None:
+        refs: list[str] = []
+        local_io = False
+        targets: list[_Spawned] = [spawned]
+        if spawned.call is not None:
+            # A wrapper: bounded(fetch(u)), asyncio.wait_for(fetch(u), 10)
+            targets.extend(_Spawned(a.func, a) for a in spawned.call.args if isinstance(a, ast.Call))
+        for target in targets:
+            tail = _tail(target.func)
+            if tail is not None and _WRAPPER_NAME.search(tail):
+                return
+            if target.call is not None:
+                if _limiter_arg(fn, target.call):
+                    return
+                if _is_request(fn, target.call):
+                    local_io = True
+            elif any(isinstance(a, ast.Name | ast.Attribute) and _is_limiter(fn, a) for a in target.args):
+                return
+            elif _lib_io(fn.lib(target.func)):
+                local_io = True
+            ref = fn.ref(target.func)
+            if ref is not None and not local_io:
+                refs.append(ref)  # a project function, or a library one the index may know better
+        if not refs and not local_io:
+            return
+        message = (f"{what}, with no limit: a large input opens thousands of connections; bound it "
+                   "with an `asyncio.Semaphore` (or `asyncdoctor.limits`)")
+        r = fn.report(self.code, at, message)
+        fn.info.fanouts.append([r.line, r.col, r.end_line, r.end_col, r.message, refs, int(local_io)])
+
+    # -- project ----------------------------------------------------------------
+
+    def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
+        limited: dict[str, bool] = {}
+        io: dict[str, bool] = {}
+        for info, summary in index.iter_functions():
+            for entry in info.fanouts:
+                try:
+                    line, col, end_line, end_col, message, refs, local_io = entry
+                except (TypeError, ValueError):
+                    continue
+                found_io = bool(local_io)
+                bounded = False
+                for ref in refs:
+                    value = index.evaluate(ref)
+                    if isinstance(value, PFunc):
+                        if _limited(index, value.qualname, limited, 0):
+                            bounded = True
+                            break
+                        if not found_io and _does_io(index, value.qualname, io, 0):
+                            found_io = True
+                    elif _lib_io(value):
+                        found_io = True
+                if found_io and not bounded:
+                    yield ProjectReport(summary.path, self.code, line, col, end_line, end_col, message)
+
+
+def _awaited_project_calls(index: ProjectIndex, qualname: str) -> Iterator[Value | None]:
+    info = index.functions[qualname][0]
+    for site in info.calls:
+        if site.usage in (Usage.DISCARDED, Usage.UNUSED_NAME):
+            continue
+        yield index.evaluate(site.ref)
+
+
+def _limited(index: ProjectIndex, qualname: str, memo: dict[str, bool], depth: int) -> bool:
+    """Whether the function, or an async function it awaits, acquires a limiter."""
+    hit = memo.get(qualname)
+    if hit is not None:
+        return hit
+    memo[qualname] = False  # cycles
+    info = index.functions[qualname][0]
+    result = info.uses_limiter
+    if not result and depth < 3 and info.is_async:
+        for value in _awaited_project_calls(index, qualname):
+            if isinstance(value, PFunc) and _limited(index, value.qualname, memo, depth + 1):
+                result = True
+                break
+    memo[qualname] = result
+    return result
+
+
+def _does_io(index: ProjectIndex, qualname: str, memo: dict[str, bool], depth: int) -> bool:
+    """Whether the function, or an async function it awaits, sends requests or opens connections."""
+    hit = memo.get(qualname)
+    if hit is not None:
+        return hit
+    memo[qualname] = False
+    info = index.functions[qualname][0]
+    result = info.does_io
+    if not result and depth < 4 and info.is_async:
+        for value in _awaited_project_calls(index, qualname):
+            if isinstance(value, PFunc):
+                if index.functions[value.qualname][0].is_async and _does_io(index, value.qualname, memo, depth + 1):
+                    result = True
+                    break
+            elif _lib_io(value):
+                result = True
+                break
+    memo[qualname] = result
+    return result
