@@ -45,6 +45,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import shlex
 import shutil
 import subprocess
@@ -80,16 +81,26 @@ class Result:
     files: int
     lines: int
     seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
     findings: list[int] = field(default_factory=list)
-    note: str = ""
 
     @property
     def stats(self) -> Stats:
         return Stats.of(self.seconds)
 
     @property
+    def cpu_stats(self) -> Stats:
+        return Stats.of(self.cpu_seconds)
+
+    @property
     def lps(self) -> float | None:
+        """Lines per wall-clock second (median run)."""
         return self.lines / self.stats.median if self.lines else None
+
+    @property
+    def cpu_lps(self) -> float | None:
+        """Lines per CPU second (median run), all cores' work added up."""
+        return self.lines / self.cpu_stats.median if self.lines and self.cpu_stats.median else None
 
 
 # ----------------------------------------------------------------- findings counts
@@ -244,6 +255,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             run = _tools.run_timed(cmd, cwd=scratch, ok_codes=(0, 1, 2) if is_ad else (0, 1))
             res = results[key]
             res.seconds.append(run.seconds)
+            res.cpu_seconds.append(run.cpu_seconds)
             try:
                 res.findings.append(counter(run))
             except json.JSONDecodeError as exc:
@@ -256,7 +268,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     ad_checked.add(checked)
                 if run.returncode == 2:
                     ad_unreadable.add(_tools.asyncdoctor_files_unreadable(run.stderr) or -1)
-            _tools.log(f"  {key:<12} {run.seconds:8.3f} s  ({res.findings[-1]} findings)")
+            _tools.log(
+                f"  {key:<12} {run.seconds:8.3f} s wall {run.cpu_seconds:8.3f} s CPU"
+                f"  ({res.findings[-1]} findings)"
+            )
 
         if not args.no_warmup:
             _tools.log("warm-up (untimed)")
@@ -341,27 +356,32 @@ def build_report(
     args: argparse.Namespace,
     commands: dict[str, str],
 ) -> dict[str, Any]:
-    def lps(key: str) -> float | None:
-        return results[key].lps if key in results else None
-
-    startup = results[STARTUP].stats.median if STARTUP in results else None
+    def speed(key: str, cpu: bool) -> float | None:
+        if key not in results:
+            return None
+        return results[key].cpu_lps if cpu else results[key].lps
 
     def ratio(a: float | None, b: float | None) -> float | None:
         return a / b if a is not None and b is not None else None
 
-    ratios = {
-        "cold_lines_per_second": lps(COLD),
-        "startup_seconds": startup,
-        "cached_speedup_vs_cold": ratio(lps(CACHED), lps(COLD)),
-        "cached_speedup_vs_cold_write": ratio(lps(CACHED), lps(COLD_WRITE)),
-        "cache_write_overhead": ratio(lps(COLD), lps(COLD_WRITE)),
-        "asyncdoctor_vs_flake8_async": ratio(lps(COLD), lps(FLAKE8)),
-        "asyncdoctor_vs_ruff": ratio(lps(COLD), lps(RUFF)),
-        "ruff_vs_flake8_async": ratio(lps(RUFF), lps(FLAKE8)),
+    ratios: dict[str, Any] = {
+        "cold_lines_per_second": speed(COLD, False),
+        "cold_lines_per_cpu_second": speed(COLD, True),
+        "startup_seconds": results[STARTUP].stats.median if STARTUP in results else None,
     }
+    for basis, cpu in (("wall", False), ("cpu", True)):
+        ratios[basis] = {
+            "cached_speedup_vs_cold": ratio(speed(CACHED, cpu), speed(COLD, cpu)),
+            "cached_speedup_vs_cold_write": ratio(speed(CACHED, cpu), speed(COLD_WRITE, cpu)),
+            "cache_write_overhead": ratio(speed(COLD, cpu), speed(COLD_WRITE, cpu)),
+            "asyncdoctor_vs_flake8_async": ratio(speed(COLD, cpu), speed(FLAKE8, cpu)),
+            "asyncdoctor_vs_ruff": ratio(speed(COLD, cpu), speed(RUFF, cpu)),
+            "ruff_vs_flake8_async": ratio(speed(RUFF, cpu), speed(FLAKE8, cpu)),
+        }
     return {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": _tools.machine_summary(),
+        "load_average": _load_average(),
         "tree": str(tree),
         "tree_description": tree_desc,
         "files": n_files,
@@ -379,7 +399,9 @@ def build_report(
                 "median": r.stats.median,
                 "min": r.stats.low,
                 "max": r.stats.high,
+                "cpu_median": r.cpu_stats.median,
                 "lines_per_second": r.lps,
+                "lines_per_cpu_second": r.cpu_lps,
             }
             for k, r in results.items()
         },
@@ -392,10 +414,21 @@ def build_report(
     }
 
 
+def _load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def _x(value: float | None) -> str:
     if value is None:
         return "n/a"
     return f"{value:,.0f}x" if value >= 100 else f"{value:.1f}x" if value >= 1 else f"{value:.2f}x"
+
+
+def _n(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
 
 
 def _verdict(value: float | None, target: float) -> str:
@@ -414,59 +447,56 @@ def render_markdown(rep: dict[str, Any]) -> str:
     tools = [f"ruff {v.get('ruff', '?').removeprefix('ruff ')}", f"flake8 {v.get('flake8', '?')}"]
     if v.get("asyncdoctor"):
         tools.insert(0, f"asyncdoctor {v['asyncdoctor']} ({v['asyncdoctor_git']})")
+    load = rep["load_average"]
     out.append(
-        f"{rep['date']}; {rep['machine']}; {'; '.join(tools)}. "
-        f"Wall-clock seconds per run, start-up included: median of {rep['reps']} interleaved runs "
-        f"({rep['flake8_reps']} for flake8-async), min-max in brackets."
+        f"{rep['date']}; {rep['machine']}"
+        + (f"; load average at the end {load[0]}/{load[1]}/{load[2]}" if load else "")
+        + f"; {'; '.join(tools)}. "
+        f"Each run is a subprocess; wall-clock seconds include start-up; CPU seconds add up "
+        f"all processes and threads. Median of {rep['reps']} interleaved runs "
+        f"({rep['flake8_reps']} for flake8-async), wall min-max in brackets."
     )
     out.append("")
-    out.append("| run | files | lines | seconds, median (min-max) | runs | lines/s | findings |")
-    out.append("|---|--:|--:|--:|--:|--:|--:|")
+    out.append(
+        "| run | files | lines | wall s, median (min-max) | CPU s | runs | lines/s | "
+        "lines/CPU-s | findings |"
+    )
+    out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
     for r in rep["results"].values():
         findings = "/".join(str(n) for n in sorted(set(r["findings"])))
-        speed = "-" if r["lines_per_second"] is None else f"{r['lines_per_second']:,.0f}"
         out.append(
             f"| {r['label']} | {r['files']:,} | {r['lines']:,} | "
-            f"{r['median']:.3f} ({r['min']:.3f}-{r['max']:.3f}) | {len(r['seconds'])} | "
-            f"{speed} | {findings} |"
+            f"{r['median']:.3f} ({r['min']:.3f}-{r['max']:.3f}) | {r['cpu_median']:.3f} | "
+            f"{len(r['seconds'])} | {_n(r['lines_per_second'])} | "
+            f"{_n(r['lines_per_cpu_second'])} | {findings} |"
         )
     out.append("")
     ra, tg = rep["ratios"], rep["targets"]
-    out.append("| measure | value | target | |")
-    out.append("|---|--:|--:|---|")
+    w, c = ra["wall"], ra["cpu"]
+    out.append("| measure | wall clock | CPU time | target (wall clock) | |")
+    out.append("|---|--:|--:|--:|---|")
     cold = ra["cold_lines_per_second"]
     out.append(
-        f"| asyncdoctor cold, lines/s | {'n/a' if cold is None else f'{cold:,.0f}'} | "
-        f">= {tg['cold_lines_per_second']:,} | {_verdict(cold, tg['cold_lines_per_second'])} |"
+        f"| asyncdoctor cold, lines per second | {_n(cold)} | "
+        f"{_n(ra['cold_lines_per_cpu_second'])} | >= {tg['cold_lines_per_second']:,} | "
+        f"{_verdict(cold, tg['cold_lines_per_second'])} |"
     )
-    out.append(
-        f"| speed-up, cached re-run over cold (`--no-cache`) | {_x(ra['cached_speedup_vs_cold'])} | "
-        f">= {tg['cached_speedup_vs_cold']:.0f}x | "
-        f"{_verdict(ra['cached_speedup_vs_cold'], tg['cached_speedup_vs_cold'])} |"
-    )
-    out.append(
-        f"| speed-up, cached re-run over cold run writing the cache | "
-        f"{_x(ra['cached_speedup_vs_cold_write'])} | | |"
-    )
-    out.append(
-        f"| cost of writing the cache (time cold-writing / cold) | {_x(ra['cache_write_overhead'])} | | |"
-    )
-    out.append(
-        f"| speed-up, asyncdoctor cold over flake8-async (lines/s) | "
-        f"{_x(ra['asyncdoctor_vs_flake8_async'])} | "
-        f">= {tg['asyncdoctor_vs_flake8_async']:.0f}x | "
-        f"{_verdict(ra['asyncdoctor_vs_flake8_async'], tg['asyncdoctor_vs_flake8_async'])} |"
-    )
-    out.append(
-        f"| speed-up, asyncdoctor cold over ruff (lines/s) | {_x(ra['asyncdoctor_vs_ruff'])} | "
-        "for the record | |"
-    )
-    out.append(
-        f"| speed-up, ruff over flake8-async (lines/s) | {_x(ra['ruff_vs_flake8_async'])} | "
-        "for the record | |"
-    )
+    rows = [
+        ("speed-up, cached re-run over cold (`--no-cache`)", "cached_speedup_vs_cold"),
+        ("speed-up, cached re-run over cold run writing the cache", "cached_speedup_vs_cold_write"),
+        ("cost of writing the cache (cold-writing time / cold time)", "cache_write_overhead"),
+        ("speed-up, asyncdoctor cold over flake8-async (lines/s)", "asyncdoctor_vs_flake8_async"),
+        ("speed-up, asyncdoctor cold over ruff (lines/s)", "asyncdoctor_vs_ruff"),
+        ("speed-up, ruff over flake8-async (lines/s)", "ruff_vs_flake8_async"),
+    ]
+    for label, key in rows:
+        target = tg.get(key)
+        goal = f">= {target:.0f}x | {_verdict(w[key], target)}" if target else " |"
+        out.append(f"| {label} | {_x(w[key])} | {_x(c[key])} | {goal} |")
     if ra["startup_seconds"] is not None:
-        out.append(f"| asyncdoctor start-up (one empty file) | {ra['startup_seconds']:.3f} s | | |")
+        out.append(
+            f"| asyncdoctor start-up (one empty file), seconds | {ra['startup_seconds']:.3f} | | | |"
+        )
     if rep["notes"]:
         out.append("")
         out.extend(f"Note: {n}." for n in rep["notes"])

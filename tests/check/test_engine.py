@@ -16,6 +16,7 @@ import json
 import multiprocessing
 import os
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,20 @@ def test_second_run_is_served_from_the_cache(project: Path) -> None:
     assert short(second, project) == EXPECTED
 
 
+def test_editing_one_file_analyses_just_that_one(project: Path) -> None:
+    first = check_paths([project], cached(project))
+    (project / "tools/script.py").write_text(
+        "import time\n\n\nasync def main():\n    print('starting')\n    time.sleep(1)\n",
+        encoding="utf-8")
+    result = check_paths([project], cached(project))
+    assert result.files_from_cache == len(PROJECT) - 1
+    assert short(result, project) == [
+        ("svc/api.py", 7, "ADC101"), ("svc/jobs.py", 9, "ADC201"), ("tools/script.py", 6, "ADC101"),
+    ]
+    unchanged = [f for f in full(result) if not f[0].endswith("script.py")]
+    assert unchanged == [f for f in full(first) if not f[0].endswith("script.py")]
+
+
 def test_edited_file_is_analysed_again(project: Path) -> None:
     check_paths([project], cached(project))
     # The helper no longer blocks (a different size, so the stat index sees it):
@@ -178,7 +193,7 @@ def test_settings_are_part_of_the_cached_run(project: Path) -> None:
     assert short(check_paths([project], cached(project)), project) == EXPECTED
 
 
-_GARBAGE = {
+_GARBAGE: dict[str, Callable[[str], str]] = {
     "garbage": lambda text: "garbage{{ not json",
     "empty": lambda text: "",
     "truncated": lambda text: text[: len(text) // 2],
@@ -221,11 +236,6 @@ def test_corrupt_cache_entries_are_ignored(project: Path, which: str, how: str) 
     assert check_paths([project], cached(project)).files_from_cache == len(PROJECT)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug (minor): cache entries that are valid JSON of the wrong shape crash the run: "
-    "_summaries catches KeyError/TypeError/ValueError/IndexError around FileSummary.from_dict "
-    "but not AttributeError ('list' object has no attribute 'items'), and _Cache.known_key "
-    "calls len() on a stats entry that may be an int"))
 @pytest.mark.parametrize("which", ["summaries", "stats"])
 def test_cache_entries_of_the_wrong_shape_are_ignored(project: Path, which: str) -> None:
     baseline = check_paths([project], cached(project))
@@ -294,11 +304,6 @@ def test_read_only_cache_entries_are_still_used(project: Path) -> None:
     assert second.files_from_cache == len(PROJECT)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: the stat index (_Cache.known_key: path -> mtime, size, content key) reuses a "
-    "file's key when only its module name changed (an __init__.py added or removed above it), "
-    "so its stale summary, analysed under the old module name, is used: a cached run differs "
-    "from a fresh one (relative imports resolved against the old name)"))
 def test_cache_follows_module_names(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     write(root, {
@@ -433,10 +438,6 @@ def test_noqa_applies_to_project_findings_across_files(project: Path) -> None:
     assert short(result, project) == [("svc/jobs.py", 9, "ADC201"), ("tools/script.py", 5, "ADC101")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: _analysis._noqa_lines numbers lines with str.splitlines(), which also splits on "
-    "form feeds (\\x0c, common between sections), \\x1c-\\x1e, \\x85, \\u2028: after one, every "
-    "noqa comment is attached to the wrong line"))
 def test_noqa_after_a_form_feed() -> None:
     source = "import time\n\x0c\n\nasync def f():\n    time.sleep(1)  # noqa: ADC101\n    time.sleep(2)\n"
     assert [(f.line, f.code) for f in check_source(source)] == [(6, "ADC101")]
@@ -633,12 +634,6 @@ def test_relative_import_beyond_the_top_package_is_harmless(tmp_path: Path) -> N
     assert result.errors == () and result.findings == ()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: in a folder without __init__.py (a namespace package, or a namespace folder "
-    "inside a regular package) module_name() gives the bare file stem, so "
-    "ModuleAnalysis.resolve_import drops every relative import of level >= 2 "
-    "('from ..services.auth import x'): the blocking helper is never found, although Python "
-    "imports these modules fine"))
 @pytest.mark.parametrize("layout", ["namespace-package", "namespace-folder-in-package"])
 def test_relative_imports_in_namespace_folders(tmp_path: Path, layout: str) -> None:
     files = {
@@ -652,6 +647,18 @@ def test_relative_imports_in_namespace_folders(tmp_path: Path, layout: str) -> N
     write(tmp_path, files)
     result = check_paths([tmp_path], Config(root=tmp_path, cache=False))
     assert short(result, tmp_path) == [("app/api/routes.py", 5, "ADC101")]
+
+
+def test_same_module_name_in_two_script_folders(tmp_path: Path) -> None:
+    script = "from utils import load\n\n\nasync def main():\n    load()\n"
+    write(tmp_path, {
+        "a/utils.py": "import time\n\n\ndef load():\n    time.sleep(1)\n",
+        "a/main.py": script,
+        "b/utils.py": "def load():\n    return 1\n",
+        "b/main.py": script,
+    })
+    result = check_paths([tmp_path], Config(root=tmp_path, cache=False))
+    assert short(result, tmp_path) == [("a/main.py", 5, "ADC101")]
 
 
 def test_check_source_and_check_paths_agree(tmp_path: Path) -> None:

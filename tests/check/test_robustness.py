@@ -1,15 +1,17 @@
 """The checker never crashes, whatever Python it is given.
 
 * Whole trees: the standard library and the installed site-packages.  The
-  only files reported as errors must be files that Python itself rejects,
-  and every file the parser rejects must be reported.
+  only files reported as errors must be files that Python itself rejects
+  (at the same line), the invalid test data files must all be reported, and
+  every finding must point into its file.
 * Generated programs (hypothesmith), as modules and as ``async def`` bodies.
 * Mutants of realistic async files (fixtures, examples, asyncio's own
   sources): lines deleted, duplicated, swapped, re-indented.
 * Files that cannot be read: syntax errors among valid files, undecodable
   bytes, wrong coding cookies; and files that can: BOMs, latin-1 cookies,
   non-ASCII text before a finding (columns count characters).
-* Deep nesting: a ``RecursionError`` is a reported error, never an exception.
+* Deep nesting, in the analysis and where each rule looks: a
+  ``RecursionError`` is a reported error, never an exception.
 
 The code the checker reads is not the test's own code: warnings about it
 (invalid escape sequences...) are silenced around each run, as the command
@@ -28,7 +30,7 @@ import sysconfig
 import time
 import tokenize
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import hypothesmith
@@ -586,18 +588,33 @@ def test_encodings_and_columns(data: bytes, line_no: int | None, prefix: str | N
     ]
 
 
-def test_columns_count_characters_in_check_source() -> None:
-    source = "import time\n\nasync def f():\n    s = 'Größe → 🐍'; time.sleep(1)\n"
+@pytest.mark.parametrize(
+    ("statement", "flagged", "code"),
+    [
+        # a project-stage rule (the call site recorded in the summary)
+        ("s = 'Größe → 🐍'; time.sleep(1)", "time.sleep(1)", "ADC101"),
+        # a per-file rule (FunctionContext.report)
+        ("s = 'Größe → 🐍'; return await asyncio.create_task(compute())",
+         "await asyncio.create_task(compute())", "ADC302"),
+    ],
+)
+def test_columns_count_characters_in_check_source(statement: str, flagged: str, code: str) -> None:
+    source = (f"import asyncio\nimport time\n\n\nasync def compute():\n    return 1\n\n\n"
+              f"async def f():\n    {statement}\n")
     found = check(source)
     assert not isinstance(found, SyntaxError)
-    col, end = _expected_columns(source.splitlines()[3], "time.sleep(1)")
-    assert [(f.line, f.column, f.end_column) for f in found] == [(4, col, end)]
+    col, end = _expected_columns("    " + statement, flagged)
+    assert [(f.line, f.column, f.end_line, f.end_column, f.code) for f in found] == [
+        (10, col, 10, end, code)
+    ]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: _analysis.analyse_source maps columns with text.splitlines(), which also "
-    "splits on \\x0c, \\x1c-\\x1e, \\x85, \\u2028...: after such a character every line index "
-    "is off by one, so columns are counted on the wrong line"))
+def test_syntax_error_column_counts_characters(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text("x = 'éé🐍' + * 1\n", encoding="utf-8")
+    result = check_paths([tmp_path], Config(root=tmp_path, cache=False))
+    assert [(e.kind, e.line, e.column) for e in result.errors] == [("syntax-error", 1, 13)]
+
+
 @pytest.mark.parametrize("separator", ["\x0c", "\x1c", "\u2028"])
 def test_columns_after_a_form_feed(separator: str) -> None:
     # Form feeds between sections are common (the stdlib has them); \u2028 may sit in a string.
@@ -609,10 +626,6 @@ def test_columns_after_a_form_feed(separator: str) -> None:
     assert [(f.line, f.column, f.end_column) for f in found] == [(7, col, end)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: analyse_source parses under the caller's warning filters; with "
-    "-W error (pytest's filterwarnings=error, a pytest plugin) an invalid escape sequence in "
-    "the checked file becomes a SyntaxError and the whole file is reported as a syntax error"))
 def test_result_does_not_depend_on_warning_filters(tmp_path: Path) -> None:
     source = 'import re\nimport time\n\nPATTERN = re.compile("\\d+")\n\nasync def f():\n    time.sleep(1)\n'
     (tmp_path / "mod.py").write_text(source, encoding="utf-8")
@@ -692,10 +705,69 @@ def test_moderate_nesting_is_analysed(name: str) -> None:
     assert [f.code for f in checked] == ["ADC101"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: ProjectIndex._function_blocking recurses once per helper of a call chain and "
-    "check_project runs unguarded, so a long chain of sync helpers raises RecursionError out of "
-    "check_paths/check_source"))
+# Deep expressions where each rule looks: loop conditions, awaited calls, task
+# spawns, handlers... A rule that recurses (or calls ``ast.unparse``) on them must
+# not turn valid code into a crash.
+_RULE_CONTEXTS = {
+    "while-condition": "async def f(a):\n    while {E}:\n        await asyncio.sleep(1)\n",
+    "if-in-while": ("async def f(a):\n    while True:\n        if {E}:\n            break\n"
+                    "        await asyncio.sleep(1)\n"),
+    "augassign-in-while": ("async def f(a):\n    while True:\n        ({E}).count += 1\n"
+                           "        await asyncio.sleep(1)\n"),
+    "sleep-in-try": ("async def f(a):\n    try:\n        await asyncio.sleep(float({E}))\n"
+                     "    except asyncio.CancelledError:\n        pass\n"),
+    "while-sleep-arg": "async def f(a):\n    while True:\n        await asyncio.sleep({E})\n",
+    "for-await": "async def f(xs, a):\n    for x in xs:\n        y = await g(x, {E})\n",
+    "for-await-method": "async def f(xs, a):\n    for x in xs:\n        y = await ({E}).fetch(x)\n",
+    "create-task": "async def f(xs, a):\n    for x in xs:\n        asyncio.create_task(g({E}))\n",
+    "gather": "async def f(xs, a):\n    await asyncio.gather(*[g(x + {E}) for x in xs])\n",
+    "subscript-target": "async def f(xs, a, out):\n    for x in xs:\n        out[{E}] = await g(x)\n",
+    "session": ("async def f(xs, a):\n    async with aiohttp.ClientSession() as s:\n"
+                "        for x in xs:\n            await s.get({E})\n"),
+    "client-argument": "async def f(a):\n    s = aiohttp.ClientSession({E})\n    await s.get('x')\n",
+    "except-clause": ("async def f(a):\n    try:\n        await asyncio.sleep(1)\n"
+                      "    except ({E}):\n        pass\n"),
+    "default-arg": "async def f(a=({E})):\n    await asyncio.sleep(0)\n",
+    "decorator": "@deco({E})\nasync def f():\n    await asyncio.sleep(0)\n",
+    "return": "async def f(a):\n    return {E}\n",
+    "lambda": "async def f(a):\n    cb = lambda: {E}\n    await asyncio.sleep(0)\n",
+    "sync-def": "def f(a):\n    return {E}\n",
+    "module": "X = {E}\n",
+}
+_DEEP_SHAPES: dict[str, Callable[[int], str]] = {
+    "sum": lambda n: " + ".join(["a"] * n),
+    "attributes": lambda n: "a" + ".b" * n,
+    "subscripts": lambda n: "a" + "[0]" * n,
+    "negations": lambda n: "-" * n + "a",
+    "conditionals": lambda n: "a if a else " * n + "a",
+}
+_CRASHING_RULE_CONTEXTS = {
+    "while-condition": "busy_wait._short -> ast.unparse(loop test)",
+    "if-in-while": "busy_wait._short -> ast.unparse(exit condition)",
+    "augassign-in-while": "busy_wait.stmt (line 111) -> ast.unparse(augmented target)",
+    "sleep-in-try": "swallowed_cancel._sleeps_forever (line 270) -> ast.unparse(sleep argument)",
+}
+
+
+def _context_param(name: str) -> object:
+    # Every context once overflowed in a rule (see _CRASHING_RULE_CONTEXTS); the
+    # engine now contains a rule's RecursionError to the function it was checking.
+    return name
+
+
+@pytest.mark.parametrize("context", [_context_param(name) for name in _RULE_CONTEXTS])
+def test_deep_expressions_where_rules_look(context: str, tmp_path: Path) -> None:
+    for shape, make in _DEEP_SHAPES.items():
+        source = "import asyncio\nimport aiohttp\n\n\n" + _RULE_CONTEXTS[context].replace(
+            "{E}", make(600))
+        assert parse_error(source) is None, (context, shape)
+        check(source)  # findings or SyntaxError; any other exception fails the test
+        (tmp_path / f"{shape}.py").write_text(source, encoding="utf-8")
+    with quiet():
+        result = check_paths([tmp_path], Config(root=tmp_path, cache=False, jobs=1))
+    assert {e.kind for e in result.errors} <= {"syntax-error"}
+
+
 def test_long_chain_of_sync_helpers(tmp_path: Path) -> None:
     n = 1000
     helpers = "".join(f"def f{i}():\n    f{i + 1}()\n\n\n" for i in range(n))

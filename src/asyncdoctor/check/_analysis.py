@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -427,9 +428,14 @@ class Scope:
 class ModuleAnalysis:
     """Walks one parsed module and fills a :class:`FileSummary`."""
 
-    def __init__(self, tree: ast.Module, summary: FileSummary, lines: list[str] | None = None) -> None:
+    def __init__(self, tree: ast.Module, summary: FileSummary, lines: list[str] | None = None,
+                 siblings: frozenset[str] = frozenset()) -> None:
         self.tree = tree
         self.lines = lines
+        # A module outside any package imports its folder's modules by their bare
+        # names (the folder is sys.path[0]): those names get the folder's prefix.
+        self.siblings = siblings
+        self.sibling_prefix = summary.module.rpartition(".")[0] if siblings else ""
         self.summary = summary
         self.module = summary.module
         self.symbols = summary.symbols
@@ -452,6 +458,8 @@ class ModuleAnalysis:
 
     def resolve_import(self, module: str | None, level: int) -> str | None:
         if level == 0:
+            if module and self.sibling_prefix and module.partition(".")[0] in self.siblings:
+                return f"{self.sibling_prefix}.{module}"
             return module
         parts = self.module.split(".")
         if not self.summary.is_package:
@@ -468,11 +476,12 @@ class ModuleAnalysis:
     def bind_import(self, node: ast.Import | ast.ImportFrom, table: dict[str, str]) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
+                target = self.resolve_import(alias.name, 0) or alias.name
                 if alias.asname:
-                    table[alias.asname] = alias.name
+                    table[alias.asname] = target
                 else:
                     head = alias.name.partition(".")[0]
-                    table[head] = head
+                    table[head] = target[: len(target) - len(alias.name) + len(head)]
             return
         base = self.resolve_import(node.module, node.level)
         if base is None:
@@ -1158,11 +1167,19 @@ class _CallWalker:
 _NOQA = re.compile(r"#\s*noqa(?::[ \t]*(?P<codes>[A-Za-z]+[0-9]+(?:[ \t,]+[A-Za-z]+[0-9]+)*))?", re.I)
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as the tokenizer numbers them (``str.splitlines`` also splits on form feeds)."""
+    return _LINE_BREAK.split(text)
+
+
 def _noqa_lines(source: str) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     if "noqa" not in source and "NOQA" not in source:
         return out
-    for lineno, line in enumerate(source.splitlines(), start=1):
+    for lineno, line in enumerate(split_lines(source), start=1):
         if "#" not in line:
             continue
         m = _NOQA.search(line)
@@ -1177,7 +1194,7 @@ def _noqa_lines(source: str) -> dict[int, list[str]]:
 
 
 def analyse_source(source: str | bytes, *, path: str, module: str, is_package: bool = False,
-                   rules: tuple[Any, ...] | None = None) -> FileSummary:
+                   rules: tuple[Any, ...] | None = None, siblings: tuple[str, ...] = ()) -> FileSummary:
     """Parse and summarise one file; syntax errors are returned, not raised."""
     text: str
     if isinstance(source, bytes):
@@ -1189,7 +1206,11 @@ def analyse_source(source: str | bytes, *, path: str, module: str, is_package: b
         text = source
     summary = FileSummary(path, module, is_package, text.count("\n") + 1)
     try:
-        tree = ast.parse(text, filename=path)
+        with warnings.catch_warnings():
+            # Invalid escapes and the like are the checked file's business, not ours:
+            # never let the caller's warning filters turn them into errors.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
         summary.error = ("syntax-error", exc.msg or "invalid syntax", exc.lineno, exc.offset)
         return summary
@@ -1197,8 +1218,8 @@ def analyse_source(source: str | bytes, *, path: str, module: str, is_package: b
         summary.error = ("syntax-error", str(exc) or type(exc).__name__, None, None)
         return summary
     summary.noqa = _noqa_lines(text)
-    lines = None if text.isascii() else text.splitlines()
-    analysis = ModuleAnalysis(tree, summary, lines)
+    lines = None if text.isascii() else split_lines(text)
+    analysis = ModuleAnalysis(tree, summary, lines, frozenset(siblings))
     try:
         analysis.run()
     except RecursionError:
@@ -1217,7 +1238,11 @@ def analyse_source(source: str | bytes, *, path: str, module: str, is_package: b
             for rule in local_rules:
                 if not ctx.is_async and not rule.sync_functions:
                     continue
-                summary.reports.extend(rule.check_function(ctx))
+                try:
+                    summary.reports.extend(rule.check_function(ctx))
+                except RecursionError:
+                    # Pathologically deep code: this rule skips this function.
+                    continue
     return summary
 
 

@@ -40,12 +40,25 @@ _PARALLEL_MIN_FILES = 48
 _PARALLEL_MIN_BYTES = 400_000
 
 
-def module_name(path: Path) -> tuple[str, bool]:
-    """The dotted module name of a file, from the packages (``__init__.py``) above it."""
+def module_name(path: Path, root: Path | None = None) -> tuple[str, bool]:
+    """The dotted module name of a file, from the packages (``__init__.py``) above it.
+
+    A file in a folder that is not a package (a script folder, a namespace
+    package) is named by its path below ``root`` when it lies under it, as
+    ``python -m`` from the root would import it.
+    """
     path = path.absolute()
     is_package = path.name in ("__init__.py", "__init__.pyi")
     parts: list[str] = [] if is_package else [path.stem]
     directory = path.parent
+    in_package = (directory / "__init__.py").is_file() or (directory / "__init__.pyi").is_file()
+    if not in_package and not is_package and root is not None:
+        try:
+            rel = path.with_suffix("").relative_to(root.absolute())
+        except ValueError:
+            rel = None
+        if rel is not None and rel.parts and all(p.isidentifier() for p in rel.parts):
+            return ".".join(rel.parts), False
     while (directory / "__init__.py").is_file() or (directory / "__init__.pyi").is_file():
         parts.append(directory.name)
         parent = directory.parent
@@ -68,12 +81,30 @@ def _engine_fingerprint() -> str:
     return h.hexdigest()
 
 
-def _cache_key(data: bytes, module: str, is_package: bool) -> str:
+def _cache_key(data: bytes, module: str, is_package: bool, siblings: tuple[str, ...]) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(_engine_fingerprint().encode())
-    h.update(f"\0{module}\0{int(is_package)}\0".encode())
+    h.update(f"\0{module}\0{int(is_package)}\0{','.join(siblings)}\0".encode())
     h.update(data)
     return h.hexdigest()
+
+
+def _sibling_modules(directory: Path, memo: dict[Path, tuple[str, ...]]) -> tuple[str, ...]:
+    """Names importable from a script folder (``sys.path[0]``): its modules and packages."""
+    hit = memo.get(directory)
+    if hit is None:
+        names: set[str] = set()
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if entry.name.endswith(".py") and entry.is_file():
+                        names.add(entry.name[:-3])
+                    elif entry.is_dir() and entry.name.isidentifier():
+                        names.add(entry.name)
+        except OSError:
+            pass
+        hit = memo[directory] = tuple(sorted(n for n in names if n.isidentifier()))
+    return hit
 
 
 class _Cache:
@@ -99,15 +130,25 @@ class _Cache:
             pass
         self._stats_dirty = False
 
-    def known_key(self, path: str, st: os.stat_result) -> str | None:
+    def known_key(self, path: str, st: os.stat_result, module: str, is_package: bool,
+                  siblings: tuple[str, ...]) -> str | None:
         entry = self.stats.get(path)
-        if entry and len(entry) == 3 and entry[0] == st.st_mtime_ns and entry[1] == st.st_size:
-            key = entry[2]
-            return key if isinstance(key, str) else None
+        if (
+            isinstance(entry, list)
+            and len(entry) == 6
+            and entry[5] == ",".join(siblings)
+            and entry[0] == st.st_mtime_ns
+            and entry[1] == st.st_size
+            and entry[3] == module
+            and entry[4] == is_package
+            and isinstance(entry[2], str)
+        ):
+            return entry[2]
         return None
 
-    def remember(self, path: str, st: os.stat_result, key: str) -> None:
-        self.stats[path] = [st.st_mtime_ns, st.st_size, key]
+    def remember(self, path: str, st: os.stat_result, key: str, module: str, is_package: bool,
+                 siblings: tuple[str, ...]) -> None:
+        self.stats[path] = [st.st_mtime_ns, st.st_size, key, module, is_package, ",".join(siblings)]
         self._stats_dirty = True
 
     def save_stats(self) -> None:
@@ -174,9 +215,13 @@ def _ensure_cachedir_tag(directory: Path) -> None:
         pass
 
 
-def _analyse_job(job: tuple[str, bytes, str, bool]) -> tuple[str, str]:
-    path, data, module, is_package = job
-    summary = analyse_source(data, path=path, module=module, is_package=is_package)
+_Job = tuple[str, bytes, str, bool, tuple[str, ...]]
+
+
+def _analyse_job(job: _Job) -> tuple[str, str]:
+    path, data, module, is_package, siblings = job
+    summary = analyse_source(data, path=path, module=module, is_package=is_package,
+                             siblings=siblings)
     return path, json.dumps(summary.to_dict(), separators=(",", ":"))
 
 
@@ -194,7 +239,7 @@ def _pool_context() -> Any:
 
 
 def _analyse_many(
-    jobs: list[tuple[str, bytes, str, bool]], jobs_n: int | None, progress: ProgressFn | None,
+    jobs: list[_Job], jobs_n: int | None, progress: ProgressFn | None,
     done: int, total: int,
 ) -> Iterable[tuple[str, str]]:
     workers = jobs_n if jobs_n and jobs_n > 0 else (os.cpu_count() or 1)
@@ -234,23 +279,30 @@ class _Source:
     path: str
     module: str
     is_package: bool
+    siblings: tuple[str, ...] = ()
     key: str | None = None
     data: bytes | None = None
     error: str | None = None
 
 
-def _sources(files: list[Path], cache: _Cache | None) -> list[_Source]:
+def _sources(files: list[Path], cache: _Cache | None, root: Path) -> list[_Source]:
     """Name every file's module and, with a cache, its content key (reading only changed files)."""
     out: list[_Source] = []
+    memo: dict[Path, tuple[str, ...]] = {}
     for path in files:
         spath = str(path)
-        module, is_package = module_name(path)
-        src = _Source(spath, module, is_package)
+        module, is_package = module_name(path, root)
+        siblings: tuple[str, ...] = ()
+        if "." in module and not is_package:
+            parent = path.absolute().parent
+            if not (parent / "__init__.py").is_file():
+                siblings = _sibling_modules(parent, memo)
+        src = _Source(spath, module, is_package, siblings)
         out.append(src)
         try:
             st = path.stat() if cache is not None else None
             if cache is not None and st is not None:
-                src.key = cache.known_key(spath, st)
+                src.key = cache.known_key(spath, st, module, is_package, siblings)
                 if src.key is not None:
                     continue
             src.data = path.read_bytes()
@@ -258,15 +310,15 @@ def _sources(files: list[Path], cache: _Cache | None) -> list[_Source]:
             src.error = exc.strerror or str(exc)
             continue
         if cache is not None and st is not None:
-            src.key = _cache_key(src.data, module, is_package)
-            cache.remember(spath, st, src.key)
+            src.key = _cache_key(src.data, module, is_package, siblings)
+            cache.remember(spath, st, src.key, module, is_package, siblings)
     return out
 
 
 def _summaries(sources: list[_Source], cache: _Cache | None, config: Config,
                progress: ProgressFn | None) -> tuple[list[FileSummary], int]:
     summaries: list[FileSummary] = []
-    jobs: list[tuple[str, bytes, str, bool]] = []
+    jobs: list[_Job] = []
     keys: dict[str, str] = {}
     hits = 0
     total = len(sources)
@@ -282,7 +334,7 @@ def _summaries(sources: list[_Source], cache: _Cache | None, config: Config,
                     summaries.append(FileSummary.from_dict(src.path, cached))
                     hits += 1
                     continue
-                except (KeyError, TypeError, ValueError, IndexError):
+                except Exception:  # any damaged entry is re-analysed
                     pass
             keys[src.path] = src.key
         data = src.data
@@ -293,7 +345,7 @@ def _summaries(sources: list[_Source], cache: _Cache | None, config: Config,
                 summaries.append(FileSummary(src.path, src.module, src.is_package, 0,
                                              error=("io-error", exc.strerror or str(exc), None, None)))
                 continue
-        jobs.append((src.path, data, src.module, src.is_package))
+        jobs.append((src.path, data, src.module, src.is_package, src.siblings))
     if progress is not None and hits:
         progress(hits, total)
     was_enabled = gc.isenabled()
@@ -391,7 +443,7 @@ def check_paths(paths: Sequence[Path], config: Config, *, progress: ProgressFn |
     codes = selected_codes(config)
     files = discover_files(list(paths), config)
     cache = _open_cache(config)
-    sources = _sources(files, cache)
+    sources = _sources(files, cache, config.root)
     run_key = _run_key(sources, config, codes) if cache is not None else None
     if cache is not None and run_key is not None:
         stored = cache.get_run(run_key)
@@ -439,7 +491,7 @@ def _result_from_json(data: dict[str, Any], files: int) -> CheckResult | None:
         errors = tuple(FileError(p, k, m, ln, c) for p, k, m, ln, c in data["errors"])
         return CheckResult(findings=findings, errors=errors, files_checked=files,
                            lines_checked=int(data["lines"]), files_from_cache=files)
-    except (KeyError, TypeError, ValueError):
+    except Exception:  # a damaged entry means: run again
         return None
 
 

@@ -154,7 +154,6 @@ class ProjectIndex:
         self.user_safe = frozenset(config.safe_functions) if config else frozenset()
         self._eval_cache: dict[str, Value | None] = {}
         self._blocking_cache: dict[str, Blocked | None] = {}
-        self._in_progress: set[str] = set()
         self._prefixes: frozenset[str] | None = None
 
     # -- resolution -------------------------------------------------------
@@ -417,6 +416,24 @@ class ProjectIndex:
             value = self.evaluate(site.ref)
         if value is None:
             return None
+        direct = self._direct_blocking(site, value, summary)
+        if direct is not _FOLLOW:
+            return direct  # type: ignore[return-value]
+        callee = self._callee_function(value)
+        return self._function_blocking(callee) if callee is not None else None
+
+    def _callee_function(self, value: Value) -> str | None:
+        """The project function a call of ``value`` runs on this thread (a constructor's ``__init__``)."""
+        if isinstance(value, PFunc):
+            return value.qualname
+        if isinstance(value, PClass):
+            init = self._class_attr(value.qualname, "__init__")
+            if isinstance(init, PFunc):
+                return init.qualname
+        return None
+
+    def _direct_blocking(self, site: CallSite, value: Value, summary: FileSummary | None) -> object:
+        """A :class:`Blocked`, None, or ``_FOLLOW`` when the answer lies in a project function."""
         if self._user_listed(value, self.user_safe):
             return None
         if self._user_listed(value, self.user_blocking):
@@ -428,19 +445,14 @@ class ProjectIndex:
                 (f"{name}()",),
             )
         if isinstance(value, PFunc):
-            return self._function_blocking(value.qualname)
+            return _FOLLOW
         if isinstance(value, PClass):
-            init = self._class_attr(value.qualname, "__init__")
-            if isinstance(init, PFunc):
-                inner = self._function_blocking(init.qualname)
-                if inner is not None:
-                    return inner
             for cls in self.mro(value.qualname):
                 if isinstance(cls, LibObject):
                     hit = blocking_info(LibName(cls.type))
                     if hit is not None:
                         return Blocked(hit[1].what, hit[1].instead, cls.type, (f"{cls.type}()",))
-            return None
+            return _FOLLOW
         if isinstance(value, PInst | PModule):
             return None
         hit = blocking_info(value)
@@ -461,38 +473,77 @@ class ProjectIndex:
         name = lib_qualname(value) or key
         return Blocked(info.what, info.instead, name, ())
 
-    def _function_blocking(self, qualname: str) -> Blocked | None:
-        if qualname in self._blocking_cache:
-            return self._blocking_cache[qualname]
-        if qualname in self._in_progress:
-            return None
-        info, summary = self.functions[qualname]
+    def _own_verdict(self, qualname: str) -> object:
+        """What is known of a function before looking at its calls (``_FOLLOW`` if nothing)."""
+        info = self.functions[qualname][0]
         if info.is_async or info.offloaded or qualname in self.user_safe:
-            self._blocking_cache[qualname] = None
             return None
         if qualname in self.user_blocking:
-            declared = Blocked("is declared blocking in the configuration",
-                             "run it with await asyncio.to_thread(...)", qualname, ())
-            self._blocking_cache[qualname] = declared
-            return declared
-        self._in_progress.add(qualname)
-        result: Blocked | None = None
-        try:
-            for site in info.calls:
+            return Blocked("is declared blocking in the configuration",
+                           "run it with await asyncio.to_thread(...)", qualname, ())
+        return _FOLLOW
+
+    def _function_blocking(self, qualname: str) -> Blocked | None:
+        """Whether calling a sync project function blocks, following its calls depth-first.
+
+        Iterative, so that a chain of thousands of helpers costs no recursion;
+        a function met again while it is being explored (a cycle) counts as
+        not blocking on that path.
+        """
+        cache = self._blocking_cache
+        if qualname in cache:
+            return cache[qualname]
+        verdict = self._own_verdict(qualname)
+        if verdict is not _FOLLOW:
+            cache[qualname] = verdict  # type: ignore[assignment]
+            return verdict  # type: ignore[return-value]
+        stack: list[list[object]] = [[qualname, 0]]
+        active = {qualname}
+        while stack:
+            frame = stack[-1]
+            current = frame[0]
+            assert isinstance(current, str)
+            info, summary = self.functions[current]
+            index = frame[1]
+            assert isinstance(index, int)
+            result: Blocked | None = None
+            finished = True
+            while index < len(info.calls):
+                site = info.calls[index]
+                index += 1
                 value = self.evaluate(site.ref)
                 if value is None:
                     continue
-                inner = self.blocking(site, value, summary)
+                inner = self._direct_blocking(site, value, summary)
+                if inner is _FOLLOW:
+                    callee = self._callee_function(value)
+                    if callee is None:
+                        continue
+                    if callee not in cache:
+                        if callee in active:
+                            continue  # a cycle: not blocking along this path
+                        callee_verdict = self._own_verdict(callee)
+                        if callee_verdict is _FOLLOW:
+                            frame[1] = index - 1  # come back to this call once the callee is known
+                            stack.append([callee, 0])
+                            active.add(callee)
+                            finished = False
+                            break
+                        cache[callee] = callee_verdict  # type: ignore[assignment]
+                    inner = cache[callee]
                 if inner is None:
                     continue
+                assert isinstance(inner, Blocked)
                 where = f"{_display_path(summary.path)}:{site.line}"
                 step = f"{self.short_name(value)}() at {where}"
                 result = Blocked(inner.what, inner.instead, inner.culprit, (step, *inner.chain))
                 break
-        finally:
-            self._in_progress.discard(qualname)
-        self._blocking_cache[qualname] = result
-        return result
+            if not finished:
+                continue
+            cache[current] = result
+            active.discard(current)
+            stack.pop()
+        return cache[qualname]
 
     def iter_functions(self) -> Iterator[tuple[FuncInfo, FileSummary]]:
         for s in self.summaries:
@@ -501,6 +552,7 @@ class ProjectIndex:
 
 
 _MISSING = object()
+_FOLLOW = object()  # "look inside the project function" (see ProjectIndex._direct_blocking)
 # Blocking calls that return lazy iterators: the I/O happens as they are iterated.
 _LAZY = frozenset(
     {

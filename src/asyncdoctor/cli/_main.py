@@ -4,9 +4,11 @@ Exit codes, for every sub-command: 0 clean, 1 findings, 2 usage,
 configuration or input error.  A usage or input error is always one line on
 stderr (``asyncdoctor: ...``), never a traceback.
 
-Sub-commands are listed in :func:`_build_parser`; ``run``, ``tune`` and
-``bench`` will join ``check``, ``rules`` and ``rule`` there, each as one
-``_add_<name>`` function and one ``_cmd_<name>`` handler.
+Sub-commands are listed in :func:`_build_parser`; ``tune`` and ``bench``
+will join ``check``, ``rules``, ``rule`` and ``run`` there, each as one
+``_add_<name>`` function and one ``_cmd_<name>`` handler.  ``run`` lives in
+:mod:`._run` and is dispatched before this parser is built (see
+``cli/__init__.py``), so that the program it runs starts fast.
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ def _build_parser() -> _Parser:
     _add_check(commands)
     _add_rules(commands)
     _add_rule(commands)
+    _add_run(commands)
     return parser
 
 
@@ -188,6 +191,22 @@ def _add_rule(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     rule.set_defaults(handler=_cmd_rule, command_parser=rule)
     rule.add_argument("rule", metavar="CODE_OR_NAME", help="e.g. ADC101 or blocking-call")
+
+
+def _add_run(commands: argparse._SubParsersAction[_Parser]) -> None:
+    # `asyncdoctor run ...` is dispatched before this parser (see cli/__init__.py); this entry
+    # lists it in --help and serves callers of this `main`.
+    from . import _run
+
+    run = commands.add_parser(
+        "run",
+        help="run a Python program under the runtime doctor",
+        description=_run.DESCRIPTION,
+        epilog=_run.EPILOG,
+        allow_abbrev=False,
+    )
+    run.set_defaults(handler=_run.run_command, command_parser=run)
+    _run.add_arguments(run)
 
 
 def _comma_list(text: str) -> list[str]:

@@ -11,16 +11,30 @@ works out its *fate*:
   ``global``/``nonlocal``, captured by a nested function that closes or
   passes it on, handed to a constructor or to anything that may keep it
   (``Client(session=s)``, ``stack.enter_async_context(s)``,
-  ``stack.push_async_callback(s.close)``), or used in a way we cannot follow
-  (``s = s or ClientSession()``, ``async for ws in websockets.connect()``);
+  ``stack.push_async_callback(s.close)``, a task started with
+  ``asyncio.create_task(worker(s))`` that outlives the function), dropped
+  on purpose with ``del s``, or iterated for reconnection
+  (``async for ws in websockets.connect()``);
 * ``closed``: bound to a local name and one of its closers is called, and no
   explicit ``return``/``raise`` between the creation and the close skips it;
 * ``exit``: closed, but an explicit ``return``/``raise`` after the creation
   leaves the function without passing a close (or a ``finally:`` that
   closes it);
-* ``leak``: bound to a local name (or dropped) and never closed;
+* ``leak``: bound to a local name, used for I/O (a public method called,
+  awaited, iterated, lent to a helper) and never closed;
+* ``idle``: a client that connects lazily (created without ``await``),
+  bound and never closed, but never used for I/O either (only attributes
+  looked at, as tests of a constructor do): no connection was ever opened,
+  so nothing is reported;
 * ``inline``: used at once without being bound (``await ClientSession().get(url)``),
-  so nothing can ever close it.
+  so nothing can ever close it;
+* ``unknown``: anything else (``s = s or ClientSession()``, a discarded
+  ``ClientSession()``, a creation inside ``with pytest.raises(...)`` or
+  ``with mock.patch(...)``, where no real connection is made).
+
+``asyncio.wait_for(ctor(...), t)`` and ``asyncio.shield(ctor(...))`` are
+followed to their awaited result.  ``aiohttp.TCPConnector`` is ignored: it
+holds no socket until a session uses it, and the session closes it.
 
 *Borrowing* is not a hand-off: passing a client, pool or connection to a
 lowercase function whose result is awaited, gathered or scheduled
@@ -75,7 +89,14 @@ PER_LOOP = frozenset({"asyncpg.connect", "aiomysql.connect", "psycopg.AsyncConne
 _SYNC = frozenset({"requests.Session", "requests.session", "httpx.Client"})
 
 #: Resources that do not support ``async with`` themselves.
-_NO_CONTEXT_MANAGER = frozenset({"asyncpg.connect", "asyncio.open_connection", "asyncio.open_unix_connection"})
+_NO_CONTEXT_MANAGER = frozenset(
+    {
+        "asyncpg.connect",
+        "asyncio.open_connection",
+        "asyncio.open_unix_connection",
+        "psycopg.AsyncConnection.connect",  # ``async with await ...``
+    }
+)
 
 # Kinds whose objects may be lent to helpers without the helper closing them.
 _BORROWABLE_KINDS = frozenset({"client", "pool", "connection"})
@@ -104,6 +125,8 @@ _OWNING_WORDS = frozenset(
         "partial", "init", "create", "make", "build", "new", "start", "spawn", "submit",
         "schedule", "connect", "open", "factory", "from", "with", "use", "hold", "retain",
         "install", "mount", "inject", "provide", "exit", "context", "contextmanager",
+        "aclose", "cleanup", "clean", "teardown", "shutdown", "dispose", "release", "destroy",
+        "finish", "stop", "terminate", "disconnect", "free",
     }
 )
 # Calls that run what they are given (coroutines, tasks) while the caller waits or owns them.
@@ -115,6 +138,9 @@ _RUNNERS = frozenset(
     }
 )
 _RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "RaisesGroup"})
+# Calls whose awaited result is the awaited result of their first argument.
+_PASS_THROUGH = frozenset({"wait_for", "shield"})
+_SPAWNERS = frozenset({"create_task", "ensure_future", "run_coroutine_threadsafe"})
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
@@ -125,11 +151,11 @@ class Creation:
     call: ast.Call
     key: str  # the RESOURCES key, e.g. "aiohttp.ClientSession"
     res: kb.Resource
-    fate: str  # with | handoff | closed | exit | leak | inline | unknown
+    fate: str  # with | handoff | closed | exit | leak | idle | inline | unknown
     handle: str | None = None  # the local name it is bound to (or ``as`` name)
     exit_node: ast.stmt | None = None  # the return/raise that skips the close
     loop: ast.AST | None = None  # innermost loop (or comprehension) of the frame around it
-    borrowed: bool = False  # the handle is lent to other calls
+    borrowed: bool = False  # the handle is lent to a call awaited as a statement (a job?)
     used_in_loop: bool = False  # the handle is used in a loop that does not contain the creation
 
 
@@ -222,6 +248,13 @@ def _call_name(func: ast.expr) -> str | None:
     return None
 
 
+def _is_patch(func: ast.expr) -> bool:
+    """``patch(...)``, ``mock.patch(...)``, ``patch.object(...)``, ``mock.patch.dict(...)``."""
+    if _call_name(func) == "patch":
+        return True
+    return isinstance(func, ast.Attribute) and _call_name(func.value) == "patch"
+
+
 def _words(name: str) -> list[str]:
     return [w.lower() for w in _WORDS.findall(name)]
 
@@ -279,6 +312,14 @@ class _Analysis:
             return c
         node: ast.AST = call
         p = self.parent(node)
+        if (
+            isinstance(p, ast.Call)
+            and p.args
+            and p.args[0] is node
+            and _call_name(p.func) in _PASS_THROUGH
+        ):
+            node = p  # asyncio.wait_for(asyncpg.connect(dsn), 10): the result is the connection
+            p = self.parent(p)
         if isinstance(p, ast.Await) and p.value is node:
             node = p
             p = self.parent(p)
@@ -288,7 +329,7 @@ class _Analysis:
                 if isinstance(p.optional_vars, ast.Name):
                     c.handle = p.optional_vars.id
                     kinds = self.use_kinds(c.handle, res)
-                    c.borrowed = "borrow" in kinds
+                    c.borrowed = "delegate" in kinds
                     c.used_in_loop = "captured" in kinds
                     with_stmt = self.parent(p)
                     if with_stmt is not None and not c.used_in_loop:
@@ -338,8 +379,10 @@ class _Analysis:
             c.fate = "with"
         elif "handoff" in kinds:
             c.fate = "handoff"
-        elif not kinds.keys() & {"call", "borrow", "close"}:
-            c.fate = "idle"  # created and never used for I/O: only looked at (tests)
+        elif not c.res.awaited and not kinds.keys() & {"call", "borrow", "delegate", "close"}:
+            # A client that connects lazily, never used for I/O: only looked at (tests).
+            # (A connection, pool, file or stream is open as soon as it is awaited.)
+            c.fate = "idle"
         elif kinds.get("close"):
             c.fate = "closed"
             exit_node = self.leaky_exit(stmt, name, kinds["close"])
@@ -348,7 +391,7 @@ class _Analysis:
                 c.exit_node = exit_node
         else:
             c.fate = "leak"
-        c.borrowed = "borrow" in kinds
+        c.borrowed = "delegate" in kinds
         c.used_in_loop = "captured" in kinds or any(
             self.in_loop_without(use, stmt) for use in self.loads().get(name, ())
         )
@@ -410,7 +453,7 @@ class _Analysis:
         kinds = {_use_kind(u, lambda n: parents.get(id(n)), closers, borrowable)[0] for u in loads}
         if kinds & {"with", "close", "handoff"}:
             return "handoff"  # closed or passed on whenever the nested function runs
-        return "call" if kinds & {"call", "borrow"} else "use"
+        return "call" if kinds & {"call", "borrow", "delegate"} else "use"
 
     def in_loop_without(self, use: ast.AST, creation_stmt: ast.AST) -> bool:
         """Whether ``use`` sits in a loop of the frame that does not contain the creation."""
@@ -424,7 +467,8 @@ class _Analysis:
         return False
 
     def expected_to_fail(self, call: ast.AST) -> bool:
-        """Whether ``call`` runs inside ``with pytest.raises(...)`` (a constructor test)."""
+        """Whether ``call`` runs inside ``with pytest.raises(...)`` (a constructor test) or
+        ``with mock.patch(...)`` (its I/O is mocked: no connection is ever opened)."""
         node: ast.AST | None = call
         fn_node = self.fn.node
         while node is not None and node is not fn_node:
@@ -432,7 +476,9 @@ class _Analysis:
             if isinstance(node, ast.With | ast.AsyncWith):
                 for item in node.items:
                     expr = item.context_expr
-                    if isinstance(expr, ast.Call) and _call_name(expr.func) in _RAISES:
+                    if isinstance(expr, ast.Call) and (
+                        _call_name(expr.func) in _RAISES or _is_patch(expr.func)
+                    ):
                         return True
         return False
 
@@ -538,12 +584,12 @@ def _use_kind(use: ast.Name, parent: Callable[[ast.AST], ast.AST | None], closer
         if isinstance(p, ast.Call) and isinstance(holder, ast.keyword | ast.Starred):
             if isinstance(holder, ast.Starred):  # f(*clients): unknown
                 return "handoff", node
-            return ("borrow" if borrowable and _borrows(p, parent) else "handoff"), node
+            return _lent(p, parent, borrowable), node
         return "handoff", node
     if isinstance(p, ast.Call):
         if p.func is node:
             return "use", node
-        return ("borrow" if borrowable and _borrows(p, parent) else "handoff"), node
+        return _lent(p, parent, borrowable), node
     if isinstance(p, ast.Await | ast.AsyncFor) or (isinstance(p, ast.For) and p.iter is node):
         return "call", node  # ``await pool``, ``async for msg in ws``
     if isinstance(p, ast.Return | ast.Yield | ast.YieldFrom | ast.NamedExpr | ast.List | ast.Tuple
@@ -552,6 +598,21 @@ def _use_kind(use: ast.Name, parent: Callable[[ast.AST], ast.AST | None], closer
     if isinstance(p, ast.Assign | ast.AnnAssign | ast.AugAssign):
         return ("handoff" if p.value is node else "use"), node
     return "use", node
+
+
+def _lent(call: ast.Call, parent: Callable[[ast.AST], ast.AST | None], borrowable: bool) -> str:
+    """borrow | delegate | handoff: what passing a resource to ``call`` does with it.
+
+    ``delegate`` is a borrow by a call awaited as a statement of its own
+    (``await run_bot(session)``): possibly a long-running job, so the
+    function is not taken for a per-request helper.
+    """
+    if not borrowable or not _borrows(call, parent):
+        return "handoff"
+    p = parent(call)
+    if isinstance(p, ast.Await) and isinstance(parent(p), ast.Expr):
+        return "delegate"
+    return "borrow"
 
 
 def _borrows(call: ast.Call, parent: Callable[[ast.AST], ast.AST | None]) -> bool:
@@ -574,7 +635,27 @@ def _borrows(call: ast.Call, parent: Callable[[ast.AST], ast.AST | None]) -> boo
         return True  # tasks = [fetch(session, u) for u in urls]
     if isinstance(p, ast.Call) and p.func is not cur:
         runner = _call_name(p.func)
-        return runner is not None and runner in _RUNNERS
+        if runner is None or runner not in _RUNNERS:
+            return False
+        # ``asyncio.create_task(worker(session))`` on its own: the task outlives this
+        # function and owns what it was given.
+        return runner not in _SPAWNERS or _in_batch(p, parent)
+    return False
+
+
+def _in_batch(spawn: ast.Call, parent: Callable[[ast.AST], ast.AST | None]) -> bool:
+    """Whether a spawned task is collected to be awaited here (a comprehension, a local list)."""
+    func = spawn.func
+    if isinstance(func, ast.Attribute) and not (
+        isinstance(func.value, ast.Name) and (func.value.id == "asyncio" or "loop" in func.value.id)
+    ):
+        return True  # tg.create_task(...), nursery.start_soon(...): awaited by the group
+    p = parent(spawn)
+    if isinstance(p, ast.Await | ast.ListComp | ast.GeneratorExp | ast.SetComp | ast.List | ast.Tuple):
+        return True
+    if isinstance(p, ast.Call) and _call_name(p.func) == "append":
+        holder = p.func.value if isinstance(p.func, ast.Attribute) else None
+        return isinstance(holder, ast.Name)  # tasks.append(...) on a local list
     return False
 
 
@@ -620,7 +701,11 @@ def _reachable(ps: Path, pt: Path) -> bool:
     if isinstance(container, _TRY_TYPES):
         if ft == "finalbody":
             return True
-        return fs == "body" and ft in ("handlers", "orelse")
+        if fs == "body" and ft == "handlers":
+            # Reached by an exception after the creation: only if something can raise after it
+            # (``try: conn = await connect() except OSError: return`` never holds a connection).
+            return i_s < len(container.body) - 1 or len(ps) > k + 1
+        return fs == "body" and ft == "orelse"
     if isinstance(container, _LOOP_STMTS):
         return fs == "body" and ft == "orelse"
     return False
@@ -656,6 +741,15 @@ def _covers(pc: Path, pr: Path, ps: Path) -> bool:
         return False
     if _diverge(pc, pr) > j:  # pr passes through the same block entry as the close: inside it
         return False
+    k2 = _diverge(ps, pr)
+    if (
+        k2 < len(ps)
+        and k2 < len(pr)
+        and isinstance(ps[k2][0], _TRY_TYPES)
+        and ps[k2][1] == "body"
+        and pr[k2][1] == "handlers"
+    ):
+        return False  # an exception between the creation and the close goes straight to the exit
     if len(pr) > j and all(_same(pr[d], pc[d]) for d in range(j)):
         e_container, fr, i_r = pr[j]
         if e_container is container and fr == fc and i_s <= i_r <= i_c:

@@ -108,8 +108,9 @@ class _Loop:
             if isinstance(stmt.target, ast.Name) and name:
                 self.counters.add(name)
             elif isinstance(stmt.target, ast.Attribute):
-                key = ast.unparse(stmt.target)
-                self.counters.add(key)
+                key = _dotted(stmt.target)
+                if key is not None:
+                    self.counters.add(key)
             return False
         if isinstance(stmt, ast.Assign | ast.AnnAssign):
             assigned = stmt.value
@@ -143,7 +144,9 @@ class _Loop:
             if isinstance(n, ast.Await | ast.Yield | ast.YieldFrom | ast.NamedExpr | ast.Lambda):
                 return False
             if isinstance(n, ast.Call):
-                if not (self.is_clock(n) or _is_state_call(n)):
+                if self.is_clock(n):
+                    continue  # asyncio.get_running_loop().time(): a clock read, whatever its receiver
+                if not _is_state_call(n):
                     return False
                 stack.extend(n.args)
                 stack.extend(k.value for k in n.keywords)
@@ -193,7 +196,7 @@ class _Loop:
                 if node.id in self.counters:
                     return False
                 names.append(node.id)
-            elif isinstance(node, ast.Attribute) and ast.unparse(node) in self.counters:
+            elif isinstance(node, ast.Attribute) and self.counters and _dotted(node) in self.counters:
                 return False
         state = False
         for name in names:
@@ -206,6 +209,12 @@ class _Loop:
             elif name not in _PURE_BUILTINS and name not in ("True", "False", "None"):
                 state = True
         return state
+
+
+def _is_attempts(loop: ast.For) -> bool:
+    """``for _ in range(50):``: a bounded number of polling attempts."""
+    it = loop.iter
+    return isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
 
 
 def _is_state_call(call: ast.Call) -> bool:
@@ -261,8 +270,23 @@ def _advice(operand: ast.expr, event: str) -> str:
     return f"wait on an `{event}` (or `Condition`) set by whoever changes it"
 
 
-def _short(node: ast.expr) -> str:
-    text = ast.unparse(node)
+def _dotted(node: ast.AST) -> str | None:
+    """``self.stats.retries`` as a string (without recursion); ``None`` for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _short(node: ast.expr, fallback: str = "the condition") -> str:
+    try:
+        text = ast.unparse(node)
+    except RecursionError:  # absurdly deep expressions
+        return fallback
     if len(text) > 50:
         text = text[:47] + "..."
     return text
@@ -274,10 +298,10 @@ class BusyWait(Rule):
     Finds `while` loops in `async def` functions that wait for something to
     change by checking it and sleeping: `while not self.ready: await
     asyncio.sleep(0.1)`, `while not task.done(): ...`, `while
-    queue.empty(): ...`, or `while True:` with `if <condition>: break` and a
-    sleep. The loop's only awaits are sleeps (`asyncio.sleep`, `anyio.sleep`,
-    `trio.sleep`) and it does nothing else but check, count, compare with a
-    deadline and log.
+    queue.empty(): ...`, or `while True:` (or `for _ in range(attempts):`)
+    with `if <condition>: break` and a sleep. The loop's only awaits are
+    sleeps (`asyncio.sleep`, `anyio.sleep`, `trio.sleep`) and it does nothing
+    else but check, count, compare with a deadline and log.
 
     A loop that does work between its sleeps (a periodic job), a sleep loop
     with no condition (keeping a process alive), a wait for a deadline, and
@@ -332,7 +356,7 @@ class BusyWait(Rule):
     summary = "Waiting for a change by polling with sleep"
 
     def check_function(self, fn: FunctionContext) -> Iterator[Report]:
-        loops = [n for n in fn.walk() if isinstance(n, ast.While)]
+        loops = [n for n in fn.walk() if isinstance(n, ast.While) or (isinstance(n, ast.For) and _is_attempts(n))]
         if not loops or _in_tests(fn):
             return
         for loop in loops:
@@ -340,19 +364,26 @@ class BusyWait(Rule):
             if report is not None:
                 yield report
 
-    def _check_loop(self, fn: FunctionContext, loop: ast.While) -> Report | None:
-        test = loop.test
-        if isinstance(test, ast.Constant) and not test.value:
-            return None
+    def _check_loop(self, fn: FunctionContext, loop: ast.While | ast.For) -> Report | None:
         scan = _Loop(fn)
-        if not scan.pure(test):
-            return None
+        conditions: list[ast.expr] = []
+        if isinstance(loop, ast.While):
+            test = loop.test
+            if isinstance(test, ast.Constant) and not test.value:
+                return None
+            if not scan.pure(test):
+                return None
+            if not (isinstance(test, ast.Constant) and test.value):
+                conditions.append(test)
+            end: ast.AST = test
+        else:
+            # for attempt in range(50): the loop variable counts attempts
+            scan.counters.update(n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name))
+            end = loop.iter
         result = scan.block(loop.body, in_if=False)
         if result is None or not scan.sleeps:
             return None
-        conditions = list(scan.conditions)
-        if not (isinstance(test, ast.Constant) and test.value):
-            conditions.insert(0, test)
+        conditions.extend(scan.conditions)
         polled: ast.expr | None = None
         for condition in conditions:
             for operand in scan.operands(condition):
@@ -364,7 +395,7 @@ class BusyWait(Rule):
         if polled is None:
             return None
         sleep = scan.sleeps[0]
-        sleep_name = f"{ast.unparse(sleep.func)}()"
+        sleep_name = f"{_short(sleep.func, 'sleep')}()"
         callee = fn.callee(sleep) or "asyncio.sleep"
         event = {"anyio.sleep": "anyio.Event", "trio.sleep": "trio.Event"}.get(callee, "asyncio.Event")
         delay = sleep.args[0] if sleep.args else None
@@ -378,4 +409,4 @@ class BusyWait(Rule):
         else:
             cost = "wastes wake-ups and adds up to one sleep interval of latency"
         message = f"polling `{_short(polled)}` with `{sleep_name}` {cost}; {_advice(polled, event)}"
-        return fn.report(self.code, loop, message, end=loop.test)
+        return fn.report(self.code, loop, message, end=end)

@@ -6,17 +6,25 @@ import ast
 from collections.abc import Iterator
 
 from .. import _knowledge as kb
-from .._analysis import FunctionContext, Report
+from .._analysis import CallSite, FuncInfo, FunctionContext, Report
 from .._index import PFunc, ProjectIndex, ProjectReport
+from .._refs import LibMethod, LibName, lib_qualname
 from ._base import Rule, register
 from ._ownership import PER_LOOP, Creation, analyse, ctor_display, iter_frame
 from ._util import display_name
 
 _LOOP_STMTS = (ast.For, ast.AsyncFor, ast.While)
 _COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-# Fates of a resource that lives and dies within one run of the code around it.
+# Decorators registering a web route (FastAPI, Starlette, aiohttp ``RouteTableDef``, Quart...).
+_ROUTE_DECORATORS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "route", "api_route", "websocket", "view"}
+)
+# Functions that run a coroutine in a new event loop (a client cannot outlive its loop).
+_LOOP_RUNNERS = frozenset({"run", "run_until_complete"})
+_LOOP_RUNNER_NAMES = frozenset({"asyncio.run", "anyio.run", "trio.run", "asyncio.Runner.run", "uvloop.run"})
 # How many wrappers deep a per-call client is followed.
 _MAX_DEPTH = 3
+# Fates of a resource that lives and dies within one run of the code around it.
 _PER_RUN = frozenset({"with", "closed", "exit", "leak", "inline"})
 
 
@@ -64,6 +72,29 @@ def _loop_dependent(c: Creation) -> bool:
     return False
 
 
+def _route(node: ast.AST) -> str | None:
+    """``@app.get("/users/{id}")`` when ``node`` is an ``async def`` web route handler."""
+    if not isinstance(node, ast.AsyncFunctionDef):
+        return None
+    for deco in node.decorator_list:
+        if not (isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute)):
+            continue
+        if deco.func.attr not in _ROUTE_DECORATORS:
+            continue
+        path: ast.expr | None = deco.args[0] if deco.args else None
+        if path is None:
+            path = next((kw.value for kw in deco.keywords if kw.arg == "path"), None)
+        if (
+            isinstance(path, ast.Constant)
+            and isinstance(path.value, str)
+            and (path.value == "" or path.value.startswith("/"))
+        ):
+            receiver = deco.func.value
+            owner = receiver.id if isinstance(receiver, ast.Name) else "..."
+            return f'`@{owner}.{deco.func.attr}("{path.value}")`'
+    return None
+
+
 def _retry_like(c: Creation) -> bool:
     """Reconnect and retry loops: a fresh client per attempt is deliberate."""
     loop = c.loop
@@ -77,8 +108,34 @@ def _retry_like(c: Creation) -> bool:
         elif isinstance(node, ast.Return | ast.Break):
             exits = True
     if isinstance(loop, ast.While):
-        return has_handler or c.used_in_loop
-    return has_handler and exits
+        # Reconnect loops, polling until done, workers keeping a long-lived connection.
+        return has_handler or exits or c.used_in_loop
+    if not exits:
+        return False
+    # for attempt in range(3): ... return / break
+    counted = (
+        isinstance(loop.iter, ast.Call)
+        and isinstance(loop.iter.func, ast.Name)
+        and loop.iter.func.id == "range"
+    )
+    return has_handler or counted
+
+
+def _run_in_new_loop(index: ProjectIndex, caller: FuncInfo, site: CallSite) -> bool:
+    """Whether the call at ``site`` is the coroutine given to ``asyncio.run()`` & co."""
+    for other in caller.calls:
+        if other is site or not (other.line <= site.line <= other.end_line):
+            continue
+        tail = other.ref.rpartition(".")[2]
+        if tail not in _LOOP_RUNNERS:
+            continue
+        if tail == "run_until_complete" or "Runner" in other.ref:
+            return True
+        value = index.evaluate(other.ref)
+        name = lib_qualname(value) if isinstance(value, LibName | LibMethod) else None
+        if name is not None and name in _LOOP_RUNNER_NAMES:
+            return True
+    return False
 
 
 @register
@@ -95,16 +152,26 @@ class ClientPerRequest(Rule):
     It also follows calls across functions and modules: an `async def`
     helper that creates such a client on every call (and does not return or
     store it) and is called in a loop or a comprehension elsewhere, for
-    example `asyncio.gather(*[fetch(u) for u in urls])`, is reported at the
-    client's creation inside the helper, naming the loop that calls it.
+    example `asyncio.gather(*[fetch(u) for u in urls])`, directly or through
+    up to three wrappers (a function taking a semaphore, a retry helper), is
+    reported at the client's creation inside the helper, naming the loop
+    that calls it. And a web route handler (`@app.get("/path")`,
+    `@router.post("")`, `@routes.get("/")` of FastAPI, Starlette, aiohttp or
+    Quart) that creates one serves every request with a new client.
 
     Not reported: clients stored or handed on in the loop (one client per
     host, kept in a dict), clients whose arguments change with the loop
-    (`httpx.AsyncClient(base_url=host)`), retry and reconnect loops (a
-    `while` loop, or a loop that `return`s or `break`s, whose body catches
-    exceptions), `while` loops that keep the client for a long-lived
-    exchange (an inner loop over a websocket or a stream), and helpers that
-    keep the client for a loop of their own or pass it to other calls.
+    (`httpx.AsyncClient(base_url=host)`), retry, polling and reconnect loops
+    (a `while` loop that catches exceptions, `return`s or `break`s, a loop
+    over `range()` that `return`s or `break`s, a loop that catches
+    exceptions and `return`s or `break`s), `while` loops that keep the
+    client for a long-lived exchange (an inner loop over a websocket or a
+    stream), helpers that use
+    the client for a loop of their own (a batch per call) or hand it to a
+    call awaited as a statement of its own (`await bot.run(session)`, maybe
+    a long-running job), generators, synchronous code, and coroutines run
+    with `asyncio.run()` or `loop.run_until_complete()` in a loop (each run
+    has its own event loop, and a client cannot outlive its loop).
 
     ## Why is this bad?
     A client or pool is built to be shared: it keeps connections alive and
@@ -179,7 +246,18 @@ class ClientPerRequest(Rule):
             if c.fate not in _PER_RUN or not _flagged_kind(c):
                 continue
             if c.loop is None:
-                if not fn.info.is_generator and not c.borrowed and not c.used_in_loop:
+                if fn.info.is_generator or c.used_in_loop:
+                    continue
+                route = _route(fn.node)
+                if route is not None:
+                    what = ctor_display(c.key, c.res)
+                    verb = "opened" if c.res.kind == "connection" else "created"
+                    yield fn.report(
+                        self.code, c.call,
+                        f"a new {what} is {verb} for every request `{fn.info.name}()` serves "
+                        f"({route}): {_advice(c.key, c.res, 'at startup (lifespan, app state)')}",
+                    )
+                elif not c.borrowed:
                     r = fn.report(self.code, c.call, "")
                     fn.info.creates.append((c.key, r.line, r.col, r.end_line, r.end_col))
                 continue
@@ -236,6 +314,8 @@ class ClientPerRequest(Rule):
                 origin = chain[-1]
                 if info.qualname in chain:
                     continue  # recursion
+                if _run_in_new_loop(index, info, site):
+                    continue  # each asyncio.run() has its own event loop: a client per run is needed
                 old = best.get(origin)
                 if old is None or len(chain) < len(old[0]):
                     best[origin] = (chain, f"{index.path_of(info.qualname)}:{site.line}")

@@ -43,13 +43,20 @@ class ResourceLeak(Rule):
     container (`app["pool"] = pool`), handed to a constructor or to
     anything that may keep it (`Client(session=session)`,
     `stack.enter_async_context(session)`,
-    `stack.push_async_callback(session.close)`), captured by a nested
+    `stack.push_async_callback(session.close)`, a background task started
+    with `asyncio.create_task(worker(session))`), captured by a nested
     function that closes or passes it on, or declared `global`/`nonlocal`.
-    Lending it to a helper whose result is awaited
-    (`await fetch(session, url)`) is not a hand-off: such helpers do not
-    close what they are given. Module-level clients are the recommended
-    pattern and are never reported. Synchronous clients (`requests.Session`,
-    `httpx.Client`) are checked in `async def` functions only.
+    Lending it to a helper whose result is awaited or gathered
+    (`await fetch(session, url)`,
+    `asyncio.gather(*[fetch(session, u) for u in urls])`) is not a hand-off:
+    such helpers do not close what they are given. Module-level clients are
+    the recommended pattern and are never reported. Synchronous clients
+    (`requests.Session`, `httpx.Client`) are checked in `async def`
+    functions only. A resource that is never used for I/O (only its
+    attributes are read, as constructor tests do), or that is created inside
+    `with pytest.raises(...)` or `with mock.patch(...)`, opens no connection
+    and is not reported; neither is an `aiohttp.TCPConnector`, which the
+    session it is given to closes.
 
     ## Why is this bad?
     An unclosed client keeps its sockets and connection pool open until the

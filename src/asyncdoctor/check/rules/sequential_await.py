@@ -11,15 +11,25 @@ the iterations are independent:
   values the loop does not change (no cursor, page counter, offset or
   accumulator carried from one iteration to the next, no object whose state
   the loop changes);
-* every result is kept (appended, stored in a mapping, summed, or a
-  comprehension's elements): an await whose result is dropped is a side
-  effect whose order may matter;
+* the results are used: appended, stored in a mapping or on the item,
+  summed, printed or logged, or a comprehension's elements (also when the
+  result only decides what is kept: ``if await exists(k): missing.append(k)``);
+  an await whose result is dropped is a side effect whose order may matter;
 * nothing in the loop makes order matter: no ``break``/``return``/``yield``,
-  no sleep (pacing), no write/send/commit/insert/update/delete/acquire/lock,
-  no stream read, no query on a single connection or ORM session (they run
-  one operation at a time), no ``await`` of an already running task or
-  future, no ``asyncio.gather`` (batching), no thread offloading, no lock,
-  transaction or semaphore around or inside the loop.
+  no ``raise`` or ``assert`` on a result, no sleep (pacing), no
+  write/send/commit/insert/update/delete/acquire/lock (awaited, or a plain
+  ``f.write()``), no read of a shared stream, no query on a single
+  connection, cursor or ORM session (they run one operation at a time, also
+  through a helper of the same file), no ``await`` of an already running
+  task or future, no ``asyncio.gather`` (batching), no thread offloading
+  (``to_thread``, ``sync_to_async``, Django's ``aget()``...), no lock or
+  transaction in the loop, no lock, semaphore or transaction around it, no
+  collection that also receives other values in order (assembling a
+  sequence), no cache-miss slow path (``if cached: ... else: await ...``).
+
+A semaphore taken inside the loop does not exempt it: it bounds the calls,
+the loop still makes them one after the other.  Test functions and test
+modules are not checked: tests send requests one at a time on purpose.
 """
 
 from __future__ import annotations
@@ -30,8 +40,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .. import _knowledge as kb
-from .._analysis import FunctionContext, Report, iter_scope
-from .._refs import LibMethod, LibName, LibObject, LibValue, lib_mro
+from .._analysis import FuncInfo, FunctionContext, Report, Usage, iter_scope
+from .._refs import LibMethod, LibName, LibObject, LibValue, eval_lib, lib_mro, split_ref
 from ._base import Rule, register
 
 
@@ -85,6 +95,17 @@ _SINK_WORDS = _words(
     """
     execute insert update upsert delete write send publish commit rollback save store persist
     upload enqueue notify emit acquire lock sleep drain flush create remove
+    """
+)
+
+#: Django's async ORM and cache methods (``aget``, ``afirst``...) run the sync
+#: method through ``sync_to_async(thread_sensitive=True)``: one at a time.
+_DJANGO_SYNC_METHODS = _words(
+    """
+    get first last count exists create update delete get_or_create update_or_create
+    bulk_create bulk_update in_bulk aggregate contains explain earliest latest iterator
+    get_many set add delete_many has_key incr decr touch clear save refresh_from_db
+    set_many get_or_set
     """
 )
 
@@ -161,6 +182,9 @@ _SERIAL_TYPES = frozenset(
     ]
 )
 
+#: Connection pools: each query takes its own connection.
+_POOL_TYPES = frozenset(["asyncpg.Pool", "aiomysql.Pool"])
+
 #: ``with``/``async with`` targets that make a loop ordered or serial: locks,
 #: semaphores and limiters, transactions, connections taken from a pool.
 _GUARD_WORDS = _words(
@@ -211,6 +235,28 @@ _MUTATORS = _words(
     appendleft extendleft sort reverse put_nowait get_nowait __setitem__ __delitem__
     """
 )
+#: Plain calls that write out in order (``f.write(data)``, ``sock.sendall(b)``).
+_SYNC_SINKS = _words("write writelines send sendall put put_nowait publish emit feed")
+
+#: Logging methods: ``logger.info("%s", result)`` uses the result.
+_LOG_METHODS = _words("debug info warning warn error exception critical log")
+
+
+_OUTPUT = "<output>"  # what print() and logging write to, as a collection
+
+
+def _is_report(func: ast.expr) -> bool:
+    """``print(...)``, ``logger.info(...)``, ``click.echo(...)``: the value is shown."""
+    if isinstance(func, ast.Name):
+        return func.id in ("print", "pprint")
+    if isinstance(func, ast.Attribute):
+        if func.attr in ("echo", "secho", "print"):
+            return True
+        if func.attr in _LOG_METHODS:
+            return "log" in (_last_name(func.value) or "").lower()
+    return False
+
+
 #: Mutators that take something out of a shared object: the iterations are coupled.
 _CONSUMERS_OF_STATE = _words("pop popleft popitem remove discard clear get_nowait __delitem__")
 #: Methods that keep a value in a collection.
@@ -382,20 +428,21 @@ def _guard_word(name: str | None) -> bool:
     return any(tok in _GUARD_WORDS for tok in re.split(r"[_\W]+", low) if tok)
 
 
-def _short(node: ast.AST) -> str:
+def _short(node: ast.expr) -> str:
+    """Source of an awaited expression for a message, shortened to its callee if long."""
     try:
-        text = ast.unparse(node)
-    except Exception:  # pragma: no cover - unparse handles every valid tree
-        return "..."
-    text = " ".join(text.split())
-    if len(text) <= 60:
+        text = " ".join(ast.unparse(node).split())
+    except (RecursionError, ValueError, TypeError):  # absurdly deep expressions
+        text = ""
+    if text and len(text) <= 60:
         return text
-    if isinstance(node, ast.Call):
-        try:
-            return f"{ast.unparse(node.func)}(...)"
-        except Exception:  # pragma: no cover
-            return "..."
-    return text[:57] + "..."
+    call = node.value if isinstance(node, ast.Await) else node
+    prefix = "await " if isinstance(node, ast.Await) else ""
+    if isinstance(call, ast.Call):
+        callee = _chain(call.func)
+        if callee is not None and len(callee) <= 60:
+            return f"{prefix}{callee}(...)"
+    return text[:57] + "..." if text else "..."
 
 
 # ---------------------------------------------------------------------------
@@ -497,6 +544,13 @@ def _conflicts(read: str, written: str) -> bool:
 # Classifying awaited calls
 
 
+def _eval(ref: str) -> LibValue | None:
+    try:
+        return eval_lib(ref)
+    except Exception:  # the knowledge evaluation must never take the rule down
+        return None
+
+
 def _lib(fn: FunctionContext, node: ast.expr) -> LibValue | None:
     try:
         return fn.lib(node)
@@ -525,6 +579,7 @@ class _Checker:
         self.fn = fn
         self._connections: frozenset[str] | None = None
         self._aliases: dict[str, str] | None = None
+        self._serial_funcs: dict[str, bool] = {}
 
     def unwrap(self, await_node: ast.Await) -> ast.Call | None:
         """The call an ``await`` runs, or ``None`` when the loop must be skipped."""
@@ -563,6 +618,13 @@ class _Checker:
             last = self.aliases().get(func.id, last)  # ``run = self.execute_command``
         if last is None or _chain(func) is None or _has_subscript(func):
             return True  # ``await getattr(o, name)()``, ``await handlers[k](...)``: dispatch
+        if last[:1] == "a" and last[1:] in _DJANGO_SYNC_METHODS:
+            return True  # Django's ``aget()``/``afirst()``...: one at a time in one thread
+        local_func = self.local_function(func)
+        if local_func is not None and (local_func.offloaded or self.serial_inside(local_func, 2)):
+            # ``@sync_to_async`` (thread-sensitive): one at a time anyway; a helper
+            # of this file querying one connection cannot run concurrently either.
+            return True
         low = last.lower().lstrip("_")
         if isinstance(func, ast.Name) and func.id in targets:
             return True  # calling each of a list of callables: hooks, in order
@@ -609,8 +671,11 @@ class _Checker:
                     return True
                 if low in _STREAM_READS or (root is not None and root in self.connections()):
                     return True
-            if low in _DB_ONLY_METHODS:
-                return True
+            pooled = "pool" in recv_name or (
+                isinstance(value, LibMethod) and any(t in _POOL_TYPES for t in lib_mro(value.type))
+            )
+            if low in _DB_ONLY_METHODS and not pooled:
+                return True  # a pool takes a connection per query: those may run together
             if _DB_RECEIVER.search(recv_name) and (
                 low in _DB_METHODS or (low == "get" and _orm_get(call))
             ):
@@ -618,6 +683,43 @@ class _Checker:
             if low in _BODY_READS and isinstance(receiver, ast.Name) and receiver.id in targets:
                 return True  # ``for resp in responses: await resp.json()``: already sent
         return False
+
+    def local_function(self, func: ast.expr) -> FuncInfo | None:
+        """The function of this file that ``func`` names (``helper``, ``self.method``)."""
+        ref = self.fn.ref(func)
+        if ref is None:
+            return None
+        functions = self.fn.summary.functions
+        return functions.get(ref) or functions.get(ref.replace("().", "."))
+
+    def serial_inside(self, info: FuncInfo, depth: int) -> bool:
+        """Whether a function of this file awaits a query on one connection or stream."""
+        key = info.qualname
+        known = self._serial_funcs.get(key)
+        if known is not None:
+            return known
+        self._serial_funcs[key] = False  # recursion guard
+        found = False
+        for site in info.calls:
+            if site.usage != Usage.AWAITED:
+                continue
+            segments = split_ref(site.ref)
+            method = segments[-1].removesuffix("()").lstrip("_")
+            receiver = segments[-2].removesuffix("()").lower().lstrip("_") if len(segments) > 1 else ""
+            if (
+                method in _DB_ONLY_METHODS
+                or (receiver and _SERIAL_RECEIVER.search(receiver))
+                or _serial_type(_eval(site.ref))
+            ):
+                found = True
+                break
+            if depth > 1:
+                callee = self.fn.summary.functions.get(site.ref.replace("().", "."))
+                if callee is not None and self.serial_inside(callee, depth - 1):
+                    found = True
+                    break
+        self._serial_funcs[key] = found
+        return found
 
     def aliases(self) -> dict[str, str]:
         """Local names bound to a method: ``send = self.transport.send`` -> ``send``."""
@@ -818,9 +920,10 @@ class _LoopScan:
         return state
 
     def collect_if(self, stmt: ast.stmt, values: list[ast.expr], state: _State,
-                   into: ast.expr | None) -> None:
+                   into: ast.expr | None, *, path: str | None = None) -> None:
         """Note a statement that puts ``values`` into the collection ``into``."""
-        path = _chain(into) if into is not None else None
+        if into is not None:
+            path = _chain(into)
         if state.control or any(self.tainted(v, state) for v in values):
             self.collecting.add(id(stmt))
             if path is not None:
@@ -845,13 +948,18 @@ class _LoopScan:
             value = stmt.value
             if isinstance(value, ast.Await):
                 self.skip = True  # an awaited result thrown away: a side effect
-            elif (
-                isinstance(value, ast.Call)
-                and isinstance(value.func, ast.Attribute)
-                and value.func.attr in _COLLECTORS
-            ):
+            elif isinstance(value, ast.Call):
+                func = value.func
                 args = [*value.args, *(k.value for k in value.keywords)]
-                self.collect_if(stmt, args, state, value.func.value)
+                last = (_last_name(func) or "").lower().lstrip("_")
+                if isinstance(func, ast.Attribute) and func.attr in _COLLECTORS:
+                    self.collect_if(stmt, args, state, func.value)
+                elif last in _SYNC_SINKS or last.startswith(("write", "send")):
+                    self.skip = True  # ``out.write(data)``: streamed out in order
+                elif _is_report(func):
+                    # ``print(await fetch(url))`` uses the result; a loop that also
+                    # prints other things narrates in order (a demo, a report).
+                    self.collect_if(stmt, args, state, None, path=_OUTPUT)
         elif isinstance(stmt, ast.Assign | ast.AnnAssign):
             if stmt.value is None:
                 return
@@ -1134,14 +1242,11 @@ def _check_comprehension(checker: _Checker, comp: ast.expr,
 
 
 def _message(node: ast.AST, call: ast.Call) -> str:
-    if isinstance(node, ast.Await):
-        what = f"await {_short(node.value)}"
-    else:
-        what = f"async with {_short(call)}"
+    what = _short(node) if isinstance(node, ast.Await) else f"async with {_short(call)}"
     return (
         f"`{what}` runs once per iteration, one after the other, though the iterations are "
-        f"independent; run them concurrently with `asyncio.gather()` or a `TaskGroup` "
-        f"(bounded by a semaphore)"
+        "independent; run them concurrently with `asyncio.gather()` or a `TaskGroup` "
+        "(bounded by a semaphore)"
     )
 
 
@@ -1154,9 +1259,9 @@ class SequentialAwait(Rule):
     and on nothing the loop itself changes (no cursor, page counter, offset
     or accumulator carried to the next iteration), and nothing in the loop
     needs the calls to happen in order (no `break`, `return` or `yield`, no
-    sleep, no write, send, commit, insert, update or delete, no lock,
-    semaphore or transaction, no query on a single database connection or
-    session, no already running task being awaited).
+    sleep, no write, send, commit, insert, update or delete, no lock or
+    transaction, no query on a single database connection or session, no
+    already running task being awaited, no `asyncio.gather` of a batch).
 
     ## Why is this bad?
     Each `await` waits for its call to finish before the next one starts, so

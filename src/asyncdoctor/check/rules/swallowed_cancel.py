@@ -29,6 +29,8 @@ _COPIES = frozenset({"list", "set", "tuple", "sorted", "frozenset"})
 # Calls that end the function as surely as ``raise`` does.
 _RAISING_CALLS = frozenset({"pytest.fail", "pytest.skip", "pytest.exit", "sys.exit", "os._exit", "os.abort"})
 
+_EXC_CAPTURE = frozenset({"sys.exc_info", "sys.exception"})
+
 # Awaiting one of these never returns: only a cancellation ends it.
 _FOREVER = frozenset({"anyio.sleep_forever", "trio.sleep_forever"})
 _SLEEPS = frozenset({"asyncio.sleep", "anyio.sleep", "trio.sleep"})
@@ -153,6 +155,7 @@ def _passes_on(fn: FunctionContext, handler: ast.ExceptHandler) -> bool:
 
 def _handles(fn: FunctionContext, body: list[ast.stmt]) -> bool:
     """Whether a handler re-raises, ends the program, or deals with the cancellation explicitly."""
+    flags: set[str] = set()
     for node in _frame(body):
         if isinstance(node, ast.Raise):
             return True
@@ -162,8 +165,23 @@ def _handles(fn: FunctionContext, body: list[ast.stmt]) -> bool:
                 # Forwarded to another task/future, or the 3.11 uncancel() protocol.
                 return True
             ref = fn.ref(func)
-            if ref in _RAISING_CALLS:
+            if ref in _RAISING_CALLS or ref in _EXC_CAPTURE:
+                # pytest.fail(), sys.exit(); sys.exc_info() keeps the exception to raise later
                 return True
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            flags.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return bool(flags) and _raised_later(fn, flags)
+
+
+def _raised_later(fn: FunctionContext, flags: set[str]) -> bool:
+    """``cancelled = True`` in the handler, then ``if cancelled: raise`` later: a deferred re-raise."""
+    for node in fn.walk():
+        if not isinstance(node, ast.If):
+            continue
+        if not any(isinstance(n, ast.Name) and n.id in flags for n in ast.walk(node.test)):
+            continue
+        if any(isinstance(n, ast.Raise) for n in _frame(node.body)):
+            return True
     return False
 
 
@@ -267,7 +285,10 @@ def _sleeps_forever(fn: FunctionContext, points: list[ast.AST]) -> bool:
             return True
         if fn.ref(arg) == "math.inf":
             return True
-        return isinstance(arg, ast.Call) and ast.unparse(arg) in ("float('inf')", 'float("inf")')
+        # float("inf")
+        return (isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "float"
+                and len(arg.args) == 1 and isinstance(arg.args[0], ast.Constant)
+                and str(arg.args[0].value).lower() in ("inf", "infinity"))
     # asyncio.Event().wait() / asyncio.Future(): nobody else can set them.
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr == "wait" and isinstance(func.value, ast.Call):
@@ -334,6 +355,19 @@ def _after(fn: FunctionContext, stmt: ast.stmt, handler_body: list[ast.stmt]) ->
         node = parent
 
 
+def _logs(fn: FunctionContext, body: list[ast.stmt]) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+               and n.func.attr in _LOG_METHODS for n in _frame(body))
+
+
+def _returns_value(fn: FunctionContext) -> bool:
+    return any(
+        isinstance(node, ast.Return) and node.value is not None
+        and not (isinstance(node.value, ast.Constant) and node.value.value is None)
+        for node in fn.walk()
+    )
+
+
 def _in_tests(fn: FunctionContext) -> bool:
     """Test code provokes cancellations on purpose and checks what happens."""
     for part in fn.module.split("."):
@@ -347,10 +381,17 @@ def _in_tests(fn: FunctionContext) -> bool:
 def _describe(fn: FunctionContext, type_node: ast.expr | None) -> str:
     if type_node is None:
         return "except:"
-    text = ast.unparse(type_node)
+    text = _unparse(type_node, "asyncio.CancelledError")
     if len(text) > 60:
         text = "asyncio.CancelledError"
     return f"except {text}"
+
+
+def _unparse(node: ast.AST, fallback: str) -> str:
+    try:
+        return ast.unparse(node)
+    except RecursionError:  # absurdly deep expressions
+        return fallback
 
 
 @register
@@ -358,22 +399,25 @@ class SwallowedCancel(Rule):
     """## What it does
     Finds `except` clauses in `async def` functions that catch the
     cancellation of the task, `asyncio.CancelledError` (also trio's
-    `Cancelled` and anyio's `get_cancelled_exc_class()`), around an `await`
-    and do not re-raise it, and `contextlib.suppress(asyncio.CancelledError)`
-    around an `await`.
+    `Cancelled` and anyio's `get_cancelled_exc_class()`), around an `await`,
+    `async with` or `async for` and do not re-raise it, and
+    `contextlib.suppress(asyncio.CancelledError)` around an `await`.
 
-    A bare `except:` or `except BaseException:` catches the cancellation too;
-    it is reported when the task then carries on: the handler is in a loop
-    that goes round again, or more awaits follow.
+    A bare `except:` or `except BaseException:` catches the cancellation
+    too, and is reported the same way, except for a catch-all that logs the
+    error at the very end of a function that returns nothing (the body of a
+    task, which stops anyway).
 
-    Waiting for a task you have just cancelled (`task.cancel()` then
-    `try: await task except CancelledError: pass`, or the same with
-    `suppress`, or `await asyncio.gather(*tasks)` after cancelling them) is
-    the correct way to wait for a cancellation to finish and is not reported.
-    Neither are handlers that hand the exception on (`fut.set_exception(e)`,
-    `errors.append(e)`), forward the cancellation (`other.cancel()`), use
-    Python 3.11's `uncancel()`, or the module's `main()` coroutine, which only
-    `asyncio.run()` cancels.
+    Not reported: waiting for a task or future that may have been cancelled
+    (`task.cancel()` then `try: await task except CancelledError: pass`, the
+    same with `suppress`, or `await asyncio.gather(*tasks)`), handlers that
+    re-raise anywhere (a `raise` under an `if` counts), hand the exception on
+    (`fut.set_exception(e)`, `errors.append(e)`, `sys.exc_info()`), record
+    it to raise it later (`cancelled = True` then `if cancelled: raise`),
+    forward it (`other.cancel()`), use Python 3.11's `uncancel()`; a
+    "sleep until cancelled, then clean up" coroutine; the module's `main()`
+    coroutine, which only `asyncio.run()` cancels; and test code, which
+    ignores cancellations on purpose.
 
     ## Why is this bad?
     Cancellation is a request to stop that the task must honour. A task that
@@ -433,7 +477,8 @@ class SwallowedCancel(Rule):
                     candidates.append(node)
             elif isinstance(node, ast.With | ast.AsyncWith):
                 candidates.append(node)
-        if not candidates:
+        if not candidates or _in_tests(fn):
+            # Tests provoke cancellations and ignore them on purpose (to test the code that cancels).
             return
         node = fn.node
         if (isinstance(node, ast.AsyncFunctionDef) and node.name in _MAIN_NAMES
@@ -458,7 +503,7 @@ class SwallowedCancel(Rule):
                     if facts is None:
                         facts = _FunctionFacts(fn)
                     report = self._judge(fn, facts, stmt, stmt.body, [], caught,
-                                         ast.unparse(item.context_expr), item.context_expr)
+                                         _unparse(item.context_expr, "suppress(...)"), item.context_expr)
                     if report is not None:
                         yield report
                     break
@@ -501,13 +546,14 @@ class SwallowedCancel(Rule):
         if _waits_for_tasks(fn, points):
             return None
         after = _after(fn, stmt, handler_body)
-        if caught == _Caught.BROAD and after == _After.ENDS:
-            # A catch-all at the end of a task's body (log and finish): the task
-            # still stops; only a handler that carries on is a real problem.
+        if (caught == _Caught.BROAD and after == _After.ENDS and _logs(fn, handler_body)
+                and not _returns_value(fn)):
+            # A catch-all that logs at the end of a procedure (a task's body, like an ASGI
+            # server's request task): the task still stops. A helper that returns a
+            # fallback value instead lets its caller carry on, and is reported.
             return None
-        if after == _After.ENDS and (_sleeps_forever(fn, points) or _in_tests(fn)):
-            # "Wait until cancelled, then clean up": the cancellation is the signal to
-            # finish; tests end their coroutines that way on purpose.
+        if after == _After.ENDS and _sleeps_forever(fn, points):
+            # "Wait until cancelled, then clean up": the cancellation is the signal to finish.
             return None
         is_with = isinstance(stmt, ast.With | ast.AsyncWith)
         if after == _After.LOOP:

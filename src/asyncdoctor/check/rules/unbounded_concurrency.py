@@ -19,7 +19,9 @@ it awaits acquires a limiter.
 from __future__ import annotations
 
 import ast
+import functools
 import re
+import sys
 from collections.abc import Iterator
 
 from .. import _knowledge as kb
@@ -126,32 +128,55 @@ def _is_request(fn: FunctionContext, call: ast.Call) -> bool:
     return False
 
 
-def _is_limiter(fn: FunctionContext, expr: ast.expr) -> bool:
-    """``sem``, ``self._limiter``, ``pool.acquire()``, ``sem.acquire()``..."""
+def _limiter_kind(fn: FunctionContext, expr: ast.expr) -> str | None:
+    """``"limiter"`` for ``sem``, ``self._limiter``, ``pool.acquire()``...; ``"lock"`` for a lock."""
     if (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)
             and expr.func.attr in ("acquire", "acquire_on_behalf_of")):
         receiver = expr.func.value
-        if _is_limiter(fn, receiver):
-            return True
+        kind = _limiter_kind(fn, receiver)
+        if kind is not None:
+            return kind
         tail = _tail(receiver)
-        return fn.lib(receiver) is None and tail is not None and "pool" in tail.lower()
+        return "limiter" if fn.lib(receiver) is None and tail is not None and "pool" in tail.lower() else None
     value = fn.lib(expr)
-    if isinstance(value, LibObject) and (in_table(value, kb.LIMITERS) or in_table(value, _LOCK_TYPES)):
-        return True
+    if isinstance(value, LibObject):
+        if in_table(value, kb.LIMITERS):
+            return "limiter"
+        if in_table(value, _LOCK_TYPES):
+            return "lock"
     tail = _tail(expr)
-    return tail is not None and (_LIMITER_NAME.search(tail) is not None or _LOCK_NAME.search(tail) is not None)
+    if tail is None:
+        return None
+    if _LIMITER_NAME.search(tail):
+        return "limiter"
+    return "lock" if _LOCK_NAME.search(tail) else None
+
+
+def _is_limiter(fn: FunctionContext, expr: ast.expr) -> bool:
+    return _limiter_kind(fn, expr) == "limiter"
+
+
+def _gate_arg(fn: FunctionContext, arg: ast.expr) -> bool:
+    """A semaphore-like argument. A connection pool handed on bounds only the queries made
+    through it, not the rest of the work (its HTTP calls), so it does not count here."""
+    if not isinstance(arg, ast.Name | ast.Attribute):
+        return False
+    value = fn.lib(arg)
+    if isinstance(value, LibObject) and any(t.endswith("Pool") for t in lib_mro(value.type)):
+        return False
+    return _is_limiter(fn, arg)
 
 
 def _limiter_arg(fn: FunctionContext, call: ast.Call) -> bool:
     for arg in call.args:
         if isinstance(arg, ast.Starred):
             arg = arg.value
-        if isinstance(arg, ast.Name | ast.Attribute) and _is_limiter(fn, arg):
+        if _gate_arg(fn, arg):
             return True
     for kw in call.keywords:
         if kw.arg is not None and _LIMITER_NAME.search(kw.arg):
             return True
-        if isinstance(kw.value, ast.Name | ast.Attribute) and _is_limiter(fn, kw.value):
+        if _gate_arg(fn, kw.value):
             return True
     return False
 
@@ -166,11 +191,46 @@ def _in_tests(fn: FunctionContext) -> bool:
     return any(part.startswith("test") for part in fn.info.qualname.split("."))
 
 
-def _short(node: ast.AST) -> str:
-    text = ast.unparse(node)
+def _short(node: ast.AST, fallback: str = "the input") -> str:
+    try:
+        text = ast.unparse(node)
+    except RecursionError:  # absurdly deep expressions
+        return fallback
     if len(text) > 40:
         text = text[:37] + "..."
     return text
+
+
+_CONSTANTS_CACHE: list[tuple[ast.AST, dict[str, ast.expr]]] = []
+
+
+def _module_constants(fn: FunctionContext) -> dict[str, ast.expr]:
+    """Names the module binds once, at top level, to a literal collection."""
+    tree = getattr(getattr(fn, "_analysis", None), "tree", None)
+    if not isinstance(tree, ast.Module):
+        return {}
+    if _CONSTANTS_CACHE and _CONSTANTS_CACHE[0][0] is tree:
+        return _CONSTANTS_CACHE[0][1]
+    out: dict[str, ast.expr] = {}
+    seen: set[str] = set()
+    for stmt in tree.body:
+        targets: list[ast.expr] = []
+        value: ast.expr | None = None
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign):
+            targets, value = [stmt.target], stmt.value
+        for t in targets:
+            if not isinstance(t, ast.Name):
+                continue
+            if t.id in seen:
+                out.pop(t.id, None)
+                continue
+            seen.add(t.id)
+            if isinstance(value, ast.List | ast.Tuple | ast.Set | ast.Dict):
+                out[t.id] = value
+    _CONSTANTS_CACHE[:] = [(tree, out)]
+    return out
 
 
 class _Spawned:
@@ -251,6 +311,9 @@ class _Fanouts:
             values = self.assigned().get(node.id)
             if values:
                 return any(self.is_data(v, depth + 1) for v in values)
+            constant = _module_constants(self.fn).get(node.id)
+            if constant is not None:
+                return self.is_data(constant, depth + 1)  # URLS = ["https://a", "https://b"]
             return True
         if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
             return any(self.is_data(g.iter, depth + 1) for g in node.generators)
@@ -295,6 +358,11 @@ class _Fanouts:
                     target = node.args[0]
                     if isinstance(target, ast.Name | ast.Attribute):
                         yield _Spawned(target, None), node.args[1]
+                    elif isinstance(target, ast.Lambda):
+                        # map(lambda h: check_host(session, h), hosts)
+                        spawned = self._coroutine(target.body)
+                        if spawned is not None:
+                            yield spawned, node.args[1]
                 return
             if isinstance(func, ast.Name) and func.id in ("list", "tuple", "set") and len(node.args) == 1:
                 yield from self.spawned_by_collection(node.args[0], depth + 1)
@@ -478,11 +546,13 @@ class UnboundedConcurrency(Rule):
     # -- per file -------------------------------------------------------------
 
     def check_function(self, fn: FunctionContext) -> Iterator[Report]:
+        gates = False
         if fn.is_async:
-            self._summarise(fn)
+            gates = self._summarise(fn)
         elif not any(site.ref.rpartition(".")[2] in _FANOUT_TAILS for site in fn.info.calls):
             return iter(())  # a cheap filter for the many sync functions
-        if _in_tests(fn) or fn.info.uses_limiter:
+        if _in_tests(fn) or gates:
+            # A limiter acquired by the spawning function itself: taken as bounding its fan-outs.
             return iter(())
         finder = _Fanouts(fn)
         for node in fn.walk():
@@ -496,7 +566,7 @@ class UnboundedConcurrency(Rule):
                     collections = [node.args[0]]
                 for collection in collections:
                     for spawned, items in finder.spawned_by_collection(collection):
-                        what = f"`{_short(node.func)}()` {verb} one coroutine per item of `{_short(items)}` at once"
+                        what = f"`{_short(node.func, 'gather')}()` {verb} one coroutine per item of `{_short(items)}` at once"
                         self._record(fn, node, spawned, what)
                         break
             elif finder.is_spawn(node) and node.args:
@@ -513,23 +583,30 @@ class UnboundedConcurrency(Rule):
                     spawned = _Spawned(first.func, first)
                 else:
                     continue
-                what = f"`{_short(node.func)}()` in a loop over `{_short(data)}` starts one task per item at once"
+                what = f"`{_short(node.func, 'create_task')}()` in a loop over `{_short(data)}` starts one task per item at once"
                 self._record(fn, node, spawned, what)
         return iter(())
 
-    def _summarise(self, fn: FunctionContext) -> None:
-        """Set ``uses_limiter`` and ``does_io`` for an ``async def``."""
+    def _summarise(self, fn: FunctionContext) -> bool:
+        """Set ``uses_limiter`` (a limiter or a lock) and ``does_io`` for an ``async def``.
+
+        Returns whether the function acquires a limiter (not merely a lock).
+        """
         info = fn.info
         node = fn.node
+        gates = False
         if isinstance(node, ast.AsyncFunctionDef) and any(
             (t := _tail(d)) is not None and _LIMITER_NAME.search(t) for d in node.decorator_list
         ):
-            info.uses_limiter = True
+            gates = True
         for sub in fn.walk():
+            acquired: ast.expr | None = None
             if isinstance(sub, ast.AsyncWith):
                 for item in sub.items:
                     expr = item.context_expr
-                    if not info.uses_limiter and _is_limiter(fn, expr):
+                    kind = _limiter_kind(fn, expr)
+                    if kind is not None:
+                        gates = gates or kind == "limiter"
                         info.uses_limiter = True
                     elif not info.does_io and isinstance(expr, ast.Call) and _is_request(fn, expr):
                         info.does_io = True
@@ -538,9 +615,8 @@ class UnboundedConcurrency(Rule):
                 if not isinstance(value, ast.Call):
                     continue
                 func = value.func
-                if (not info.uses_limiter and isinstance(func, ast.Attribute) and func.attr == "acquire"
-                        and _is_limiter(fn, value)):
-                    info.uses_limiter = True
+                if isinstance(func, ast.Attribute) and func.attr == "acquire":
+                    acquired = value
                 elif not info.does_io:
                     if _is_request(fn, value):
                         info.does_io = True
@@ -549,6 +625,13 @@ class UnboundedConcurrency(Rule):
             elif (isinstance(sub, ast.AsyncFor) and isinstance(sub.iter, ast.Call) and not info.does_io
                   and _is_request(fn, sub.iter)):
                 info.does_io = True
+            if acquired is not None:
+                kind = _limiter_kind(fn, acquired)
+                if kind is not None:
+                    gates = gates or kind == "limiter"
+                    info.uses_limiter = True
+        info.uses_limiter = info.uses_limiter or gates
+        return gates
 
     def _record(self, fn: FunctionContext, at: ast.Call, spawned: _Spawned, what: str) -> None:
         refs: list[str] = []
@@ -566,7 +649,7 @@ class UnboundedConcurrency(Rule):
                     return
                 if _is_request(fn, target.call):
                     local_io = True
-            elif any(isinstance(a, ast.Name | ast.Attribute) and _is_limiter(fn, a) for a in target.args):
+            elif any(_gate_arg(fn, a) for a in target.args):
                 return
             elif _lib_io(fn.lib(target.func)):
                 local_io = True
@@ -607,12 +690,12 @@ class UnboundedConcurrency(Rule):
                     yield ProjectReport(summary.path, self.code, line, col, end_line, end_col, message)
 
 
-def _awaited_project_calls(index: ProjectIndex, qualname: str) -> Iterator[Value | None]:
+def _awaited_project_calls(index: ProjectIndex, qualname: str) -> Iterator[tuple[int, Value | None]]:
     info = index.functions[qualname][0]
     for site in info.calls:
         if site.usage in (Usage.DISCARDED, Usage.UNUSED_NAME):
             continue
-        yield index.evaluate(site.ref)
+        yield site.usage, index.evaluate(site.ref)
 
 
 def _limited(index: ProjectIndex, qualname: str, memo: dict[str, bool], depth: int) -> bool:
@@ -623,8 +706,8 @@ def _limited(index: ProjectIndex, qualname: str, memo: dict[str, bool], depth: i
     memo[qualname] = False  # cycles
     info = index.functions[qualname][0]
     result = info.uses_limiter
-    if not result and depth < 3 and info.is_async:
-        for value in _awaited_project_calls(index, qualname):
+    if not result and depth < 6 and info.is_async:
+        for _, value in _awaited_project_calls(index, qualname):
             if isinstance(value, PFunc) and _limited(index, value.qualname, memo, depth + 1):
                 result = True
                 break
@@ -633,21 +716,53 @@ def _limited(index: ProjectIndex, qualname: str, memo: dict[str, bool], depth: i
 
 
 def _does_io(index: ProjectIndex, qualname: str, memo: dict[str, bool], depth: int) -> bool:
-    """Whether the function, or an async function it awaits, sends requests or opens connections."""
+    """Whether the function, or an async function it awaits, sends requests or opens connections.
+
+    Awaiting a coroutine of a module that is neither in the project nor known to
+    the knowledge tables (``await send_mail(...)`` from ``app.mailer``) counts too:
+    a project coroutine spawned once per item that calls out to such code is
+    taken to do I/O.
+    """
     hit = memo.get(qualname)
     if hit is not None:
         return hit
     memo[qualname] = False
     info = index.functions[qualname][0]
     result = info.does_io
-    if not result and depth < 4 and info.is_async:
-        for value in _awaited_project_calls(index, qualname):
+    if not result and depth < 6 and info.is_async:
+        for usage, value in _awaited_project_calls(index, qualname):
             if isinstance(value, PFunc):
                 if index.functions[value.qualname][0].is_async and _does_io(index, value.qualname, memo, depth + 1):
                     result = True
                     break
-            elif _lib_io(value):
+            elif _lib_io(value) or (usage == Usage.AWAITED and _unknown_external(value)):
                 result = True
                 break
     memo[qualname] = result
     return result
+
+
+def _unknown_external(value: Value | None) -> bool:
+    """A function of a module outside the project that the knowledge tables do not cover."""
+    if isinstance(value, LibName):
+        name = value.name
+    elif isinstance(value, LibMethod):
+        name = value.type
+    else:
+        return False
+    root = name.partition(".")[0]
+    return bool(root) and root not in _known_roots() and root not in sys.stdlib_module_names
+
+
+@functools.cache
+def _known_roots() -> frozenset[str]:
+    names: set[str] = set()
+    for table in (kb.BLOCKING_CALLS, kb.RETURN_TYPES, kb.TYPE_BASES, kb.ATTRIBUTE_TYPES, kb.ENTER_TYPES,
+                  kb.RESOURCES):
+        names.update(table)
+    names.update(kb.RETURN_TYPES.values())
+    names.update(kb.TYPE_ALIASES.values())
+    for group in (kb.COROUTINE_FUNCTIONS, kb.OFFLOADERS, kb.OFFLOADING_DECORATORS, kb.LIMITERS,
+                  kb.TASK_GROUPS, kb.SLEEP_FUNCTIONS):
+        names.update(group)
+    return frozenset(n.partition(".")[0] for n in names) | {"builtins", "sniffio", "typing_extensions"}

@@ -1,0 +1,590 @@
+"""``asyncdoctor run``: run a Python program exactly as ``python`` would, with the doctor on.
+
+``asyncdoctor run [OPTIONS] script.py [ARGS...]`` behaves like ``python script.py ARGS`` and
+``asyncdoctor run [OPTIONS] -m module [ARGS...]`` like ``python -m module ARGS``.  The program
+sees the same ``sys.argv``, ``sys.path[0]`` and ``__main__`` module; it prints the same
+output, the same traceback for an exception nobody caught, ends with the same exit code and,
+after an unhandled ``KeyboardInterrupt``, dies of the same ``SIGINT``.  The two additions are
+the doctor, installed before the first line of the program runs, and its report on stderr
+at exit: nothing when it found nothing, unless ``--always-report``.
+
+How this module imitates the interpreter (CPython's ``Modules/main.c`` and
+``Python/pythonrun.c``):
+
+* a script is compiled with its absolute path (not normalised) as the file name and run in a
+  fresh ``__main__`` module, which stays in ``sys.modules`` until the interpreter ends;
+  ``sys.path[0]`` is the directory of the script's real path;
+* a module (``-m``), a directory or a zip file goes through ``runpy._run_module_as_main``, the
+  very function ``python -m`` calls, so its traceback shows the same ``<frozen runpy>`` lines;
+* the runner's own frames are cut from the traceback, which is printed by ``sys.excepthook``
+  as the interpreter would; ``SystemExit`` is translated as the interpreter translates it;
+* after the program, the non-daemon threads are waited for (``threading._shutdown``, the
+  first step of the interpreter's finalisation) so that loops running in threads are
+  reported too; then comes the report, then the interpreter finishes as usual (``atexit``
+  handlers, flushing) with the program's exit code.
+
+``--fail-on KINDS`` turns a successful exit (0) into 1 when a finding of those kinds exists;
+a program that already fails keeps its own exit code, which says more.  Usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import os
+import sys
+import types
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+if TYPE_CHECKING:
+    from ..runtime import Doctor
+
+__all__ = ["add_arguments", "main", "run_command"]
+
+DESCRIPTION = (
+    "Run a Python program as `python script.py` or `python -m module` would, with the "
+    "runtime doctor watching its event loops, and report at exit what went wrong: loop "
+    "blocked, coroutines never awaited, exceptions never retrieved, resources left open, "
+    "tasks still pending. Everything after the script or module name goes to the program."
+)
+EPILOG = (
+    "Exit code: the program's own; with --fail-on, 1 instead of 0 when such findings exist; "
+    "2 for a usage error."
+)
+_FAIL_ON_CODE = 1
+_USAGE_CODE = 2
+
+
+class RunUsageError(Exception):
+    """Bad ``asyncdoctor run`` usage; the message is one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise RunUsageError(f"{message} (see '{self.prog} --help')")
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``run``'s options to ``parser`` (the sub-command's, or the standalone one)."""
+    doctor = parser.add_argument_group("doctor")
+    doctor.add_argument(
+        "--threshold", "--blocking-threshold", type=_seconds, metavar="SECONDS",
+        help="a loop step running longer than this blocks the loop (default: 0.1; '50ms' works)",
+    )  # fmt: skip
+    doctor.add_argument(
+        "--disable", action="extend", type=_comma_list, default=[], metavar="KIND[,KIND]",
+        help="switch these detectors off",
+    )  # fmt: skip
+    output = parser.add_argument_group("report")
+    output.add_argument(
+        "--report", metavar="FILE.json", help="write the full report as JSON to this file"
+    )
+    output.add_argument(
+        "--fail-on", type=_comma_list, metavar="KINDS",
+        help="exit 1 instead of 0 when findings of these kinds (or 'any') exist",
+    )  # fmt: skip
+    output.add_argument(
+        "--quiet", "-q", action="store_true", help="print no summary (the JSON report is kept)"
+    )
+    output.add_argument(
+        "--always-report", action="store_true", help="print the summary even when it is clean"
+    )
+    target = parser.add_argument_group("program")
+    # Both take the rest of the command line: options after the script or module name
+    # belong to the program, as with `python`.
+    target.add_argument(
+        "-m", dest="module", nargs=argparse.REMAINDER, metavar="MODULE [ARGS...]",
+        help="run a library module as a script, like `python -m`",
+    )  # fmt: skip
+    target.add_argument(
+        "program", nargs=argparse.REMAINDER, metavar="script.py [ARGS...]",
+        help="the script (or a directory or zip file with a __main__.py) and its arguments",
+    )  # fmt: skip
+
+
+def main(argv: Sequence[str]) -> int:
+    """``asyncdoctor run ARGV...``: parse ``argv`` (what follows ``run``) and run the program."""
+    parser = _Parser(
+        prog="asyncdoctor run", description=DESCRIPTION, epilog=EPILOG, allow_abbrev=False
+    )
+    add_arguments(parser)
+    try:
+        args = parser.parse_args(list(argv))
+    except RunUsageError as exc:
+        return _usage_error(str(exc))
+    except SystemExit as exc:  # --help
+        return exc.code if isinstance(exc.code, int) else 0
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the program that the parsed ``args`` name; return the exit code to end with."""
+    try:
+        settings = _settings(args)
+        program = _resolve(settings)
+    except RunUsageError as exc:
+        return _usage_error(str(exc))
+    return _Runner(settings, program).run()
+
+
+def _usage_error(message: str) -> int:
+    print(f"asyncdoctor: {message}", file=sys.stderr)
+    return _USAGE_CODE
+
+
+def _comma_list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _seconds(text: str) -> float:
+    raw = text.strip().lower()
+    scale = 1.0
+    if raw.endswith("ms"):
+        raw, scale = raw[:-2], 0.001
+    elif raw.endswith("s"):
+        raw = raw[:-1]
+    try:
+        value = float(raw) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got '{text}'")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Settings:
+    module: str | None  # -m MODULE, or None for a script
+    script: str | None  # the script, directory or zip file, as given
+    args: tuple[str, ...]  # the program's arguments
+    threshold: float | None
+    disabled: frozenset[str]
+    report_file: str | None  # absolute: the program may change directory
+    fail_on: frozenset[str]
+    quiet: bool
+    always_report: bool
+
+
+def _settings(args: argparse.Namespace) -> _Settings:
+    module_argv: list[str] | None = args.module
+    program: list[str] = list(args.program or [])
+    module: str | None = None
+    script: str | None = None
+    if module_argv is not None:
+        # `-mNAME` leaves the program's arguments to the positional list
+        rest = [*module_argv[1:], *program]
+        if not module_argv or module_argv[0].startswith("-"):
+            raise RunUsageError(
+                "argument -m: expected a module name (see 'asyncdoctor run --help')"
+            )
+        module = module_argv[0]
+    else:
+        if program[:1] == ["--"]:
+            program = program[1:]
+        if not program:
+            raise RunUsageError(
+                "nothing to run: give a script or -m MODULE (see 'asyncdoctor run --help')"
+            )
+        script, rest = program[0], program[1:]
+    kinds = _known_kinds()
+    disabled = frozenset(_check_kinds(args.disable, kinds, "--disable"))
+    fail_on: frozenset[str] = frozenset()
+    if args.fail_on is not None:
+        if not args.fail_on:
+            raise RunUsageError("argument --fail-on: expected kinds or 'any'")
+        if [kind.lower() for kind in args.fail_on] == ["any"]:
+            fail_on = frozenset(kinds) if kinds is not None else frozenset({"any"})
+        else:
+            fail_on = frozenset(_check_kinds(args.fail_on, kinds, "--fail-on"))
+    report_file: str | None = None
+    if args.report is not None:
+        report_file = os.path.abspath(args.report)
+        folder = os.path.dirname(report_file)
+        if not os.path.isdir(folder):
+            raise RunUsageError(f"argument --report: folder '{folder}' does not exist")
+    return _Settings(
+        module=module,
+        script=script,
+        args=tuple(rest),
+        threshold=args.threshold,
+        disabled=disabled,
+        report_file=report_file,
+        fail_on=fail_on,
+        quiet=args.quiet,
+        always_report=args.always_report,
+    )
+
+
+def _known_kinds() -> tuple[str, ...] | None:
+    """The detector names, or None when the engine cannot even be imported (checked later)."""
+    try:
+        from ..runtime import KINDS
+    except Exception:  # the doctor is broken: the program must still run
+        return None
+    return tuple(KINDS)
+
+
+def _check_kinds(names: Sequence[str], kinds: tuple[str, ...] | None, option: str) -> list[str]:
+    if kinds is None:
+        return list(names)
+    for name in names:
+        if name not in kinds:
+            import difflib
+
+            close = difflib.get_close_matches(name, kinds, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise RunUsageError(
+                f"argument {option}: unknown kind '{name}' ({hint}kinds: {', '.join(kinds)})"
+            )
+    return list(names)
+
+
+# --- the program --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Program:
+    """What to run and how the interpreter would set it up."""
+
+    argv: list[str]  # sys.argv while the program starts (runpy fixes argv[0] for -m)
+    path0: str  # sys.path[0]
+    code: types.CodeType | None  # a script's compiled code; None for runpy
+    file: str | None  # a script's __file__
+    module: str | None  # what runpy runs: the -m module, or "__main__" of a directory or zip
+    alter_argv: bool = False  # -m: runpy puts the module's file in sys.argv[0]
+    sourceless: bool = False  # a .pyc file
+    syntax_error: SyntaxError | None = None  # a script that does not compile
+
+
+def _resolve(settings: _Settings) -> _Program:
+    """Find and compile what to run, as ``python`` does before running anything."""
+    if settings.module is not None:
+        return _Program(
+            argv=["-m", *settings.args], path0=os.getcwd(), code=None, file=None,
+            module=settings.module, alter_argv=True,
+        )  # fmt: skip
+    script = settings.script
+    assert script is not None
+    # python makes the file name absolute without normalising it ("/cwd/./x/../y.py")
+    full = script if os.path.isabs(script) else os.path.join(os.getcwd(), script)
+    argv = [script, *settings.args]
+    if _has_importer(full):  # a directory or a zip file with a __main__.py
+        return _Program(argv=argv, path0=full, code=None, file=None, module="__main__")
+    try:
+        with open(full, "rb") as stream:
+            source = stream.read()
+    except OSError as exc:
+        raise RunUsageError(
+            f"can't open file '{script}': [Errno {exc.errno}] {exc.strerror}"
+        ) from None
+    path0 = os.path.dirname(os.path.realpath(full))
+    from importlib.util import MAGIC_NUMBER
+
+    if source[:4] == MAGIC_NUMBER:  # a compiled file, which python runs too
+        import marshal
+
+        code = marshal.loads(source[16:])
+        if not isinstance(code, types.CodeType):
+            raise RunUsageError(f"'{script}' is not a compiled Python file")
+        return _Program(argv=argv, path0=path0, code=code, file=full, module=None, sourceless=True)
+    try:
+        # dont_inherit: our `from __future__ import annotations` must not reach the program
+        code = compile(source, full, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return _Program(argv=argv, path0=path0, code=None, file=full, module=None, syntax_error=exc)
+    return _Program(argv=argv, path0=path0, code=code, file=full, module=None)
+
+
+def _has_importer(path: str) -> bool:
+    """Whether python would run ``path`` as a directory or zip file (an import hook takes it)."""
+    for hook in sys.path_hooks:
+        try:
+            hook(path)
+        except ImportError:
+            continue
+        return True
+    return False
+
+
+# --- running it ---------------------------------------------------------------------------------
+
+
+class _Runner:
+    def __init__(self, settings: _Settings, program: _Program) -> None:
+        self.settings = settings
+        self.program = program
+        self.doctor: Doctor | None = None
+
+    def run(self) -> int:
+        program = self.program
+        self._set_up_interpreter_state()
+        if program.syntax_error is not None:  # python prints it with no traceback, exits 1
+            code, interrupted = _print_uncaught(program.syntax_error, None), False
+        else:
+            self.doctor = _install_doctor(self.settings)
+            pid = os.getpid()
+            code, interrupted = self._execute()
+            if os.getpid() != pid:  # a forked child came back through here: not ours to report
+                return _finish(code, interrupted=interrupted)
+            _wait_for_threads()
+            if self.doctor is not None:
+                code = _report(self.doctor, self.settings, code, interrupted=interrupted)
+        return _finish(code, interrupted=interrupted)
+
+    def _set_up_interpreter_state(self) -> None:
+        program = self.program
+        sys.argv = list(program.argv)
+        if not sys.flags.safe_path:  # python -P / PYTHONSAFEPATH: no sys.path[0] at all
+            if sys.path:
+                sys.path[0] = program.path0
+            else:
+                sys.path.insert(0, program.path0)
+        main = types.ModuleType("__main__")
+        from importlib.machinery import BuiltinImporter
+
+        main.__loader__ = BuiltinImporter
+        namespace = main.__dict__
+        namespace["__annotations__"] = {}
+        namespace["__builtins__"] = builtins
+        sys.modules["__main__"] = main
+
+    def _execute(self) -> tuple[int, bool]:
+        """Run the program; its exit code, and whether a ``KeyboardInterrupt`` ended it."""
+        program = self.program
+        import runpy
+
+        # what `python -m` itself calls (Modules/main.c); private, but there since Python 2.5
+        run_module_as_main: Callable[..., object] = runpy._run_module_as_main  # type: ignore[attr-defined]
+        entry = program.code if program.code is not None else run_module_as_main.__code__
+        try:
+            if program.code is not None:
+                self._exec_script(program.code)
+            else:
+                run_module_as_main(program.module, alter_argv=program.alter_argv)
+        except SystemExit as exc:
+            return _exit_code(exc), False
+        except BaseException as exc:
+            return _print_uncaught(exc, entry), isinstance(exc, KeyboardInterrupt)
+        return 0, False
+
+    def _exec_script(self, code: types.CodeType) -> None:
+        program = self.program
+        namespace = sys.modules["__main__"].__dict__
+        from importlib.machinery import SourceFileLoader, SourcelessFileLoader
+
+        assert program.file is not None
+        loader_type = SourcelessFileLoader if program.sourceless else SourceFileLoader
+        namespace["__loader__"] = loader_type("__main__", program.file)
+        namespace["__file__"] = program.file
+        namespace["__cached__"] = None
+        try:
+            exec(code, namespace)
+        finally:  # as python does once the main script is done
+            namespace.pop("__file__", None)
+            namespace.pop("__cached__", None)
+
+
+def _exit_code(exc: SystemExit) -> int:
+    """The exit code python derives from ``SystemExit``; a non-integer code is printed first."""
+    code: object = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    stream = sys.stderr if sys.stderr is not None else sys.__stderr__
+    try:
+        if stream is not None:
+            stream.write(str(code))
+            stream.write("\n")
+    except Exception:  # python ignores a failing stderr here too
+        pass
+    return 1
+
+
+def _print_uncaught(exc: BaseException, entry: types.CodeType | None) -> int:
+    """Report an exception nobody caught, as the interpreter does; return its exit code.
+
+    The traceback starts at the program's first frame (``entry``), so that no frame of the
+    runner shows; with no ``entry`` (a script that does not compile) there is none, as with
+    python.
+    """
+    tb = None
+    if entry is not None:
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_frame.f_code is not entry:
+            tb = tb.tb_next
+        if tb is None:  # the program never started: hide nothing
+            tb = exc.__traceback__
+    exc.__traceback__ = tb
+    sys.last_type, sys.last_value, sys.last_traceback = type(exc), exc, tb
+    if sys.version_info >= (3, 12):
+        setattr(sys, "last_exc", exc)  # noqa: B010 (not in 3.11's typeshed)
+    hook = getattr(sys, "excepthook", None)
+    sys.audit("sys.excepthook", hook, type(exc), exc, tb)
+    if hook is None:
+        _write(sys.stderr, "sys.excepthook is missing\n")
+        sys.__excepthook__(type(exc), exc, tb)
+        return 1
+    try:
+        hook(type(exc), exc, tb)
+    except SystemExit as hook_exit:  # python obeys a hook that exits
+        return _exit_code(hook_exit)
+    except BaseException as hook_error:
+        hook_tb = hook_error.__traceback__
+        hook_tb = hook_tb.tb_next if hook_tb is not None else None  # our own frame
+        _write(sys.stderr, "Error in sys.excepthook:\n")
+        sys.__excepthook__(type(hook_error), hook_error, hook_tb)
+        _write(sys.stderr, "\nOriginal exception was:\n")
+        sys.__excepthook__(type(exc), exc, tb)
+    return 1
+
+
+def _wait_for_threads() -> None:
+    """Wait for the non-daemon threads, as the interpreter's finalisation starts by doing."""
+    import threading
+
+    shutdown = getattr(threading, "_shutdown", None)
+    if shutdown is None:
+        return
+    try:
+        shutdown()
+    except BaseException as exc:  # e.g. ^C while waiting; python prints it and goes on
+        import traceback
+
+        _write(sys.stderr, f"Exception ignored in: {threading!r}\n")
+        _write(sys.stderr, "".join(traceback.format_exception(exc)))
+
+
+def _finish(code: int, *, interrupted: bool) -> int:
+    if interrupted:
+        # After an unhandled KeyboardInterrupt python finalises, then kills itself with SIGINT
+        # (Modules/main.c, exit_sigint).  Let the interpreter do exactly that: raise it again
+        # out of the console script, with the traceback (already printed) silenced.
+        sys.excepthook = _silent_excepthook
+        raise KeyboardInterrupt
+    return code
+
+
+def _silent_excepthook(*_: object) -> None:
+    pass
+
+
+# --- the doctor ---------------------------------------------------------------------------------
+
+_failed_once = False
+
+
+def _doctor_failed(reason: object) -> None:
+    """Say once, in one line, that the doctor failed; the program goes on regardless."""
+    global _failed_once
+    if _failed_once:
+        return
+    _failed_once = True
+    if isinstance(reason, BaseException):
+        reason = f"{type(reason).__name__}: {reason}" if str(reason) else type(reason).__name__
+    _write(_report_stream(), f"asyncdoctor: doctor failed: {reason}\n")
+
+
+def _install_doctor(settings: _Settings) -> Doctor | None:
+    try:
+        from ..runtime import KINDS, DoctorOptions, install
+
+        options = DoctorOptions(detectors=frozenset(KINDS) - settings.disabled)
+        if settings.threshold is not None:
+            import dataclasses
+
+            options = dataclasses.replace(options, threshold=settings.threshold)
+        return install(options)
+    except Exception as exc:
+        _doctor_failed(exc)
+        return None
+
+
+def _report(doctor: Doctor, settings: _Settings, code: int, *, interrupted: bool) -> int:
+    """Write the report; return the exit code, changed by ``--fail-on`` when it applies."""
+    stream = _report_stream()
+    try:
+        import gc
+
+        gc.collect()  # lost coroutines and resources held in cycles: let them be seen now
+        report = doctor.report()
+    except Exception as exc:
+        _doctor_failed(exc)
+        return code
+    if settings.report_file is not None:
+        try:
+            import json
+
+            text = json.dumps(report.to_json(), indent=2, ensure_ascii=False)
+            with open(settings.report_file, "w", encoding="utf-8") as file:
+                file.write(text + "\n")
+        except OSError as exc:
+            _doctor_failed(f"cannot write '{settings.report_file}': {exc.strerror or exc}")
+        except Exception as exc:
+            _doctor_failed(exc)
+    if not settings.quiet:
+        try:
+            summary = report.render_text(color=_use_color(stream))
+            if not summary and settings.always_report:
+                summary = _clean_summary(report)
+            if summary:
+                _write(stream, summary if summary.endswith("\n") else summary + "\n")
+        except Exception as exc:
+            _doctor_failed(exc)
+    failing = sorted({f.kind for f in report.findings if f.kind in settings.fail_on})
+    if failing and code == 0 and not interrupted:
+        if not settings.quiet:
+            _write(
+                stream,
+                f"asyncdoctor: exit code {_FAIL_ON_CODE}: found {', '.join(failing)} (--fail-on)\n",
+            )
+        return _FAIL_ON_CODE
+    return code
+
+
+def _clean_summary(report: object) -> str:
+    metrics = getattr(report, "metrics", None)
+    if metrics is None or not getattr(metrics, "loops_seen", 0):
+        return "asyncdoctor: no problems found (no event loop ran)\n"
+    return (
+        f"asyncdoctor: no problems found ({metrics.loops_seen} event loop(s), "
+        f"{metrics.tasks_created} tasks, at most {metrics.tasks_peak_alive} alive, "
+        f"loop lag p99 {metrics.lag_p99_ms:.1f} ms, max {metrics.lag_max_ms:.1f} ms)\n"
+    )
+
+
+# --- terminal helpers ---------------------------------------------------------------------------
+
+
+def _report_stream() -> TextIO | None:
+    """The process's real stderr, even if the program replaced ``sys.stderr``."""
+    for stream in (sys.__stderr__, sys.stderr):
+        if stream is not None and not getattr(stream, "closed", False):
+            return stream
+    return None
+
+
+def _write(stream: TextIO | None, text: str) -> None:
+    if stream is None:
+        return
+    try:
+        stream.write(text)
+        stream.flush()
+    except Exception:  # a closed or broken stderr: nothing else to say it on
+        pass
+
+
+def _use_color(stream: TextIO | None) -> bool:
+    if stream is None or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return stream.isatty() and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False

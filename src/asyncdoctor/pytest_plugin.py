@@ -1,0 +1,296 @@
+"""asyncdoctor's pytest plugin: the test during which the event loop misbehaved fails.
+
+Registered through the ``pytest11`` entry point and inactive until asked for::
+
+    pytest --asyncdoctor                       # or, in the ini file: asyncdoctor = true
+    pytest --asyncdoctor --asyncdoctor-mode=report --asyncdoctor-threshold=0.05
+
+When active, the runtime doctor is installed at session start and every finding is given to
+the test during which it happened: a test that blocked its loop, lost a coroutine, left a
+task pending or a resource open fails with the findings (file:line, kind, message) as its
+failure, or, with ``--asyncdoctor-mode=report``, passes and is listed in an ``asyncdoctor``
+section of the terminal summary.  It needs no marker and works with whatever runs the
+test's loop (pytest-asyncio in strict or auto mode, anyio's plugin, ``asyncio.run`` in a
+plain test), because the doctor watches every loop of the process.
+
+How findings are attributed (as pytest's own ``unraisableexception`` plugin does it): a
+cursor into the doctor's finding stream moves at the end of the test's call (findings made
+during setup and call fail the call, so the test shows as FAILED) and after its teardown,
+preceded by a garbage collection so that coroutines and resources lost during the test are
+seen then (they fail the teardown, shown as an ERROR, like a failing fixture finaliser).
+Findings made outside any test (collection, between tests) are listed in the summary.
+
+When the plugin is not enabled, its only work is to add its options: nothing is imported,
+installed or hooked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from .runtime import Doctor, RuntimeFinding
+
+__all__ = [
+    "pytest_addoption",
+    "pytest_configure",
+]
+
+_MODES = ("fail", "report")
+_PLUGIN_NAME = "asyncdoctor-doctor"
+_GC_KINDS = frozenset({"never-awaited", "unclosed-resource"})
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("asyncdoctor", "asyncdoctor runtime doctor")
+    group.addoption(
+        "--asyncdoctor", action="store_true", default=None,
+        help="fail the tests during which an event loop was blocked, a coroutine lost, "
+        "a task left pending, an exception never retrieved or a resource left open",
+    )  # fmt: skip
+    group.addoption(
+        "--asyncdoctor-threshold", metavar="SECONDS", default=None,
+        help="a loop step running longer than this blocks the loop (default: 0.1)",
+    )  # fmt: skip
+    group.addoption(
+        "--asyncdoctor-mode", choices=_MODES, default=None,
+        help="fail: the test fails (default); report: list the findings in the summary",
+    )  # fmt: skip
+    group.addoption(
+        "--asyncdoctor-disable", action="append", default=[], metavar="KIND[,KIND]",
+        help="switch these detectors off",
+    )  # fmt: skip
+    parser.addini(
+        "asyncdoctor", "enable the asyncdoctor runtime doctor", type="bool", default=False
+    )
+    parser.addini(
+        "asyncdoctor_threshold", "blocking threshold in seconds (default: 0.1)", default=""
+    )
+    parser.addini("asyncdoctor_mode", "fail (default) or report", default="fail")
+    parser.addini(
+        "asyncdoctor_disable", "detectors to switch off (names, space or comma separated)",
+        type="args", default=[],
+    )  # fmt: skip
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    enabled = config.getoption("asyncdoctor")
+    if enabled is None:
+        enabled = bool(config.getini("asyncdoctor"))
+    if not enabled or config.pluginmanager.has_plugin(_PLUGIN_NAME):
+        return
+    config.pluginmanager.register(_DoctorPlugin(config, _settings(config)), _PLUGIN_NAME)
+
+
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    mode: str
+    threshold: float | None
+    disabled: frozenset[str]
+
+
+def _settings(config: pytest.Config) -> _Settings:
+    from .runtime import KINDS
+
+    mode = config.getoption("asyncdoctor_mode") or str(config.getini("asyncdoctor_mode")).strip()
+    if mode not in _MODES:
+        raise pytest.UsageError(f"asyncdoctor_mode: expected fail or report, got '{mode}'")
+    raw_threshold = config.getoption("asyncdoctor_threshold")
+    if raw_threshold is None:
+        raw_threshold = str(config.getini("asyncdoctor_threshold")).strip() or None
+    threshold: float | None = None
+    if raw_threshold is not None:
+        try:
+            threshold = float(raw_threshold)
+        except ValueError:
+            threshold = -1.0
+        if not 0 < threshold < float("inf"):
+            raise pytest.UsageError(
+                f"--asyncdoctor-threshold: expected a positive number of seconds, "
+                f"got '{raw_threshold}'"
+            )
+    names: list[str] = []
+    for item in [*config.getini("asyncdoctor_disable"), *config.getoption("asyncdoctor_disable")]:
+        names.extend(name.strip() for name in str(item).split(",") if name.strip())
+    unknown = [name for name in names if name not in KINDS]
+    if unknown:
+        raise pytest.UsageError(
+            f"--asyncdoctor-disable: unknown kind '{unknown[0]}' (kinds: {', '.join(KINDS)})"
+        )
+    return _Settings(mode=mode, threshold=threshold, disabled=frozenset(names))
+
+
+_found_key = pytest.StashKey[list[str]]()  # report mode: this phase's findings, as text
+
+
+class _DoctorPlugin:
+    """The active plugin: registered by :func:`pytest_configure` only when enabled."""
+
+    def __init__(self, config: pytest.Config, settings: _Settings) -> None:
+        self.config = config
+        self.settings = settings
+        self.doctor: Doctor | None = None
+        self.owned = False  # whether we installed it (not `asyncdoctor run -m pytest`)
+        self.cursor = 0
+        self.collect_garbage = True
+        self.by_test: dict[str, list[str]] = {}  # report mode: nodeid -> finding lines
+        self.outside: list[RuntimeFinding] = []
+        self.failure: str | None = None
+
+    # --- session ---------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        try:
+            from . import runtime
+
+            doctor = runtime.current()
+            if doctor is None:
+                options = runtime.DoctorOptions(
+                    detectors=frozenset(runtime.KINDS) - self.settings.disabled
+                )
+                if self.settings.threshold is not None:
+                    import dataclasses
+
+                    options = dataclasses.replace(options, threshold=self.settings.threshold)
+                doctor = runtime.install(options)
+                self.owned = True
+                self.collect_garbage = bool(_GC_KINDS - self.settings.disabled)
+            self.cursor = doctor.mark()
+            self.doctor = doctor
+        except Exception as exc:  # the tests must run all the same
+            self.failure = f"doctor failed: {type(exc).__name__}: {exc}"
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self.doctor is not None and self.owned:
+            with contextlib.suppress(Exception):  # never fail the run on our way out
+                self.doctor.uninstall()
+            self.doctor = None
+
+    # --- each test -------------------------------------------------------------------------
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(
+        self, item: pytest.Item, nextitem: pytest.Item | None
+    ) -> Generator[None, object, object]:
+        self.outside.extend(self._take())  # found between tests: nobody's
+        return (yield)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> None:
+        self._check(item)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
+        if self.doctor is not None and self.collect_garbage:
+            gc.collect()  # coroutines and resources lost during the test are found now
+        self._check(item)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        found = item.stash.get(_found_key, None)
+        if found:  # report mode: carried by the report, so that it also works with xdist
+            report.sections.append(("asyncdoctor", "\n".join(found)))
+            del item.stash[_found_key]
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for title, text in report.sections:
+            if title == "asyncdoctor":
+                self.by_test.setdefault(report.nodeid, []).extend(text.splitlines())
+
+    def _check(self, item: pytest.Item) -> None:
+        findings = self._take()
+        if not findings:
+            return
+        lines = [_line(finding, self.config.rootpath) for finding in findings]
+        if self.settings.mode == "fail":
+            count = f"{len(findings)} problem{'s' if len(findings) > 1 else ''}"
+            text = "\n".join([f"asyncdoctor found {count} during this test:", *lines])
+            pytest.fail(text, pytrace=False)
+        item.stash.setdefault(_found_key, []).extend(lines)
+
+    def _take(self) -> list[RuntimeFinding]:
+        """The findings since the cursor, which moves past them."""
+        doctor = self.doctor
+        if doctor is None:
+            return []
+        try:
+            findings = doctor.findings_since(self.cursor)
+            self.cursor = doctor.mark()
+        except Exception as exc:
+            self.failure = f"doctor failed: {type(exc).__name__}: {exc}"
+            self.doctor = None
+            return []
+        return list(findings)
+
+    # --- the summary -----------------------------------------------------------------------
+
+    def pytest_report_header(self, config: pytest.Config) -> str:
+        threshold = self.settings.threshold
+        parts = [f"mode={self.settings.mode}"]
+        if threshold is not None:
+            parts.append(f"threshold={threshold:g}s")
+        if self.settings.disabled:
+            parts.append(f"disabled={','.join(sorted(self.settings.disabled))}")
+        return f"asyncdoctor: {' '.join(parts)}"
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        self.outside.extend(self._take())
+        writer = terminalreporter
+        if self.failure is not None:
+            writer.write_line(f"asyncdoctor: {self.failure}", red=True)
+        if not self.by_test and not self.outside:
+            return
+        writer.write_sep("=", "asyncdoctor")
+        for nodeid, lines in self.by_test.items():
+            writer.write_line(nodeid, bold=True)
+            for line in lines:
+                writer.write_line(f"  {line}")
+        if self.outside:
+            writer.write_line("not during a test:", bold=True)
+            for finding in self.outside:
+                writer.write_line(f"  {_line(finding, self.config.rootpath)}")
+
+
+def _line(finding: RuntimeFinding, root: os.PathLike[str]) -> str:
+    """One finding, as the doctor's summary writes it: ``path:line: kind message (details)``.
+
+    Paths are relative to the rootdir; the creation site, when known, follows on its own line.
+    """
+    location = finding.location
+    details: list[str] = []
+    if finding.count > 1:
+        details.append(f"x{finding.count}")
+    if finding.duration is not None:
+        duration = finding.duration
+        shown = f"{duration * 1000:.0f} ms" if duration < 1 else f"{duration:.2f} s"
+        details.append(f"{shown} total" if finding.count > 1 else shown)
+    tail = f" ({', '.join(details)})" if details else ""
+    text = (
+        f"{_relative(location.path, root)}:{location.line}: {finding.kind} {finding.message}{tail}"
+    )
+    created = finding.created_at
+    if created is not None and created != location:
+        text += (
+            f"\n    created at {_relative(created.path, root)}:{created.line} in {created.function}"
+        )
+    return text
+
+
+def _relative(path: str, root: os.PathLike[str]) -> str:
+    try:
+        relative = os.path.relpath(path, root)
+    except ValueError:  # another drive
+        return path
+    return path if relative.startswith(os.pardir) else relative

@@ -1,0 +1,160 @@
+"""Which frames are the user's, and how to turn frames into :class:`Frame` data.
+
+A frame is *user code* unless its file lies in the standard library, in a
+``site-packages``/``dist-packages`` directory, in asyncdoctor itself, or is
+a frozen module (``<frozen ...>``).  Code run with ``python -c`` (file
+``<string>``) and from stdin is user code.  The answer is cached per file
+name, so asking costs one dictionary look-up.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import sysconfig
+from collections.abc import Iterable, Iterator
+from types import CodeType, FrameType, TracebackType
+
+from ._models import Frame
+
+__all__ = [
+    "ASYNCIO_DIR",
+    "frame_data",
+    "frames_from_traceback",
+    "innermost_user",
+    "is_internal_file",
+    "is_user_file",
+    "line_of",
+    "parse_faulthandler_dump",
+    "stack_of",
+]
+
+_OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+ASYNCIO_DIR = os.path.dirname(os.path.abspath(sys.modules["asyncio"].__file__ or "")) + os.sep
+
+
+def _library_dirs() -> tuple[str, ...]:
+    dirs: set[str] = set()
+    for scheme_vars in (None, {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}):
+        try:
+            paths = sysconfig.get_paths(vars=scheme_vars) if scheme_vars else sysconfig.get_paths()
+        except Exception:  # pragma: no cover - broken sysconfig
+            continue
+        for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+            path = paths.get(key)
+            if path:
+                dirs.add(os.path.abspath(path) + os.sep)
+                dirs.add(os.path.realpath(path) + os.sep)
+    return tuple(sorted(dirs))
+
+
+_LIB_DIRS = _library_dirs()
+_LIB_MARKERS = (f"{os.sep}site-packages{os.sep}", f"{os.sep}dist-packages{os.sep}")
+_user_cache: dict[str, bool] = {}
+_internal_cache: dict[str, bool] = {}
+
+
+def is_internal_file(filename: str) -> bool:
+    """Whether ``filename`` belongs to asyncdoctor itself."""
+    answer = _internal_cache.get(filename)
+    if answer is None:
+        answer = _internal_cache[filename] = os.path.abspath(filename).startswith(_OWN_DIR)
+    return answer
+
+
+def is_user_file(filename: str) -> bool:
+    """Whether ``filename`` is the user's code (see the module docstring)."""
+    answer = _user_cache.get(filename)
+    if answer is None:
+        answer = _user_cache[filename] = _classify(filename)
+    return answer
+
+
+def _classify(filename: str) -> bool:
+    if filename.startswith("<"):
+        return not filename.startswith("<frozen")
+    if is_internal_file(filename):
+        return False
+    path = os.path.abspath(filename)
+    if any(marker in path for marker in _LIB_MARKERS):
+        return False
+    return not path.startswith(_LIB_DIRS)
+
+
+def line_of(code: CodeType, lasti: int) -> int:
+    """The line of the instruction at byte offset ``lasti`` in ``code``."""
+    best = code.co_firstlineno
+    for start, end, line in code.co_lines():
+        if start <= lasti < end:
+            return line if line is not None else best
+        if line is not None and start <= lasti:
+            best = line
+    return best
+
+
+def frame_data(frame: FrameType) -> Frame:
+    """The :class:`Frame` of a live frame (its current line)."""
+    code = frame.f_code
+    return Frame(code.co_filename, frame.f_lineno or code.co_firstlineno, code.co_name)
+
+
+def _frames_outward(frame: FrameType | None) -> Iterator[FrameType]:
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
+
+
+def stack_of(frame: FrameType | None, limit: int) -> tuple[Frame, ...]:
+    """The stack ending at ``frame``, outermost first, asyncdoctor's own frames left out.
+
+    At most ``limit`` frames are kept: the innermost ones.
+    """
+    frames: list[Frame] = []
+    for f in _frames_outward(frame):
+        if is_internal_file(f.f_code.co_filename):
+            continue
+        frames.append(frame_data(f))
+        if len(frames) >= limit:
+            break
+    frames.reverse()
+    return tuple(frames)
+
+
+def frames_from_traceback(tb: TracebackType | None, limit: int) -> tuple[Frame, ...]:
+    """The frames a traceback went through, outermost first (innermost ``limit`` kept)."""
+    frames: list[Frame] = []
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if not is_internal_file(code.co_filename):
+            frames.append(Frame(code.co_filename, tb.tb_lineno or code.co_firstlineno, code.co_name))
+        tb = tb.tb_next
+    return tuple(frames[-limit:])
+
+
+def innermost_user(frames: Iterable[Frame]) -> Frame | None:
+    """The innermost user frame of a stack given outermost first."""
+    found: Frame | None = None
+    for frame in frames:
+        if is_user_file(frame.path):
+            found = frame
+    return found
+
+
+_THREAD_RE = re.compile(r"^(?:Current thread|Thread) (0x[0-9a-fA-F]+)")
+_FRAME_RE = re.compile(r'^\s+File "(.*)", line (\d+) in (.*)$')
+
+
+def parse_faulthandler_dump(text: str) -> dict[int, tuple[Frame, ...]]:
+    """Stacks by thread id from a :mod:`faulthandler` dump, outermost first."""
+    stacks: dict[int, list[Frame]] = {}
+    current: list[Frame] | None = None
+    for line in text.splitlines():
+        match = _THREAD_RE.match(line)
+        if match:
+            current = stacks.setdefault(int(match.group(1), 16), [])
+            continue
+        match = _FRAME_RE.match(line)
+        if match and current is not None:
+            current.append(Frame(match.group(1), int(match.group(2)), match.group(3).strip()))
+    return {tid: tuple(reversed(frames)) for tid, frames in stacks.items()}

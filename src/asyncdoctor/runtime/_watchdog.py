@@ -1,0 +1,492 @@
+"""The ``blocking-call`` detector: one watchdog thread for all loops.
+
+Design (numbers measured on CPython 3.11, 2 cores):
+
+* Each loop has a heartbeat (:mod:`._loops`) every ``threshold / 4``
+  (25 ms by default).  The watchdog sleeps until the next heartbeat is due;
+  when a loop's heartbeat is overdue the loop is stuck in a step, and the
+  watchdog samples that loop's thread every ``sample_interval`` (5 ms by
+  default) with ``sys._current_frames()``, while it is still stuck, so the
+  innermost user frame is the blocking line.
+* A *step* is told apart from a burst of many short steps (a ``gather`` of
+  thousands of tasks makes the heartbeat late too, without any step being
+  slow) by its signature: the identity of the step's outermost frame (the
+  frame right inside the loop machinery, i.e. the task's coroutine or the
+  callback), its code, and the task running it (id and name, from
+  ``asyncio.tasks._current_tasks``).  Consecutive samples with the same
+  signature during one late episode are one run; a run longer than the
+  threshold is a blocking step.  Its duration runs from the midpoint
+  between the previous observation and the first sample to the midpoint
+  after the last one (the previous observation being the last heartbeat,
+  or a sample of another step), so it is accurate to about one sampling
+  interval.  The blamed location is the user frame seen for the most time.
+  Attribution never uses the "current task" alone, so with an eager task
+  factory (3.12+) the frame that really blocked is blamed: it is the one on
+  the sampled stack.
+* A C call that holds the GIL (``sorted`` of a big list, a catastrophic
+  regex) keeps the watchdog from running.  We measured that CPython 3.11
+  drops the GIL right after such a call returns (the eval-breaker check
+  after ``CALL``), so the watchdog's first sample after it wakes up still
+  shows the calling line; the whole gap is then credited to that sample.
+  When other threads compete for the GIL this is not guaranteed, so the
+  watchdog also arms ``faulthandler.dump_traceback_later`` before each
+  sleep (C thread, no GIL needed): when it wakes up late it reads the loop
+  thread's stack as it was during the call from that dump.  Re-arming
+  costs about 20 us of CPU (80 us wall, GIL held) and happens at most every
+  other heartbeat interval (so under 0.2 % of one core).  If the program
+  uses ``dump_traceback_later`` itself, the doctor stops using it for good.
+* A gap during which the loop thread did not use the CPU (read from its
+  thread CPU clock, ``time.pthread_getcpuclockid``) was caused by *another*
+  thread holding the GIL: it is not blamed on the loop's line.
+* Nothing is reported for steps rooted in asyncdoctor's own code, for a
+  loop that is idle in the selector, or once the interpreter is shutting
+  down (an ``atexit`` hook stops the watchdog).
+"""
+
+from __future__ import annotations
+
+import _thread
+import asyncio
+import faulthandler
+import linecache
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from types import CodeType, FrameType
+from typing import IO, TYPE_CHECKING, Any
+
+from ._frames import ASYNCIO_DIR, frame_data, is_internal_file, is_user_file, parse_faulthandler_dump
+from ._models import Frame, RuntimeFinding
+
+if TYPE_CHECKING:
+    from ._doctor import Doctor
+    from ._loops import LoopState
+
+__all__ = ["Watchdog"]
+
+_monotonic = time.monotonic
+
+
+def _machinery_codes() -> frozenset[CodeType]:
+    codes: set[CodeType] = set()
+    for owner, name in (
+        (asyncio.base_events.BaseEventLoop, "_run_once"),
+        (asyncio.base_events.BaseEventLoop, "run_forever"),
+        (asyncio.base_events.BaseEventLoop, "run_until_complete"),
+        (asyncio.events.Handle, "_run"),
+    ):
+        code = getattr(getattr(owner, name, None), "__code__", None)
+        if isinstance(code, CodeType):
+            codes.add(code)
+    return frozenset(codes)
+
+
+_MACHINERY = _machinery_codes()
+_MACHINERY_KEYS = frozenset((code.co_filename, code.co_name) for code in _MACHINERY)
+
+
+def _current_tasks() -> dict[Any, Any] | None:
+    tasks = getattr(asyncio.tasks, "_current_tasks", None)
+    return tasks if isinstance(tasks, dict) else None
+
+
+@dataclass
+class _Sample:
+    """One look at a loop thread: when, which step, where (innermost first)."""
+
+    t: float
+    sig: object
+    location: Frame | None
+    stack: tuple[Frame, ...]
+    root_key: tuple[str, str] | None
+    task: str = ""
+
+
+@dataclass
+class _Run:
+    """Consecutive samples of one step."""
+
+    sig: object
+    start: float
+    last_t: float
+    beats: int
+    weights: dict[Frame, float] = field(default_factory=dict)
+    stacks: dict[Frame, tuple[Frame, ...]] = field(default_factory=dict)
+    task: str = ""
+
+
+@dataclass
+class _Watch:
+    """The watchdog's per-loop state."""
+
+    run: _Run | None = None
+    prev_t: float | None = None  # last observation in the current late episode
+    beats: int = -1
+    cpu_t: float = 0.0
+    cpu: float | None = None
+
+
+class Watchdog:
+    """Samples stuck loops and turns long steps into ``blocking-call`` findings."""
+
+    def __init__(self, doctor: Doctor) -> None:
+        self.doctor = doctor
+        options = doctor.options
+        self.threshold = options.threshold
+        self.sample = options.sample
+        self.limit = options.stack_limit
+        self.starve_limit = max(3 * self.sample, 0.02)
+        self.lock = threading.RLock()
+        self.wake_event = threading.Event()
+        self.stopping = False
+        self.thread_started = False
+        self.thread_ident = 0
+        self._fh_file: IO[bytes] | None = None
+        self._fh_deadline = 0.0
+        self._fh_armed_at = 0.0
+        self._fh_timeout = 0.0
+        self.fh_enabled = options.use_faulthandler
+        self.fh_program_owned = False
+        self.slowest: list[tuple[float, str]] = []
+
+    # -- life cycle ---------------------------------------------------------
+
+    def ensure_thread(self) -> None:
+        with self.lock:
+            if self.thread_started or self.stopping:
+                return
+            self.thread_started = True
+        _thread.start_new_thread(self._main, ())
+
+    def wake(self) -> None:
+        self.wake_event.set()
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.wake_event.set()
+        self._disarm()
+
+    def after_fork(self) -> None:
+        self.thread_started = False
+        self.lock = threading.RLock()
+        self.wake_event = threading.Event()
+        self._fh_deadline = 0.0
+
+    # -- faulthandler ---------------------------------------------------------
+
+    def program_uses_faulthandler(self) -> None:
+        self.fh_program_owned = True
+
+    def _arm(self, now: float, until: float) -> None:
+        if not self.fh_enabled or self.fh_program_owned:
+            return
+        margin = max(self.threshold / 2, 4 * self.sample)
+        if self._fh_deadline - until >= margin / 2:
+            return
+        try:
+            if self._fh_file is None:
+                self._fh_file = tempfile.TemporaryFile(prefix="asyncdoctor-")
+            timeout = until - now + margin
+            self.doctor.original_dump_later(timeout, repeat=False, file=self._fh_file, exit=False)
+        except Exception as exc:  # e.g. no usable temporary directory
+            self.fh_enabled = False
+            self.doctor.internal_error("faulthandler", exc)
+            return
+        self._fh_armed_at = now
+        self._fh_timeout = timeout
+        self._fh_deadline = now + timeout
+
+    def _disarm(self) -> None:
+        if self._fh_deadline and not self.fh_program_owned:
+            try:
+                self.doctor.original_cancel_dump_later()
+            except Exception:
+                pass
+        self._fh_deadline = 0.0
+
+    def _read_dump(self) -> tuple[float, dict[int, tuple[Frame, ...]]] | None:
+        file = self._fh_file
+        if file is None:
+            return None
+        try:
+            file.seek(0)
+            data = file.read()
+            if not data:
+                return None
+            file.seek(0)
+            file.truncate()
+        except OSError:
+            return None
+        self._fh_deadline = 0.0
+        return self._fh_armed_at + self._fh_timeout, parse_faulthandler_dump(
+            data.decode("utf-8", "replace")
+        )
+
+    # -- the watchdog thread ----------------------------------------------------
+
+    def _main(self) -> None:
+        self.thread_ident = threading.get_ident()
+        intended: float | None = None
+        try:
+            while not self.stopping and not self.doctor.closing:
+                now = _monotonic()
+                starved = intended is not None and now - intended > self.starve_limit
+                dump = self._read_dump() if starved else None
+                if dump is None and self._fh_deadline and now >= self._fh_deadline:
+                    self._read_dump()  # fired without starvation (slow machine): ignore
+                with self.lock:
+                    next_wake = self._tick(now, starved, dump)
+                if self.stopping or self.doctor.closing:
+                    break
+                if next_wake is None:
+                    self._disarm()
+                    intended = None
+                    self.wake_event.wait(1.0)
+                    self.wake_event.clear()
+                    continue
+                now = _monotonic()
+                delay = max(next_wake - now, 0.0005)
+                self._arm(now, now + delay)
+                intended = now + delay
+                if self.wake_event.wait(delay):
+                    self.wake_event.clear()
+                    intended = None
+        except Exception as exc:
+            self.doctor.internal_error("watchdog", exc)
+        finally:
+            self._disarm()
+
+    def _tick(self, now: float, starved: bool, dump: tuple[float, dict[int, tuple[Frame, ...]]] | None) -> float | None:
+        states = self.doctor.loops.snapshot()
+        next_wake: float | None = None
+        frames: dict[int, FrameType] | None = None
+        for state in states:
+            watch = state.watch
+            if watch is None:
+                watch = state.watch = _Watch()
+            if not state.running:
+                if watch.run is not None:
+                    self._close(state, watch, min(watch.run.last_t + self.sample, state.stopped_at))
+                watch.prev_t = None
+                continue
+            if state.beats != watch.beats:
+                # The loop got back to its heartbeat: any late episode is over.
+                if watch.run is not None:
+                    self._close(state, watch, min(watch.run.last_t + self.sample, state.last_beat))
+                watch.beats = state.beats
+                watch.prev_t = None
+            late = now - state.due
+            if late <= self.sample:
+                wake_at = state.due + self.sample
+                if state.cpu_clock is not None:
+                    watch.cpu = self._cpu(state)
+                    watch.cpu_t = now
+            else:
+                if frames is None:
+                    frames = sys._current_frames()
+                self._observe(state, watch, now, frames, starved, dump)
+                wake_at = now + self.sample
+            next_wake = wake_at if next_wake is None else min(next_wake, wake_at)
+        return next_wake
+
+    @staticmethod
+    def _cpu(state: LoopState) -> float | None:
+        if state.cpu_clock is None:
+            return None
+        try:
+            return time.clock_gettime(state.cpu_clock)
+        except OSError:
+            state.cpu_clock = None
+            return None
+
+    def _observe(
+        self,
+        state: LoopState,
+        watch: _Watch,
+        now: float,
+        frames: dict[int, FrameType],
+        starved: bool,
+        dump: tuple[float, dict[int, tuple[Frame, ...]]] | None,
+    ) -> None:
+        top = frames.get(state.thread_id)
+        if top is None:  # the thread is gone
+            state.running = False
+            state.stopped_at = now
+            return
+        sample = self._analyse(state, top, now)
+        cpu = self._cpu(state)
+        if starved and watch.cpu is not None and cpu is not None:
+            window = now - watch.cpu_t
+            if window > 0 and (cpu - watch.cpu) < 0.5 * window:
+                # Another thread held the GIL: not this loop's step.  End the
+                # current run where we last saw it and start afresh.
+                if watch.run is not None:
+                    self._close(state, watch, watch.run.last_t + self.sample)
+                watch.prev_t = now
+                starved = False
+                dump = None
+        watch.cpu, watch.cpu_t = cpu, now
+        if starved and dump is not None:
+            dumped = dump[1].get(state.thread_id)
+            if dumped is not None and dump[0] < now:
+                early = self._analyse_dump(state, dumped, dump[0])
+                if early.root_key is not None and early.root_key == sample.root_key:
+                    early.sig = sample.sig
+                    early.task = sample.task
+                self._add(state, watch, early)
+        self._add(state, watch, sample)
+
+    def _analyse(self, state: LoopState, top: FrameType, now: float) -> _Sample:
+        chain: list[FrameType] = []
+        frame: FrameType | None = top
+        driver_at = -1
+        while frame is not None:
+            if id(frame) == state.driver_id and driver_at < 0:
+                driver_at = len(chain)
+            chain.append(frame)
+            frame = frame.f_back
+        if driver_at >= 0:
+            step = chain[:driver_at]
+        else:
+            step = chain
+            for index, f in enumerate(chain):
+                if f.f_code in _MACHINERY:
+                    step = chain[:index]
+                    break
+        while step and step[-1].f_code in _MACHINERY:
+            step.pop()
+        stack = tuple(frame_data(f) for f in reversed(chain[: self.limit]) if not is_internal_file(f.f_code.co_filename))
+        if not step:
+            return _Sample(now, None, None, stack, None)
+        root = step[-1]
+        root_code = root.f_code
+        if is_internal_file(root_code.co_filename):
+            return _Sample(now, None, None, stack, None)
+        task_key: object = None
+        task_name = ""
+        current = _current_tasks()
+        if current is not None:
+            loop = state.loop_ref()
+            task = current.get(loop) if loop is not None else None
+            if task is not None:
+                try:
+                    task_name = str(task.get_name())
+                except Exception:
+                    task_name = ""
+                task_key = (id(task), task_name)
+        location = None
+        for f in step:
+            if is_user_file(f.f_code.co_filename):
+                location = frame_data(f)
+                break
+        if location is None:
+            for f in step:
+                filename = f.f_code.co_filename
+                if not filename.startswith(ASYNCIO_DIR) and not is_internal_file(filename) and (
+                    "site-packages" in filename or "dist-packages" in filename
+                ):
+                    location = frame_data(f)
+                    break
+        sig = (id(root), root_code, task_key)
+        return _Sample(now, sig, location, stack, (root_code.co_filename, root_code.co_name), task_name)
+
+    def _analyse_dump(self, state: LoopState, dumped: tuple[Frame, ...], t: float) -> _Sample:
+        stack = tuple(f for f in dumped if not is_internal_file(f.path))[-self.limit :]
+        if state.driver_depth and len(dumped) >= state.driver_depth and (
+            (dumped[state.driver_depth - 1].path, dumped[state.driver_depth - 1].function)
+            == state.driver_key
+        ):
+            step = list(dumped[state.driver_depth :])
+        else:
+            step = list(dumped)
+            for index in range(len(dumped) - 1, -1, -1):
+                if (dumped[index].path, dumped[index].function) in _MACHINERY_KEYS:
+                    step = list(dumped[index + 1 :])
+                    break
+        while step and (step[0].path, step[0].function) in _MACHINERY_KEYS:
+            step.pop(0)
+        if not step or is_internal_file(step[0].path):
+            return _Sample(t, ("dump", t), None, stack, None)
+        location = None
+        for f in reversed(step):
+            if is_user_file(f.path):
+                location = f
+                break
+        return _Sample(t, ("dump", t), location, stack, (step[0].path, step[0].function))
+
+    def _add(self, state: LoopState, watch: _Watch, sample: _Sample) -> None:
+        run = watch.run
+        if run is not None and run.sig == sample.sig and sample.sig is not None:
+            weight = sample.t - run.last_t
+            run.last_t = sample.t
+        else:
+            if run is not None:
+                self._close(state, watch, (run.last_t + sample.t) / 2)
+            if sample.sig is None:
+                watch.prev_t = sample.t
+                return
+            if watch.prev_t is not None:
+                start = (watch.prev_t + sample.t) / 2
+            else:
+                start = min(state.last_beat + state.interval / 2, sample.t)
+            run = watch.run = _Run(sample.sig, start, sample.t, state.beats, task=sample.task)
+            weight = sample.t - start
+        watch.prev_t = sample.t
+        if sample.location is not None:
+            run.weights[sample.location] = run.weights.get(sample.location, 0.0) + max(weight, 1e-6)
+            run.stacks[sample.location] = sample.stack
+
+    def _close(self, state: LoopState, watch: _Watch, end: float) -> None:
+        run, watch.run = watch.run, None
+        if run is None or not run.weights:
+            return
+        duration = max(end - run.start, run.last_t - run.start)
+        location = max(run.weights, key=lambda frame: run.weights[frame])
+        self._note_slow(location, duration)
+        if duration < self.threshold or self.doctor.closing:
+            return
+        source = linecache.getline(location.path, location.line).strip()
+        message = f"event loop blocked for {duration * 1000:.0f} ms"
+        if source:
+            message += f" at `{source}`"
+        extra = [("max_ms", f"{duration * 1000:.1f}"), ("loop", state.name)]
+        if run.task:
+            extra.append(("task", run.task))
+        self.doctor.record(
+            RuntimeFinding(
+                kind="blocking-call",
+                message=message,
+                location=location,
+                stack=run.stacks[location],
+                duration=duration,
+                extra=tuple(extra),
+            )
+        )
+
+    def _note_slow(self, location: Frame, duration: float) -> None:
+        key = f"{location.path}:{location.line} {location.function}"
+        slowest = self.slowest
+        slowest.append((duration, key))
+        slowest.sort(reverse=True)
+        del slowest[5:]
+
+    # -- synchronous settling (for mark / findings_since / report) ------------
+
+    def flush(self) -> None:
+        """Close runs whose step is certainly over (the loop beat, stopped, or is this thread)."""
+        me = threading.get_ident()
+        with self.lock:
+            for state in self.doctor.loops.snapshot():
+                watch = state.watch
+                if watch is None or watch.run is None:
+                    continue
+                run = watch.run
+                if not state.running:
+                    self._close(state, watch, min(run.last_t + self.sample, state.stopped_at))
+                elif state.beats != run.beats:
+                    self._close(state, watch, min(run.last_t + self.sample, state.last_beat))
+                elif state.thread_id == me:
+                    self._close(state, watch, run.last_t + self.sample)
+
