@@ -58,6 +58,12 @@ RUFF_ARGS: tuple[str, ...] = (
 )
 FLAKE8_ARGS: tuple[str, ...] = ("--isolated", "--select", "ASYNC", "--asyncio", "--exit-zero")
 
+# Files on which flake8-async crashes, taking the whole flake8 run down with it
+# (flake8 then exits 1 and reports nothing): they are left out of its file list.
+# pydoc_data/topics.py (standard library) holds ~2,200 implicitly concatenated
+# string literals, which libcst nests that deep: RecursionError.
+FLAKE8_CRASHERS: tuple[str, ...] = ("pydoc_data/topics.py",)
+
 DEFAULT_ASYNCDOCTOR: tuple[str, ...] = (
     str(REPO_DIR / ".venv" / "bin" / "python"),
     "-m",
@@ -134,6 +140,11 @@ def ruff_cmd(tools: Tools, paths: Sequence[Path], *, output_format: str = "conci
 
 def flake8_cmd(tools: Tools, paths: Sequence[Path], *, jobs: int = JOBS) -> list[str]:
     return [str(tools.flake8), *FLAKE8_ARGS, "-j", str(jobs), *map(str, paths)]
+
+
+def flake8_crashers(files: Sequence[Path]) -> list[Path]:
+    """The files among ``files`` that flake8-async is known to crash on."""
+    return [f for f in files if any(f.as_posix().endswith("/" + c) for c in FLAKE8_CRASHERS)]
 
 
 def asyncdoctor_base(override: str | None) -> list[str]:

@@ -161,6 +161,15 @@ def ruff_file_count(tools: Tools, tree: Path, cwd: Path) -> int:
 # ------------------------------------------------------------------------ running
 
 
+def src_fingerprint() -> tuple[int, int, int]:
+    """(files, total size, latest mtime in ns) of src/asyncdoctor, to notice edits mid-run."""
+    files = size = latest = 0
+    for path in (_tools.REPO_DIR / "src" / "asyncdoctor").rglob("*.py"):
+        st = path.stat()
+        files, size, latest = files + 1, size + st.st_size, max(latest, st.st_mtime_ns)
+    return files, size, latest
+
+
 def git_head() -> str:
     proc = subprocess.run(
         ["git", "-C", str(_tools.REPO_DIR), "rev-parse", "--short", "HEAD"],
@@ -190,6 +199,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         )
     run_flake8 = not args.skip_flake8 and args.flake8_reps > 0
 
+    src_before = src_fingerprint()
     scratch = _tools.scratch_dir("asyncdoctor-bench-")
     try:
         notes: list[str] = []
@@ -217,12 +227,22 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 if d.name in (_tools.CACHE_DIR_NAME, "cache-dir") and d.is_dir():
                     shutil.rmtree(d)
 
-        flake8_files = spread_subset(files, args.flake8_max_lines)
-        f8_files, f8_lines = corpus.count_lines(*flake8_files)
-        if flake8_files is not files:
+        # flake8-async's files: the tree less the files it crashes on, maybe a subset.
+        crashers = _tools.flake8_crashers(files)
+        if crashers:
+            names = ", ".join(str(c.relative_to(tree)) for c in crashers)
             notes.append(
-                f"flake8-async ran on every {math.ceil(n_lines / args.flake8_max_lines)}th file: "
-                f"{f8_files} files, {f8_lines:,} lines"
+                f"flake8-async crashes on {names} (RecursionError in libcst, which aborts the "
+                "whole flake8 run): left out of its files"
+            )
+        flake8_pool = [f for f in files if f not in crashers]
+        flake8_files = spread_subset(flake8_pool, args.flake8_max_lines)
+        f8_files, f8_lines = corpus.count_lines(*flake8_files)
+        flake8_explicit = len(flake8_files) != len(files)
+        if len(flake8_files) != len(flake8_pool):
+            step = math.ceil(corpus.count_lines(*flake8_pool)[1] / args.flake8_max_lines)
+            notes.append(
+                f"flake8-async ran on every {step}th file: {f8_files} files, {f8_lines:,} lines"
             )
 
         results: dict[str, Result] = {}
@@ -243,7 +263,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         empty.touch()
         cmd_startup = _tools.asyncdoctor_cmd(base, [empty], no_cache=True, extra=ad_extra)
         cmd_ruff = _tools.ruff_cmd(tools, [tree], output_format="json")
-        cmd_flake8 = _tools.flake8_cmd(tools, flake8_files if flake8_files is not files else [tree])
+        cmd_flake8 = _tools.flake8_cmd(tools, flake8_files if flake8_explicit else [tree])
 
         ad_checked: set[int] = set()
         ad_unreadable: set[int] = set()
@@ -252,7 +272,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             is_ad = key in AD_KEYS
             # asyncdoctor exits 2 when some files could not be read or parsed (the
             # stdlib has a few on purpose); its JSON output still holds the rest.
-            run = _tools.run_timed(cmd, cwd=scratch, ok_codes=(0, 1, 2) if is_ad else (0, 1))
+            # ruff and flake8 run with --exit-zero: anything but 0 is a failure.
+            run = _tools.run_timed(cmd, cwd=scratch, ok_codes=(0, 1, 2) if is_ad else (0,))
             res = results[key]
             res.seconds.append(run.seconds)
             res.cpu_seconds.append(run.cpu_seconds)
@@ -277,7 +298,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             _tools.log("warm-up (untimed)")
             if run_ad:
                 _tools.run_timed(cmd_cold, cwd=scratch, ok_codes=(0, 1, 2))
-            _tools.run_timed(cmd_ruff, cwd=scratch)
+            _tools.run_timed(cmd_ruff, cwd=scratch, ok_codes=(0,))
 
         cache_found: set[str] = set()
         reps = max(args.reps, args.flake8_reps if run_flake8 else 0)
@@ -294,7 +315,14 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     cache_found.update(str(d) for d in cache_dirs if d.is_dir())
                     timed(CACHED, cmd_cache, count_asyncdoctor)
             if run_flake8 and i < args.flake8_reps:
-                timed(FLAKE8, cmd_flake8, count_flake8)
+                try:
+                    timed(FLAKE8, cmd_flake8, count_flake8)
+                except _tools.ToolError as exc:
+                    last = str(exc).strip().splitlines()[-1]
+                    notes.append(f"flake8-async failed, no figures for it: {last}")
+                    _tools.log(f"flake8-async failed: {exc}")
+                    del results[FLAKE8]
+                    run_flake8 = False
         if run_ad:
             wipe_cache()
             if not cache_found:
@@ -314,6 +342,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     f"asyncdoctor says it checked {sorted(ad_checked)} files, the line counter "
                     f"found {n_files}"
                 )
+        if src_fingerprint() != src_before:
+            notes.append(
+                "asyncdoctor's source (src/asyncdoctor) changed during the measurement: "
+                "a changed checker invalidates its cache, so these figures are unreliable"
+            )
         commands = {
             COLD: cmd_cold,
             COLD_WRITE: cmd_cache,
@@ -322,10 +355,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             RUFF: cmd_ruff,
         }
         if run_flake8:
-            subset = flake8_files is not files
             commands[FLAKE8] = (
                 [*cmd_flake8[: len(cmd_flake8) - len(flake8_files)], "FILES..."]
-                if subset
+                if flake8_explicit
                 else cmd_flake8
             )
     finally:

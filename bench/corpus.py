@@ -16,7 +16,8 @@ The pseudo-corpus ``stdlib`` is the running interpreter's standard library
 ``site-packages`` (thousands of third-party files that differ from machine to
 machine) and each tool has its own default excludes, so the benchmark uses a
 filtered copy instead: every ``.py`` file of the standard library outside
-``site-packages`` and ``__pycache__`` is copied to ``bench/_corpus/stdlib/`` (no
+``site-packages``, ``__pycache__`` and ``venv`` (which ruff and asyncdoctor skip by
+default; see ``SKIP_DIRS``) is copied to ``bench/_corpus/stdlib/`` (no
 download; a few seconds), with a stub ``pyproject.toml`` so that the copy is a
 project root of its own.  Every tool then sees exactly the same files.
 
@@ -75,7 +76,6 @@ PROJECTS: dict[str, Project] = {
 STDLIB = "stdlib"
 ALL_NAMES: tuple[str, ...] = (*PROJECTS, STDLIB)
 
-# Folders never counted nor copied (matches what every tool skips anyway).
 STDLIB_PYPROJECT = """\
 # Written by bench/corpus.py: marks this copy of the standard library as a project
 # root of its own for the benchmarks.
@@ -84,7 +84,16 @@ name = "stdlib-copy"
 version = "0"
 """
 
-SKIP_DIRS = frozenset({"__pycache__", "site-packages", ".git", ".hg", ".tox", ".nox", ".venv"})
+# Folders never counted nor copied: what ruff (and asyncdoctor) skip by default.
+# The standard library has a `venv` package, which they skip: it is left out of
+# the stdlib copy, so that flake8, which doesn't skip it, sees the same files.
+SKIP_DIRS = frozenset(
+    {
+        "__pycache__", "site-packages", ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv",
+        ".eggs", "build", "dist", "_build", "buck-out", "node_modules", "__pypackages__",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    }
+)  # fmt: skip
 
 
 def log(msg: str) -> None:
@@ -235,7 +244,9 @@ def _copy_stdlib(dest: Path) -> None:
 
 def _wanted_marker(name: str) -> str:
     if name == STDLIB:
-        return f"stdlib {sys.version.split()[0]} {stdlib_path()} (with pyproject.toml)"
+        return (
+            f"stdlib {sys.version.split()[0]} {stdlib_path()} (copy v2: pyproject.toml, no venv/)"
+        )
     p = PROJECTS[name]
     return f"{p.name}=={p.version}"
 

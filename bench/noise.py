@@ -131,7 +131,8 @@ def run_asyncdoctor(
 
 
 def run_ruff(tools: Tools, tree: Path, cwd: Path) -> tuple[list[Finding], float]:
-    run = _tools.run_timed(_tools.ruff_cmd(tools, [tree], output_format="json"), cwd=cwd)
+    cmd = _tools.ruff_cmd(tools, [tree], output_format="json")
+    run = _tools.run_timed(cmd, cwd=cwd, ok_codes=(0,))  # --exit-zero: else a failure
     out = [
         Finding(
             "ruff",
@@ -147,7 +148,15 @@ def run_ruff(tools: Tools, tree: Path, cwd: Path) -> tuple[list[Finding], float]
 
 
 def run_flake8(tools: Tools, tree: Path, cwd: Path) -> tuple[list[Finding], float]:
-    run = _tools.run_timed(_tools.flake8_cmd(tools, [tree]), cwd=cwd)
+    crashers = _tools.flake8_crashers(list(corpus.iter_py_files(tree)))
+    paths = [tree]
+    if crashers:
+        _tools.log(
+            f"flake8-async crashes on {', '.join(map(short_path, map(str, crashers)))}: skipped"
+        )
+        paths = [f for f in corpus.iter_py_files(tree) if f not in crashers]
+    # --exit-zero: any other exit (e.g. a plugin crash, which loses all output) fails.
+    run = _tools.run_timed(_tools.flake8_cmd(tools, paths), cwd=cwd, ok_codes=(0,))
     out: list[Finding] = []
     for line in run.stdout.splitlines():
         m = FLAKE8_LINE.match(line)

@@ -2,41 +2,55 @@
 
 An ``asyncio.Semaphore`` lets twenty downloads through and makes the rest
 wait for a free slot; ``gather`` still collects every result in order.
-Choose the limit for the server you talk to (``asyncdoctor tune`` will
-measure it).  Run it: the peak is twenty, whatever the number of URLs.
+Choose the limit for the server you talk to.  Run it: the peak is twenty,
+whatever the number of paths.
 """
 
 import asyncio
 
-IN_FLIGHT = 0
+OPEN = 0
 PEAK = 0
 
 
-async def download(url: str) -> int:
-    global IN_FLIGHT, PEAK
-    IN_FLIGHT += 1
-    PEAK = max(PEAK, IN_FLIGHT)
+async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    global OPEN, PEAK
+    OPEN += 1
+    PEAK = max(PEAK, OPEN)
     try:
-        await asyncio.sleep(0.05)  # stands in for an HTTP download
-        return len(url)
+        path = (await reader.readline()).decode().strip()
+        await asyncio.sleep(0.05)  # the server takes its time
+        writer.write(f"{len(path)}\n".encode())
+        await writer.drain()
     finally:
-        IN_FLIGHT -= 1
+        OPEN -= 1
+        writer.close()
+        await writer.wait_closed()
 
 
-async def download_all(urls: list[str], limit: int = 20) -> list[int]:
+async def download(port: int, path: str, limit: asyncio.Semaphore) -> int:
+    async with limit:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(f"{path}\n".encode())
+            await writer.drain()
+            return int(await reader.readline())
+        finally:
+            writer.close()
+            await writer.wait_closed()
+
+
+async def download_all(port: int, paths: list[str], limit: int = 20) -> list[int]:
     semaphore = asyncio.Semaphore(limit)
-
-    async def bounded(url: str) -> int:
-        async with semaphore:
-            return await download(url)
-
-    return await asyncio.gather(*[bounded(url) for url in urls])
+    return await asyncio.gather(*[download(port, p, semaphore) for p in paths])
 
 
 async def main() -> None:
-    urls = [f"https://cdn.example.com/file/{i}" for i in range(1000)]
-    sizes = await download_all(urls)
-    print(f"{len(sizes)} files, {PEAK} downloads in flight at the peak")
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, backlog=2048)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        paths = [f"/file/{i}" for i in range(500)]
+        sizes = await download_all(port, paths)
+    print(f"{len(sizes)} files, {PEAK} connections open at the peak")
 
 
 if __name__ == "__main__":

@@ -43,8 +43,10 @@ def test_sync():
 """
 
 
-def _line(source: str, kind: str) -> int:
-    for number, text in enumerate(textwrap.dedent(source).splitlines(), start=1):
+def _line(pytester: pytest.Pytester, kind: str) -> int:
+    """The line of the written test file that carries ``# finding: KIND``."""
+    source = (pytester.path / "test_app.py").read_text(encoding="utf-8")
+    for number, text in enumerate(source.splitlines(), start=1):
         if f"# finding: {kind}" in text:
             return number
     raise AssertionError(f"no '# finding: {kind}' line")
@@ -61,7 +63,7 @@ def test_a_test_that_blocks_the_loop_fails_with_the_line(pytester: pytest.Pytest
     _setup(pytester, STRICT)
     result = pytester.runpytest_subprocess("--asyncdoctor", "--asyncdoctor-threshold=0.1")
     result.assert_outcomes(failed=1, passed=2)
-    line = _line(STRICT, "blocking-call")
+    line = _line(pytester, "blocking-call")
     result.stdout.fnmatch_lines(
         [
             "*_ test_blocks _*",
@@ -69,7 +71,7 @@ def test_a_test_that_blocks_the_loop_fails_with_the_line(pytester: pytest.Pytest
             f"test_app.py:{line}: blocking-call *",
         ]
     )
-    result.stdout.fnmatch_lines(["FAILED test_app.py::test_blocks - asyncdoctor found 1 problem*"])
+    result.stdout.fnmatch_lines(["FAILED test_app.py::test_blocks - *asyncdoctor found 1 problem*"])
     assert "test_clean" not in result.stdout.str().split("short test summary")[-1]
 
 
@@ -81,7 +83,7 @@ def test_report_mode_passes_and_lists_the_finding(pytester: pytest.Pytester) -> 
         [
             "*= asyncdoctor =*",
             "test_app.py::test_blocks",
-            f"  test_app.py:{_line(STRICT, 'blocking-call')}: blocking-call *",
+            f"  test_app.py:{_line(pytester, 'blocking-call')}: blocking-call *",
         ]
     )
     assert "test_app.py::test_clean" not in result.stdout.str()
@@ -140,7 +142,9 @@ def test_pytest_asyncio_auto_mode(pytester: pytest.Pytester) -> None:
     _setup(pytester, AUTO, ini="asyncio_mode = auto")
     result = pytester.runpytest_subprocess("--asyncdoctor")
     result.assert_outcomes(failed=1, passed=1)
-    result.stdout.fnmatch_lines([f"test_app.py:{_line(AUTO, 'blocking-call')}: blocking-call *"])
+    result.stdout.fnmatch_lines(
+        [f"test_app.py:{_line(pytester, 'blocking-call')}: blocking-call *"]
+    )
 
 
 ANYIO = """
@@ -173,7 +177,9 @@ def test_anyio_plugin(pytester: pytest.Pytester) -> None:
     _setup(pytester, ANYIO)
     result = pytester.runpytest_subprocess("--asyncdoctor", "-p", "no:asyncio")
     result.assert_outcomes(failed=1, passed=1)
-    result.stdout.fnmatch_lines([f"test_app.py:{_line(ANYIO, 'blocking-call')}: blocking-call *"])
+    result.stdout.fnmatch_lines(
+        [f"test_app.py:{_line(pytester, 'blocking-call')}: blocking-call *"]
+    )
 
 
 LOST = """
@@ -206,11 +212,12 @@ async def test_clean():
 def test_lost_coroutines_and_pending_tasks_go_to_their_test(pytester: pytest.Pytester) -> None:
     _setup(pytester, LOST)
     result = pytester.runpytest_subprocess("--asyncdoctor", "-W", "ignore::RuntimeWarning")
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("passed") == 1, result.stdout.str()
+    # the lost coroutine fails the test; the task left pending is seen when pytest-asyncio's
+    # loop shuts down, in the teardown, which errors
+    result.assert_outcomes(failed=1, passed=2, errors=1)
     text = result.stdout.str()
-    never = _line(LOST, "never-awaited")
-    pending = _line(LOST, "pending-task")
+    never = _line(pytester, "never-awaited")
+    pending = _line(pytester, "pending-task")
     assert re.search(rf"test_app\.py:{never}: never-awaited ", text), text
     assert re.search(rf"test_app\.py:{pending}: pending-task ", text), text
     # each in the report of its own test

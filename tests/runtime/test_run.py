@@ -345,8 +345,9 @@ def test_a_failing_doctor_says_so_once_and_the_program_goes_on(tmp_path: Path) -
     doctored = _doctor(tmp_path, script.name, env=env)
     assert doctored.returncode == plain.returncode == 3
     assert doctored.stdout == plain.stdout
+    # said when it happened, before the program's first line ran
     assert doctored.stderr == (
-        plain.stderr + "asyncdoctor: doctor failed: RuntimeError: cannot hook the loop\n"
+        "asyncdoctor: doctor failed: RuntimeError: cannot hook the loop\n" + plain.stderr
     )
 
 

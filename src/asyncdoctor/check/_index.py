@@ -345,7 +345,8 @@ class ProjectIndex:
             if entry is not None:
                 return removeprefix_module(value.qualname, entry[1].module)
             return value.qualname
-        return self.name_of(value)
+        name = self.name_of(value)
+        return name.removeprefix("builtins.")
 
     def name_of(self, value: Value) -> str:
         if isinstance(value, PModule):

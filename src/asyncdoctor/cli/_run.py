@@ -331,9 +331,12 @@ class _Runner:
             code, interrupted = self._execute()
             if os.getpid() != pid:  # a forked child came back through here: not ours to report
                 return _finish(code, interrupted=interrupted)
-            _wait_for_threads()
-            if self.doctor is not None:
-                code = _report(self.doctor, self.settings, code, interrupted=interrupted)
+            try:
+                _wait_for_threads()
+                if self.doctor is not None:
+                    code = _report(self.doctor, self.settings, code, interrupted=interrupted)
+            except KeyboardInterrupt:  # ^C while we wait or report: end as after any ^C
+                interrupted = True
         return _finish(code, interrupted=interrupted)
 
     def _set_up_interpreter_state(self) -> None:
@@ -511,7 +514,8 @@ def _report(doctor: Doctor, settings: _Settings, code: int, *, interrupted: bool
     try:
         import gc
 
-        gc.collect()  # lost coroutines and resources held in cycles: let them be seen now
+        doctor.mark()  # settle what the doctor saw of loops that have stopped, then
+        gc.collect()  # let coroutines and resources lost in reference cycles be seen now
         report = doctor.report()
     except Exception as exc:
         _doctor_failed(exc)

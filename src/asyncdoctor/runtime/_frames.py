@@ -127,7 +127,9 @@ def frames_from_traceback(tb: TracebackType | None, limit: int) -> tuple[Frame, 
     while tb is not None:
         code = tb.tb_frame.f_code
         if not is_internal_file(code.co_filename):
-            frames.append(Frame(code.co_filename, tb.tb_lineno or code.co_firstlineno, code.co_name))
+            frames.append(
+                Frame(code.co_filename, tb.tb_lineno or code.co_firstlineno, code.co_name)
+            )
         tb = tb.tb_next
     return tuple(frames[-limit:])
 

@@ -58,18 +58,6 @@ def _loop_name(loop: object) -> str:
     return f"{module}.{cls.__qualname__}"
 
 
-def _cpu_clock(thread_id: int) -> int | None:
-    getter = getattr(time, "pthread_getcpuclockid", None)
-    if getter is None:
-        return None
-    try:
-        clock: int = getter(thread_id)
-        time.clock_gettime(clock)
-    except (OSError, OverflowError, ValueError):
-        return None
-    return clock
-
-
 class LoopState:
     """What the doctor knows about one loop; written by its thread, read by the watchdog."""
 
@@ -79,7 +67,6 @@ class LoopState:
         self.name = _loop_name(loop)
         self.interval = interval
         self.thread_id = 0
-        self.cpu_clock: int | None = None
         self.running = False
         self.stopped_at = 0.0
         self.driver_id = 0
@@ -100,8 +87,6 @@ class LoopState:
         if self.running:
             return
         self.thread_id = threading.get_ident()
-        if self.cpu_clock is None:
-            self.cpu_clock = _cpu_clock(self.thread_id)
         if driver is not None:
             self.driver_id = id(driver)
             self.driver_key = (driver.f_code.co_filename, driver.f_code.co_name)
@@ -132,6 +117,9 @@ class LoopState:
         handle, self.handle = self.handle, None
         if handle is not None:
             handle.cancel()
+        # Settle now: the loop (and this state, weakly keyed by it) may be
+        # garbage-collected before the watchdog's next look.
+        self.doctor.loop_stopped(self)
 
     def beat(self) -> None:
         """The heartbeat: note the time and the lag, then re-arm."""

@@ -163,7 +163,8 @@ class RuntimeReport:
                 details.append(f"x{finding.count}")
             if finding.duration is not None:
                 details.append(
-                    f"{_seconds(finding.duration)} total" if finding.count > 1
+                    f"{_seconds(finding.duration)} total"
+                    if finding.count > 1
                     else _seconds(finding.duration)
                 )
             tail = f" ({', '.join(details)})" if details else ""

@@ -1,6 +1,9 @@
 """Tasks: creation sites, exceptions nobody retrieved, tasks pending at shutdown.
 
-* **Creation sites.**  A task factory installed on each loop (chained to the
+* **Creation sites.**  By default nothing runs per task: the creation line
+  is found afterwards, for the few tasks that need one, by looking for the
+  ``create_task(coro_name(...))`` line in the program's code
+  (:mod:`._codesearch`).  With ``task_sites=True`` a task factory installed on each loop (chained to the
   factory the loop already had, and re-chained when the program calls
   ``loop.set_task_factory`` later; ``loop.get_task_factory()`` still
   returns the program's own factory) creates the task exactly as before,
@@ -33,6 +36,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import threading
 import weakref
@@ -40,6 +44,7 @@ from collections.abc import Callable
 from types import CodeType, CoroutineType, FrameType, GeneratorType
 from typing import TYPE_CHECKING, Any
 
+from ._codesearch import guess_task_creation
 from ._frames import ASYNCIO_DIR, frames_from_traceback, innermost_user, is_user_file, line_of
 from ._models import Frame, RuntimeFinding
 
@@ -56,19 +61,23 @@ class SiteTable:
     """Interned creation sites: ``(code, lasti)`` <-> small int."""
 
     def __init__(self) -> None:
-        self.ids: dict[tuple[CodeType, int], int] = {}
+        # Keyed by id(code): hashing a code object hashes its constants
+        # tuple every time (measured: the largest part of the per-task
+        # cost).  The code objects stay referenced from ``sites``, so an id
+        # is never reused while it is a key here.
+        self.ids: dict[tuple[int, int], int] = {}
         self.sites: list[tuple[CodeType, int]] = []
         self.lock = threading.Lock()
 
     def intern(self, code: CodeType, lasti: int) -> int:
-        key = (code, lasti)
+        key = (id(code), lasti)
         sid = self.ids.get(key)
         if sid is None:
             with self.lock:
                 sid = self.ids.get(key)
                 if sid is None:
                     sid = self.ids[key] = len(self.sites)
-                    self.sites.append(key)
+                    self.sites.append((code, lasti))
         return sid
 
     def frame(self, sid: object) -> Frame | None:
@@ -84,10 +93,16 @@ def _await_chain(coro: object, limit: int) -> tuple[Frame, ...]:
     seen = 0
     while coro is not None and seen < 64:
         seen += 1
-        frame: FrameType | None = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None) or getattr(coro, "ag_frame", None)
+        frame: FrameType | None = (
+            getattr(coro, "cr_frame", None)
+            or getattr(coro, "gi_frame", None)
+            or getattr(coro, "ag_frame", None)
+        )
         if frame is not None:
             code = frame.f_code
-            frames.append(Frame(code.co_filename, frame.f_lineno or code.co_firstlineno, code.co_name))
+            frames.append(
+                Frame(code.co_filename, frame.f_lineno or code.co_firstlineno, code.co_name)
+            )
         if isinstance(coro, CoroutineType):
             coro = coro.cr_await
         elif isinstance(coro, GeneratorType):
@@ -105,20 +120,17 @@ class TaskTracker:
         self.sites = SiteTable()
         self.created = 0
         self.peak = 0
-        self._aio_codes: dict[CodeType, bool] = {}
-        tasks_mod = asyncio.tasks
-        registry = getattr(tasks_mod, "_scheduled_tasks", None) or getattr(tasks_mod, "_all_tasks", None)
-        self._alive: Any = getattr(registry, "data", None)
+        # id(code) -> (is asyncio's, code): ids, not code objects, as keys
+        # (see SiteTable); the code is kept so that its id stays unique.
+        self._aio_codes: dict[int, tuple[bool, CodeType]] = {}
         self._loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
-        self._reported_pending: set[int] = set()
 
     # -- per loop ---------------------------------------------------------------
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Put our factory and exception-handler hook on ``loop`` (in its thread)."""
         doctor = self.doctor
-        options = doctor.options
-        if options.task_sites or options.wants("pending-task"):
+        if doctor.options.task_sites:
             self._attach_factory(loop)
         self._attach_handler(loop)
         self._loops.add(loop)
@@ -151,38 +163,26 @@ class TaskTracker:
         Task = asyncio.Task
         aio = self._aio_codes
         intern = self.sites.intern
-        alive = self._alive
-        tracker = self
-        record_sites = self.doctor.options.task_sites
 
         def _is_aio(code: CodeType) -> bool:
-            answer = aio[code] = code.co_filename.startswith(ASYNCIO_DIR)
+            answer = code.co_filename.startswith(ASYNCIO_DIR)
+            aio[id(code)] = (answer, code)
             return answer
 
         def task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
-            if inner is None:
-                task = Task(coro, loop=loop, **kwargs)
-            else:
-                task = inner(loop, coro, **kwargs)
-            tracker.created += 1
-            if alive is not None:
-                n = len(alive)
-                if n > tracker.peak:
-                    tracker.peak = n
-            if record_sites:
-                try:
-                    f: FrameType | None = _getframe(start)
-                    while f is not None:
-                        code = f.f_code
-                        lib = aio.get(code)
-                        if lib is None:
-                            lib = _is_aio(code)
-                        if not lib:
-                            setattr(task, _SITE_ATTR, intern(code, f.f_lasti))
-                            break
-                        f = f.f_back
-                except Exception:  # a task type without attributes: no site
-                    pass
+            task = Task(coro, loop=loop, **kwargs) if inner is None else inner(loop, coro, **kwargs)
+            try:
+                f: FrameType | None = _getframe(start)
+                while f is not None:
+                    code = f.f_code
+                    known = aio.get(id(code))
+                    lib = _is_aio(code) if known is None else known[0]
+                    if not lib:
+                        setattr(task, _SITE_ATTR, intern(code, f.f_lasti))
+                        break
+                    f = f.f_back
+            except Exception:  # a task type without attributes: no site
+                pass
             return task
 
         task_factory.__qualname__ = "asyncdoctor_task_factory"
@@ -216,16 +216,21 @@ class TaskTracker:
             namespace.pop("set_task_factory", None)
             namespace.pop("call_exception_handler", None)
             if getter is not None:
-                try:
+                with contextlib.suppress(Exception):
                     type(loop).set_task_factory(loop, getter())
-                except Exception:
-                    pass
         self._loops = weakref.WeakSet()
 
     # -- creation sites -----------------------------------------------------------
 
     def site_of(self, task: object) -> Frame | None:
-        return self.sites.frame(getattr(task, _SITE_ATTR, None))
+        """Where ``task`` was created: recorded (``task_sites``) or found in the code."""
+        site = self.sites.frame(getattr(task, _SITE_ATTR, None))
+        if site is None and isinstance(task, asyncio.Task):
+            try:
+                site = guess_task_creation(task.get_coro())
+            except Exception as exc:
+                self.doctor.internal_error("creation-site search", exc)
+        return site
 
     # -- exception handler contexts --------------------------------------------
 
@@ -240,16 +245,19 @@ class TaskTracker:
         elif message.startswith("Task was destroyed but it is pending"):
             if doctor.options.wants("pending-task") and future is not None:
                 self._pending(future, "was destroyed while still pending")
-        elif message.startswith(("Unclosed client session", "Unclosed connector")):
-            if doctor.options.wants("unclosed-resource"):
-                source = context.get("client_session") or context.get("connector")
-                doctor.warnhooks.library_unclosed(message, source)
+        elif message.startswith(
+            ("Unclosed client session", "Unclosed connector")
+        ) and doctor.options.wants("unclosed-resource"):
+            source = context.get("client_session") or context.get("connector")
+            doctor.warnhooks.library_unclosed(message, source)
 
     def _unretrieved(self, future: object, exc: BaseException, message: str) -> None:
         limit = self.doctor.options.stack_limit
         stack = frames_from_traceback(exc.__traceback__, limit)
         created = self.site_of(future) if future is not None else None
-        location = innermost_user(stack) or (created if created and is_user_file(created.path) else None)
+        location = innermost_user(stack) or (
+            created if created and is_user_file(created.path) else None
+        )
         if location is None:
             location = stack[-1] if stack else created
         if location is None:
@@ -272,9 +280,42 @@ class TaskTracker:
             )
         )
 
+    # -- counting ---------------------------------------------------------------
+
+    def _install_counter(self) -> None:
+        """Count tasks through asyncio's registry of live tasks, at no extra cost.
+
+        Every task registers itself in a :class:`weakref.WeakSet` (CPython
+        3.11: ``asyncio.tasks._all_tasks``; 3.12+: ``_scheduled_tasks``) by
+        calling its Python ``add`` method, from C.  We give that one set an
+        ``add`` of the same cost that also counts the task and the live
+        total.  Where the registry is not such a set, the counts stay 0.
+        """
+        registry = getattr(asyncio.tasks, "_scheduled_tasks", None)
+        if registry is None:
+            registry = getattr(asyncio.tasks, "_all_tasks", None)
+        if type(registry) is not weakref.WeakSet or "add" in vars(registry):
+            return
+        data = registry.data  # type: ignore[attr-defined]
+        remove = registry._remove  # type: ignore[attr-defined]
+        ref = weakref.ref
+        tracker = self
+
+        def add(item: Any) -> None:
+            if registry._pending_removals:  # type: ignore[attr-defined]
+                registry._commit_removals()  # type: ignore[attr-defined]
+            data.add(ref(item, remove))
+            tracker.created += 1
+            n = len(data)
+            if n > tracker.peak:
+                tracker.peak = n
+
+        self.doctor.patches.set(registry, "add", add)
+
     # -- pending tasks ------------------------------------------------------------
 
     def install(self) -> None:
+        self._install_counter()
         runners = getattr(asyncio, "runners", None)
         original = getattr(runners, "_cancel_all_tasks", None)
         if runners is None or original is None:
@@ -294,8 +335,6 @@ class TaskTracker:
         self.doctor.patches.set(runners, "_cancel_all_tasks", _cancel_all_tasks)
 
     def _pending(self, task: Any, how: str) -> None:
-        if id(task) in self._reported_pending and how.startswith("was destroyed"):
-            return
         limit = self.doctor.options.stack_limit
         try:
             coro = task.get_coro()
@@ -303,17 +342,22 @@ class TaskTracker:
             coro = None
         stack = _await_chain(coro, limit)
         created = self.site_of(task)
-        location = created if created is not None and is_user_file(created.path) else innermost_user(stack)
+        location = (
+            created if created is not None and is_user_file(created.path) else innermost_user(stack)
+        )
         if location is None:
             return
-        self._reported_pending.add(id(task))
         name = getattr(coro, "__qualname__", type(coro).__name__ if coro is not None else "?")
         try:
             task_name = str(task.get_name())
         except Exception:
             task_name = "?"
         where = innermost_user(stack)
-        suffix = f", suspended at {where.path}:{where.line}" if where is not None and where != location else ""
+        suffix = (
+            f", suspended at {where.path}:{where.line}"
+            if where is not None and where != location
+            else ""
+        )
         self.doctor.record(
             RuntimeFinding(
                 kind="pending-task",

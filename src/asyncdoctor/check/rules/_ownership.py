@@ -62,7 +62,7 @@ from dataclasses import dataclass
 
 from .. import _knowledge as kb
 from .._analysis import FunctionContext
-from .._refs import LibName
+from .._refs import LibName, eval_lib
 
 __all__ = [
     "PER_LOOP",
@@ -157,6 +157,8 @@ class Creation:
     loop: ast.AST | None = None  # innermost loop (or comprehension) of the frame around it
     borrowed: bool = False  # the handle is lent to a call awaited as a statement (a job?)
     used_in_loop: bool = False  # the handle is used in a loop that does not contain the creation
+    inner_loop: bool = False  # ... or, for ``async with``, its body holds a loop
+    long_lived: bool = False  # the handle is kept for a ``while`` loop or ``async for msg in ws``
 
 
 def is_async_resource(key: str) -> bool:
@@ -237,7 +239,13 @@ def analyse(fn: FunctionContext) -> list[Creation]:
 
 
 def _has_candidate(fn: FunctionContext) -> bool:
-    return any(site.ref.rpartition(".")[2] in _TAILS for site in fn.info.calls)
+    for site in fn.info.calls:
+        ref = site.ref
+        if ref.rpartition(".")[2] in _TAILS:
+            value = eval_lib(ref)
+            if isinstance(value, LibName) and value.name in RESOURCES:
+                return True
+    return False
 
 
 def _call_name(func: ast.expr) -> str | None:
@@ -330,10 +338,14 @@ class _Analysis:
                     c.handle = p.optional_vars.id
                     kinds = self.use_kinds(c.handle, res)
                     c.borrowed = "delegate" in kinds
-                    c.used_in_loop = "captured" in kinds
                     with_stmt = self.parent(p)
-                    if with_stmt is not None and not c.used_in_loop:
-                        c.used_in_loop = _has_loop(getattr(with_stmt, "body", []))
+                    body: list[ast.stmt] = getattr(with_stmt, "body", [])
+                    if with_stmt is not None:
+                        c.used_in_loop = "captured" in kinds or any(
+                            self.in_loop_without(use, with_stmt) for use in self.loads().get(c.handle, ())
+                        )
+                    c.inner_loop = c.used_in_loop or _has_loop(body)
+                    c.long_lived = _long_lived(body)
             return c
         if isinstance(p, ast.Assign | ast.AnnAssign) and p.value is node:
             targets = p.targets if isinstance(p, ast.Assign) else [p.target]
@@ -392,9 +404,10 @@ class _Analysis:
         else:
             c.fate = "leak"
         c.borrowed = "delegate" in kinds
-        c.used_in_loop = "captured" in kinds or any(
-            self.in_loop_without(use, stmt) for use in self.loads().get(name, ())
-        )
+        uses = self.loads().get(name, ())
+        c.used_in_loop = "captured" in kinds or any(self.in_loop_without(use, stmt) for use in uses)
+        c.inner_loop = c.used_in_loop
+        c.long_lived = any(self.in_loop_without(use, stmt, (ast.While,)) for use in uses)
 
     # -- uses of a name ---------------------------------------------------
 
@@ -455,14 +468,15 @@ class _Analysis:
             return "handoff"  # closed or passed on whenever the nested function runs
         return "call" if kinds & {"call", "borrow", "delegate"} else "use"
 
-    def in_loop_without(self, use: ast.AST, creation_stmt: ast.AST) -> bool:
+    def in_loop_without(self, use: ast.AST, creation_stmt: ast.AST,
+                        types: tuple[type[ast.AST], ...] = _LOOP_OR_COMP) -> bool:
         """Whether ``use`` sits in a loop of the frame that does not contain the creation."""
         node: ast.AST | None = use
         fn_node = self.fn.node
         while node is not None and node is not fn_node:
             p = self.parent(node)
-            if isinstance(p, _LOOP_OR_COMP):
-                return not _contains(p, creation_stmt)
+            if isinstance(p, types) and not _contains(p, creation_stmt):
+                return True
             node = p
         return False
 
@@ -731,13 +745,16 @@ def _covers(pc: Path, pr: Path, ps: Path) -> bool:
     if fc == fr and i_c < i_r and _sequential(container, fc) and _unconditional(pc[k + 1:]):
         return True
     # The close comes after the creation in a block the exit is outside of (or past the close):
-    # every path from the creation leaves that block through the close.
+    # every path from the creation leaves that block through the close.  The ``else:`` of a
+    # ``try:`` continues its body: ``try: f = open() except OSError: ... else: ...; f.close()``.
     j = _diverge(pc, ps)
     if j >= len(pc) or j >= len(ps):
         return False
     container, fc, i_c = pc[j]
     _, fs, i_s = ps[j]
-    if fc != fs or i_s >= i_c or not _sequential(container, fc) or not _unconditional(pc[j + 1:]):
+    try_else = isinstance(container, _TRY_TYPES) and fs == "body" and fc == "orelse"
+    in_order = fc == fs and i_s < i_c and _sequential(container, fc)
+    if not (in_order or try_else) or not _unconditional(pc[j + 1:]):
         return False
     if _diverge(pc, pr) > j:  # pr passes through the same block entry as the close: inside it
         return False
@@ -748,13 +765,35 @@ def _covers(pc: Path, pr: Path, ps: Path) -> bool:
         and isinstance(ps[k2][0], _TRY_TYPES)
         and ps[k2][1] == "body"
         and pr[k2][1] == "handlers"
+        and not _closed_by_next_finally(ps, pc, k2)
     ):
         return False  # an exception between the creation and the close goes straight to the exit
     if len(pr) > j and all(_same(pr[d], pc[d]) for d in range(j)):
         e_container, fr, i_r = pr[j]
-        if e_container is container and fr == fc and i_s <= i_r <= i_c:
-            return False
+        if e_container is container:
+            if try_else:
+                return not (
+                    (fr == "body" and i_r >= i_s)
+                    or (fr == "orelse" and i_r <= i_c)
+                    or fr in ("handlers", "finalbody")
+                )
+            if fr == fc and i_s <= i_r <= i_c:
+                return False
     return True
+
+
+def _closed_by_next_finally(ps: Path, pc: Path, k: int) -> bool:
+    """``try: s = open(); try: ... finally: s.close()  except E: return``: the statement right
+    after the creation, in the ``try:`` body at depth ``k``, is a ``try:`` whose ``finally:``
+    closes, so an exception after the creation passes through the close."""
+    if len(ps) != k + 1 or len(pc) < k + 2:
+        return False
+    container, field, i_s = ps[k]
+    c_container, c_field, i_c = pc[k]
+    if c_container is not container or c_field != field or i_c != i_s + 1:
+        return False
+    inner, inner_field, _ = pc[k + 1]
+    return isinstance(inner, _TRY_TYPES) and inner_field == "finalbody"
 
 
 def _sequential(container: ast.AST, field: str) -> bool:
@@ -801,6 +840,17 @@ def _has_loop(body: list[ast.stmt]) -> bool:
         if isinstance(node, _NESTED):
             continue
         stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _long_lived(body: list[ast.stmt]) -> bool:
+    """Whether a block keeps a connection for a long exchange: a ``while`` loop, or
+    ``async for msg in ws`` over an object rather than over a call's result."""
+    for node in iter_frame(body):
+        if isinstance(node, ast.While):
+            return True
+        if isinstance(node, ast.AsyncFor) and isinstance(node.iter, ast.Name | ast.Attribute):
+            return True
     return False
 
 

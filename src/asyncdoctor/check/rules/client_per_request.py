@@ -15,10 +15,6 @@ from ._util import display_name
 
 _LOOP_STMTS = (ast.For, ast.AsyncFor, ast.While)
 _COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-# Decorators registering a web route (FastAPI, Starlette, aiohttp ``RouteTableDef``, Quart...).
-_ROUTE_DECORATORS = frozenset(
-    {"get", "post", "put", "patch", "delete", "head", "options", "route", "api_route", "websocket", "view"}
-)
 # Functions that run a coroutine in a new event loop (a client cannot outlive its loop).
 _LOOP_RUNNERS = frozenset({"run", "run_until_complete"})
 _LOOP_RUNNER_NAMES = frozenset({"asyncio.run", "anyio.run", "trio.run", "asyncio.Runner.run", "uvloop.run"})
@@ -72,30 +68,7 @@ def _loop_dependent(c: Creation) -> bool:
     return False
 
 
-def _route(node: ast.AST) -> str | None:
-    """``@app.get("/users/{id}")`` when ``node`` is an ``async def`` web route handler."""
-    if not isinstance(node, ast.AsyncFunctionDef):
-        return None
-    for deco in node.decorator_list:
-        if not (isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute)):
-            continue
-        if deco.func.attr not in _ROUTE_DECORATORS:
-            continue
-        path: ast.expr | None = deco.args[0] if deco.args else None
-        if path is None:
-            path = next((kw.value for kw in deco.keywords if kw.arg == "path"), None)
-        if (
-            isinstance(path, ast.Constant)
-            and isinstance(path.value, str)
-            and (path.value == "" or path.value.startswith("/"))
-        ):
-            receiver = deco.func.value
-            owner = receiver.id if isinstance(receiver, ast.Name) else "..."
-            return f'`@{owner}.{deco.func.attr}("{path.value}")`'
-    return None
-
-
-def _retry_like(c: Creation) -> bool:
+def _retry_like(c: Creation, fn: FunctionContext) -> bool:
     """Reconnect and retry loops: a fresh client per attempt is deliberate."""
     loop = c.loop
     if not isinstance(loop, _LOOP_STMTS):
@@ -108,8 +81,9 @@ def _retry_like(c: Creation) -> bool:
         elif isinstance(node, ast.Return | ast.Break):
             exits = True
     if isinstance(loop, ast.While):
-        # Reconnect loops, polling until done, workers keeping a long-lived connection.
-        return has_handler or exits or c.used_in_loop
+        # Reconnect loops (the creation itself is guarded), polling until done, and
+        # workers keeping the client for a loop of their own.
+        return _guarded(c.call, loop, fn) or exits or c.inner_loop
     if not exits:
         return False
     # for attempt in range(3): ... return / break
@@ -119,6 +93,18 @@ def _retry_like(c: Creation) -> bool:
         and loop.iter.func.id == "range"
     )
     return has_handler or counted
+
+
+def _guarded(call: ast.AST, loop: ast.AST, fn: FunctionContext) -> bool:
+    """Whether ``call`` is in the body of a ``try:`` with handlers inside ``loop``."""
+    node: ast.AST = call
+    p = fn.parent(node)
+    while p is not None and p is not loop:
+        if isinstance(p, ast.Try | ast.TryStar) and p.handlers and any(s is node for s in p.body):
+            return True
+        node = p
+        p = fn.parent(p)
+    return False
 
 
 def _run_in_new_loop(index: ProjectIndex, caller: FuncInfo, site: CallSite) -> bool:
@@ -155,21 +141,20 @@ class ClientPerRequest(Rule):
     example `asyncio.gather(*[fetch(u) for u in urls])`, directly or through
     up to three wrappers (a function taking a semaphore, a retry helper), is
     reported at the client's creation inside the helper, naming the loop
-    that calls it. And a web route handler (`@app.get("/path")`,
-    `@router.post("")`, `@routes.get("/")` of FastAPI, Starlette, aiohttp or
-    Quart) that creates one serves every request with a new client.
+    that calls it.
 
     Not reported: clients stored or handed on in the loop (one client per
     host, kept in a dict), clients whose arguments change with the loop
     (`httpx.AsyncClient(base_url=host)`), retry, polling and reconnect loops
-    (a `while` loop that catches exceptions, `return`s or `break`s, a loop
-    over `range()` that `return`s or `break`s, a loop that catches
-    exceptions and `return`s or `break`s), `while` loops that keep the
-    client for a long-lived exchange (an inner loop over a websocket or a
-    stream), helpers that use
-    the client for a loop of their own (a batch per call) or hand it to a
+    (a `while` loop whose `try:` guards the creation, or that `return`s or
+    `break`s, a loop over `range()` that `return`s or `break`s, a loop that
+    catches exceptions and `return`s or `break`s), `while` loops that keep
+    the client for an inner loop (a websocket, a stream, a batch), helpers
+    that use the client in a loop of their own (a batch per call), keep it
+    for a long exchange (`while`, `async for msg in ws`) or hand it to a
     call awaited as a statement of its own (`await bot.run(session)`, maybe
-    a long-running job), generators, synchronous code, and coroutines run
+    a long-running job), generators, web route handlers (called once per
+    request by the framework, not in a loop), synchronous code, and coroutines run
     with `asyncio.run()` or `loop.run_until_complete()` in a loop (each run
     has its own event loop, and a client cannot outlive its loop).
 
@@ -246,22 +231,11 @@ class ClientPerRequest(Rule):
             if c.fate not in _PER_RUN or not _flagged_kind(c):
                 continue
             if c.loop is None:
-                if fn.info.is_generator or c.used_in_loop:
-                    continue
-                route = _route(fn.node)
-                if route is not None:
-                    what = ctor_display(c.key, c.res)
-                    verb = "opened" if c.res.kind == "connection" else "created"
-                    yield fn.report(
-                        self.code, c.call,
-                        f"a new {what} is {verb} for every request `{fn.info.name}()` serves "
-                        f"({route}): {_advice(c.key, c.res, 'at startup (lifespan, app state)')}",
-                    )
-                elif not c.borrowed:
+                if not (fn.info.is_generator or c.used_in_loop or c.long_lived or c.borrowed):
                     r = fn.report(self.code, c.call, "")
                     fn.info.creates.append((c.key, r.line, r.col, r.end_line, r.end_col))
                 continue
-            if _loop_dependent(c) or _retry_like(c):
+            if _loop_dependent(c) or _retry_like(c, fn):
                 continue
             what = ctor_display(c.key, c.res)
             verb = "opened" if c.res.kind == "connection" else "created"

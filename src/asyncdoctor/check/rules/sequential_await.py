@@ -14,7 +14,9 @@ the iterations are independent:
 * the results are used: appended, stored in a mapping or on the item,
   summed, printed or logged, or a comprehension's elements (also when the
   result only decides what is kept: ``if await exists(k): missing.append(k)``);
-  an await whose result is dropped is a side effect whose order may matter;
+  an await whose result is dropped is a side effect whose order may matter,
+  except a plain function notifying one recipient per iteration
+  (``await send_receipt(order_id)``, ``await notify_owner(repo)``);
 * nothing in the loop makes order matter: no ``break``/``return``/``yield``,
   no ``raise`` or ``assert`` on a result, no sleep (pacing), no
   write/send/commit/insert/update/delete/acquire/lock (awaited, or a plain
@@ -109,6 +111,21 @@ _DJANGO_SYNC_METHODS = _words(
     """
 )
 
+#: Plain functions that notify one recipient (``send_receipt(order_id)``,
+#: ``send_welcome_email(user)``, ``notify_owner(repo)``): a fan-out whose calls
+#: are independent, unlike ``send``/``send_bytes``/``send_message`` on a stream.
+_FANOUT_NAME = re.compile(
+    r"^(?:notify|(?:send|notify|email|mail|alert|remind|invite|sms|text)_(?!(?:bytes|text|json|str"
+    r"|all|message|messages|frame|frames|packet|packets|chunk|chunks|data|line|lines|raw|command"
+    r"|commands|packed\w*|file|eof|request|requests|response|header|headers|body|ping|pong|signal"
+    r"|batch|event|events|update|updates)$)[a-z]\w*)$"
+)
+
+
+def _is_fanout(func: ast.expr) -> bool:
+    return isinstance(func, ast.Name) and bool(_FANOUT_NAME.match(func.id))
+
+
 #: Reads that consume a stream: in order, unless the stream belongs to the iteration.
 _STREAM_READS = _words(
     """
@@ -186,7 +203,8 @@ _SERIAL_TYPES = frozenset(
 _POOL_TYPES = frozenset(["asyncpg.Pool", "aiomysql.Pool"])
 
 #: ``with``/``async with`` targets that make a loop ordered or serial: locks,
-#: semaphores and limiters, transactions, connections taken from a pool.
+#: limiters, transactions, connections taken from a pool (and semaphores, when
+#: held around the whole loop; one taken per iteration is allowed).
 _GUARD_WORDS = _words(
     """
     lock rlock mutex sem semaphore limiter limit limits throttle throttler ratelimit
@@ -629,10 +647,13 @@ class _Checker:
         if isinstance(func, ast.Name) and func.id in targets:
             return True  # calling each of a list of callables: hooks, in order
         if (
+            not _is_fanout(func)
+            and (
             low in _SINK_NAMES
             or low.startswith(_SINK_PREFIXES)
             or low in _BATCHER_NAMES
             or not _SINK_WORDS.isdisjoint(low.split("_"))
+            )
         ) and not (
             low == "create"
             and isinstance(func, ast.Attribute)
@@ -706,6 +727,8 @@ class _Checker:
             segments = split_ref(site.ref)
             method = segments[-1].removesuffix("()").lstrip("_")
             receiver = segments[-2].removesuffix("()").lower().lstrip("_") if len(segments) > 1 else ""
+            if "pool" in receiver:
+                continue  # ``pool.fetchval(...)``: a connection per query
             if (
                 method in _DB_ONLY_METHODS
                 or (receiver and _SERIAL_RECEIVER.search(receiver))
@@ -912,12 +935,11 @@ class _LoopScan:
 
     # -- statements -------------------------------------------------------
 
-    def block(self, body: list[ast.stmt], state: _State) -> _State:
+    def block(self, body: list[ast.stmt], state: _State) -> None:
         for stmt in body:
             if self.skip:
                 break
             self.stmt(stmt, state)
-        return state
 
     def collect_if(self, stmt: ast.stmt, values: list[ast.expr], state: _State,
                    into: ast.expr | None, *, path: str | None = None) -> None:
@@ -933,8 +955,8 @@ class _LoopScan:
             # assembles a sequence (``parts.append(sep); parts.append(await ...)``).
             self.mixed.add(path)
 
-    def bind(self, target: ast.expr, value: ast.AST | None, dep: _Dep, tainted: bool,
-             state: _State) -> None:
+    @staticmethod
+    def bind(target: ast.expr, dep: _Dep, tainted: bool, state: _State) -> None:
         for name in _target_names(target):
             state.defined[name] = dep
             if tainted:
@@ -947,7 +969,18 @@ class _LoopScan:
             self.expr(stmt.value, state)
             value = stmt.value
             if isinstance(value, ast.Await):
-                self.skip = True  # an awaited result thrown away: a side effect
+                call = value.value
+                if (
+                    isinstance(call, ast.Call)
+                    and _is_fanout(call.func)
+                    and self.dep(call, state)[0]
+                    and not self.skip
+                ):
+                    # ``await send_receipt(order_id)``: a notification per recipient,
+                    # the work itself; nothing orders one recipient after another.
+                    self.collecting.add(id(stmt))
+                else:
+                    self.skip = True  # an awaited result thrown away: a side effect
             elif isinstance(value, ast.Call):
                 func = value.func
                 args = [*value.args, *(k.value for k in value.keywords)]
@@ -975,7 +1008,7 @@ class _LoopScan:
                     root = _root(target)
                     if root is not None and root in state.defined:
                         self.collect_if(stmt, [stmt.value], state, None)
-                self.bind(target, stmt.value, dep, tainted, state)
+                self.bind(target, dep, tainted, state)
         elif isinstance(stmt, ast.AugAssign):
             self.expr(stmt.value, state)
             self.expr_target(stmt.target, state)
@@ -1032,7 +1065,7 @@ class _LoopScan:
                     if not _plain_target(item.optional_vars):
                         self.skip = True
                         return
-                    self.bind(item.optional_vars, None, dep, tainted, state)
+                    self.bind(item.optional_vars, dep, tainted, state)
             self.block(stmt.body, state)
         elif isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
             if isinstance(stmt, ast.AsyncFor | ast.While) and any(
@@ -1046,8 +1079,7 @@ class _LoopScan:
                 self.expr(stmt.test, state)
             else:
                 self.expr(stmt.iter, state)
-                self.bind(stmt.target, None, self.dep(stmt.iter, state),
-                          self.tainted(stmt.iter, state), sub)
+                self.bind(stmt.target, self.dep(stmt.iter, state), self.tainted(stmt.iter, state), sub)
             self.nested_depth += 1
             self.block(stmt.body, sub)
             self.block(stmt.orelse, sub)
@@ -1230,7 +1262,7 @@ def _check_comprehension(checker: _Checker, comp: ast.expr,
     first: ast.Await | None = None
     for node in awaits:
         call = checker.unwrap(node)
-        if call is None or checker.skip_call(call, set(), targets):
+        if call is None or checker.skip_call(call, targets, targets):
             return None
         if first is None and any(name in targets for name in _loads(call)):
             first = node
@@ -1254,7 +1286,8 @@ def _message(node: ast.AST, call: ast.Call) -> str:
 class SequentialAwait(Rule):
     """## What it does
     Finds `for` loops and comprehensions in `async` functions that await one
-    call per iteration and keep every result, when the iterations are
+    call per iteration and keep every result (or send one notification per
+    item, like `await send_receipt(order_id)`), when the iterations are
     independent of each other: the awaited call depends on the loop variable
     and on nothing the loop itself changes (no cursor, page counter, offset
     or accumulator carried to the next iteration), and nothing in the loop
@@ -1386,7 +1419,7 @@ _COMP_TYPES_SET = frozenset(_COMP_NODES)
 
 
 def _is_test_name(name: str) -> bool:
-    return name == "test" or name.startswith(("test_", "Test"))
+    return name == "test" or name.startswith("test_")
 
 
 def _is_test_module(module: str) -> bool:

@@ -368,6 +368,32 @@ def _returns_value(fn: FunctionContext) -> bool:
     )
 
 
+_AWAITED_CACHE: list[tuple[ast.AST, frozenset[str]]] = []
+
+
+def _awaited_in_module(fn: FunctionContext) -> bool:
+    """Whether this module awaits a function of this name (``await self.refresh()``)."""
+    node = fn.node
+    if not isinstance(node, ast.AsyncFunctionDef):
+        return False
+    tree = getattr(getattr(fn, "_analysis", None), "tree", None)
+    if not isinstance(tree, ast.Module):
+        return True  # unknown: assume a caller carries on
+    if _AWAITED_CACHE and _AWAITED_CACHE[0][0] is tree:
+        names = _AWAITED_CACHE[0][1]
+    else:
+        found: set[str] = set()
+        for sub in ast.walk(tree):
+            if isinstance(sub, ast.Await) and isinstance(sub.value, ast.Call):
+                call = sub.value
+                found.add(_tail(call.func) or "")
+                # await asyncio.wait_for(self.refresh(), 10), await asyncio.shield(...)
+                found.update(_tail(a.func) or "" for a in call.args if isinstance(a, ast.Call))
+        names = frozenset(found)
+        _AWAITED_CACHE[:] = [(tree, names)]
+    return node.name in names
+
+
 def _in_tests(fn: FunctionContext) -> bool:
     """Test code provokes cancellations on purpose and checks what happens."""
     for part in fn.module.split("."):
@@ -547,10 +573,11 @@ class SwallowedCancel(Rule):
             return None
         after = _after(fn, stmt, handler_body)
         if (caught == _Caught.BROAD and after == _After.ENDS and _logs(fn, handler_body)
-                and not _returns_value(fn)):
-            # A catch-all that logs at the end of a procedure (a task's body, like an ASGI
-            # server's request task): the task still stops. A helper that returns a
-            # fallback value instead lets its caller carry on, and is reported.
+                and not _returns_value(fn) and not _awaited_in_module(fn)):
+            # A catch-all that logs at the end of a procedure that is the body of a task
+            # (like an ASGI server's request task): the task still stops. A helper that
+            # returns a fallback value, or that some caller awaits, lets its caller carry
+            # on as if nothing happened, and is reported.
             return None
         if after == _After.ENDS and _sleeps_forever(fn, points):
             # "Wait until cancelled, then clean up": the cancellation is the signal to finish.

@@ -122,24 +122,37 @@ def _is_request(fn: FunctionContext, call: ast.Call) -> bool:
     if value is not None:
         return _lib_io(value)
     func = call.func
-    if isinstance(func, ast.Attribute) and func.attr in _HTTP_VERBS:
+    if isinstance(func, ast.Attribute) and (func.attr in _HTTP_VERBS or func.attr == "fetch"):
         receiver = _tail(func.value)
         return receiver is not None and _CLIENT_NAME.search(receiver) is not None
     return False
 
 
+def _is_pool(value: Value | None) -> bool:
+    return isinstance(value, LibObject) and any(t.endswith("Pool") for t in lib_mro(value.type))
+
+
 def _limiter_kind(fn: FunctionContext, expr: ast.expr) -> str | None:
-    """``"limiter"`` for ``sem``, ``self._limiter``, ``pool.acquire()``...; ``"lock"`` for a lock."""
+    """``"limiter"`` for ``sem``, ``self._limiter``, ``pool.acquire()``...; ``"lock"`` for a lock.
+
+    A connection pool bounds only what is done with a connection acquired from it:
+    ``async with pool.acquire()`` counts, ``async with create_pool() as pool`` does not.
+    """
     if (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)
             and expr.func.attr in ("acquire", "acquire_on_behalf_of")):
         receiver = expr.func.value
+        value = fn.lib(receiver)
+        if _is_pool(value):
+            return "limiter"
         kind = _limiter_kind(fn, receiver)
         if kind is not None:
             return kind
         tail = _tail(receiver)
-        return "limiter" if fn.lib(receiver) is None and tail is not None and "pool" in tail.lower() else None
+        return "limiter" if value is None and tail is not None and "pool" in tail.lower() else None
     value = fn.lib(expr)
     if isinstance(value, LibObject):
+        if _is_pool(value):
+            return None
         if in_table(value, kb.LIMITERS):
             return "limiter"
         if in_table(value, _LOCK_TYPES):
@@ -160,9 +173,6 @@ def _gate_arg(fn: FunctionContext, arg: ast.expr) -> bool:
     """A semaphore-like argument. A connection pool handed on bounds only the queries made
     through it, not the rest of the work (its HTTP calls), so it does not count here."""
     if not isinstance(arg, ast.Name | ast.Attribute):
-        return False
-    value = fn.lib(arg)
-    if isinstance(value, LibObject) and any(t.endswith("Pool") for t in lib_mro(value.type)):
         return False
     return _is_limiter(fn, arg)
 
@@ -470,24 +480,28 @@ class _Fanouts:
 class UnboundedConcurrency(Rule):
     """## What it does
     Finds fan-outs whose width grows with the input and that nothing
-    bounds: `asyncio.gather(*[fetch(u) for u in urls])`, `asyncio.wait` or
+    bounds: `asyncio.gather(*[fetch(u) for u in urls])` (also over
+    `map(...)` or a list built in a loop), `asyncio.wait` or
     `asyncio.as_completed` of such a collection, and `create_task` /
-    `tg.create_task` / `nursery.start_soon` in a loop over data, when the
-    spawned coroutine sends requests or opens connections, processes or
-    files (an HTTP client call, a database or socket connection, a
-    subprocess), directly or through the project's own async functions, in
-    any module.
+    `tg.create_task` / `nursery.start_soon` in a loop over data. It reports
+    them when the spawned coroutine sends requests or opens connections,
+    processes or files (an HTTP client call, a database or socket
+    connection, a subprocess, a file), directly or through the project's
+    own async functions in any module; a project coroutine that awaits code
+    of an outside module the checker does not know (`await send_mail(...)`)
+    counts too.
 
     It is not reported when a limiter bounds the work: the spawned coroutine
     (or one it awaits) does `async with semaphore:` / `await
-    limiter.acquire()` / `async with pool.acquire()` (asyncio, anyio and
-    trio semaphores and capacity limiters, `aiolimiter`, connection pools,
-    or anything named like a semaphore or limiter), the semaphore is passed
-    to it, the coroutine is wrapped in a bounding helper (`bounded(...)`),
-    or the spawning function acquires one itself. Loops over a small literal
-    or `range(n)` with `n` a constant of at most 32 or a worker count,
-    batches (`urls[i:i + 10]`), loops that await between spawns, and test
-    code are not reported.
+    limiter.acquire()` / `async with pool.acquire()` / `async with lock:`
+    (asyncio, anyio and trio semaphores and capacity limiters,
+    `aiolimiter`, connection pools, or anything named like a semaphore or
+    limiter), a semaphore is passed to it, the coroutine is wrapped in a
+    bounding helper (`bounded(...)`), or the spawning function acquires a
+    limiter itself. Loops over a small literal (also a module constant), or
+    over `range(n)` with `n` a constant of at most 32 or a worker count,
+    batches (`urls[i:i + 10]`, items of an outer loop), loops that await
+    between spawns, and test code are not reported.
 
     ## Why is this bad?
     Each coroutine starts at once. With ten URLs that is fine; with the

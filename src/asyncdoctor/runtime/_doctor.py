@@ -1,0 +1,339 @@
+"""The doctor: installs the detectors, collects findings, builds the report.
+
+>>> import asyncio, asyncdoctor.runtime as rt
+>>> with rt.watch() as doctor:
+...     asyncio.run(asyncio.sleep(0))
+>>> doctor.report().findings
+()
+
+``install()`` keeps one process-wide :class:`Doctor`; ``watch()`` installs
+one for the duration of a ``with`` block.  The doctor never changes what the
+program does: it wraps a few asyncio and warnings hooks (restored by
+``uninstall``), never the program's coroutines, and if one of its own parts
+fails it says so once on stderr and goes on without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import faulthandler
+import os
+import random
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from ._loops import LoopState, LoopWatcher
+from ._models import Frame, LoopMetrics, RuntimeFinding, RuntimeReport
+from ._options import KINDS, DoctorOptions
+from ._patch import Patches
+from ._tasks import TaskTracker
+from ._warnhooks import WarningHooks
+from ._watchdog import Watchdog
+
+__all__ = ["Doctor", "current", "install", "uninstall", "watch"]
+
+_LAG_RESERVOIR = 50_000
+
+
+class Doctor:
+    """Watches every event loop of the process and records what goes wrong.
+
+    Create it with :class:`DoctorOptions`, :meth:`install` it before the
+    program's loops run, read :meth:`report` at the end.  The pytest plugin
+    uses :meth:`mark` and :meth:`findings_since` to attribute findings to
+    the test during which they happened.
+    """
+
+    def __init__(self, options: DoctorOptions | None = None) -> None:
+        self.options = options if options is not None else DoctorOptions()
+        self.patches = Patches()
+        self.closing = False
+        self._installed = False
+        self._lock = threading.Lock()
+        self._findings: list[RuntimeFinding] = []
+        self._complained = False
+        self._lags: list[float] = []
+        self._lag_count = 0
+        self._lag_max = 0.0
+        self.loops = LoopWatcher(self)
+        self.watchdog = Watchdog(self)
+        self.tasks = TaskTracker(self)
+        self.warnhooks = WarningHooks(self)
+        self.original_dump_later = faulthandler.dump_traceback_later
+        self.original_cancel_dump_later = faulthandler.cancel_dump_traceback_later
+        self._random = random.Random(0)
+
+    def __repr__(self) -> str:
+        state = "installed" if self._installed else "not installed"
+        return f"<Doctor {state}, {len(self._findings)} findings, {self.options!r}>"
+
+    # -- installation -----------------------------------------------------------
+
+    def install(self) -> None:
+        """Start watching (idempotent).
+
+        Hooks loops run after this point, and the loop currently running in
+        this thread, if any.
+        """
+        if self._installed:
+            return
+        self._installed = True
+        self.closing = False
+        try:
+            self.loops.install()
+            self.tasks.install()
+            self.warnhooks.install()
+            self._patch_faulthandler()
+            atexit.register(self._at_exit)
+            if hasattr(os, "register_at_fork"):
+                os.register_at_fork(after_in_child=self._after_fork)
+            running = asyncio._get_running_loop()
+            if running is not None:
+                self.loops.loop_started(running, None)
+        except Exception as exc:
+            self.internal_error("install", exc)
+
+    def uninstall(self) -> None:
+        """Stop watching and undo every patch (findings are kept)."""
+        if not self._installed:
+            return
+        self._installed = False
+        try:
+            self.watchdog.flush()
+        except Exception as exc:
+            self.internal_error("uninstall", exc)
+        self.closing = True
+        self.watchdog.stop()
+        self.loops.detach_all()
+        self.tasks.detach_all()
+        self.warnhooks.uninstall()
+        self.patches.restore()
+        with suppress(Exception):
+            atexit.unregister(self._at_exit)
+
+    @property
+    def installed(self) -> bool:
+        return self._installed
+
+    def _patch_faulthandler(self) -> None:
+        watchdog = self.watchdog
+        original_later = self.original_dump_later
+        original_cancel = self.original_cancel_dump_later
+
+        def dump_traceback_later(*args: Any, **kwargs: Any) -> None:
+            watchdog.program_uses_faulthandler()
+            original_later(*args, **kwargs)
+
+        def cancel_dump_traceback_later() -> None:
+            watchdog.program_uses_faulthandler()
+            original_cancel()
+
+        dump_traceback_later.__doc__ = original_later.__doc__
+        cancel_dump_traceback_later.__doc__ = original_cancel.__doc__
+        self.patches.set(faulthandler, "dump_traceback_later", dump_traceback_later)
+        self.patches.set(faulthandler, "cancel_dump_traceback_later", cancel_dump_traceback_later)
+
+    def _at_exit(self) -> None:
+        # Interpreter shutdown: nothing the loops do from here on is reported.
+        with suppress(Exception):
+            self.watchdog.flush()
+        self.closing = True
+        self.watchdog.stop()
+
+    def _after_fork(self) -> None:
+        self.watchdog.after_fork()
+
+    # -- called by the parts ---------------------------------------------------------
+
+    def attach_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """First time ``loop`` runs (in its thread): per-loop instruments."""
+        try:
+            self.tasks.attach(loop)
+            self.warnhooks.set_origin_tracking_in_thread()
+            self.warnhooks.patch_constructors()
+        except Exception as exc:
+            self.internal_error("loop instruments", exc)
+
+    def loop_stopped(self, state: LoopState) -> None:
+        try:
+            self.watchdog.settle(state)
+        except Exception as exc:
+            self.internal_error("blocking-call", exc)
+
+    def watchdog_wake(self) -> None:
+        if self.options.wants("blocking-call") and not self.closing:
+            self.watchdog.ensure_thread()
+            self.watchdog.wake()
+
+    def record(self, finding: RuntimeFinding) -> None:
+        with self._lock:
+            self._findings.append(finding)
+
+    def record_lag(self, lag: float) -> None:
+        lag = max(lag, 0.0)
+        if lag > self._lag_max:
+            self._lag_max = lag
+        self._lag_count += 1
+        lags = self._lags
+        if len(lags) < _LAG_RESERVOIR:
+            lags.append(lag)
+        else:
+            slot = self._random.randrange(self._lag_count)
+            if slot < _LAG_RESERVOIR:
+                lags[slot] = lag
+
+    def internal_error(self, where: str, exc: BaseException) -> None:
+        """Say once, on stderr, that part of the doctor failed; the program goes on."""
+        if self._complained:
+            return
+        self._complained = True
+        try:
+            stream = sys.stderr if sys.stderr is not None else sys.__stderr__
+            if stream is not None:
+                stream.write(
+                    f"asyncdoctor: internal error in {where} ({type(exc).__name__}: {exc}); "
+                    "the program goes on, some findings may be missing\n"
+                )
+                stream.flush()
+        except Exception:
+            pass
+
+    # -- reading -------------------------------------------------------------------
+
+    def mark(self) -> int:
+        """An opaque position in the finding stream (for :meth:`findings_since`)."""
+        self._settle()
+        with self._lock:
+            return len(self._findings)
+
+    def findings_since(self, mark: int) -> list[RuntimeFinding]:
+        """The findings recorded after ``mark``, grouped by kind and location."""
+        self._settle()
+        with self._lock:
+            recent = self._findings[mark:]
+        return list(_group(recent))
+
+    def report(self) -> RuntimeReport:
+        """Everything so far: grouped findings and the loop metrics."""
+        self._settle()
+        with self._lock:
+            findings = list(self._findings)
+        return RuntimeReport(findings=_group(findings), metrics=self._metrics())
+
+    def _settle(self) -> None:
+        try:
+            self.watchdog.flush()
+        except Exception as exc:
+            self.internal_error("report", exc)
+
+    def _metrics(self) -> LoopMetrics:
+        lags = sorted(self._lags)
+
+        def percentile(p: float) -> float:
+            if not lags:
+                return 0.0
+            index = min(len(lags) - 1, max(0, round(p * (len(lags) - 1))))
+            return round(lags[index] * 1000, 3)
+
+        with self.watchdog.lock:
+            slowest = tuple(
+                (key, round(duration * 1000, 1)) for duration, key in self.watchdog.slowest
+            )
+        return LoopMetrics(
+            loops_seen=self.loops.seen,
+            tasks_created=self.tasks.created,
+            tasks_peak_alive=self.tasks.peak,
+            lag_p50_ms=percentile(0.50),
+            lag_p90_ms=percentile(0.90),
+            lag_p99_ms=percentile(0.99),
+            lag_max_ms=round(self._lag_max * 1000, 3),
+            slowest_steps=slowest,
+        )
+
+
+def _group(findings: list[RuntimeFinding]) -> tuple[RuntimeFinding, ...]:
+    """Merge findings of the same kind at the same location, in order of first sighting."""
+    groups: dict[tuple[str, Frame], list[RuntimeFinding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.kind, finding.location), []).append(finding)
+    merged: list[RuntimeFinding] = []
+    for members in groups.values():
+        first = members[0]
+        if len(members) == 1:
+            merged.append(first)
+            continue
+        durations = [m.duration for m in members if m.duration is not None]
+        extra = dict(first.extra)
+        if durations:
+            extra["max_ms"] = f"{max(durations) * 1000:.1f}"
+        longest = max(members, key=lambda m: m.duration or 0.0)
+        merged.append(
+            RuntimeFinding(
+                kind=first.kind,
+                message=longest.message,
+                location=first.location,
+                stack=longest.stack,
+                count=len(members),
+                duration=sum(durations) if durations else None,
+                created_at=first.created_at,
+                extra=tuple(extra.items()),
+            )
+        )
+    order = {kind: index for index, kind in enumerate(KINDS)}
+    merged.sort(key=lambda f: order.get(f.kind, len(order)))
+    return tuple(merged)
+
+
+_current: Doctor | None = None
+_current_lock = threading.Lock()
+
+
+def install(options: DoctorOptions | None = None) -> Doctor:
+    """Install the process-wide doctor (or return the one already installed)."""
+    global _current
+    with _current_lock:
+        if _current is None or not _current.installed:
+            _current = Doctor(options)
+            _current.install()
+        return _current
+
+
+def uninstall() -> None:
+    """Uninstall the process-wide doctor, if any (its findings stay readable)."""
+    global _current
+    with _current_lock:
+        doctor, _current = _current, None
+    if doctor is not None:
+        doctor.uninstall()
+
+
+def current() -> Doctor | None:
+    """The process-wide doctor, if one is installed."""
+    return _current if _current is not None and _current.installed else None
+
+
+@contextmanager
+def watch(options: DoctorOptions | None = None) -> Iterator[Doctor]:
+    """Install a doctor for the duration of the block, then uninstall it.
+
+    The doctor is also :func:`current` inside the block (unless another one
+    was already installed process-wide, which is then left alone).
+    """
+    global _current
+    doctor = Doctor(options)
+    doctor.install()
+    with _current_lock:
+        owned = _current is None or not _current.installed
+        if owned:
+            _current = doctor
+    try:
+        yield doctor
+    finally:
+        doctor.uninstall()
+        with _current_lock:
+            if owned and _current is doctor:
+                _current = None

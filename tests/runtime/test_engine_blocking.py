@@ -1,0 +1,247 @@
+"""``blocking-call``: the exact line, the duration, on asyncio and uvloop, in threads."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from ._engine import describe, line_of, run_program
+
+uvloop = pytest.importorskip("uvloop") if sys.platform != "win32" else None
+
+
+SLEEP = """
+import asyncio, time
+
+async def handler():
+    await asyncio.sleep(0.01)
+    time.sleep(0.3)  # BLOCK
+    await asyncio.sleep(0.01)
+
+async def main():
+    await asyncio.gather(handler(), asyncio.sleep(0.05))
+
+asyncio.run(main())
+"""
+
+
+def test_sleep_in_a_coroutine_is_blamed_on_its_line_with_its_duration(tmp_path: Path) -> None:
+    run = run_program(tmp_path, SLEEP)
+    found = run.of_kind("blocking-call")
+    assert run.returncode == 0, describe(run)
+    assert [f["location"]["line"] for f in found] == [line_of(SLEEP, "# BLOCK")], describe(run)
+    finding = found[0]
+    assert finding["location"]["function"] == "handler"
+    assert finding["location"]["path"].endswith("prog.py")
+    assert 0.25 <= finding["duration"] <= 0.6, describe(run)
+    assert finding["count"] == 1
+    assert finding["stack"][-1] == finding["location"]
+    assert "time.sleep(0.3)" in finding["message"]
+    assert run.stderr == ""
+
+
+GIL = """
+import asyncio, re, time
+
+PATTERN = re.compile(r"(a+)+$")
+
+def calibrate():
+    # Catastrophic backtracking: each extra "a" doubles the time, and _sre
+    # holds the GIL for the whole match.  Find a size that takes ~0.4 s.
+    n = 14
+    while True:
+        start = time.perf_counter()
+        PATTERN.match("a" * n + "b")
+        if time.perf_counter() - start > 0.05:
+            return n + 3
+        n += 1
+
+async def main():
+    n = calibrate()
+    await asyncio.sleep(0.05)
+    start = time.perf_counter()
+    PATTERN.match("a" * n + "b")  # GIL
+    print(time.perf_counter() - start)
+    await asyncio.sleep(0.05)
+
+asyncio.run(main())
+"""
+
+
+def test_c_call_holding_the_gil_gets_the_right_line_and_full_duration(tmp_path: Path) -> None:
+    run = run_program(tmp_path, GIL)
+    assert run.returncode == 0, describe(run)
+    elapsed = float(run.stdout.split()[-1])
+    found = [f for f in run.of_kind("blocking-call") if f["location"]["line"] == line_of(GIL, "# GIL")]
+    assert len(found) == 1, describe(run)
+    assert found[0]["duration"] == pytest.approx(elapsed, rel=0.25, abs=0.05), describe(run)
+
+
+def test_c_call_holding_the_gil_without_faulthandler(tmp_path: Path) -> None:
+    run = run_program(tmp_path, GIL, options={"use_faulthandler": False})
+    found = [
+        f for f in run.of_kind("blocking-call") if f["location"]["line"] == line_of(GIL, "# GIL")
+    ]
+    assert len(found) == 1, describe(run)
+
+
+REPEATED = """
+import asyncio, time
+
+async def tick():
+    for _ in range(3):
+        time.sleep(0.15)  # REPEAT
+        await asyncio.sleep(0.03)
+
+asyncio.run(tick())
+"""
+
+
+def test_repeats_at_one_place_are_grouped_with_count_and_total(tmp_path: Path) -> None:
+    run = run_program(tmp_path, REPEATED)
+    found = run.of_kind("blocking-call")
+    assert len(found) == 1, describe(run)
+    assert found[0]["location"]["line"] == line_of(REPEATED, "# REPEAT")
+    assert found[0]["count"] == 3, describe(run)
+    assert 0.35 <= found[0]["duration"] <= 0.7, describe(run)
+    assert float(found[0]["extra"]["max_ms"]) >= 120
+
+
+CLEAN = """
+import asyncio, time
+
+async def short(i):
+    await asyncio.sleep(0)
+    return i * 2
+
+async def main():
+    for _ in range(20):
+        results = await asyncio.gather(*(short(i) for i in range(1000)))
+        assert len(results) == 1000
+    await asyncio.to_thread(time.sleep, 0.3)
+    for _ in range(5):
+        tasks = [asyncio.create_task(short(i)) for i in range(1000)]
+        await asyncio.wait(tasks)
+    time.sleep(0.04)  # well under the 100 ms threshold
+    await asyncio.sleep(0.05)
+
+asyncio.run(main())
+"""
+
+
+def test_clean_program_with_many_short_tasks_and_a_thread_sleep_has_no_finding(
+    tmp_path: Path,
+) -> None:
+    run = run_program(tmp_path, CLEAN)
+    assert run.returncode == 0, describe(run)
+    assert run.findings == [], describe(run)
+    metrics = run.report["metrics"]
+    assert metrics["loops_seen"] == 1
+    assert metrics["tasks_created"] >= 25_000
+    assert metrics["tasks_peak_alive"] >= 1_000
+
+
+UVLOOP = """
+import asyncio, time
+import uvloop
+
+async def work():
+    await asyncio.sleep(0.01)
+    time.sleep(0.25)  # UVBLOCK
+
+uvloop.run(work())
+"""
+
+
+@pytest.mark.skipif(uvloop is None, reason="uvloop is not available")
+@pytest.mark.parametrize("preload", [(), ("uvloop",)], ids=["installed-first", "uvloop-first"])
+def test_uvloop(tmp_path: Path, preload: tuple[str, ...]) -> None:
+    run = run_program(tmp_path, UVLOOP, preload=preload)
+    found = run.of_kind("blocking-call")
+    assert [f["location"]["line"] for f in found] == [line_of(UVLOOP, "# UVBLOCK")], describe(run)
+    assert dict(found[0]["extra"])["loop"] == "uvloop.Loop"
+    assert 0.2 <= found[0]["duration"] <= 0.5, describe(run)
+
+
+THREADS = """
+import asyncio, threading, time
+
+async def in_thread():
+    await asyncio.sleep(0.02)
+    time.sleep(0.3)  # THREAD
+    await asyncio.sleep(0.02)
+
+async def in_main():
+    await asyncio.sleep(0.1)
+    total = 0
+    deadline = time.perf_counter() + 0.3
+    while time.perf_counter() < deadline:  # MAIN
+        total += 1
+    await asyncio.sleep(0.02)
+
+def runner():
+    asyncio.run(in_thread())
+
+thread = threading.Thread(target=runner)
+thread.start()
+asyncio.run(in_main())
+thread.join()
+"""
+
+
+def test_two_loops_at_once_one_in_a_thread(tmp_path: Path) -> None:
+    run = run_program(tmp_path, THREADS)
+    assert run.returncode == 0, describe(run)
+    lines = run.lines("blocking-call")
+    assert line_of(THREADS, "# THREAD") in lines, describe(run)
+    assert any(abs(line - line_of(THREADS, "# MAIN")) <= 1 for line in lines), describe(run)
+    assert run.report["metrics"]["loops_seen"] == 2
+    assert len(lines) == 2, describe(run)
+
+
+EAGER = """
+import asyncio, time
+
+async def child():
+    time.sleep(0.25)  # CHILD
+    await asyncio.sleep(0)
+
+async def parent():
+    asyncio.get_running_loop().set_task_factory(asyncio.eager_task_factory)
+    task = asyncio.create_task(child())  # PARENT
+    await task
+
+asyncio.run(parent())
+"""
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="eager task factory is 3.12+")
+def test_eager_task_factory_blames_the_child(tmp_path: Path) -> None:
+    run = run_program(tmp_path, EAGER)
+    assert run.lines("blocking-call") == [line_of(EAGER, "# CHILD")], describe(run)
+
+
+THRESHOLD = """
+import asyncio, time
+
+async def main():
+    await asyncio.sleep(0.01)
+    time.sleep(0.08)  # SHORT
+
+asyncio.run(main())
+"""
+
+
+def test_threshold_is_an_option(tmp_path: Path) -> None:
+    quiet = run_program(tmp_path / "default", THRESHOLD)
+    assert quiet.findings == [], describe(quiet)
+    strict = run_program(tmp_path / "strict", THRESHOLD, options={"threshold": 0.04})
+    assert strict.lines("blocking-call") == [line_of(THRESHOLD, "# SHORT")], describe(strict)
+    off = run_program(
+        tmp_path / "off",
+        THRESHOLD,
+        options={"threshold": 0.04, "detectors": ["never-awaited"]},
+    )
+    assert off.findings == [], describe(off)
