@@ -1091,10 +1091,19 @@ class _CallWalker:
 
     def _comprehension(self, node: ast.AST) -> None:
         gens: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
-        for gen in gens:
+        # Only the first iterable is evaluated once; the rest runs once per element.
+        for i, gen in enumerate(gens):
+            if i == 1:
+                self.loop_depth += 1
             self.expr(gen.iter, Usage.AWAITED if gen.is_async else Usage.MISUSED)
+            if i == 0:
+                self.loop_depth += 1
             for cond in gen.ifs:
                 self.expr(cond, Usage.MISUSED)
+            if i == 0:
+                self.loop_depth -= 1
+        if len(gens) > 1:
+            self.loop_depth -= 1
         self.loop_depth += 1
         if isinstance(node, ast.DictComp):
             self.expr(node.key, Usage.VALUE)

@@ -190,14 +190,17 @@ def _names_on_line(code: CodeType, line: int) -> set[str]:
     return names
 
 
-def guess_task_creation(coro: object) -> Frame | None:
+def guess_task_creation(coro: object, code: CodeType | None = None) -> Frame | None:
     """The line that most likely made a task of ``coro``: ``create_task(name(...))``.
 
     Searches the functions of the program's modules for a line that loads
     the coroutine function's name and a task-spawning name
-    (``create_task``, ``ensure_future``, ``gather``...) together.
+    (``create_task``, ``ensure_future``, ``gather``...) together.  ``code``
+    stands for the coroutine when the task no longer holds it (an eager
+    task that finished at once).
     """
-    code = getattr(coro, "cr_code", None)
+    if code is None:
+        code = getattr(coro, "cr_code", None)
     if not isinstance(code, CodeType):
         return None
     names = frozenset({code.co_name})

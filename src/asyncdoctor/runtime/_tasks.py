@@ -3,10 +3,11 @@
 * **Creation sites.**  By default nothing runs per task: the creation line
   is found afterwards, for the few tasks that need one, by looking for the
   ``create_task(coro_name(...))`` line in the program's code
-  (:mod:`._codesearch`).  With ``task_sites=True`` a task factory installed on each loop (chained to the
-  factory the loop already had, and re-chained when the program calls
-  ``loop.set_task_factory`` later; ``loop.get_task_factory()`` still
-  returns the program's own factory) creates the task exactly as before,
+  (:mod:`._codesearch`).  With ``task_sites=True`` a task factory is
+  installed on each loop (chained to the factory the loop already had, and
+  re-chained when the program calls ``loop.set_task_factory`` later, through
+  a wrapper on the loop class; ``loop.get_task_factory()`` still returns the
+  program's own factory); it creates the task exactly as before,
   then records where it was created: the first frame outside asyncio, found
   with ``sys._getframe`` (a frame look-up materialises one frame object,
   so we start at the right depth: 2 for asyncio's Python ``create_task``, 1
@@ -16,13 +17,15 @@
   An attribute survives until the task's finaliser runs, even in a
   reference cycle, where a ``WeakKeyDictionary`` entry would already be gone.
   Measured per-task cost on a 5 us task (create, one ``sleep(0)``, done):
-  about 0.5 us, a third of it the attribute; ``task_sites=False`` turns it off.
+  about 1 us (frame look-ups 0.5 us, the attribute 0.45 us), which is why
+  it is off by default.  Task counts and the peak of live tasks come for
+  free from asyncio's own registry of tasks (see ``_install_counter``).
 * **Unretrieved exceptions** and **tasks destroyed while pending** reach the
   loop through ``loop.call_exception_handler(context)``, called by the
   task's finaliser (C and Python tasks, asyncio and uvloop) with a method
-  look-up on the loop.  We set an instance attribute
-  ``call_exception_handler`` on each loop that records the context and then
-  calls the class's method unchanged, so the program's handler (set before
+  look-up on the loop.  We wrap ``call_exception_handler`` on each loop
+  *class* we see (asyncio's ``BaseEventLoop``, ``uvloop.Loop``): the
+  wrapper records the context and then calls the original method unchanged, so the program's handler (set before
   or after us with ``set_exception_handler``) runs exactly as before and
   ``get_exception_handler()`` is untouched.  aiohttp's "Unclosed client
   session" / "Unclosed connector" reports come the same way.
@@ -51,10 +54,33 @@ from ._models import Frame, RuntimeFinding
 if TYPE_CHECKING:
     from ._doctor import Doctor
 
-__all__ = ["SiteTable", "TaskTracker"]
+__all__ = ["SiteTable", "TaskTracker", "coro_of", "name_of"]
 
 _getframe = sys._getframe
 _SITE_ATTR = "_asyncdoctor_site"
+
+
+def coro_of(task: object) -> Any:
+    """A task's coroutine, or ``None``.
+
+    Reads the ``_coro`` member rather than calling ``get_coro()``: on
+    CPython 3.12.0-3.12.1 ``get_coro()`` of an eager task that finished at
+    once returns a NULL pointer and crashes the interpreter (measured here),
+    while the member reads as ``None``.
+    """
+    try:
+        return getattr(task, "_coro", None)
+    except Exception:
+        return None
+
+
+def name_of(task: object) -> str:
+    """A task's name, or ``"?"``."""
+    try:
+        name = task.get_name()  # type: ignore[attr-defined]
+    except Exception:
+        return "?"
+    return "?" if name is None else str(name)
 
 
 class SiteTable:
@@ -123,41 +149,87 @@ class TaskTracker:
         # id(code) -> (is asyncio's, code): ids, not code objects, as keys
         # (see SiteTable); the code is kept so that its id stays unique.
         self._aio_codes: dict[int, tuple[bool, CodeType]] = {}
-        self._loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+        self._classes: set[type] = set()
+        self._inner: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._setters: dict[type, Any] = {}
+        self._getters: dict[type, Any] = {}
 
     # -- per loop ---------------------------------------------------------------
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Put our factory and exception-handler hook on ``loop`` (in its thread)."""
-        doctor = self.doctor
-        if doctor.options.task_sites:
-            self._attach_factory(loop)
-        self._attach_handler(loop)
-        self._loops.add(loop)
-
-    def _attach_factory(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Hook ``loop``'s class (once) and put our task factory on ``loop`` (in its thread)."""
         cls = type(loop)
-        original_set = cls.set_task_factory
-        original_get = cls.get_task_factory
-        start = 2 if isinstance(loop, asyncio.BaseEventLoop) else 1
-        tracker = self
-        state: dict[str, Any] = {"inner": original_get(loop)}
+        if cls not in self._classes:
+            self._classes.add(cls)
+            self._patch_class(cls)
+        if self.doctor.options.task_sites:
+            inner = self._original_get(loop)
+            self._inner[loop] = inner
+            self._original_set(loop, self.make_factory(inner, self._start(loop)))
 
-        def set_task_factory(factory: Any) -> None:
+    @staticmethod
+    def _start(loop: asyncio.AbstractEventLoop) -> int:
+        # Frames between our factory and the caller of create_task: asyncio's
+        # Python BaseEventLoop.create_task is one; uvloop's (Cython) none.
+        return 2 if isinstance(loop, asyncio.BaseEventLoop) else 1
+
+    def _original_get(self, loop: asyncio.AbstractEventLoop) -> Any:
+        getter = self._getters.get(type(loop))
+        return getter(loop) if getter is not None else loop.get_task_factory()
+
+    def _original_set(self, loop: asyncio.AbstractEventLoop, factory: Any) -> None:
+        setter = self._setters.get(type(loop))
+        if setter is not None:
+            setter(loop, factory)
+        else:
+            loop.set_task_factory(factory)
+
+    def _patch_class(self, cls: type) -> None:
+        """Wrap ``call_exception_handler`` (and the task-factory accessors) on ``cls``.
+
+        On the class, not the instance: a function stored on a loop instance
+        must reach its loop, and a strong reference from the loop's own
+        ``__dict__`` would make every loop part of a reference cycle (freed
+        only by the garbage collector), while a weak one is already cleared
+        when a task in a collected cycle reports its exception.
+        """
+        patches = self.doctor.patches
+        tracker = self
+        original_handler = cls.call_exception_handler  # type: ignore[attr-defined]
+
+        def call_exception_handler(self: Any, context: dict[str, Any]) -> None:
+            try:
+                tracker.on_context(context)
+            except Exception as exc:
+                tracker.doctor.internal_error("exception handler hook", exc)
+            original_handler(self, context)
+
+        call_exception_handler.__doc__ = original_handler.__doc__
+        patches.set(cls, "call_exception_handler", call_exception_handler)
+        if not self.doctor.options.task_sites:
+            return
+        original_set = cls.set_task_factory  # type: ignore[attr-defined]
+        original_get = cls.get_task_factory  # type: ignore[attr-defined]
+        self._setters[cls] = original_set
+        self._getters[cls] = original_get
+
+        def set_task_factory(self: Any, factory: Any) -> None:
             if factory is not None and not callable(factory):
                 raise TypeError("task factory must be a callable or None")
-            state["inner"] = factory
-            original_set(loop, tracker.make_factory(factory, start))
+            tracker._inner[self] = factory
+            original_set(self, tracker.make_factory(factory, tracker._start(self)))
 
-        def get_task_factory() -> Any:
-            return state["inner"]
+        def get_task_factory(self: Any) -> Any:
+            if self in tracker._inner:
+                return tracker._inner[self]
+            return original_get(self)
 
-        try:
-            original_set(loop, self.make_factory(state["inner"], start))
-            loop.set_task_factory = set_task_factory  # type: ignore[method-assign]
-            loop.get_task_factory = get_task_factory  # type: ignore[method-assign]
-        except (AttributeError, TypeError) as exc:
-            self.doctor.internal_error("task factory", exc)
+        set_task_factory.__doc__ = original_set.__doc__
+        get_task_factory.__doc__ = original_get.__doc__
+        patches.set(cls, "set_task_factory", set_task_factory)
+        patches.set(cls, "get_task_factory", get_task_factory)
 
     def make_factory(self, inner: Callable[..., Any] | None, start: int) -> Callable[..., Any]:
         Task = asyncio.Task
@@ -170,7 +242,10 @@ class TaskTracker:
             return answer
 
         def task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
-            task = Task(coro, loop=loop, **kwargs) if inner is None else inner(loop, coro, **kwargs)
+            if inner is None:
+                task = Task(coro, loop=loop, **kwargs)
+            else:
+                task = inner(loop, coro, **kwargs)
             try:
                 f: FrameType | None = _getframe(start)
                 while f is not None:
@@ -188,46 +263,23 @@ class TaskTracker:
         task_factory.__qualname__ = "asyncdoctor_task_factory"
         return task_factory
 
-    def _attach_handler(self, loop: asyncio.AbstractEventLoop) -> None:
-        method = type(loop).call_exception_handler
-        tracker = self
-        loop_ref = weakref.ref(loop)
-
-        def call_exception_handler(context: dict[str, Any]) -> None:
-            try:
-                tracker.on_context(context)
-            except Exception as exc:
-                tracker.doctor.internal_error("exception handler hook", exc)
-            target = loop_ref()
-            if target is not None:
-                method(target, context)
-
-        try:
-            loop.call_exception_handler = call_exception_handler  # type: ignore[method-assign]
-        except (AttributeError, TypeError) as exc:
-            self.doctor.internal_error("exception handler hook", exc)
-
     def detach_all(self) -> None:
-        for loop in list(self._loops):
-            namespace = getattr(loop, "__dict__", None)
-            if not isinstance(namespace, dict):
+        """Give each loop back the factory the program gave it (class patches are undone by the doctor)."""
+        for loop, inner in list(self._inner.items()):
+            if loop.is_closed():
                 continue
-            getter = namespace.pop("get_task_factory", None)
-            namespace.pop("set_task_factory", None)
-            namespace.pop("call_exception_handler", None)
-            if getter is not None:
-                with contextlib.suppress(Exception):
-                    type(loop).set_task_factory(loop, getter())
-        self._loops = weakref.WeakSet()
+            with contextlib.suppress(Exception):
+                self._original_set(loop, inner)
+        self._inner = weakref.WeakKeyDictionary()
 
     # -- creation sites -----------------------------------------------------------
 
-    def site_of(self, task: object) -> Frame | None:
+    def site_of(self, task: object, code: CodeType | None = None) -> Frame | None:
         """Where ``task`` was created: recorded (``task_sites``) or found in the code."""
         site = self.sites.frame(getattr(task, _SITE_ATTR, None))
         if site is None and isinstance(task, asyncio.Task):
             try:
-                site = guess_task_creation(task.get_coro())
+                site = guess_task_creation(coro_of(task), code)
             except Exception as exc:
                 self.doctor.internal_error("creation-site search", exc)
         return site
@@ -254,7 +306,9 @@ class TaskTracker:
     def _unretrieved(self, future: object, exc: BaseException, message: str) -> None:
         limit = self.doctor.options.stack_limit
         stack = frames_from_traceback(exc.__traceback__, limit)
-        created = self.site_of(future) if future is not None else None
+        tb = exc.__traceback__
+        outermost = tb.tb_frame.f_code if tb is not None else None
+        created = self.site_of(future, outermost) if future is not None else None
         location = innermost_user(stack) or (
             created if created and is_user_file(created.path) else None
         )
@@ -266,8 +320,8 @@ class TaskTracker:
         text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         extra: list[tuple[str, str]] = [("exception", type(exc).__qualname__)]
         if isinstance(future, asyncio.Task):
-            extra.append(("task", future.get_name()))
-            coro = future.get_coro()
+            extra.append(("task", name_of(future)))
+            coro = coro_of(future)
             extra.append(("coroutine", getattr(coro, "__qualname__", type(coro).__name__)))
         self.doctor.record(
             RuntimeFinding(
@@ -336,10 +390,7 @@ class TaskTracker:
 
     def _pending(self, task: Any, how: str) -> None:
         limit = self.doctor.options.stack_limit
-        try:
-            coro = task.get_coro()
-        except Exception:
-            coro = None
+        coro = coro_of(task)
         stack = _await_chain(coro, limit)
         created = self.site_of(task)
         location = (
@@ -348,10 +399,7 @@ class TaskTracker:
         if location is None:
             return
         name = getattr(coro, "__qualname__", type(coro).__name__ if coro is not None else "?")
-        try:
-            task_name = str(task.get_name())
-        except Exception:
-            task_name = "?"
+        task_name = name_of(task)
         where = innermost_user(stack)
         suffix = (
             f", suspended at {where.path}:{where.line}"
