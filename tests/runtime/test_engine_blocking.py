@@ -74,7 +74,9 @@ def test_c_call_holding_the_gil_gets_the_right_line_and_full_duration(tmp_path: 
     run = run_program(tmp_path, GIL)
     assert run.returncode == 0, describe(run)
     elapsed = float(run.stdout.split()[-1])
-    found = [f for f in run.of_kind("blocking-call") if f["location"]["line"] == line_of(GIL, "# GIL")]
+    found = [
+        f for f in run.of_kind("blocking-call") if f["location"]["line"] == line_of(GIL, "# GIL")
+    ]
     assert len(found) == 1, describe(run)
     assert found[0]["duration"] == pytest.approx(elapsed, rel=0.25, abs=0.05), describe(run)
 

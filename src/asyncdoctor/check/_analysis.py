@@ -410,6 +410,8 @@ class Scope:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             # path / "name": a pathlib.Path stays a pathlib.Path.
             base = self.ref(node.left)
+            if base is not None:
+                base = self.module.expand(base)
             return base + ".__truediv__()" if base is not None and base.endswith("()") else None
         return None
 
@@ -764,14 +766,14 @@ def _is_typed_value(node: ast.expr) -> bool:
     """Whether an assigned value may carry a type we can name (a call)."""
     if isinstance(node, ast.Await):
         node = node.value
-    return isinstance(node, ast.Call)
+    return isinstance(node, ast.Call) or (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div))
 
 
 def _call_ref(scope: Scope, node: ast.expr) -> str | None:
     """The reference of a value that is a call (or an awaited call)."""
     if isinstance(node, ast.Await):
         node = node.value
-    if isinstance(node, ast.Call):
+    if isinstance(node, ast.Call | ast.BinOp):
         return scope.ref(node)
     return None
 

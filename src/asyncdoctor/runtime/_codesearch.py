@@ -14,6 +14,7 @@ from __future__ import annotations
 import builtins
 import dis
 import inspect
+import linecache
 import sys
 import types
 from types import CodeType, FrameType
@@ -144,10 +145,35 @@ _SPAWNERS = frozenset(
 )
 
 
-def _user_codes() -> list[CodeType]:
-    """Code objects of the functions defined in the program's own modules."""
+_COMPILED: dict[str, CodeType | None] = {}
+
+
+def _compiled(filename: str) -> CodeType | None:
+    """The module code of a source file, compiled afresh (the module may be gone)."""
+    if filename in _COMPILED:
+        return _COMPILED[filename]
+    code: CodeType | None = None
+    try:
+        source = "".join(linecache.getlines(filename))
+        if source:
+            code = compile(source, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, OverflowError):
+        code = None
+    if len(_COMPILED) < 256:
+        _COMPILED[filename] = code
+    return code
+
+
+def _user_codes(files: tuple[str, ...] = ()) -> list[CodeType]:
+    """Code objects of the functions defined in the program's own modules.
+
+    ``files`` are compiled from source as well: ``runpy`` removes a script's
+    ``__main__`` module when it finishes, before the garbage collector
+    reports the script's last tasks.
+    """
     codes: list[CodeType] = []
     seen: set[int] = set()
+    searched: set[str] = set()
     for module in list(sys.modules.values()):
         filename = getattr(module, "__file__", None)
         is_user = isinstance(filename, str) and is_user_file(filename)
@@ -170,6 +196,13 @@ def _user_codes() -> list[CodeType]:
                 continue
             seen.add(id(code))
             codes.append(code)
+            searched.add(code.co_filename)
+    for filename in files:
+        if filename in searched or not is_user_file(filename):
+            continue
+        compiled = _compiled(filename)
+        if compiled is not None:
+            codes.append(compiled)
     return codes
 
 
@@ -205,7 +238,7 @@ def guess_task_creation(coro: object, code: CodeType | None = None) -> Frame | N
         return None
     names = frozenset({code.co_name})
     best: list[Frame] = []
-    for candidate in _user_codes():
+    for candidate in _user_codes((code.co_filename,)):
         for line in _lines_loading(candidate, names):
             if _names_on_line(candidate, line) & _SPAWNERS:
                 best.append(Frame(candidate.co_filename, line, candidate.co_name))

@@ -242,10 +242,7 @@ class TaskTracker:
             return answer
 
         def task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
-            if inner is None:
-                task = Task(coro, loop=loop, **kwargs)
-            else:
-                task = inner(loop, coro, **kwargs)
+            task = Task(coro, loop=loop, **kwargs) if inner is None else inner(loop, coro, **kwargs)
             try:
                 f: FrameType | None = _getframe(start)
                 while f is not None:
@@ -396,6 +393,10 @@ class TaskTracker:
         location = (
             created if created is not None and is_user_file(created.path) else innermost_user(stack)
         )
+        code = getattr(coro, "cr_code", None)
+        if location is None and isinstance(code, CodeType) and is_user_file(code.co_filename):
+            # The coroutine was finalised first (a collected cycle): its definition.
+            location = Frame(code.co_filename, code.co_firstlineno, code.co_name)
         if location is None:
             return
         name = getattr(coro, "__qualname__", type(coro).__name__ if coro is not None else "?")

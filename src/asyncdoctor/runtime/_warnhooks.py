@@ -40,6 +40,7 @@ session" reports through the loop's exception handler are taken from
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 import threading
@@ -335,7 +336,12 @@ class WarningHooks:
                 self._shown.add(key)
                 action = "always"
         if self.doctor.options.wants("unclosed-resource"):
-            self._record_unclosed(text, msg.source, sys._getframe(2))
+            here = sys._getframe(2)  # the frame that called warn(), e.g. a __del__
+            source = msg.source
+            if source is None and here is not None and here.f_code.co_name == "__del__":
+                # asyncio's StreamWriter.__del__ warns without source=self.
+                source = here.f_locals.get("self")
+            self._record_unclosed(text, source, here)
         return action
 
     def library_unclosed(self, message: str, source: object) -> None:
@@ -350,7 +356,14 @@ class WarningHooks:
                 for key in list(self._recent)[:128]:
                     del self._recent[key]
         limit = self.doctor.options.stack_limit
-        site = self.objects.get(source) if source is not None else None
+        site = None
+        if source is not None:
+            site = self.objects.get(source)
+            if site is None:
+                # A stream writer (or any wrapper) that owns a transport we saw made.
+                inner = inspect.getattr_static(source, "_transport", None)
+                if inner is not None:
+                    site = self.objects.get(inner)
         created: Frame | None = None
         stack: tuple[Frame, ...]
         if site is not None:

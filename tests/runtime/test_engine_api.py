@@ -1,0 +1,171 @@
+"""The public face of :mod:`asyncdoctor.runtime`: install/uninstall, watch, marks, reports."""
+
+from __future__ import annotations
+
+import asyncio
+import faulthandler
+import sys
+import time
+import warnings
+
+import pytest
+
+import asyncdoctor.runtime as rt
+from asyncdoctor.runtime import Frame, LoopMetrics, RuntimeFinding, RuntimeReport
+
+
+def _hooks() -> dict[str, object]:
+    return {
+        "events._set_running_loop": asyncio.events._set_running_loop,
+        "asyncio._set_running_loop": asyncio._set_running_loop,
+        "set_asyncgen_hooks": sys.set_asyncgen_hooks,
+        "_warn_unawaited_coroutine": warnings._warn_unawaited_coroutine,  # type: ignore[attr-defined]
+        "_showwarnmsg": warnings._showwarnmsg,  # type: ignore[attr-defined]
+        "filters": list(warnings.filters),
+        "dump_traceback_later": faulthandler.dump_traceback_later,
+        "_cancel_all_tasks": asyncio.runners._cancel_all_tasks,  # type: ignore[attr-defined]
+        "call_exception_handler": vars(asyncio.BaseEventLoop).get("call_exception_handler"),
+        "loop_class_handler": vars(asyncio.SelectorEventLoop).get("call_exception_handler"),
+    }
+
+
+def test_public_names() -> None:
+    assert rt.__all__ == sorted(rt.__all__, key=lambda name: (not name.isupper(), name))
+    assert rt.KINDS == (
+        "blocking-call",
+        "never-awaited",
+        "unretrieved-exception",
+        "unclosed-resource",
+        "pending-task",
+    )
+
+
+def _blocking_program() -> None:
+    async def main() -> None:
+        await asyncio.sleep(0.01)
+        time.sleep(0.12)  # noqa: ASYNC251 - the blocking line under test
+        await asyncio.sleep(0.01)
+
+    asyncio.run(main())
+
+
+def test_watch_sees_blocking_and_restores_everything() -> None:
+    before = _hooks()
+    with rt.watch(rt.DoctorOptions(threshold=0.05)) as doctor:
+        assert rt.current() is doctor
+        start = doctor.mark()
+        _blocking_program()
+        found = doctor.findings_since(start)
+        later = doctor.mark()
+    assert rt.current() is None
+    assert _hooks() == before
+    assert [f.kind for f in found] == ["blocking-call"]
+    assert found[0].location.function == "main"
+    assert found[0].location.path == __file__
+    assert "time.sleep(0.12)" in found[0].message
+    assert 0.09 <= (found[0].duration or 0) <= 0.4
+    assert doctor.findings_since(later) == []
+    report = doctor.report()
+    assert report.findings == tuple(found)
+    assert report.metrics.loops_seen == 1
+    assert report.metrics.slowest_steps[0][0].startswith(f"{__file__}:")
+
+
+def test_install_is_a_process_wide_singleton() -> None:
+    assert rt.current() is None
+    doctor = rt.install(rt.DoctorOptions(detectors=frozenset({"pending-task"})))
+    try:
+        assert rt.install() is doctor
+        assert rt.current() is doctor
+        doctor.install()  # idempotent
+    finally:
+        rt.uninstall()
+    assert rt.current() is None
+    rt.uninstall()  # harmless when nothing is installed
+
+
+def test_options_are_validated() -> None:
+    with pytest.raises(ValueError, match="unknown detector"):
+        rt.DoctorOptions(detectors=frozenset({"slow-thing"}))
+    with pytest.raises(ValueError, match="threshold"):
+        rt.DoctorOptions(threshold=0)
+    options = rt.DoctorOptions(threshold=0.2)
+    assert options.beat == 0.025
+    assert options.sample == 0.01
+    assert "threshold=0.2" in repr(options)
+
+
+def _finding(**changes: object) -> RuntimeFinding:
+    values: dict[str, object] = {
+        "kind": "blocking-call",
+        "message": "event loop blocked for 412 ms at `time.sleep(0.4)`",
+        "location": Frame("app.py", 12, "handler"),
+        "stack": (Frame("app.py", 30, "main"), Frame("app.py", 12, "handler")),
+        "count": 3,
+        "duration": 1.234,
+        "extra": (("max_ms", "412.0"),),
+    }
+    values.update(changes)
+    return RuntimeFinding(**values)  # type: ignore[arg-type]
+
+
+METRICS = LoopMetrics(
+    loops_seen=1,
+    tasks_created=10,
+    tasks_peak_alive=4,
+    lag_p50_ms=0.5,
+    lag_p90_ms=1.0,
+    lag_p99_ms=400.0,
+    lag_max_ms=412.0,
+    slowest_steps=(("app.py:12 handler", 412.0),),
+)
+
+
+def test_render_text_one_line_per_finding() -> None:
+    created = Frame("app.py", 7, "main")
+    report = RuntimeReport(
+        findings=(
+            _finding(),
+            _finding(
+                kind="never-awaited",
+                message="coroutine 'send' was never awaited",
+                location=Frame("app.py", 20, "main"),
+                count=1,
+                duration=None,
+                created_at=created,
+            ),
+        ),
+        metrics=METRICS,
+    )
+    lines = report.render_text().splitlines()
+    assert lines[0] == "asyncdoctor: 4 runtime findings (blocking-call: 3, never-awaited: 1)"
+    assert lines[1] == (
+        "app.py:12: blocking-call event loop blocked for 412 ms at `time.sleep(0.4)` "
+        "(x3, 1.23 s total)"
+    )
+    assert lines[2] == "app.py:20: never-awaited coroutine 'send' was never awaited"
+    assert lines[3] == "    created at app.py:7 in main"
+    assert "\x1b[" in report.render_text(color=True)
+    assert RuntimeReport(findings=(), metrics=METRICS).render_text() == ""
+
+
+def test_to_json_shape() -> None:
+    data = RuntimeReport(findings=(_finding(),), metrics=METRICS).to_json()
+    finding = data["findings"][0]  # type: ignore[index]
+    assert finding["kind"] == "blocking-call"
+    assert finding["location"] == {"path": "app.py", "line": 12, "function": "handler"}
+    assert finding["stack"][0] == {"path": "app.py", "line": 30, "function": "main"}
+    assert finding["count"] == 3 and finding["duration"] == 1.234
+    assert finding["created_at"] is None and finding["extra"] == {"max_ms": "412.0"}
+    metrics = data["metrics"]
+    assert metrics["slowest_steps"] == [{"step": "app.py:12 handler", "ms": 412.0}]  # type: ignore[index]
+    assert metrics["lag_p99_ms"] == 400.0  # type: ignore[index]
+
+
+def test_an_internal_error_is_said_once(capsys: pytest.CaptureFixture[str]) -> None:
+    doctor = rt.Doctor()
+    doctor.internal_error("somewhere", ValueError("broken"))
+    doctor.internal_error("elsewhere", ValueError("broken again"))
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("asyncdoctor: internal error in somewhere (ValueError: broken)")
