@@ -24,6 +24,7 @@ that no ``setup.cfg``/``tox.ini``/``pyproject.toml`` of the caller is picked up)
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
@@ -37,6 +38,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -58,11 +60,7 @@ RUFF_ARGS: tuple[str, ...] = (
 )
 FLAKE8_ARGS: tuple[str, ...] = ("--isolated", "--select", "ASYNC", "--asyncio", "--exit-zero")
 
-# Files on which flake8-async crashes, taking the whole flake8 run down with it
-# (flake8 then exits 1 and reports nothing): they are left out of its file list.
-# pydoc_data/topics.py (standard library) holds ~2,200 implicitly concatenated
-# string literals, which libcst nests that deep: RecursionError.
-FLAKE8_CRASHERS: tuple[str, ...] = ("pydoc_data/topics.py",)
+CRASH_SCAN_CACHE = VENV_DIR / "flake8-crashers.json"
 
 DEFAULT_ASYNCDOCTOR: tuple[str, ...] = (
     str(REPO_DIR / ".venv" / "bin" / "python"),
@@ -142,9 +140,73 @@ def flake8_cmd(tools: Tools, paths: Sequence[Path], *, jobs: int = JOBS) -> list
     return [str(tools.flake8), *FLAKE8_ARGS, "-j", str(jobs), *map(str, paths)]
 
 
-def flake8_crashers(files: Sequence[Path]) -> list[Path]:
-    """The files among ``files`` that flake8-async is known to crash on."""
-    return [f for f in files if any(f.as_posix().endswith("/" + c) for c in FLAKE8_CRASHERS)]
+# Run with the venv's Python: for each file that Python parses, does libcst (which
+# flake8-async uses on every file) parse it and compute its positions?
+_CRASH_SCAN = r"""
+import ast, json, sys
+from multiprocessing import Pool
+
+
+def check(path):
+    import libcst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    with open(path, "rb") as f:
+        source = f.read()
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError):
+        return path, None  # flake8 reports E999 and skips its plugins: no crash
+    try:
+        module = libcst.parse_module(source)
+        MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    except Exception as exc:
+        first = (str(exc).splitlines() or [""])[0][:160]
+        return path, f"{type(exc).__name__}: {first}".rstrip(": ")
+    return path, None
+
+
+if __name__ == "__main__":
+    paths = json.load(sys.stdin)
+    with Pool(int(sys.argv[1])) as pool:
+        print(json.dumps(dict(pool.imap_unordered(check, paths, chunksize=4))))
+"""
+
+
+def flake8_crashers(tools: Tools, files: Sequence[Path]) -> dict[Path, str]:
+    """Files among ``files`` on which flake8-async would crash, with the reason.
+
+    flake8-async parses every file with libcst.  Where libcst fails on valid
+    Python (``ParserSyntaxError`` on syntax it does not know, e.g. in the
+    stdlib's test_grammar.py; ``RecursionError`` on ~2,200 implicitly
+    concatenated strings in pydoc_data/topics.py), the plugin raises and flake8
+    aborts the *whole* run: exit 1, no findings.  So those files are found
+    beforehand, by doing what flake8-async does first (parse, then positions),
+    and left out of flake8-async's file list.  Results are cached per file (path,
+    size, mtime) in ``bench/_venv/flake8-crashers.json``: a tree is scanned once.
+    """
+    try:
+        cache: dict[str, list[Any]] = json.loads(CRASH_SCAN_CACHE.read_text())
+    except (OSError, ValueError):
+        cache = {}
+
+    def key(path: Path) -> list[Any]:
+        st = path.stat()
+        return [st.st_size, st.st_mtime_ns]
+
+    todo = [str(f) for f in files if cache.get(str(f), [None, None])[:2] != key(f)]
+    if todo:
+        log(f"looking for files that crash flake8-async: {len(todo)} files (once; cached)")
+        script = VENV_DIR / "flake8_crash_scan.py"
+        script.write_text(_CRASH_SCAN)
+        proc = subprocess.run(
+            [str(tools.python), str(script), str(JOBS)],
+            input=json.dumps(todo), capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        for path, error in json.loads(proc.stdout).items():
+            cache[path] = [*key(Path(path)), error]
+        CRASH_SCAN_CACHE.write_text(json.dumps(cache))
+    return {f: cache[str(f)][2] for f in files if cache[str(f)][2]}
 
 
 def asyncdoctor_base(override: str | None) -> list[str]:
@@ -249,7 +311,8 @@ def run_timed(cmd: Sequence[str], *, cwd: Path, ok_codes: Sequence[int] = (0, 1)
     cpu = _children_cpu() - cpu0
     run = Run(list(cmd), seconds, proc.returncode, proc.stdout, proc.stderr, cpu)
     if proc.returncode not in ok_codes:
-        tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
+        # flake8 tells of a failed plugin on stdout, tracebacks go to stderr.
+        tail = "\n".join((proc.stderr.strip() or proc.stdout.strip()).splitlines()[-15:])
         raise ToolError(f"exit {proc.returncode}: {shlex.join(cmd)[:300]}\n{tail}")
     return run
 

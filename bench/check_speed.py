@@ -228,22 +228,24 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     shutil.rmtree(d)
 
         # flake8-async's files: the tree less the files it crashes on, maybe a subset.
-        crashers = _tools.flake8_crashers(files)
+        # flake8-async's files: maybe an evenly spread subset, less the files that
+        # would crash it (and with it the whole flake8 run; see _tools.flake8_crashers).
+        flake8_files = spread_subset(files, args.flake8_max_lines)
+        if len(flake8_files) != len(files):
+            step = math.ceil(n_lines / args.flake8_max_lines)
+            notes.append(f"flake8-async ran on every {step}th file of the tree")
+        crashers = _tools.flake8_crashers(tools, flake8_files) if run_flake8 else {}
         if crashers:
-            names = ", ".join(str(c.relative_to(tree)) for c in crashers)
-            notes.append(
-                f"flake8-async crashes on {names} (RecursionError in libcst, which aborts the "
-                "whole flake8 run): left out of its files"
-            )
-        flake8_pool = [f for f in files if f not in crashers]
-        flake8_files = spread_subset(flake8_pool, args.flake8_max_lines)
+            flake8_files = [f for f in flake8_files if f not in crashers]
+            for path, why in crashers.items():
+                notes.append(
+                    f"flake8-async would crash on {path.relative_to(tree)} ({why}), aborting the "
+                    "whole flake8 run: that file is left out of its files"
+                )
         f8_files, f8_lines = corpus.count_lines(*flake8_files)
         flake8_explicit = len(flake8_files) != len(files)
-        if len(flake8_files) != len(flake8_pool):
-            step = math.ceil(corpus.count_lines(*flake8_pool)[1] / args.flake8_max_lines)
-            notes.append(
-                f"flake8-async ran on every {step}th file: {f8_files} files, {f8_lines:,} lines"
-            )
+        if flake8_explicit:
+            notes.append(f"flake8-async's share: {f8_files:,} files, {f8_lines:,} lines")
 
         results: dict[str, Result] = {}
         if run_ad:
@@ -318,7 +320,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 try:
                     timed(FLAKE8, cmd_flake8, count_flake8)
                 except _tools.ToolError as exc:
-                    last = str(exc).strip().splitlines()[-1]
+                    last = str(exc).strip().splitlines()[-1][:300]
                     notes.append(f"flake8-async failed, no figures for it: {last}")
                     _tools.log(f"flake8-async failed: {exc}")
                     del results[FLAKE8]

@@ -148,13 +148,14 @@ def run_ruff(tools: Tools, tree: Path, cwd: Path) -> tuple[list[Finding], float]
 
 
 def run_flake8(tools: Tools, tree: Path, cwd: Path) -> tuple[list[Finding], float]:
-    crashers = _tools.flake8_crashers(list(corpus.iter_py_files(tree)))
-    paths = [tree]
+    # Files that would crash flake8-async, and the whole flake8 run with it, are left out.
+    files = list(corpus.iter_py_files(tree))
+    crashers = _tools.flake8_crashers(tools, files)
+    paths: list[Path] = [tree]
     if crashers:
-        _tools.log(
-            f"flake8-async crashes on {', '.join(map(short_path, map(str, crashers)))}: skipped"
-        )
-        paths = [f for f in corpus.iter_py_files(tree) if f not in crashers]
+        for path, why in crashers.items():
+            _tools.log(f"flake8-async would crash on {short_path(str(path))} ({why}): left out")
+        paths = [f for f in files if f not in crashers]
     # --exit-zero: any other exit (e.g. a plugin crash, which loses all output) fails.
     run = _tools.run_timed(_tools.flake8_cmd(tools, paths), cwd=cwd, ok_codes=(0,))
     out: list[Finding] = []

@@ -226,8 +226,10 @@ class _DoctorPlugin:
         if doctor is None:
             return []
         try:
+            # the end first: a finding made in between is then reported twice, never lost
+            end = doctor.mark()
             findings = doctor.findings_since(self.cursor)
-            self.cursor = doctor.mark()
+            self.cursor = end
         except Exception as exc:
             self.failure = f"doctor failed: {type(exc).__name__}: {exc}"
             self.doctor = None

@@ -169,3 +169,16 @@ def test_an_internal_error_is_said_once(capsys: pytest.CaptureFixture[str]) -> N
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("asyncdoctor: internal error in somewhere (ValueError: broken)")
+
+
+def test_install_from_inside_a_running_loop_watches_that_loop() -> None:
+    async def main() -> list[RuntimeFinding]:
+        with rt.watch(rt.DoctorOptions(threshold=0.05)) as doctor:
+            await asyncio.sleep(0.03)
+            time.sleep(0.12)  # noqa: ASYNC251 - the blocking line under test
+            await asyncio.sleep(0.03)
+            return doctor.findings_since(0)
+
+    found = asyncio.run(main())
+    assert [f.kind for f in found] == ["blocking-call"]
+    assert "time.sleep(0.12)" in found[0].message

@@ -111,7 +111,8 @@ def test_the_ini_option_enables_it_and_bad_values_are_usage_errors(
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines(["*= asyncdoctor =*", "test_app.py::test_blocks"])
-    bad = pytester.runpytest_subprocess("--asyncdoctor-disable=blocking")
+    # in-process: a usage error stops pytest before the doctor is installed
+    bad = pytester.runpytest_inprocess("--asyncdoctor-disable=blocking")
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
     bad.stderr.fnmatch_lines(["*unknown kind 'blocking'*"])
 

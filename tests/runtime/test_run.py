@@ -172,6 +172,14 @@ PROGRAMS = {
         sys.excepthook = hook
         raise LookupError("missing")
     """,
+    "resource-at-exit": """
+        import socket
+
+        # collected while the interpreter finalises, after the report: python ignores its
+        # ResourceWarning, and so must the doctor's warning filters by then
+        listener = socket.socket()
+        print("leaving it open")
+    """,
     "main-module": """
         import __main__
         import pickle

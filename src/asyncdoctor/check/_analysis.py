@@ -778,6 +778,7 @@ def _call_ref(scope: Scope, node: ast.expr) -> str | None:
     return None
 
 
+_SPAWN_METHODS = frozenset({"create_task", "ensure_future"})
 # Builtins that iterate (or test) their argument at once.
 _ITERATING_BUILTINS = frozenset(
     {"list", "tuple", "set", "frozenset", "sorted", "sum", "any", "all", "max", "min", "dict", "len"}
@@ -1139,7 +1140,13 @@ class _CallWalker:
                 self.analysis.flag("nonblocking-sockets")
         ref = self.scope.ref(func)
         if ref is None:
-            return None
+            if not (isinstance(func, ast.Attribute) and func.attr in _SPAWN_METHODS):
+                return None
+            # ``loop.create_task(...)`` on an object of unknown type: keep the
+            # receiver's name so that the task rules can still judge it.
+            receiver = func.value
+            name = receiver.id if isinstance(receiver, ast.Name) else getattr(receiver, "attr", "")
+            ref = f"?{name}.{func.attr}"
         site = CallSite(
             ref=self.analysis.expand(ref),
             line=node.lineno,

@@ -335,6 +335,7 @@ class _Runner:
                 _wait_for_threads()
                 if self.doctor is not None:
                     code = _report(self.doctor, self.settings, code, interrupted=interrupted)
+                    _uninstall(self.doctor)
             except KeyboardInterrupt:  # ^C while we wait or report: end as after any ^C
                 interrupted = True
         return _finish(code, interrupted=interrupted)
@@ -506,6 +507,15 @@ def _install_doctor(settings: _Settings) -> Doctor | None:
     except Exception as exc:
         _doctor_failed(exc)
         return None
+
+
+def _uninstall(doctor: Doctor) -> None:
+    """Undo the doctor's patches once it has reported: what the interpreter does while it
+    finalises (warnings of objects collected then, for one) must be as without it."""
+    try:
+        doctor.uninstall()
+    except Exception as exc:
+        _doctor_failed(exc)
 
 
 def _report(doctor: Doctor, settings: _Settings, code: int, *, interrupted: bool) -> int:

@@ -35,6 +35,7 @@ two ``run_until_complete`` calls never counts as lag.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import threading
 import time
@@ -58,6 +59,15 @@ def _loop_name(loop: object) -> str:
     return f"{module}.{cls.__qualname__}"
 
 
+def _schedstat_path() -> str | None:
+    """Linux's per-thread ``schedstat`` (time on CPU, time waiting for one), if readable."""
+    try:
+        path = f"/proc/self/task/{threading.get_native_id()}/schedstat"
+    except (AttributeError, OSError):
+        return None
+    return path if os.path.exists(path) else None
+
+
 class LoopState:
     """What the doctor knows about one loop; written by its thread, read by the watchdog."""
 
@@ -77,6 +87,7 @@ class LoopState:
         self.beats = 0
         self.handle: asyncio.TimerHandle | None = None
         self.attached = False
+        self.sched_path: str | None = None
         # Owned by the watchdog (under its lock).
         self.watch: Any = None
 
@@ -87,6 +98,7 @@ class LoopState:
         if self.running:
             return
         self.thread_id = threading.get_ident()
+        self.sched_path = _schedstat_path()
         if driver is not None:
             self.driver_id = id(driver)
             self.driver_key = (driver.f_code.co_filename, driver.f_code.co_name)

@@ -4,10 +4,10 @@ Design (numbers measured on CPython 3.11, 2 cores):
 
 * Each loop has a heartbeat (:mod:`._loops`) every ``threshold / 4``
   (25 ms by default).  The watchdog sleeps until the next heartbeat is due;
-  when a loop's heartbeat is overdue the loop is stuck in a step, and the
-  watchdog samples that loop's thread every ``sample_interval`` (5 ms by
-  default) with ``sys._current_frames()``, while it is still stuck, so the
-  innermost user frame is the blocking line.
+  when a loop's heartbeat is overdue by ``threshold / 4`` the loop is stuck,
+  and the watchdog samples that loop's thread every ``sample_interval``
+  (5 ms by default) with ``sys._current_frames()``, while it is still
+  stuck, so the innermost user frame is the blocking line.
 * A *step* is told apart from a burst of many short steps (a ``gather`` of
   thousands of tasks makes the heartbeat late too, without any step being
   slow) by its signature: the identity of the step's outermost frame (the
@@ -32,9 +32,14 @@ Design (numbers measured on CPython 3.11, 2 cores):
   watchdog also arms ``faulthandler.dump_traceback_later`` before each
   sleep (C thread, no GIL needed): when it wakes up late it reads the loop
   thread's stack as it was during the call from that dump.  Re-arming
-  costs about 20 us of CPU (80 us wall, GIL held) and happens at most every
-  other heartbeat interval (so under 0.2 % of one core).  If the program
-  uses ``dump_traceback_later`` itself, the doctor stops using it for good.
+  (which joins faulthandler's previous C thread and starts a new one, GIL
+  held) costs about 20 us of CPU and 80-270 us of wall time; it happens
+  about every other heartbeat, 20 times a second (measured: 61 arms in a
+  3 s task-heavy run, 16 ms in all, about 0.5 %).  An idle program under
+  the doctor uses about 19 ms of CPU per second more (heartbeat, watchdog,
+  re-arming).  ``use_faulthandler=False`` turns it off; the first sample
+  after the call is then the only witness.  If the program uses
+  ``dump_traceback_later`` itself, the doctor stops using it for good.
 * Known limit: when *another* thread holds the GIL in a long C call while
   the loop thread is in the middle of a Python step, the loop is frozen for
   real but the gap is credited to the step it was in.  (We tried telling
@@ -42,6 +47,10 @@ Design (numbers measured on CPython 3.11, 2 cores):
   blocking call also uses no CPU, and on a loaded machine a thread that
   holds the GIL gets far less CPU than wall time, so the rule did more harm
   than good.)
+* On a loaded machine the OS may leave the loop thread waiting for a CPU
+  for a long time in a step that is short on an idle machine: the time the
+  thread spent runnable but off the CPU (Linux ``schedstat``) is taken out
+  of the step's duration before it is compared with the threshold.
 * Nothing is reported for steps rooted in asyncdoctor's own code, for a
   loop that is idle in the selector, or once the interpreter is shutting
   down (an ``atexit`` hook stops the watchdog).
@@ -53,6 +62,7 @@ import _thread
 import asyncio
 import contextlib
 import linecache
+import os
 import sys
 import tempfile
 import threading
@@ -127,6 +137,10 @@ class _Run:
     weights: dict[Frame, float] = field(default_factory=dict)
     stacks: dict[Frame, tuple[Frame, ...]] = field(default_factory=dict)
     task: str = ""
+    # Run-queue wait of the loop thread (see _queued): at the observation
+    # before the run, and at its last sample.
+    wait_base: tuple[float, float] | None = None
+    wait_last: tuple[float, float] | None = None
 
 
 @dataclass
@@ -136,6 +150,26 @@ class _Watch:
     run: _Run | None = None
     prev_t: float | None = None  # last observation in the current late episode
     beats: int = -1
+    wait: tuple[float, float] | None = None  # (when, run-queue wait so far) of the loop thread
+    wait_fd: int = -1
+    wait_path: str | None = None
+
+
+def _queued_share(run: _Run) -> float:
+    """The part of a run the loop thread spent waiting for a CPU, not running.
+
+    On a loaded machine the OS can leave the loop thread runnable but off
+    the CPU for a long time; that is not the program's doing, so it is taken
+    out of the step's duration (Linux ``/proc/self/task/<tid>/schedstat``,
+    read with each sample: about 8 us), measured between the run's first and
+    last samples.  Elsewhere the share is 0.
+    """
+    if run.wait_base is None or run.wait_last is None:
+        return 0.0
+    span = run.wait_last[0] - run.wait_base[0]
+    if span <= 0:
+        return 0.0
+    return min(max((run.wait_last[1] - run.wait_base[1]) / span, 0.0), 1.0)
 
 
 class Watchdog:
@@ -321,6 +355,7 @@ class Watchdog:
             state.stopped_at = now
             return
         sample = self._analyse(state, top, now)
+        self._read_wait(state, watch, now)
         if starved and dump is not None:
             dumped = dump[1].get(state.thread_id)
             if dumped is not None and dump[0] < now:
@@ -330,6 +365,38 @@ class Watchdog:
                     early.task = sample.task
                 self._add(state, watch, early)
         self._add(state, watch, sample)
+
+    def _read_wait(self, state: LoopState, watch: _Watch, now: float) -> None:
+        """Note how long the loop thread has waited for a CPU (Linux ``schedstat``)."""
+        path = state.sched_path
+        if path != watch.wait_path:
+            self._close_wait(watch)
+            if path is None:
+                return
+            try:
+                watch.wait_fd = os.open(path, os.O_RDONLY)
+            except OSError:
+                state.sched_path = None
+                return
+            watch.wait_path = path
+        try:
+            # pread at offset 0 makes /proc regenerate the figures: about 8 us,
+            # against 90 us for open/read/close.
+            waited = int(os.pread(watch.wait_fd, 128, 0).split()[1]) / 1e9
+        except (OSError, ValueError, IndexError):
+            state.sched_path = None
+            self._close_wait(watch)
+            return
+        watch.wait = (now, waited)
+
+    @staticmethod
+    def _close_wait(watch: _Watch) -> None:
+        if watch.wait_fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(watch.wait_fd)
+        watch.wait_fd = -1
+        watch.wait_path = None
+        watch.wait = None
 
     def _analyse(self, state: LoopState, top: FrameType, now: float) -> _Sample:
         chain: list[FrameType] = []
@@ -437,8 +504,12 @@ class Watchdog:
             else:
                 start = min(state.last_beat + state.interval / 2, sample.t)
             run = watch.run = _Run(sample.sig, start, sample.t, state.beats, task=sample.task)
+            if watch.wait is not None and watch.wait[0] == sample.t:
+                run.wait_base = watch.wait
             weight = sample.t - start
         watch.prev_t = sample.t
+        if watch.wait is not None and watch.wait[0] == sample.t:
+            run.wait_last = watch.wait
         if sample.location is not None:
             run.weights[sample.location] = run.weights.get(sample.location, 0.0) + max(weight, 1e-6)
             run.stacks[sample.location] = sample.stack
@@ -447,8 +518,10 @@ class Watchdog:
         run, watch.run = watch.run, None
         if run is None or not run.weights:
             return
-        duration = max(end - run.start, run.last_t - run.start)
-        weights = run.weights
+        wall = max(end - run.start, run.last_t - run.start)
+        share = 1.0 - _queued_share(run)
+        duration = wall * share
+        weights = {frame: weight * share for frame, weight in run.weights.items()}
         dominant = max(weights, key=lambda frame: weights[frame])
         self._note_slow(dominant, duration)
         if duration < self.threshold or self.doctor.closing:
@@ -465,6 +538,8 @@ class Watchdog:
             if source:
                 message += f" at `{source}`"
             extra = [("max_ms", f"{blocked * 1000:.1f}"), ("loop", state.name)]
+            if share < 0.9:
+                extra.append(("cpu_starved_ms", f"{(wall - duration) * 1000:.1f}"))
             if run.task:
                 extra.append(("task", run.task))
             self.doctor.record(
@@ -496,12 +571,15 @@ class Watchdog:
         """Close ``state``'s run if its step is certainly over."""
         with self.lock:
             watch = state.watch
+            if watch is not None and not state.running:
+                self._close_wait(watch)
             if watch is None or watch.run is None:
                 return
             run = watch.run
             if not state.running:
                 self._close(state, watch, min(run.last_t + self.sample, state.stopped_at))
                 watch.prev_t = None
+                self._close_wait(watch)
             elif state.beats != run.beats:
                 self._close(state, watch, min(run.last_t + self.sample, state.last_beat))
             elif state.thread_id == threading.get_ident():

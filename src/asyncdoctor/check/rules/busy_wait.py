@@ -58,6 +58,7 @@ class _Loop:
         self.fn = fn
         self.sleeps: list[ast.Call] = []
         self.conditions: list[ast.expr] = []  # tests that end the loop
+        self.logs = 0  # logging calls in the body (a report made every tick is work)
         self.counters: set[str] = set()  # names the loop body updates (attempts += 1)
         self.aliases: dict[str, ast.expr] = {}  # name = <expr> inside the loop
         self.clock_cache: dict[int, bool] = {}
@@ -88,6 +89,7 @@ class _Loop:
                     return False
                 return None
             if isinstance(value, ast.Call) and _is_log_call(value):
+                self.logs += 1
                 return False
             if isinstance(value, ast.Constant):
                 return False  # a docstring-like comment
@@ -224,6 +226,19 @@ def _is_state_call(call: ast.Call) -> bool:
     if isinstance(func, ast.Attribute):
         return func.attr in _STATE_METHODS
     return False
+
+
+def _long_constant_delay(sleep: ast.Call) -> bool:
+    """``asyncio.sleep(60)``: a delay of several seconds, written as a number."""
+    if not sleep.args:
+        return False
+    delay = sleep.args[0]
+    return (
+        isinstance(delay, ast.Constant)
+        and isinstance(delay.value, int | float)
+        and not isinstance(delay.value, bool)
+        and delay.value >= 5
+    )
 
 
 def _is_log_call(call: ast.Call) -> bool:
@@ -382,6 +397,9 @@ class BusyWait(Rule):
             end = loop.iter
         result = scan.block(loop.body, in_if=False)
         if result is None or not scan.sleeps:
+            return None
+        if scan.logs and all(_long_constant_delay(s) for s in scan.sleeps):
+            # A loop that reports every minute until told to stop is a periodic job.
             return None
         conditions.extend(scan.conditions)
         polled: ast.expr | None = None

@@ -160,6 +160,16 @@ _SERIAL_RECEIVER = re.compile(
     r"|socket|sock|reader|writer|stream|channel|chan|pipe|pipeline|proc|process|subprocess"
     r"|serial|port|device|ssh|sftp|ftp|smtp|imap|telnet|pubsub|queue|q|inbox|mailbox)$"
 )
+#: Roots of ``uow.repo.method`` chains: a unit of work holds one database session.
+_UNIT_OF_WORK = re.compile(r"^(?:uow|unit_of_work|unitofwork|work_unit)$|_uow$")
+
+
+def root_node(node: ast.expr) -> ast.expr:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node
+
+
 #: Arguments that are such a connection or stream (``await read_frame(reader)``).
 _SERIAL_ARG = re.compile(
     r"(?:^|_)(?:conn|connection|con|cur|cursor|tx|txn|transaction|ws|websocket|socket|sock"
@@ -264,14 +274,15 @@ _OUTPUT = "<output>"  # what print() and logging write to, as a collection
 
 
 def _is_report(func: ast.expr) -> bool:
-    """``print(...)``, ``logger.info(...)``, ``click.echo(...)``: the value is shown."""
+    """``print(...)``, ``click.echo(...)``: the value is shown to the user.
+
+    Logging does not count: a result that is only logged is a side effect's
+    receipt (a message id, a status), and such loops are often paced on purpose.
+    """
     if isinstance(func, ast.Name):
         return func.id in ("print", "pprint")
     if isinstance(func, ast.Attribute):
-        if func.attr in ("echo", "secho", "print"):
-            return True
-        if func.attr in _LOG_METHODS:
-            return "log" in (_last_name(func.value) or "").lower()
+        return func.attr in ("echo", "secho", "print")
     return False
 
 
@@ -690,6 +701,10 @@ class _Checker:
                 # A connection, stream or queue shared by the iterations.
                 if _serial_type(value) or _SERIAL_RECEIVER.search(recv_name):
                     return True
+                if receiver is not root_node(receiver) and _UNIT_OF_WORK.search(
+                    (_root(receiver) or "").lower().lstrip("_")
+                ):
+                    return True  # ``uow.orders.get(...)``: repositories sharing one session
                 if low in _STREAM_READS or (root is not None and root in self.connections()):
                     return True
             pooled = "pool" in recv_name or (

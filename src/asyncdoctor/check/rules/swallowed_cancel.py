@@ -507,11 +507,22 @@ class SwallowedCancel(Rule):
             # Tests provoke cancellations and ignore them on purpose (to test the code that cancels).
             return
         node = fn.node
+        in_loops: set[int] | None = None
         if (isinstance(node, ast.AsyncFunctionDef) and node.name in _MAIN_NAMES
                 and fn.info.qualname == f"{fn.module}.{node.name}"):
-            return
+            # The program's main() may end quietly when cancelled (Ctrl-C), but
+            # not keep looping: only handlers inside a loop are judged there.
+            in_loops = {
+                id(inner)
+                for loop in _frame(node.body)
+                if isinstance(loop, _LOOPS)
+                for inner in _frame(loop.body)
+                if isinstance(inner, ast.Try | ast.TryStar)
+            }
         facts: _FunctionFacts | None = None
         for stmt in candidates:
+            if in_loops is not None and id(stmt) not in in_loops:
+                continue
             if isinstance(stmt, ast.Try | ast.TryStar):
                 for handler, caught in self._swallowing_handlers(fn, stmt):
                     if facts is None:

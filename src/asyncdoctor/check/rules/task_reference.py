@@ -17,6 +17,8 @@ _DROPPED = (Usage.DISCARDED, Usage.UNUSED_NAME, Usage.MISUSED)
 
 def spawns_task(value: Value | None, ref: str) -> bool:
     """Whether a call creates a free-standing task (not one owned by a task group)."""
+    if isinstance(value, LibName) and value.name.startswith("?"):
+        value = None  # an object of unknown type (see _analysis: "?name.method")
     if isinstance(value, LibName):
         return value.name in _SPAWNERS
     if isinstance(value, LibMethod):

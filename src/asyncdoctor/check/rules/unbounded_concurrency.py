@@ -92,6 +92,12 @@ _REDIS_NOT_IO = frozenset({"close", "aclose", "pipeline", "pubsub", "lock", "ini
 _CLIENT_NAME = re.compile(r"(?i)(?:^|_)(?:session|client|http|https|httpx|aiohttp|api|api_client)$|(?:session|client)$")
 
 
+_CLOUD_OPERATION = re.compile(
+    r"(?:put|get|delete|copy|head|upload|download|list)_(?:object|objects|objects_v2|item|items"
+    r"|file|fileobj|blob|blobs)$|send_message$|send_message_batch$|batch_write_item$"
+)
+
+
 def _tail(node: ast.AST) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
@@ -125,7 +131,8 @@ def _is_request(fn: FunctionContext, call: ast.Call) -> bool:
     if isinstance(func, ast.Attribute) and (func.attr in _HTTP_VERBS or func.attr == "fetch"):
         receiver = _tail(func.value)
         return receiver is not None and _CLIENT_NAME.search(receiver) is not None
-    return False
+    # Cloud SDK operations (aioboto3/aiobotocore, gcloud-aio, azure aio): each one is a request.
+    return isinstance(func, ast.Attribute) and _CLOUD_OPERATION.match(func.attr) is not None
 
 
 def _is_pool(value: Value | None) -> bool:

@@ -1,0 +1,1 @@
+"""Consumes raw click events from Kafka, adds user plan and country, re-publishes."""

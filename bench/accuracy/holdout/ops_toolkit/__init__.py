@@ -1,0 +1,1 @@
+"""Ops toolkit: an async status service plus sync management commands."""

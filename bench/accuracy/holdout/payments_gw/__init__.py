@@ -1,0 +1,4 @@
+from .gateway import Gateway
+from .webhooks import consume
+
+__all__ = ["Gateway", "consume"]

@@ -1,0 +1,3 @@
+from .host import PluginHost
+
+__all__ = ["PluginHost"]

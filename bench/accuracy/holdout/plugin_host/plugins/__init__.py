@@ -1,0 +1,4 @@
+from .ping import PingPlugin
+from .rss import RssPlugin
+
+__all__ = ["PingPlugin", "RssPlugin"]

@@ -1,0 +1,3 @@
+from .service import router
+
+__all__ = ["router"]
