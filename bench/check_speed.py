@@ -1,40 +1,55 @@
 """How fast is ``asyncdoctor check``, next to ruff and flake8-async, on one big tree?
 
-Measures, on one source tree (default: Django's package from the corpus):
+Measures, on one source tree (default: Django's package from the corpus,
+``bench/_corpus/django/django``; ``--tree stdlib`` or any path also work):
 
-  (a) asyncdoctor cold: ``asyncdoctor check --no-cache --format json TREE``
+  (a) asyncdoctor cold: ``asyncdoctor check --format json --no-cache TREE``
   (b) asyncdoctor cold, writing its cache (the cache folder is deleted first)
   (c) asyncdoctor re-run on that cache (nothing changed since (b))
+  (s) asyncdoctor start-up: the same on one empty file, the floor under (c)
   (d) ruff: ``ruff check --no-cache --isolated --select ASYNC,RUF006 --exit-zero``
   (e) flake8-async: ``flake8 --isolated --select ASYNC --asyncio -j 2 --exit-zero``
+      (every flake8-async rule; see ``bench/_tools.py``)
 
-Every run is a subprocess timed by wall clock, start-up included, with a scratch
-working directory (so asyncdoctor's cache lands there when its project root is
-the working directory, and no tool picks up this repo's configuration).  The
-cache folder ``.asyncdoctor_cache`` is looked for, and deleted before each (b), both
-in that scratch folder and in the tree's own project root (the nearest folder with
-a pyproject.toml), and ``--cache-dir`` is passed if ``asyncdoctor check --help``
-offers it.  Runs are interleaved (a, d, b, c, e, a, d, b, c, e, ...) after one
-untimed warm-up of (a) and (d), so that the machine's noise (two shared cores)
-hits all tools alike; each figure is the median of its runs, and the ratios are
-computed from figures of the same invocation.
+Every run is a subprocess in a scratch working directory (so no tool reads this
+repo's configuration).  Two figures per run: wall-clock seconds, start-up
+included (what a user waits), and CPU seconds of the process and its workers
+(``getrusage``), which move far less than wall time when the two shared cores
+are busy with other work; the tables give both, and ratios on both bases.
+Runs are interleaved (s, a, d, b, c, e, s, a, d, b, c, ...) after one untimed
+warm-up of (a) and (d), so that the machine's noise hits all tools alike; each
+figure is the median of its runs, and ratios come from the same invocation.
 
-Lines are the lines of the tree's ``.py`` files (see ``bench/corpus.py``).
-flake8-async is slow (about a thousand lines per second per core), so it runs
-once by default (``--flake8-reps``), can be skipped (``--skip-flake8``), or run on an
-evenly spread subset of the files (``--flake8-max-lines N``); its speed is then
-the subset's lines per second, and the ratio to asyncdoctor compares lines/s.
+asyncdoctor's cache: ``--cache-dir SCRATCH/cache-dir`` is passed when
+``asyncdoctor check --help`` offers it; ``.asyncdoctor_cache`` in the scratch folder
+and in the tree's project root (nearest folder with a pyproject.toml) are deleted
+before each (b) too, whichever the checker uses.  The script notes it when no
+cache folder appeared, when the finding counts of (a), (b) and (c) differ, when
+asyncdoctor checked another number of files than counted here, and when
+``src/asyncdoctor`` changed during the run (a changed checker invalidates the
+cache: figures unreliable).  asyncdoctor exits 2 when some files can't be
+parsed (the stdlib has a few on purpose); that is accepted if it printed JSON.
 
-The targets checked: asyncdoctor cold >= 100,000 lines/s on 2 cores; cached
-re-run >= 10x faster than cold (``--no-cache``); asyncdoctor >= 50x faster than
-flake8-async.  asyncdoctor vs ruff is printed for the record.
+Lines are the lines of the tree's ``.py`` files (``bench/corpus.py``).
+flake8-async is slow (under a thousand lines per CPU second), so it runs once
+(``--flake8-reps``), can be skipped (``--skip-flake8``), or run on an evenly spread
+subset (``--flake8-max-lines N``: every k-th file); its lines/s are then the
+subset's, and the ratio to asyncdoctor compares lines/s.  Files on which
+flake8-async would crash (and with it the whole flake8 run) are found first and
+left out of its files (see ``_tools.flake8_crashers``; the stdlib has one).
 
-Run it (the default run takes a few minutes, mostly flake8-async)::
+Targets checked (wall clock): asyncdoctor cold >= 100,000 lines/s on 2 cores;
+cached re-run >= 10x faster than cold (``--no-cache``); asyncdoctor cold >= 50x
+faster than flake8-async.  asyncdoctor vs ruff is printed for the record.
+
+Run it (the default run takes about 2-3 minutes on a quiet machine, mostly
+flake8-async on Django)::
 
     python bench/check_speed.py
-    python bench/check_speed.py --tree stdlib --flake8-max-lines 150000
+    python bench/check_speed.py --tree stdlib --reps 3 --flake8-max-lines 150000
     python bench/check_speed.py --tree path/to/src --reps 9 --json speed.json
-    python bench/check_speed.py --skip-asyncdoctor      # only ruff vs flake8-async
+    python bench/check_speed.py --skip-flake8            # seconds, not minutes
+    python bench/check_speed.py --skip-asyncdoctor       # only ruff vs flake8-async
 
 The printed Markdown can be pasted into ``docs/benchmarks.md``.
 """

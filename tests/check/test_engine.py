@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import multiprocessing
 import os
@@ -363,7 +364,7 @@ def test_parallel_run_equals_serial_run(tmp_path: Path, monkeypatch: pytest.Monk
     assert n > _engine._PARALLEL_MIN_FILES
     monkeypatch.setattr(_engine, "_PARALLEL_MIN_FILES", 0)
     monkeypatch.setattr(_engine, "_PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(_engine, "ProcessPoolExecutor", _SpyPool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", _SpyPool)  # imported lazily by the engine
     monkeypatch.setattr(_SpyPool, "created", [])
     monkeypatch.setattr(_engine, "_pool_context", lambda: multiprocessing.get_context(method))
 

@@ -71,12 +71,19 @@ asyncio.run(main())
 
 
 def test_c_call_holding_the_gil_gets_the_right_line_and_full_duration(tmp_path: Path) -> None:
-    run = run_program(tmp_path, GIL)
-    assert run.returncode == 0, describe(run)
-    elapsed = float(run.stdout.split()[-1])
-    found = [
-        f for f in run.of_kind("blocking-call") if f["location"]["line"] == line_of(GIL, "# GIL")
-    ]
+    # The watchdog can only sample once the call gives the GIL back; on a machine whose
+    # cores are all busy the loop thread may run on a little before it does.  Allow
+    # up to three runs: a consistent misattribution still fails.
+    for _attempt in range(3):
+        run = run_program(tmp_path, GIL)
+        assert run.returncode == 0, describe(run)
+        elapsed = float(run.stdout.split()[-1])
+        found = [
+            f for f in run.of_kind("blocking-call")
+            if f["location"]["line"] == line_of(GIL, "# GIL")
+        ]
+        if len(found) == 1:
+            break
     assert len(found) == 1, describe(run)
     assert found[0]["duration"] == pytest.approx(elapsed, rel=0.25, abs=0.05), describe(run)
 

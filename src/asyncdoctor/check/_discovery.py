@@ -31,8 +31,10 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pathspec import GitIgnoreSpec
+if TYPE_CHECKING:  # imported when the first pattern is compiled: it costs start-up time
+    from pathspec import GitIgnoreSpec
 
 from ._config import Config, ConfigError
 
@@ -239,11 +241,15 @@ def _compile(lines: Iterable[str], *, what: str, strict: bool) -> GitIgnoreSpec 
     patterns = [
         pattern for spec in specs for pattern in spec.patterns if pattern.include is not None
     ]
+    from pathspec import GitIgnoreSpec
+
     return GitIgnoreSpec(patterns) if patterns else None
 
 
 def _compile_line(line: str, what: str, strict: bool) -> GitIgnoreSpec | None:
     try:
+        from pathspec import GitIgnoreSpec
+
         return GitIgnoreSpec.from_lines([line])
     except Exception as exc:  # pathspec raises various errors for bad patterns
         if strict:
@@ -258,6 +264,8 @@ def _without_matches(spec: GitIgnoreSpec | None, candidate: str) -> GitIgnoreSpe
     kept = [pattern for pattern in spec.patterns if not pattern.match_file(candidate)]
     if len(kept) == len(spec.patterns):
         return spec
+    from pathspec import GitIgnoreSpec
+
     return GitIgnoreSpec(kept) if kept else None
 
 

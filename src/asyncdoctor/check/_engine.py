@@ -16,7 +16,6 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,34 +39,44 @@ _PARALLEL_MIN_FILES = 48
 _PARALLEL_MIN_BYTES = 400_000
 
 
-def module_name(path: Path, root: Path | None = None) -> tuple[str, bool]:
+def module_name(path: Path, root: Path | None = None,
+                memo: dict[str, tuple[str, ...] | None] | None = None) -> tuple[str, bool]:
     """The dotted module name of a file, from the packages (``__init__.py``) above it.
 
     A file in a folder that is not a package (a script folder, a namespace
     package) is named by its path below ``root`` when it lies under it, as
-    ``python -m`` from the root would import it.
+    ``python -m`` from the root would import it.  ``memo`` caches each
+    folder's package name across calls.
     """
-    path = path.absolute()
-    is_package = path.name in ("__init__.py", "__init__.pyi")
-    parts: list[str] = [] if is_package else [path.stem]
-    directory = path.parent
-    in_package = (directory / "__init__.py").is_file() or (directory / "__init__.pyi").is_file()
-    if not in_package and not is_package and root is not None:
-        try:
-            rel = path.with_suffix("").relative_to(root.absolute())
-        except ValueError:
-            rel = None
-        if rel is not None and rel.parts and all(p.isidentifier() for p in rel.parts):
-            return ".".join(rel.parts), False
-    while (directory / "__init__.py").is_file() or (directory / "__init__.pyi").is_file():
-        parts.append(directory.name)
-        parent = directory.parent
-        if parent == directory:
-            break
-        directory = parent
-    parts.reverse()
-    name = ".".join(p for p in parts if p)
-    return (name or path.stem), is_package
+    spath = os.path.abspath(path)
+    directory, filename = os.path.split(spath)
+    is_package = filename in ("__init__.py", "__init__.pyi")
+    stem = filename.rpartition(".")[0] or filename
+    package = _package_of(directory, {} if memo is None else memo)
+    if package is None:
+        if not is_package and root is not None:
+            rel = os.path.relpath(os.path.splitext(spath)[0], os.path.abspath(root))
+            parts = rel.split(os.sep)
+            if not rel.startswith("..") and all(p.isidentifier() for p in parts):
+                return ".".join(parts), False
+        return stem, is_package
+    parts = list(package) if is_package else [*package, stem]
+    return ".".join(p for p in parts if p) or stem, is_package
+
+
+def _package_of(directory: str, memo: dict[str, tuple[str, ...] | None]) -> tuple[str, ...] | None:
+    """The dotted parts of the package a folder is, or None when it is not one."""
+    if directory in memo:
+        return memo[directory]
+    result: tuple[str, ...] | None = None
+    if os.path.isfile(os.path.join(directory, "__init__.py")) or os.path.isfile(
+        os.path.join(directory, "__init__.pyi")
+    ):
+        parent, name = os.path.split(directory)
+        outer = _package_of(parent, memo) if parent != directory else None
+        result = (*outer, name) if outer is not None else (name,)
+    memo[directory] = result
+    return result
 
 
 @cache
@@ -251,6 +260,8 @@ def _analyse_many(
             if progress is not None:
                 progress(done, total)
         return
+    from concurrent.futures import ProcessPoolExecutor  # only when there is work for a pool
+
     # Big files first, so that no worker is left with a giant at the end.
     jobs = sorted(jobs, key=lambda j: -len(j[1]))
     chunk = max(1, min(32, len(jobs) // (workers * 8)))
@@ -289,9 +300,10 @@ def _sources(files: list[Path], cache: _Cache | None, root: Path) -> list[_Sourc
     """Name every file's module and, with a cache, its content key (reading only changed files)."""
     out: list[_Source] = []
     memo: dict[Path, tuple[str, ...]] = {}
+    packages: dict[str, tuple[str, ...] | None] = {}
     for path in files:
         spath = str(path)
-        module, is_package = module_name(path, root)
+        module, is_package = module_name(path, root, packages)
         siblings: tuple[str, ...] = ()
         if "." in module and not is_package:
             parent = path.absolute().parent

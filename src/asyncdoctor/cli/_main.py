@@ -201,6 +201,7 @@ def _add_run(commands: argparse._SubParsersAction[_Parser]) -> None:
     run = commands.add_parser(
         "run",
         help="run a Python program under the runtime doctor",
+        usage=_run.USAGE,
         description=_run.DESCRIPTION,
         epilog=_run.EPILOG,
         allow_abbrev=False,

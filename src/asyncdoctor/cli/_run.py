@@ -49,6 +49,10 @@ DESCRIPTION = (
     "blocked, coroutines never awaited, exceptions never retrieved, resources left open, "
     "tasks still pending. Everything after the script or module name goes to the program."
 )
+USAGE = (
+    "asyncdoctor run [OPTIONS] script.py [ARGS...]\n"
+    "       asyncdoctor run [OPTIONS] -m module [ARGS...]"
+)
 EPILOG = (
     "Exit code: the program's own; with --fail-on, 1 instead of 0 when such findings exist; "
     "2 for a usage error."
@@ -98,7 +102,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     # Both take the rest of the command line: options after the script or module name
     # belong to the program, as with `python`.
     target.add_argument(
-        "-m", dest="module", nargs=argparse.REMAINDER, metavar="MODULE [ARGS...]",
+        "-m", dest="module", nargs=argparse.REMAINDER, metavar="module",
         help="run a library module as a script, like `python -m`",
     )  # fmt: skip
     target.add_argument(
@@ -110,7 +114,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str]) -> int:
     """``asyncdoctor run ARGV...``: parse ``argv`` (what follows ``run``) and run the program."""
     parser = _Parser(
-        prog="asyncdoctor run", description=DESCRIPTION, epilog=EPILOG, allow_abbrev=False
+        prog="asyncdoctor run",
+        usage=USAGE,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        allow_abbrev=False,
     )
     add_arguments(parser)
     try:

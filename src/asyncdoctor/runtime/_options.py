@@ -41,6 +41,9 @@ class DoctorOptions:
         use_faulthandler: let :mod:`faulthandler` dump the loop's stack when a
             C call holding the GIL starves the watchdog (stops by itself as
             soon as the program uses ``faulthandler.dump_traceback_later``).
+            Experimental and off by default: faulthandler reads other threads' frames without
+            the GIL, which is not safe while they run, and on 3.11 the
+            watchdog's first sample after such a call already names its line.
         task_sites: record where each task is created (for pending tasks and
             unretrieved exceptions) with a task factory; about 1 us per task
             (20 % of a task that only does ``await sleep(0)``).  Off by
@@ -58,7 +61,7 @@ class DoctorOptions:
     stack_limit: int = 30
     heartbeat_interval: float | None = None
     sample_interval: float | None = None
-    use_faulthandler: bool = True
+    use_faulthandler: bool = False
     task_sites: bool = False
     coroutine_origins: bool = False
 
