@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from .._analysis import CallSite, FileSummary
-from .._index import ProjectIndex, ProjectReport, Value
+import ast
 
-__all__ = ["display_name", "site_report"]
+from .._analysis import CallSite, FileSummary, FunctionContext
+from .._index import ProjectIndex, ProjectReport, Value
+from .._refs import LibMethod, LibName, lib_mro, split_ref
+
+__all__ = [
+    "display_name",
+    "dotted_name",
+    "in_test_code",
+    "is_test_module",
+    "site_report",
+    "spawns_task",
+]
 
 
 def display_name(index: ProjectIndex, value: Value) -> str:
@@ -16,3 +26,57 @@ def display_name(index: ProjectIndex, value: Value) -> str:
 def site_report(summary: FileSummary, code: str, site: CallSite, message: str,
                 chain: tuple[str, ...] = ()) -> ProjectReport:
     return ProjectReport(summary.path, code, site.line, site.col, site.end_line, site.end_col, message, chain)
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """``self.stats.retries`` as a string (without recursion); ``None`` for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def is_test_module(module: str) -> bool:
+    """Whether a dotted module name is test code (``tests.x``, ``test_x``, ``x_test``, conftest)."""
+    for part in module.split("."):
+        if part in ("test", "tests", "testing", "conftest") or part.startswith("test_") or (
+            part.endswith(("_test", "_tests"))
+        ):
+            return True
+    return False
+
+
+def in_test_code(fn: FunctionContext) -> bool:
+    """Whether a function is test code: in a test module, or a ``test*`` function or class."""
+    if is_test_module(fn.module):
+        return True
+    return any(part.startswith("test") for part in fn.info.qualname.split("."))
+
+
+_SPAWNERS = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
+_LOOP_TYPES = frozenset({"asyncio.AbstractEventLoop", "asyncio.BaseEventLoop", "uvloop.Loop"})
+
+
+def spawns_task(value: Value | None, ref: str) -> bool:
+    """Whether a call creates a free-standing task (not one owned by a task group)."""
+    if isinstance(value, LibName) and value.name.startswith("?"):
+        value = None  # an object of unknown type (see _analysis: "?name.method")
+    if isinstance(value, LibName):
+        return value.name in _SPAWNERS
+    if isinstance(value, LibMethod):
+        if value.attr not in ("create_task", "ensure_future"):
+            return False
+        return any(t in _LOOP_TYPES for t in lib_mro(value.type))
+    if value is None:
+        # An event loop of unknown type: ``self._loop.create_task(...)``.
+        segments = split_ref(ref)
+        return (
+            len(segments) >= 2
+            and segments[-1] == "create_task"
+            and segments[-2].rstrip("()").lower().endswith("loop")
+        )
+    return False

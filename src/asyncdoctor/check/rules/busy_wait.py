@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from .. import _knowledge as kb
 from .._analysis import FunctionContext, Report
 from ._base import Rule, register
+from ._util import dotted_name, in_test_code
 
 # Sync calls that read the clock: conditions built on them are timeouts, not polled state.
 _CLOCKS = frozenset(
@@ -110,7 +111,7 @@ class _Loop:
             if isinstance(stmt.target, ast.Name) and name:
                 self.counters.add(name)
             elif isinstance(stmt.target, ast.Attribute):
-                key = _dotted(stmt.target)
+                key = dotted_name(stmt.target)
                 if key is not None:
                     self.counters.add(key)
             return False
@@ -198,7 +199,7 @@ class _Loop:
                 if node.id in self.counters:
                     return False
                 names.append(node.id)
-            elif isinstance(node, ast.Attribute) and self.counters and _dotted(node) in self.counters:
+            elif isinstance(node, ast.Attribute) and self.counters and dotted_name(node) in self.counters:
                 return False
         state = False
         for name in names:
@@ -256,15 +257,6 @@ def _has_await(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Await) for n in ast.walk(node))
 
 
-def _in_tests(fn: FunctionContext) -> bool:
-    """Tests poll the state of the code under test, which has no event to wait on."""
-    for part in fn.module.split("."):
-        if part in ("test", "tests", "testing", "conftest") or part.startswith("test_") or (
-            part.endswith(("_test", "_tests"))
-        ):
-            return True
-    return any(part.startswith("test") for part in fn.info.qualname.split("."))
-
 
 def _advice(operand: ast.expr, event: str) -> str:
     for node in ast.walk(operand):
@@ -284,17 +276,6 @@ def _advice(operand: ast.expr, event: str) -> str:
             return "await `process.wait()`"
     return f"wait on an `{event}` (or `Condition`) set by whoever changes it"
 
-
-def _dotted(node: ast.AST) -> str | None:
-    """``self.stats.retries`` as a string (without recursion); ``None`` for anything else."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def _short(node: ast.expr, fallback: str = "the condition") -> str:
@@ -372,7 +353,7 @@ class BusyWait(Rule):
 
     def check_function(self, fn: FunctionContext) -> Iterator[Report]:
         loops = [n for n in fn.walk() if isinstance(n, ast.While) or (isinstance(n, ast.For) and _is_attempts(n))]
-        if not loops or _in_tests(fn):
+        if not loops or in_test_code(fn):
             return
         for loop in loops:
             report = self._check_loop(fn, loop)

@@ -45,6 +45,7 @@ from .. import _knowledge as kb
 from .._analysis import FuncInfo, FunctionContext, Report, Usage, iter_scope
 from .._refs import LibMethod, LibName, LibObject, LibValue, eval_lib, lib_mro, split_ref
 from ._base import Rule, register
+from ._util import is_test_module
 
 
 def _words(text: str) -> frozenset[str]:
@@ -1389,7 +1390,7 @@ class SequentialAwait(Rule):
                 comps.append(node)  # type: ignore[arg-type]
         if not has_await or not (loops or comps):
             return
-        if _is_test_name(fn.info.name) or _is_test_module(fn.module):
+        if _is_test_name(fn.info.name) or is_test_module(fn.module):
             return  # tests send requests one at a time on purpose (order, reuse, limits)
         checker = _Checker(fn)
         try:
@@ -1437,10 +1438,3 @@ def _is_test_name(name: str) -> bool:
     return name == "test" or name.startswith("test_")
 
 
-def _is_test_module(module: str) -> bool:
-    for part in module.split("."):
-        if part in ("test", "tests", "testing", "conftest") or part.startswith("test_") or (
-            part.endswith(("_test", "_tests"))
-        ):
-            return True
-    return False

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from .._analysis import FunctionContext, Report
 from ._base import Rule, register
+from ._util import in_test_code
 
 # What ``except`` clauses name when they mean "the task was cancelled".
 _CANCEL_TYPES = frozenset(
@@ -184,16 +185,6 @@ def _raised_later(fn: FunctionContext, flags: set[str]) -> bool:
             return True
     return False
 
-
-def _key(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 class _FunctionFacts:
@@ -394,15 +385,6 @@ def _awaited_in_module(fn: FunctionContext) -> bool:
     return node.name in names
 
 
-def _in_tests(fn: FunctionContext) -> bool:
-    """Test code provokes cancellations on purpose and checks what happens."""
-    for part in fn.module.split("."):
-        if part in ("test", "tests", "testing", "conftest") or part.startswith("test_") or (
-            part.endswith(("_test", "_tests"))
-        ):
-            return True
-    return any(part.startswith("test") for part in fn.info.qualname.split("."))
-
 
 def _describe(fn: FunctionContext, type_node: ast.expr | None) -> str:
     if type_node is None:
@@ -503,7 +485,7 @@ class SwallowedCancel(Rule):
                     candidates.append(node)
             elif isinstance(node, ast.With | ast.AsyncWith):
                 candidates.append(node)
-        if not candidates or _in_tests(fn):
+        if not candidates or in_test_code(fn):
             # Tests provoke cancellations and ignore them on purpose (to test the code that cancels).
             return
         node = fn.node

@@ -5,35 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .._analysis import Usage
-from .._index import ProjectIndex, ProjectReport, Value
-from .._refs import LibMethod, LibName, lib_mro, split_ref
+from .._index import ProjectIndex, ProjectReport
 from ._base import Rule, register
-from ._util import site_report
+from ._util import site_report, spawns_task
 
-_SPAWNERS = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
-_LOOP_TYPES = frozenset({"asyncio.AbstractEventLoop", "asyncio.BaseEventLoop", "uvloop.Loop"})
 _DROPPED = (Usage.DISCARDED, Usage.UNUSED_NAME, Usage.MISUSED)
-
-
-def spawns_task(value: Value | None, ref: str) -> bool:
-    """Whether a call creates a free-standing task (not one owned by a task group)."""
-    if isinstance(value, LibName) and value.name.startswith("?"):
-        value = None  # an object of unknown type (see _analysis: "?name.method")
-    if isinstance(value, LibName):
-        return value.name in _SPAWNERS
-    if isinstance(value, LibMethod):
-        if value.attr not in ("create_task", "ensure_future"):
-            return False
-        return any(t in _LOOP_TYPES for t in lib_mro(value.type))
-    if value is None:
-        # An event loop of unknown type: ``self._loop.create_task(...)``.
-        segments = split_ref(ref)
-        return (
-            len(segments) >= 2
-            and segments[-1] == "create_task"
-            and segments[-2].rstrip("()").lower().endswith("loop")
-        )
-    return False
 
 
 @register

@@ -29,6 +29,7 @@ from .._analysis import FunctionContext, Report, Usage
 from .._index import PFunc, ProjectIndex, ProjectReport, Value
 from .._refs import LibMethod, LibName, LibObject, in_table, lib_mro
 from ._base import Rule, register
+from ._util import in_test_code
 
 _GATHERERS = {"asyncio.gather": "starts", "asyncio.wait": "runs", "asyncio.as_completed": "runs"}
 _SPAWNERS = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
@@ -197,15 +198,6 @@ def _limiter_arg(fn: FunctionContext, call: ast.Call) -> bool:
             return True
     return False
 
-
-def _in_tests(fn: FunctionContext) -> bool:
-    """Tests start many requests at once on purpose, against a local test server."""
-    for part in fn.module.split("."):
-        if part in ("test", "tests", "testing", "conftest") or part.startswith("test_") or (
-            part.endswith(("_test", "_tests"))
-        ):
-            return True
-    return any(part.startswith("test") for part in fn.info.qualname.split("."))
 
 
 def _short(node: ast.AST, fallback: str = "the input") -> str:
@@ -572,7 +564,7 @@ class UnboundedConcurrency(Rule):
             gates = self._summarise(fn)
         elif not any(site.ref.rpartition(".")[2] in _FANOUT_TAILS for site in fn.info.calls):
             return iter(())  # a cheap filter for the many sync functions
-        if _in_tests(fn) or gates:
+        if in_test_code(fn) or gates:
             # A limiter acquired by the spawning function itself: taken as bounding its fan-outs.
             return iter(())
         finder = _Fanouts(fn)

@@ -6,19 +6,13 @@ import ast
 from collections.abc import Iterator
 
 from .._analysis import FunctionContext, Report
-from .._refs import LibMethod, LibName, LibValue, lib_mro
+from .._refs import LibName, LibValue
 from ._base import Rule, register
-
-_SPAWNERS = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
-_LOOP_TYPES = frozenset({"asyncio.AbstractEventLoop", "asyncio.BaseEventLoop"})
+from ._util import spawns_task
 
 
 def _is_spawn(value: LibValue | None) -> bool:
-    if isinstance(value, LibName):
-        return value.name in _SPAWNERS
-    if isinstance(value, LibMethod):
-        return value.attr == "create_task" and any(t in _LOOP_TYPES for t in lib_mro(value.type))
-    return False
+    return value is not None and spawns_task(value, "")
 
 
 def _awaited_name(stmt: ast.stmt) -> str | None:
