@@ -21,7 +21,8 @@ def test_mypy_strict_on_src() -> None:
 
 def test_ruff_clean() -> None:
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or "ruff"
-    result = _run(ruff, "check", "src", "tests", "bench", "scripts")
+    folders = [d for d in ("src", "tests", "bench", "scripts") if (ROOT / d).is_dir()]
+    result = _run(ruff, "check", *folders)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
