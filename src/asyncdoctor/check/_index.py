@@ -152,6 +152,11 @@ class ProjectIndex:
         }
         self.user_blocking = frozenset(config.blocking_functions) if config else frozenset()
         self.user_safe = frozenset(config.safe_functions) if config else frozenset()
+        # Classes named in those lists (``legacy.Client`` of ``legacy.Client.*``):
+        # their instances keep their type even when the knowledge does not know them.
+        self._user_types = frozenset(
+            name.rpartition(".")[0] for name in self.user_blocking | self.user_safe if "." in name
+        )
         self._eval_cache: dict[str, Value | None] = {}
         self._blocking_cache: dict[str, Blocked | None] = {}
         self._prefixes: frozenset[str] | None = None
@@ -213,11 +218,33 @@ class ProjectIndex:
                             value = self._call(value, depth) if value is not None else None
                         used = plain + 1
             if value is None:
-                return eval_lib(ref)
+                hit = eval_lib(ref)
+                if hit is None and self._user_types:
+                    hit = self._eval_with_user_types(segments)
+                return hit
         for seg in segments[used:]:
             if value is None:
                 return None
             value = self._step(value, seg, depth)
+        return value
+
+    def _eval_with_user_types(self, segments: tuple[str, ...]) -> LibValue | None:
+        """Library references through classes the configuration names (``legacy.Client.*``)."""
+        value: LibValue | None = None
+        name: list[str] = []
+        for seg in segments:
+            if value is None:
+                plain = seg.rstrip("()")
+                name.append(plain)
+                if seg.endswith("()"):
+                    dotted = ".".join(name)
+                    if dotted not in self._user_types:
+                        return None
+                    value = LibObject(dotted)
+                continue
+            value = step_lib(value, seg)
+            if value is None:
+                return None
         return value
 
     def _step(self, value: Value, seg: str, depth: int) -> Value | None:
