@@ -720,6 +720,25 @@ _RETURNS_SYNC = _merge(
 )
 
 _RETURNS_ASYNC = _merge(
+    # chat-bot frameworks: handler arguments are annotated with these classes
+    _classes(
+        [
+            "telegram.Update",
+            "telegram.Message",
+            "telegram.Bot",
+            "telegram.CallbackQuery",
+            "telegram.ext.CallbackContext",
+            "discord.Interaction",
+            "discord.InteractionResponse",
+            "discord.Message",
+            "discord.abc.Messageable",
+            "discord.TextChannel",
+            "discord.ext.commands.Context",
+            "aiogram.types.Message",
+            "aiogram.types.CallbackQuery",
+            "aiogram.Bot",
+        ]
+    ),
     # aiohttp's server side: handlers receive a Request (annotated) and make responses.
     _classes(
         _names("aiohttp.web", "Request StreamResponse WebSocketResponse")
@@ -887,6 +906,19 @@ ENTER_TYPES: dict[str, str] = {
 #: Type of attribute or subscript access on an instance.
 ATTRIBUTE_TYPES: dict[str, str] = {
     "pathlib.Path.parent": "pathlib.Path",
+    # chat-bot frameworks: the objects a handler reaches from its arguments
+    "telegram.Update.message": "telegram.Message",
+    "telegram.Update.effective_message": "telegram.Message",
+    "telegram.Update.edited_message": "telegram.Message",
+    "telegram.Update.callback_query": "telegram.CallbackQuery",
+    "telegram.CallbackQuery.message": "telegram.Message",
+    "telegram.ext.CallbackContext.bot": "telegram.Bot",
+    "telegram.Message.reply_to_message": "telegram.Message",
+    "discord.Interaction.response": "discord.InteractionResponse",
+    "discord.Interaction.channel": "discord.abc.Messageable",
+    "discord.Message.channel": "discord.abc.Messageable",
+    "discord.ext.commands.Context.channel": "discord.abc.Messageable",
+    "aiogram.types.CallbackQuery.message": "aiogram.types.Message",
     "pymongo.MongoClient.*": "pymongo.database.Database",
     "pymongo.database.Database.*": "pymongo.collection.Collection",
     "pymongo.AsyncMongoClient.*": "pymongo.asynchronous.database.AsyncDatabase",
@@ -924,6 +956,7 @@ TYPE_BASES: dict[str, tuple[str, ...]] = _merge(
         ),
     ),
     _bases("threading.Semaphore", ["threading.BoundedSemaphore"]),
+    _bases("discord.abc.Messageable", ["discord.TextChannel", "discord.ext.commands.Context"]),
     _bases("aiohttp.web.StreamResponse", ["aiohttp.web.WebSocketResponse"]),
     _bases("threading.Thread", ["threading.Timer"]),
     # SimpleQueue is not a Queue: it has no join() and its put() never waits.
@@ -975,6 +1008,13 @@ def _module_alias(alias: str, canonical: str, members: str) -> dict[str, str]:
 
 #: Other import paths of the same thing -> the name used in the other tables.
 TYPE_ALIASES: dict[str, str] = _merge(
+    # chat-bot frameworks
+    {
+        "telegram.ext.ContextTypes.DEFAULT_TYPE": "telegram.ext.CallbackContext",
+        "telegram._update.Update": "telegram.Update",
+        "telegram._message.Message": "telegram.Message",
+        "aiogram.types.message.Message": "aiogram.types.Message",
+    },
     # HTTP clients
     _module_alias("requests.api", "requests", _HTTP_VERBS),
     _module_alias("requests.sessions", "requests", "Session session"),
@@ -1277,8 +1317,44 @@ _OTHER_COROUTINES = (
 )
 
 #: Callables whose call returns an awaitable that must be awaited.
+# Chat-bot frameworks: handlers receive typed objects whose methods are coroutines.
+_BOT_COROUTINES = (
+    # python-telegram-bot 20+
+    _names(
+        "telegram.Message",
+        "reply_text reply_markdown reply_markdown_v2 reply_html reply_photo reply_document"
+        " reply_audio reply_video reply_voice reply_sticker reply_location reply_poll"
+        " reply_media_group reply_chat_action edit_text edit_caption edit_reply_markup delete"
+        " forward copy pin unpin",
+    )
+    + _names(
+        "telegram.Bot",
+        "send_message send_photo send_document send_audio send_video send_voice send_sticker"
+        " send_location send_poll send_chat_action edit_message_text delete_message"
+        " forward_message answer_callback_query get_me get_chat get_updates set_webhook",
+    )
+    + _names("telegram.CallbackQuery", "answer edit_message_text edit_message_reply_markup")
+    # discord.py 2
+    + _names("discord.abc.Messageable", "send fetch_message trigger_typing")
+    + _names("discord.Message", "reply edit delete add_reaction remove_reaction pin unpin")
+    + _names("discord.InteractionResponse", "send_message defer edit_message send_modal")
+    + _names("discord.ext.commands.Context", "reply")
+    # aiogram 3
+    + _names(
+        "aiogram.types.Message",
+        "answer reply edit_text delete answer_photo answer_document reply_photo",
+    )
+    + _names("aiogram.types.CallbackQuery", "answer")
+    + _names(
+        "aiogram.Bot",
+        "send_message send_photo send_document edit_message_text delete_message"
+        " answer_callback_query get_me",
+    )
+)
+
 COROUTINE_FUNCTIONS: frozenset[str] = frozenset(
-    _ASYNCIO_COROUTINES
+    _BOT_COROUTINES
+    + _ASYNCIO_COROUTINES
     + _HTTP_COROUTINES
     + _DATABASE_COROUTINES
     + _FILE_COROUTINES
