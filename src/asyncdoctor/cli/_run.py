@@ -35,7 +35,6 @@ import os
 import sys
 import types
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 if TYPE_CHECKING:
@@ -165,17 +164,43 @@ def _seconds(text: str) -> float:
     return value
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
 class _Settings:
-    module: str | None  # -m MODULE, or None for a script
-    script: str | None  # the script, directory or zip file, as given
-    args: tuple[str, ...]  # the program's arguments
-    threshold: float | None
-    disabled: frozenset[str]
-    report_file: str | None  # absolute: the program may change directory
-    fail_on: frozenset[str]
-    quiet: bool
-    always_report: bool
+    """The parsed command line (a plain class: ``dataclasses`` costs start-up time)."""
+
+    __slots__ = (
+        "always_report",
+        "args",
+        "disabled",
+        "fail_on",
+        "module",
+        "quiet",
+        "report_file",
+        "script",
+        "threshold",
+    )
+
+    def __init__(
+        self,
+        *,
+        module: str | None,
+        script: str | None,
+        args: tuple[str, ...],
+        threshold: float | None,
+        disabled: frozenset[str],
+        report_file: str | None,
+        fail_on: frozenset[str],
+        quiet: bool,
+        always_report: bool,
+    ) -> None:
+        self.module = module  # -m MODULE, or None for a script
+        self.script = script  # the script, directory or zip file, as given
+        self.args = args  # the program's arguments
+        self.threshold = threshold
+        self.disabled = disabled
+        self.report_file = report_file  # absolute: the program may change directory
+        self.fail_on = fail_on
+        self.quiet = quiet
+        self.always_report = always_report
 
 
 def _settings(args: argparse.Namespace) -> _Settings:
@@ -255,18 +280,40 @@ def _check_kinds(names: Sequence[str], kinds: tuple[str, ...] | None, option: st
 # --- the program --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class _Program:
     """What to run and how the interpreter would set it up."""
 
-    argv: list[str]  # sys.argv while the program starts (runpy fixes argv[0] for -m)
-    path0: str  # sys.path[0]
-    code: types.CodeType | None  # a script's compiled code; None for runpy
-    file: str | None  # a script's __file__
-    module: str | None  # what runpy runs: the -m module, or "__main__" of a directory or zip
-    alter_argv: bool = False  # -m: runpy puts the module's file in sys.argv[0]
-    sourceless: bool = False  # a .pyc file
-    syntax_error: SyntaxError | None = None  # a script that does not compile
+    __slots__ = (
+        "alter_argv",
+        "argv",
+        "code",
+        "file",
+        "module",
+        "path0",
+        "sourceless",
+        "syntax_error",
+    )
+
+    def __init__(
+        self,
+        *,
+        argv: list[str],
+        path0: str,
+        code: types.CodeType | None,
+        file: str | None,
+        module: str | None,
+        alter_argv: bool = False,
+        sourceless: bool = False,
+        syntax_error: SyntaxError | None = None,
+    ) -> None:
+        self.argv = argv  # sys.argv while the program starts (runpy fixes argv[0] for -m)
+        self.path0 = path0  # sys.path[0]
+        self.code = code  # a script's compiled code; None for runpy
+        self.file = file  # a script's __file__
+        self.module = module  # what runpy runs: the -m module, or "__main__" of a dir or zip
+        self.alter_argv = alter_argv  # -m: runpy puts the module's file in sys.argv[0]
+        self.sourceless = sourceless  # a .pyc file
+        self.syntax_error = syntax_error  # a script that does not compile
 
 
 def _resolve(settings: _Settings) -> _Program:
@@ -506,11 +553,11 @@ def _install_doctor(settings: _Settings) -> Doctor | None:
     try:
         from ..runtime import KINDS, DoctorOptions, install
 
-        options = DoctorOptions(detectors=frozenset(KINDS) - settings.disabled)
+        detectors = frozenset(KINDS) - settings.disabled
         if settings.threshold is not None:
-            import dataclasses
-
-            options = dataclasses.replace(options, threshold=settings.threshold)
+            options = DoctorOptions(detectors=detectors, threshold=settings.threshold)
+        else:
+            options = DoctorOptions(detectors=detectors)
         return install(options)
     except Exception as exc:
         _doctor_failed(exc)

@@ -19,7 +19,6 @@ import asyncio
 import atexit
 import faulthandler
 import os
-import random
 import sys
 import threading
 from collections.abc import Iterator
@@ -65,7 +64,7 @@ class Doctor:
         self.warnhooks = WarningHooks(self)
         self.original_dump_later = faulthandler.dump_traceback_later
         self.original_cancel_dump_later = faulthandler.cancel_dump_traceback_later
-        self._random = random.Random(0)
+        self._random: Any = None  # a random.Random, once the reservoir is full
 
     def __repr__(self) -> str:
         state = "installed" if self._installed else "not installed"
@@ -182,6 +181,10 @@ class Doctor:
         if len(lags) < _LAG_RESERVOIR:
             lags.append(lag)
         else:
+            if self._random is None:
+                import random  # not at start-up: most runs never fill the reservoir
+
+                self._random = random.Random(0)
             slot = self._random.randrange(self._lag_count)
             if slot < _LAG_RESERVOIR:
                 lags[slot] = lag

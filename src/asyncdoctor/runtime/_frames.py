@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import sysconfig
 from collections.abc import Iterable, Iterator
 from types import CodeType, FrameType, TracebackType
 
@@ -35,17 +34,14 @@ ASYNCIO_DIR = os.path.dirname(os.path.abspath(sys.modules["asyncio"].__file__ or
 
 
 def _library_dirs() -> tuple[str, ...]:
-    dirs: set[str] = set()
-    for scheme_vars in (None, {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}):
-        try:
-            paths = sysconfig.get_paths(vars=scheme_vars) if scheme_vars else sysconfig.get_paths()
-        except Exception:  # pragma: no cover - broken sysconfig
-            continue
-        for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-            path = paths.get(key)
-            if path:
-                dirs.add(os.path.abspath(path) + os.sep)
-                dirs.add(os.path.realpath(path) + os.sep)
+    """The standard library's directory (as given and resolved).
+
+    Found from :mod:`os`, not :mod:`sysconfig` (whose import and path
+    expansion cost start-up time); ``site-packages`` and ``dist-packages``
+    directories are recognised by name (``_LIB_MARKERS``).
+    """
+    stdlib = os.path.dirname(os.path.abspath(os.__file__))
+    dirs = {stdlib + os.sep, os.path.realpath(stdlib) + os.sep}
     return tuple(sorted(dirs))
 
 

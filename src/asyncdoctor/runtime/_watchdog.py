@@ -64,10 +64,8 @@ import contextlib
 import linecache
 import os
 import sys
-import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 from types import CodeType, FrameType
 from typing import IO, TYPE_CHECKING, Any
 
@@ -114,45 +112,72 @@ def _current_tasks() -> dict[Any, Any] | None:
     return tasks if isinstance(tasks, dict) else None
 
 
-@dataclass
 class _Sample:
     """One look at a loop thread: when, which step, where (innermost first)."""
 
-    t: float
-    sig: object
-    location: Frame | None
-    stack: tuple[Frame, ...]
-    root_key: tuple[str, str] | None
-    task: str = ""
+    # Plain classes, not dataclasses: creating a dataclass costs import time.
+    __slots__ = ("location", "root_key", "sig", "stack", "t", "task")
+
+    def __init__(
+        self,
+        t: float,
+        sig: object,
+        location: Frame | None,
+        stack: tuple[Frame, ...],
+        root_key: tuple[str, str] | None,
+        task: str = "",
+    ) -> None:
+        self.t = t
+        self.sig = sig
+        self.location = location
+        self.stack = stack
+        self.root_key = root_key
+        self.task = task
 
 
-@dataclass
 class _Run:
     """Consecutive samples of one step."""
 
-    sig: object
-    start: float
-    last_t: float
-    beats: int
-    weights: dict[Frame, float] = field(default_factory=dict)
-    stacks: dict[Frame, tuple[Frame, ...]] = field(default_factory=dict)
-    task: str = ""
-    # Run-queue wait of the loop thread (see _queued): at the observation
-    # before the run, and at its last sample.
-    wait_base: tuple[float, float] | None = None
-    wait_last: tuple[float, float] | None = None
+    __slots__ = (
+        "beats",
+        "last_t",
+        "sig",
+        "stacks",
+        "start",
+        "task",
+        "wait_base",
+        "wait_last",
+        "weights",
+    )
+
+    def __init__(
+        self, sig: object, start: float, last_t: float, beats: int, task: str = ""
+    ) -> None:
+        self.sig = sig
+        self.start = start
+        self.last_t = last_t
+        self.beats = beats
+        self.weights: dict[Frame, float] = {}
+        self.stacks: dict[Frame, tuple[Frame, ...]] = {}
+        self.task = task
+        # Run-queue wait of the loop thread (see _queued): at the observation
+        # before the run, and at its last sample.
+        self.wait_base: tuple[float, float] | None = None
+        self.wait_last: tuple[float, float] | None = None
 
 
-@dataclass
 class _Watch:
     """The watchdog's per-loop state."""
 
-    run: _Run | None = None
-    prev_t: float | None = None  # last observation in the current late episode
-    beats: int = -1
-    wait: tuple[float, float] | None = None  # (when, run-queue wait so far) of the loop thread
-    wait_fd: int = -1
-    wait_path: str | None = None
+    __slots__ = ("beats", "prev_t", "run", "wait", "wait_fd", "wait_path")
+
+    def __init__(self) -> None:
+        self.run: _Run | None = None
+        self.prev_t: float | None = None  # last observation in the current late episode
+        self.beats = -1
+        self.wait: tuple[float, float] | None = None  # (when, run-queue wait so far)
+        self.wait_fd = -1
+        self.wait_path: str | None = None
 
 
 def _queued_share(run: _Run) -> float:
@@ -239,6 +264,8 @@ class Watchdog:
         try:
             if self._fh_file is None:
                 # Kept open for the doctor's lifetime: faulthandler writes to its fd.
+                import tempfile  # only when faulthandler is on: shutil, bz2... cost start-up
+
                 self._fh_file = tempfile.TemporaryFile(prefix="asyncdoctor-")  # noqa: SIM115
             timeout = until - now + margin
             self.doctor.original_dump_later(timeout, repeat=False, file=self._fh_file, exit=False)

@@ -97,13 +97,14 @@ def _caught(fn: FunctionContext, node: ast.expr | None) -> int:
             continue
         if isinstance(elt, ast.Call):
             ref = fn.ref(elt.func)
-            if ref in _CANCEL_FACTORIES or (ref is None and _tail(elt.func) == "get_cancelled_exc_class"):
+            # anyio re-exports it from private modules: match the name wherever it comes from.
+            if ref in _CANCEL_FACTORIES or _tail(elt.func) == "get_cancelled_exc_class":
                 return _Caught.EXPLICIT
             continue
         ref = fn.ref(elt)
         if ref in _CANCEL_TYPES:
             return _Caught.EXPLICIT
-        if ref is None and _tail(elt) == "CancelledError":
+        if (ref is None or ref.endswith(".CancelledError")) and _tail(elt) == "CancelledError":
             return _Caught.EXPLICIT
         if ref in _BROAD_TYPES:
             result = _Caught.BROAD
@@ -147,19 +148,42 @@ def _passes_on(fn: FunctionContext, handler: ast.ExceptHandler) -> bool:
                 continue
             return True
         if isinstance(parent, ast.Attribute | ast.FormattedValue | ast.JoinedStr | ast.Compare
-                      | ast.BoolOp | ast.UnaryOp | ast.IfExp | ast.Expr):
+                      | ast.BoolOp | ast.UnaryOp | ast.IfExp | ast.Expr | ast.Raise):
+            # ``raise Other() from exc`` names it as a cause; whether a raise re-raises
+            # the cancellation is judged by _handles.
             continue
         # Assigned, returned, yielded, put in a container: handed on.
         return True
     return False
 
 
-def _handles(fn: FunctionContext, body: list[ast.stmt]) -> bool:
-    """Whether a handler re-raises, ends the program, or deals with the cancellation explicitly."""
+def _reraises(node: ast.Raise, bound: str | None) -> bool:
+    """``raise``, ``raise exc`` (the caught one) or ``raise CancelledError()``: the cancellation goes on."""
+    exc = node.exc
+    if exc is None:
+        return True
+    if isinstance(exc, ast.Name) and exc.id == bound:
+        return True
+    return any(
+        isinstance(n, ast.Name | ast.Attribute) and "Cancel" in (n.id if isinstance(n, ast.Name) else n.attr)
+        for n in ast.walk(exc)
+    )
+
+
+def _handles(fn: FunctionContext, body: list[ast.stmt], *, broad: bool = False,
+             bound: str | None = None) -> bool:
+    """Whether a handler re-raises, ends the program, or deals with the cancellation explicitly.
+
+    A catch-all (``except:``/``except BaseException``) that raises a *different*
+    exception turns the cancellation into an error by accident; an explicit
+    ``except CancelledError`` that does so (``raise TimeoutError``) means it.
+    """
     flags: set[str] = set()
     for node in _frame(body):
         if isinstance(node, ast.Raise):
-            return True
+            if not broad or _reraises(node, bound):
+                return True
+            continue
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in ("uncancel", "cancel"):
@@ -538,7 +562,10 @@ class SwallowedCancel(Rule):
                 if not _has_cancellation_point(stmt.body):
                     return
                 body_checked = True
-            if not _handles(fn, handler.body) and not _passes_on(fn, handler):
+            broad = caught == _Caught.BROAD
+            if not _handles(fn, handler.body, broad=broad, bound=handler.name) and not _passes_on(
+                fn, handler
+            ):
                 yield handler, caught
             # Later clauses never see the cancellation: this one took it.
             return
