@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import faulthandler
+import subprocess
 import sys
 import time
 import warnings
@@ -182,3 +183,30 @@ def test_install_from_inside_a_running_loop_watches_that_loop() -> None:
     found = asyncio.run(main())
     assert [f.kind for f in found] == ["blocking-call"]
     assert "time.sleep(0.12)" in found[0].message
+
+
+def test_top_level_install_uninstall_watch_are_lazy() -> None:
+    # `asyncdoctor.install()` / `asyncdoctor.watch()`: the runtime (and asyncio) is
+    # imported only when one of them is used; fresh interpreter, so nothing is imported yet.
+    code = (
+        "import sys, asyncdoctor\n"
+        "assert 'asyncdoctor.runtime' not in sys.modules and 'asyncio' not in sys.modules\n"
+        "assert {'install', 'uninstall', 'watch'} <= set(dir(asyncdoctor))\n"
+        "import asyncio, asyncdoctor.runtime as rt\n"
+        "assert asyncdoctor.install is rt.install and asyncdoctor.uninstall is rt.uninstall\n"
+        "with asyncdoctor.watch() as doctor:\n"
+        "    asyncio.run(asyncio.sleep(0))\n"
+        "assert doctor.report().findings == ()\n"
+        "d = asyncdoctor.install()\n"
+        "assert rt.current() is d\n"
+        "asyncdoctor.uninstall()\n"
+        "assert rt.current() is None\n"
+        "try:\n"
+        "    asyncdoctor.nothing_here\n"
+        "except AttributeError:\n"
+        "    print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "ok\n", "")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from ._engine import describe, line_of, run_program
+from ._engine import Run, describe, line_of, run_program
 
 uvloop = pytest.importorskip("uvloop") if sys.platform != "win32" else None
 
@@ -79,7 +80,8 @@ def test_c_call_holding_the_gil_gets_the_right_line_and_full_duration(tmp_path: 
         assert run.returncode == 0, describe(run)
         elapsed = float(run.stdout.split()[-1])
         found = [
-            f for f in run.of_kind("blocking-call")
+            f
+            for f in run.of_kind("blocking-call")
             if f["location"]["line"] == line_of(GIL, "# GIL")
         ]
         if len(found) == 1:
@@ -116,6 +118,77 @@ def test_repeats_at_one_place_are_grouped_with_count_and_total(tmp_path: Path) -
     assert found[0]["count"] == 3, describe(run)
     assert 0.35 <= found[0]["duration"] <= 0.7, describe(run)
     assert float(found[0]["extra"]["max_ms"]) >= 120
+
+
+GATHERED = """
+import asyncio, sys, time
+
+def hold_gil(n):
+    start = time.perf_counter()
+    sum(range(n))  # GIL
+    return time.perf_counter() - start
+
+def calibrate():
+    n = 100_000
+    while hold_gil(n) < 0.02:
+        n *= 2
+    return int(n * 0.25 / hold_gil(n))
+
+N = calibrate()
+
+async def block(kind):
+    if kind == "sleep":
+        time.sleep(0.25)  # SLEEP
+    else:
+        print(hold_gil(N))  # CALLER
+
+async def main():
+    await asyncio.sleep(0.05)
+    await asyncio.gather(*(block(sys.argv[1]) for _ in range(3)))
+    await asyncio.sleep(0.05)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("kind", ["sleep", "gil"])
+def test_three_blocks_in_one_gather_are_three(tmp_path: Path, kind: str) -> None:
+    # Consecutive steps of three tasks, with no heartbeat in between: each is one
+    # finding.  When they hold the GIL the watchdog sees each only once it is over,
+    # and the gap it could not look into belongs to the step it then sees.
+    def measured(run: Run) -> tuple[float, float]:
+        # what the program measured itself (the GIL variant prints each block's time)
+        times = [float(x) for x in run.stdout.split()] or [0.25, 0.25, 0.25]
+        return sum(times), max(times)
+
+    # A call holding the GIL is seen once it returns: in the function that made it, or
+    # (when the GIL came back only at the next I/O) on the line that called that function.
+    lines = {line_of(GATHERED, f"# {kind.upper()}")}
+    if kind == "gil":
+        lines.add(line_of(GATHERED, "# CALLER"))
+
+    def ok(found: list[dict[str, Any]], longest: float) -> bool:
+        return (
+            {f["location"]["line"] for f in found} <= lines
+            and sum(f["count"] for f in found) == 3
+            and all(float(f["extra"]["max_ms"]) <= 1000 * longest * 1.3 for f in found)
+        )
+
+    for _attempt in range(5):  # a busy machine may delay the watchdog: allow retries
+        run = run_program(tmp_path, GATHERED.replace("sys.argv[1]", repr(kind)))
+        assert run.returncode == 0, describe(run)
+        found = run.of_kind("blocking-call")
+        total, longest = measured(run)
+        if ok(found, longest):
+            break
+    assert {f["location"]["line"] for f in found} <= lines, describe(run)
+    assert sum(f["count"] for f in found) == 3, describe(run)
+    assert sum(f["duration"] for f in found) == pytest.approx(total, rel=0.3), describe(run)
+    # each one measured on its own (not about 1.4, 0.5 and 1 times its length)
+    for finding in found:
+        assert float(finding["extra"]["max_ms"]) == pytest.approx(1000 * longest, rel=0.3), (
+            describe(run)
+        )
 
 
 CLEAN = """
@@ -254,3 +327,42 @@ def test_threshold_is_an_option(tmp_path: Path) -> None:
         options={"threshold": 0.04, "detectors": ["never-awaited"]},
     )
     assert off.findings == [], describe(off)
+
+
+COLLECTED = """
+import asyncio, gc, threading, time
+import asyncdoctor.runtime as rt
+
+doctor = rt.current()
+# The loop stops and is collected before the watchdog closes what it was measuring
+# (here: the doctor does not settle at the stop): the collection must settle it.
+doctor.loop_stopped = lambda state: None
+
+async def main():
+    await asyncio.sleep(0.01)
+    time.sleep(0.3)  # BLOCK
+    await asyncio.sleep(0.01)
+
+def in_thread():
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(main())
+    loop.close()
+
+thread = threading.Thread(target=in_thread)
+thread.start()
+time.sleep(0.2)  # the watchdog is measuring the block now; keep it from looking again
+with doctor.watchdog.lock:
+    thread.join()
+    gc.collect()  # the loop (and the doctor's weakly-held state of it) is gone now
+    print(len(doctor.loops.snapshot()))
+"""
+
+
+def test_blocking_in_a_loop_collected_before_the_watchdog_looked_again(tmp_path: Path) -> None:
+    run = run_program(tmp_path, COLLECTED)
+    assert run.returncode == 0, describe(run)
+    assert run.stdout.split() == ["0"], describe(run)
+    found = run.of_kind("blocking-call")
+    assert [f["location"]["line"] for f in found] == [line_of(COLLECTED, "# BLOCK")], describe(run)
+    # measured up to the watchdog's last look (it could not look after 0.2 s)
+    assert 0.15 <= found[0]["duration"] <= 0.6, describe(run)

@@ -304,6 +304,31 @@ def test_report_is_written_as_json_with_the_contract_keys(tmp_path: Path) -> Non
     assert all(set(frame) == {"path", "line", "function"} for frame in finding["stack"])
 
 
+@pytest.mark.parametrize("how", ["console-script", "dash-m"])
+def test_launcher_frames_are_not_in_stacks(tmp_path: Path, how: str) -> None:
+    # Neither the `asyncdoctor` console script, nor runpy (of `python -m asyncdoctor`
+    # or of the `-m module` we imitate), nor our runner is part of the program.
+    (tmp_path / "out").mkdir()
+    _write(tmp_path, "prog.py", BLOCKING)
+    options = ("--threshold", "0.05", "--report", "out/report.json")
+    if how == "console-script":
+        launcher = _write(
+            tmp_path / "bin",
+            "asyncdoctor",
+            "import sys\nfrom asyncdoctor.cli import main\nsys.exit(main())\n",
+        )
+        result = _python(tmp_path, str(launcher), "run", *options, "prog.py")
+    else:
+        result = _doctor(tmp_path, *options, "-m", "prog")
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "out/report.json").read_text(encoding="utf-8"))
+    (finding,) = [f for f in data["findings"] if f["kind"] == "blocking-call"]
+    assert finding["location"]["line"] == BLOCKING_LINE
+    paths = [frame["path"] for frame in finding["stack"]]
+    assert Path(paths[0]).name == "prog.py", paths  # the program's <module> is outermost
+    assert not [p for p in paths if "runpy" in p or "asyncdoctor" in p], paths
+
+
 def test_fail_on_changes_the_exit_code_only_when_the_kind_occurred(tmp_path: Path) -> None:
     script = _write(tmp_path, "prog.py", BLOCKING)
     options = ("--threshold", "0.05", "--quiet")

@@ -549,9 +549,21 @@ def _doctor_failed(reason: object) -> None:
     _write(_report_stream(), f"asyncdoctor: doctor failed: {reason}\n")
 
 
+# The script that started us, while sys.argv[0] still names it (the program gets its own).
+_LAUNCHER: str | None = (
+    sys.argv[0]
+    if sys.argv and os.path.basename(sys.argv[0]).lower().startswith("asyncdoctor")
+    else None
+)
+
+
 def _install_doctor(settings: _Settings) -> Doctor | None:
     try:
         from ..runtime import KINDS, DoctorOptions, install
+        from ..runtime._frames import add_launcher_file
+
+        if _LAUNCHER is not None:  # the `asyncdoctor` console script: not the program
+            add_launcher_file(_LAUNCHER)
 
         detectors = frozenset(KINDS) - settings.disabled
         if settings.threshold is not None:

@@ -19,6 +19,7 @@ from ._models import Frame
 
 __all__ = [
     "ASYNCIO_DIR",
+    "add_launcher_file",
     "frame_data",
     "frames_from_traceback",
     "innermost_user",
@@ -49,13 +50,34 @@ _LIB_DIRS = _library_dirs()
 _LIB_MARKERS = (f"{os.sep}site-packages{os.sep}", f"{os.sep}dist-packages{os.sep}")
 _user_cache: dict[str, bool] = {}
 _internal_cache: dict[str, bool] = {}
+# What launched the program, not the program: runpy (``python -m``, and the
+# ``-m`` that ``asyncdoctor run`` imitates) and the ``asyncdoctor`` console
+# script (see :func:`add_launcher_file`).
+_LAUNCHER_FILES = {"<frozen runpy>", os.path.join(os.path.dirname(os.__file__), "runpy.py")}
+
+
+def add_launcher_file(filename: str) -> None:
+    """Count ``filename`` (the script that started asyncdoctor) as asyncdoctor's own."""
+    path = os.path.abspath(filename)
+    _LAUNCHER_FILES.add(path)
+    for cache in (_internal_cache, _user_cache):
+        cache.pop(filename, None)
+        cache.pop(path, None)
 
 
 def is_internal_file(filename: str) -> bool:
-    """Whether ``filename`` belongs to asyncdoctor itself."""
+    """Whether ``filename`` belongs to asyncdoctor itself (or to what launched the program).
+
+    Such frames are left out of stacks and never blamed.
+    """
     answer = _internal_cache.get(filename)
     if answer is None:
-        answer = _internal_cache[filename] = os.path.abspath(filename).startswith(_OWN_DIR)
+        if filename.startswith("<"):
+            answer = filename in _LAUNCHER_FILES
+        else:
+            path = os.path.abspath(filename)
+            answer = path.startswith(_OWN_DIR) or path in _LAUNCHER_FILES
+        _internal_cache[filename] = answer
     return answer
 
 

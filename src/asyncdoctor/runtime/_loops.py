@@ -162,10 +162,17 @@ class LoopWatcher:
         self.seen = 0
         # thread id -> the loop the asyncgen-hook fallback saw start there
         self._hooked: dict[int, weakref.ref[asyncio.AbstractEventLoop]] = {}
+        self._orphans: list[LoopState] = []
 
     def snapshot(self) -> list[LoopState]:
         with self.lock:
             return list(self.states.values())
+
+    def take_orphans(self) -> list[LoopState]:
+        """The states of loops collected since the last call (their runs still to settle)."""
+        with self.lock:
+            orphans, self._orphans = self._orphans, []
+        return orphans
 
     def state_of(self, loop: asyncio.AbstractEventLoop) -> LoopState:
         with self.lock:
@@ -174,7 +181,20 @@ class LoopWatcher:
                 state = LoopState(self.doctor, loop, self.doctor.options.beat)
                 self.states[loop] = state
                 self.seen += 1
+                # The state leaves `states` with its loop; what the watchdog was
+                # in the middle of measuring must not leave with it.
+                finalizer = weakref.finalize(loop, self._collected, state)
+                finalizer.atexit = False
         return state
+
+    def _collected(self, state: LoopState) -> None:
+        # Any thread, at any point (the garbage collector): only note it.
+        if state.running:
+            state.running = False
+            state.stopped_at = _monotonic()
+        state.handle = None
+        with self.lock:
+            self._orphans.append(state)
 
     def loop_started(self, loop: asyncio.AbstractEventLoop, driver: FrameType | None) -> None:
         state = self.state_of(loop)

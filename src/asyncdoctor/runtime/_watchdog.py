@@ -308,15 +308,27 @@ class Watchdog:
         intended: float | None = None
         try:
             while not self.stopping and not self.doctor.closing:
+                # First thing once awake, before any work that may give the GIL
+                # back: on a busy machine the loop thread may take it again and
+                # start the next long step before we look.
+                frames = sys._current_frames()
                 now = _monotonic()
                 starved = intended is not None and now - intended > self.starve_limit
                 dump = self._read_dump() if starved else None
                 if dump is None and self._fh_deadline and now >= self._fh_deadline:
                     self._read_dump()  # fired without starvation (slow machine): ignore
                 with self.lock:
-                    next_wake = self._tick(now, starved, dump)
+                    next_wake = self._tick(now, starved, dump, frames)
+                del frames
                 if self.stopping or self.doctor.closing:
                     break
+                if next_wake is not None and _monotonic() - now > self.starve_limit:
+                    # The tick gave the GIL away (reading schedstat, a source
+                    # line) and only got it back much later: a loop thread
+                    # holding the GIL in another step meanwhile is seen only
+                    # now that it lets go, so look again at once.
+                    intended = now
+                    continue
                 if next_wake is None:
                     self._disarm()
                     intended = None
@@ -336,11 +348,16 @@ class Watchdog:
             self._disarm()
 
     def _tick(
-        self, now: float, starved: bool, dump: tuple[float, dict[int, tuple[Frame, ...]]] | None
+        self,
+        now: float,
+        starved: bool,
+        dump: tuple[float, dict[int, tuple[Frame, ...]]] | None,
+        frames: dict[int, FrameType] | None = None,
     ) -> float | None:
+        for orphan in self.doctor.loops.take_orphans():
+            self.settle(orphan)
         states = self.doctor.loops.snapshot()
         next_wake: float | None = None
-        frames: dict[int, FrameType] | None = None
         for state in states:
             watch = state.watch
             if watch is None:
@@ -390,8 +407,9 @@ class Watchdog:
                 if early.root_key is not None and early.root_key == sample.root_key:
                     early.sig = sample.sig
                     early.task = sample.task
-                self._add(state, watch, early)
-        self._add(state, watch, sample)
+                self._add(state, watch, early, starved=True)
+                starved = False
+        self._add(state, watch, sample, starved=starved)
 
     def _read_wait(self, state: LoopState, watch: _Watch, now: float) -> None:
         """Note how long the loop thread has waited for a CPU (Linux ``schedstat``)."""
@@ -515,19 +533,36 @@ class Watchdog:
                 break
         return _Sample(t, ("dump", t), location, stack, (step[0].path, step[0].function))
 
-    def _add(self, state: LoopState, watch: _Watch, sample: _Sample) -> None:
+    def _add(
+        self, state: LoopState, watch: _Watch, sample: _Sample, *, starved: bool = False
+    ) -> None:
+        """Add ``sample`` to the current run, or close that run and open a new one.
+
+        A step that changed between two observations changed at their
+        midpoint, as far as we know; but when the watchdog was *starved*
+        (it could not look for longer than ``starve_limit``: the GIL was
+        held), the step that held the GIL is the one it sees when it gets
+        the GIL back, so the whole gap belongs to the new step (three 250 ms
+        ``sum(range(...))`` in one ``gather`` were otherwise measured as
+        about 360, 130 and 250 ms).
+        """
         run = watch.run
+        previous = run.last_t if run is not None else watch.prev_t
+        if previous is not None and sample.t - previous > self.starve_limit:
+            # While a loop is late it is looked at every `sample`: a longer gap
+            # means the watchdog could not look (the GIL was held).
+            starved = True
         if run is not None and run.sig == sample.sig and sample.sig is not None:
             weight = sample.t - run.last_t
             run.last_t = sample.t
         else:
             if run is not None:
-                self._close(state, watch, (run.last_t + sample.t) / 2)
+                self._close(state, watch, run.last_t if starved else (run.last_t + sample.t) / 2)
             if sample.sig is None:
                 watch.prev_t = sample.t
                 return
             if watch.prev_t is not None:
-                start = (watch.prev_t + sample.t) / 2
+                start = watch.prev_t if starved else (watch.prev_t + sample.t) / 2
             else:
                 start = min(state.last_beat + state.interval / 2, sample.t)
             run = watch.run = _Run(sample.sig, start, sample.t, state.beats, task=sample.task)
@@ -590,8 +625,9 @@ class Watchdog:
     # -- synchronous settling (for mark / findings_since / report) ------------
 
     def flush(self) -> None:
-        """Close runs whose step is certainly over (the loop beat, stopped, or is this thread)."""
-        for state in self.doctor.loops.snapshot():
+        """Close runs whose step is certainly over (the loop beat, stopped, was collected, or
+        is this thread)."""
+        for state in [*self.doctor.loops.take_orphans(), *self.doctor.loops.snapshot()]:
             self.settle(state)
 
     def settle(self, state: LoopState) -> None:
