@@ -784,7 +784,6 @@ _ITERATING_BUILTINS = frozenset(
     {"list", "tuple", "set", "frozenset", "sorted", "sum", "any", "all", "max", "min", "dict", "len"}
 )
 _CORO_METHODS = frozenset({"send", "throw", "close", "__await__", "cr_frame", "cr_code"})
-_LIMITER_NAME = re.compile(r"(?i)sem(aphore)?\b|_sem\b|sema|limit|throttl|capacity|bulkhead|pool")
 
 
 class _CallWalker:

@@ -104,7 +104,6 @@ _TRANSPARENT_DECORATORS = frozenset(
         "typing.final",
         "functools.wraps",
         "typing.no_type_check",
-        "contextlib.asynccontextmanager.__never__",
     }
 )
 

@@ -161,8 +161,6 @@ def _attr(value: LibValue, attr: str) -> LibValue | None:
     if isinstance(value, LibName):
         return LibName(canonical(f"{value.name}.{attr}"))
     if isinstance(value, LibObject):
-        if attr == ENTER[:-2]:
-            return LibMethod(value.type, attr)
         return LibMethod(value.type, attr)
     # Attribute of a method object: unknown.
     return None

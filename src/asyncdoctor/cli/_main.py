@@ -37,6 +37,7 @@ from ._render import (
     render_text,
     summary_line,
 )
+from ._run import _comma_list
 
 __all__ = ["main"]
 
@@ -208,10 +209,6 @@ def _add_run(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     run.set_defaults(handler=_run.run_command, command_parser=run)
     _run.add_arguments(run)
-
-
-def _comma_list(text: str) -> list[str]:
-    return [item.strip() for item in text.split(",") if item.strip()]
 
 
 def _positive_int(text: str) -> int:

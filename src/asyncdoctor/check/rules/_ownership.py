@@ -63,6 +63,7 @@ from dataclasses import dataclass
 from .. import _knowledge as kb
 from .._analysis import FunctionContext
 from .._refs import LibName, eval_lib
+from ._util import name_of
 
 __all__ = [
     "PER_LOOP",
@@ -248,19 +249,12 @@ def _has_candidate(fn: FunctionContext) -> bool:
     return False
 
 
-def _call_name(func: ast.expr) -> str | None:
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None
-
 
 def _is_patch(func: ast.expr) -> bool:
     """``patch(...)``, ``mock.patch(...)``, ``patch.object(...)``, ``mock.patch.dict(...)``."""
-    if _call_name(func) == "patch":
+    if name_of(func) == "patch":
         return True
-    return isinstance(func, ast.Attribute) and _call_name(func.value) == "patch"
+    return isinstance(func, ast.Attribute) and name_of(func.value) == "patch"
 
 
 def _words(name: str) -> list[str]:
@@ -285,7 +279,7 @@ class _Analysis:
         found: list[tuple[ast.Call, str, kb.Resource]] = []
         for node in fn.walk():
             if isinstance(node, ast.Call):
-                name = _call_name(node.func)
+                name = name_of(node.func)
                 if name is None or name not in _TAILS:
                     continue
                 value = fn.lib(node.func)
@@ -324,7 +318,7 @@ class _Analysis:
             isinstance(p, ast.Call)
             and p.args
             and p.args[0] is node
-            and _call_name(p.func) in _PASS_THROUGH
+            and name_of(p.func) in _PASS_THROUGH
         ):
             node = p  # asyncio.wait_for(asyncpg.connect(dsn), 10): the result is the connection
             p = self.parent(p)
@@ -491,7 +485,7 @@ class _Analysis:
                 for item in node.items:
                     expr = item.context_expr
                     if isinstance(expr, ast.Call) and (
-                        _call_name(expr.func) in _RAISES or _is_patch(expr.func)
+                        name_of(expr.func) in _RAISES or _is_patch(expr.func)
                     ):
                         return True
         return False
@@ -631,7 +625,7 @@ def _lent(call: ast.Call, parent: Callable[[ast.AST], ast.AST | None], borrowabl
 
 def _borrows(call: ast.Call, parent: Callable[[ast.AST], ast.AST | None]) -> bool:
     """Whether a call given a resource only uses it while it runs."""
-    name = _call_name(call.func)
+    name = name_of(call.func)
     if name is None:
         return False
     if name in _NON_OWNING:
@@ -648,7 +642,7 @@ def _borrows(call: ast.Call, parent: Callable[[ast.AST], ast.AST | None]) -> boo
     if cur is not call and isinstance(p, ast.Assign | ast.AnnAssign):
         return True  # tasks = [fetch(session, u) for u in urls]
     if isinstance(p, ast.Call) and p.func is not cur:
-        runner = _call_name(p.func)
+        runner = name_of(p.func)
         if runner is None or runner not in _RUNNERS:
             return False
         # ``asyncio.create_task(worker(session))`` on its own: the task outlives this
@@ -667,7 +661,7 @@ def _in_batch(spawn: ast.Call, parent: Callable[[ast.AST], ast.AST | None]) -> b
     p = parent(spawn)
     if isinstance(p, ast.Await | ast.ListComp | ast.GeneratorExp | ast.SetComp | ast.List | ast.Tuple):
         return True
-    if isinstance(p, ast.Call) and _call_name(p.func) == "append":
+    if isinstance(p, ast.Call) and name_of(p.func) == "append":
         holder = p.func.value if isinstance(p.func, ast.Attribute) else None
         return isinstance(holder, ast.Name)  # tasks.append(...) on a local list
     return False

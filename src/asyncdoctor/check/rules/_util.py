@@ -13,6 +13,8 @@ __all__ = [
     "dotted_name",
     "in_test_code",
     "is_test_module",
+    "name_of",
+    "short_source",
     "site_report",
     "spawns_task",
 ]
@@ -80,3 +82,23 @@ def spawns_task(value: Value | None, ref: str) -> bool:
             and segments[-2].rstrip("()").lower().endswith("loop")
         )
     return False
+
+
+def name_of(node: ast.AST) -> str | None:
+    """The name a ``Name`` or ``Attribute`` ends with (``a.b.c`` -> ``c``); None otherwise."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def short_source(node: ast.AST, fallback: str, limit: int) -> str:
+    """An expression as source text, cut to ``limit`` characters, for messages."""
+    try:
+        text = ast.unparse(node)
+    except RecursionError:  # absurdly deep expressions
+        return fallback
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from .. import _knowledge as kb
 from .._analysis import FunctionContext, Report
 from ._base import Rule, register
-from ._util import dotted_name, in_test_code
+from ._util import dotted_name, in_test_code, name_of, short_source
 
 # Sync calls that read the clock: conditions built on them are timeouts, not polled state.
 _CLOCKS = frozenset(
@@ -43,13 +43,6 @@ _LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "trace"}
 )
 
-
-def _tail(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
 
 
 class _Loop:
@@ -107,7 +100,7 @@ class _Loop:
         if isinstance(stmt, ast.AugAssign):
             if not isinstance(stmt.target, ast.Name | ast.Attribute) or not self.pure(stmt.value):
                 return None
-            name = _tail(stmt.target)
+            name = name_of(stmt.target)
             if isinstance(stmt.target, ast.Name) and name:
                 self.counters.add(name)
             elif isinstance(stmt.target, ast.Attribute):
@@ -249,7 +242,7 @@ def _is_log_call(call: ast.Call) -> bool:
     if isinstance(func, ast.Attribute):
         if func.attr in _LOG_METHODS:
             return True
-        return func.attr == "warn" and _tail(func.value) == "warnings"
+        return func.attr == "warn" and name_of(func.value) == "warnings"
     return False
 
 
@@ -277,15 +270,6 @@ def _advice(operand: ast.expr, event: str) -> str:
     return f"wait on an `{event}` (or `Condition`) set by whoever changes it"
 
 
-
-def _short(node: ast.expr, fallback: str = "the condition") -> str:
-    try:
-        text = ast.unparse(node)
-    except RecursionError:  # absurdly deep expressions
-        return fallback
-    if len(text) > 50:
-        text = text[:47] + "..."
-    return text
 
 
 @register
@@ -409,3 +393,7 @@ class BusyWait(Rule):
             cost = "wastes wake-ups and adds up to one sleep interval of latency"
         message = f"polling `{_short(polled)}` with `{sleep_name}` {cost}; {_advice(polled, event)}"
         return fn.report(self.code, loop, message, end=end)
+
+
+def _short(node: ast.AST, fallback: str = "the condition") -> str:
+    return short_source(node, fallback, 50)

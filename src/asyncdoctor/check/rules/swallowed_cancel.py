@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from .._analysis import FunctionContext, Report
 from ._base import Rule, register
-from ._util import in_test_code
+from ._util import in_test_code, name_of
 
 # What ``except`` clauses name when they mean "the task was cancelled".
 _CANCEL_TYPES = frozenset(
@@ -98,25 +98,18 @@ def _caught(fn: FunctionContext, node: ast.expr | None) -> int:
         if isinstance(elt, ast.Call):
             ref = fn.ref(elt.func)
             # anyio re-exports it from private modules: match the name wherever it comes from.
-            if ref in _CANCEL_FACTORIES or _tail(elt.func) == "get_cancelled_exc_class":
+            if ref in _CANCEL_FACTORIES or name_of(elt.func) == "get_cancelled_exc_class":
                 return _Caught.EXPLICIT
             continue
         ref = fn.ref(elt)
         if ref in _CANCEL_TYPES:
             return _Caught.EXPLICIT
-        if (ref is None or ref.endswith(".CancelledError")) and _tail(elt) == "CancelledError":
+        if (ref is None or ref.endswith(".CancelledError")) and name_of(elt) == "CancelledError":
             return _Caught.EXPLICIT
         if ref in _BROAD_TYPES:
             result = _Caught.BROAD
     return result
 
-
-def _tail(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
 
 
 def _is_log_call(fn: FunctionContext, call: ast.Call) -> bool:
@@ -229,11 +222,11 @@ class _FunctionFacts:
                     continue
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 if isinstance(value, ast.Call) and any(
-                    isinstance(c, ast.Call) and _tail(c.func) == "current_task" for c in ast.walk(value)
+                    isinstance(c, ast.Call) and name_of(c.func) == "current_task" for c in ast.walk(value)
                 ):
                     current_task_names.update(t.id for t in targets if isinstance(t, ast.Name))
         for receiver in cancelled:
-            if (isinstance(receiver, ast.Call) and _tail(receiver.func) == "current_task") or (
+            if (isinstance(receiver, ast.Call) and name_of(receiver.func) == "current_task") or (
                 isinstance(receiver, ast.Name) and receiver.id in current_task_names
             ):
                 self.self_cancel = True
@@ -401,9 +394,9 @@ def _awaited_in_module(fn: FunctionContext) -> bool:
         for sub in ast.walk(tree):
             if isinstance(sub, ast.Await) and isinstance(sub.value, ast.Call):
                 call = sub.value
-                found.add(_tail(call.func) or "")
+                found.add(name_of(call.func) or "")
                 # await asyncio.wait_for(self.refresh(), 10), await asyncio.shield(...)
-                found.update(_tail(a.func) or "" for a in call.args if isinstance(a, ast.Call))
+                found.update(name_of(a.func) or "" for a in call.args if isinstance(a, ast.Call))
         names = frozenset(found)
         _AWAITED_CACHE[:] = [(tree, names)]
     return node.name in names

@@ -29,7 +29,7 @@ from .._analysis import FunctionContext, Report, Usage
 from .._index import PFunc, ProjectIndex, ProjectReport, Value
 from .._refs import LibMethod, LibName, LibObject, in_table, lib_mro
 from ._base import Rule, register
-from ._util import in_test_code
+from ._util import in_test_code, short_source
 
 _GATHERERS = {"asyncio.gather": "starts", "asyncio.wait": "runs", "asyncio.as_completed": "runs"}
 _SPAWNERS = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
@@ -199,15 +199,6 @@ def _limiter_arg(fn: FunctionContext, call: ast.Call) -> bool:
     return False
 
 
-
-def _short(node: ast.AST, fallback: str = "the input") -> str:
-    try:
-        text = ast.unparse(node)
-    except RecursionError:  # absurdly deep expressions
-        return fallback
-    if len(text) > 40:
-        text = text[:37] + "..."
-    return text
 
 
 _CONSTANTS_CACHE: list[tuple[ast.AST, dict[str, ast.expr]]] = []
@@ -779,3 +770,7 @@ def _known_roots() -> frozenset[str]:
                   kb.TASK_GROUPS, kb.SLEEP_FUNCTIONS):
         names.update(group)
     return frozenset(n.partition(".")[0] for n in names) | {"builtins", "sniffio", "typing_extensions"}
+
+
+def _short(node: ast.AST, fallback: str = "the input") -> str:
+    return short_source(node, fallback, 40)

@@ -26,12 +26,7 @@ def _awaited_name(stmt: ast.stmt) -> str | None:
 
 
 def _has_await(node: ast.AST) -> bool:
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Await | ast.AsyncFor | ast.AsyncWith):
-            return True
-        if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) and sub is not node:
-            continue
-    return False
+    return any(isinstance(sub, ast.Await | ast.AsyncFor | ast.AsyncWith) for sub in ast.walk(node))
 
 
 @register
