@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import faulthandler
 import subprocess
 import sys
 import time
@@ -23,7 +22,6 @@ def _hooks() -> dict[str, object]:
         "_warn_unawaited_coroutine": warnings._warn_unawaited_coroutine,  # type: ignore[attr-defined]
         "_showwarnmsg": warnings._showwarnmsg,  # type: ignore[attr-defined]
         "filters": list(warnings.filters),
-        "dump_traceback_later": faulthandler.dump_traceback_later,
         "_cancel_all_tasks": asyncio.runners._cancel_all_tasks,  # type: ignore[attr-defined]
         "call_exception_handler": vars(asyncio.BaseEventLoop).get("call_exception_handler"),
         "loop_class_handler": vars(asyncio.SelectorEventLoop).get("call_exception_handler"),

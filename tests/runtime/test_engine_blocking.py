@@ -90,14 +90,6 @@ def test_c_call_holding_the_gil_gets_the_right_line_and_full_duration(tmp_path: 
     assert found[0]["duration"] == pytest.approx(elapsed, rel=0.25, abs=0.05), describe(run)
 
 
-def test_c_call_holding_the_gil_without_faulthandler(tmp_path: Path) -> None:
-    run = run_program(tmp_path, GIL, options={"use_faulthandler": False})
-    found = [
-        f for f in run.of_kind("blocking-call") if f["location"]["line"] == line_of(GIL, "# GIL")
-    ]
-    assert len(found) == 1, describe(run)
-
-
 REPEATED = """
 import asyncio, time
 

@@ -243,3 +243,27 @@ def _section(output: str, test: str) -> str:
             found.append(line)
     assert found, f"no report for {test} in:\n{output}"
     return "\n".join(found)
+
+
+def test_findings_reach_the_controller_under_xdist(pytester: pytest.Pytester) -> None:
+    _setup(pytester, STRICT)
+    result = pytester.runpytest_subprocess(
+        "--asyncdoctor", "-n", "2", "-p", "xdist", "--asyncdoctor-threshold=0.1"
+    )
+    result.assert_outcomes(failed=1, passed=2)
+    line = _line(pytester, "blocking-call")
+    result.stdout.fnmatch_lines(
+        [
+            "asyncdoctor found 1 problem during this test:",
+            f"test_app.py:{line}: blocking-call *",
+        ]
+    )
+    result.stdout.fnmatch_lines(["FAILED test_app.py::test_blocks - *asyncdoctor found 1 problem*"])
+
+    report = pytester.runpytest_subprocess(
+        "--asyncdoctor", "--asyncdoctor-mode=report", "-n", "2", "-p", "xdist"
+    )
+    report.assert_outcomes(passed=3)
+    report.stdout.fnmatch_lines(
+        ["*= asyncdoctor =*", "test_app.py::test_blocks", f"  test_app.py:{line}: blocking-call *"]
+    )

@@ -304,6 +304,42 @@ def test_report_is_written_as_json_with_the_contract_keys(tmp_path: Path) -> Non
     assert all(set(frame) == {"path", "line", "function"} for frame in finding["stack"])
 
 
+UVLOOP_PROGRAM = """\
+import asyncio
+import time
+
+import uvloop
+
+
+async def lost():
+    raise ValueError("nobody looks")  # line 8
+
+
+async def main():
+    task = asyncio.get_running_loop().create_task(lost())
+    await asyncio.sleep(0.01)
+    time.sleep(0.2)  # line 14
+    del task
+
+
+uvloop.run(main())
+print("done")
+"""
+
+
+def test_run_on_uvloop_finds_blocking_and_lost_exceptions(tmp_path: Path) -> None:
+    pytest.importorskip("uvloop")
+    (tmp_path / "out").mkdir()
+    script = _write(tmp_path, "prog.py", UVLOOP_PROGRAM)
+    result = _doctor(tmp_path, "--report", "out/report.json", script.name)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "done\n"
+    data = json.loads((tmp_path / "out/report.json").read_text(encoding="utf-8"))
+    found = {(f["kind"], f["location"]["line"]) for f in data["findings"]}
+    assert ("blocking-call", 14) in found, data["findings"]
+    assert ("unretrieved-exception", 8) in found, data["findings"]
+
+
 @pytest.mark.parametrize("how", ["console-script", "dash-m"])
 def test_launcher_frames_are_not_in_stacks(tmp_path: Path, how: str) -> None:
     # Neither the `asyncdoctor` console script, nor runpy (of `python -m asyncdoctor`

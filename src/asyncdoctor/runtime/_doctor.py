@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import faulthandler
 import os
 import sys
 import threading
@@ -62,8 +61,6 @@ class Doctor:
         self.watchdog = Watchdog(self)
         self.tasks = TaskTracker(self)
         self.warnhooks = WarningHooks(self)
-        self.original_dump_later = faulthandler.dump_traceback_later
-        self.original_cancel_dump_later = faulthandler.cancel_dump_traceback_later
         self._random: Any = None  # a random.Random, once the reservoir is full
 
     def __repr__(self) -> str:
@@ -86,7 +83,6 @@ class Doctor:
             self.loops.install()
             self.tasks.install()
             self.warnhooks.install()
-            self._patch_faulthandler()
             atexit.register(self._at_exit)
             if hasattr(os, "register_at_fork"):
                 os.register_at_fork(after_in_child=self._after_fork)
@@ -117,24 +113,6 @@ class Doctor:
     @property
     def installed(self) -> bool:
         return self._installed
-
-    def _patch_faulthandler(self) -> None:
-        watchdog = self.watchdog
-        original_later = self.original_dump_later
-        original_cancel = self.original_cancel_dump_later
-
-        def dump_traceback_later(*args: Any, **kwargs: Any) -> None:
-            watchdog.program_uses_faulthandler()
-            original_later(*args, **kwargs)
-
-        def cancel_dump_traceback_later() -> None:
-            watchdog.program_uses_faulthandler()
-            original_cancel()
-
-        dump_traceback_later.__doc__ = original_later.__doc__
-        cancel_dump_traceback_later.__doc__ = original_cancel.__doc__
-        self.patches.set(faulthandler, "dump_traceback_later", dump_traceback_later)
-        self.patches.set(faulthandler, "cancel_dump_traceback_later", cancel_dump_traceback_later)
 
     def _at_exit(self) -> None:
         # Interpreter shutdown: nothing the loops do from here on is reported.

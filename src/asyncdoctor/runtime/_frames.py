@@ -10,7 +10,6 @@ name, so asking costs one dictionary look-up.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from types import CodeType, FrameType, TracebackType
@@ -26,7 +25,6 @@ __all__ = [
     "is_internal_file",
     "is_user_file",
     "line_of",
-    "parse_faulthandler_dump",
     "stack_of",
 ]
 
@@ -159,22 +157,3 @@ def innermost_user(frames: Iterable[Frame]) -> Frame | None:
         if is_user_file(frame.path):
             found = frame
     return found
-
-
-_THREAD_RE = re.compile(r"^(?:Current thread|Thread) (0x[0-9a-fA-F]+)")
-_FRAME_RE = re.compile(r'^\s+File "(.*)", line (\d+) in (.*)$')
-
-
-def parse_faulthandler_dump(text: str) -> dict[int, tuple[Frame, ...]]:
-    """Stacks by thread id from a :mod:`faulthandler` dump, outermost first."""
-    stacks: dict[int, list[Frame]] = {}
-    current: list[Frame] | None = None
-    for line in text.splitlines():
-        match = _THREAD_RE.match(line)
-        if match:
-            current = stacks.setdefault(int(match.group(1), 16), [])
-            continue
-        match = _FRAME_RE.match(line)
-        if match and current is not None:
-            current.append(Frame(match.group(1), int(match.group(2)), match.group(3).strip()))
-    return {tid: tuple(reversed(frames)) for tid, frames in stacks.items()}

@@ -140,6 +140,7 @@ class LoopState:
         self.last_beat = now
         self.due = now + self.interval
         self.beats += 1
+        self.doctor.tasks.sample_peak()
         loop = self.loop_ref()
         if loop is None or not self.running or self.doctor.closing:
             self.handle = None

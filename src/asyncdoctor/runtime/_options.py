@@ -38,12 +38,6 @@ class DoctorOptions:
             means ``threshold / 4``, at most 25 ms and at least 2 ms.
         sample_interval: seconds between two stack samples of a loop that is
             late; ``None`` means ``threshold / 20``, between 1 ms and 10 ms.
-        use_faulthandler: let :mod:`faulthandler` dump the loop's stack when a
-            C call holding the GIL starves the watchdog (stops by itself as
-            soon as the program uses ``faulthandler.dump_traceback_later``).
-            Experimental and off by default: faulthandler reads other threads' frames without
-            the GIL, which is not safe while they run, and on 3.11 the
-            watchdog's first sample after such a call already names its line.
         task_sites: record where each task is created (for pending tasks and
             unretrieved exceptions) with a task factory; about 1 us per task
             (20 % of a task that only does ``await sleep(0)``).  Off by
@@ -61,7 +55,6 @@ class DoctorOptions:
     stack_limit: int = 30
     heartbeat_interval: float | None = None
     sample_interval: float | None = None
-    use_faulthandler: bool = False
     task_sites: bool = False
     coroutine_origins: bool = False
 
@@ -86,7 +79,7 @@ class DoctorOptions:
             f"DoctorOptions(threshold={self.threshold!r}, detectors=frozenset({detectors}), "
             f"stack_limit={self.stack_limit!r}, heartbeat_interval={self.heartbeat_interval!r}, "
             f"sample_interval={self.sample_interval!r}, "
-            f"use_faulthandler={self.use_faulthandler!r}, task_sites={self.task_sites!r}, "
+            f"task_sites={self.task_sites!r}, "
             f"coroutine_origins={self.coroutine_origins!r})"
         )
 

@@ -3,8 +3,10 @@
 Design (numbers measured on CPython 3.11, 2 cores):
 
 * Each loop has a heartbeat (:mod:`._loops`) every ``threshold / 4``
-  (25 ms by default).  The watchdog sleeps until the next heartbeat is due;
-  when a loop's heartbeat is overdue by ``threshold / 4`` the loop is stuck,
+  (25 ms by default).  While the heartbeats come on time the watchdog looks
+  only every ``3/4`` of the threshold (each look makes the GIL change
+  hands, which a busy loop thread pays for); when a loop's heartbeat is
+  overdue by ``threshold / 4`` the loop is stuck,
   and the watchdog samples that loop's thread every ``sample_interval``
   (5 ms by default) with ``sys._current_frames()``, while it is still
   stuck, so the innermost user frame is the blocking line.
@@ -28,18 +30,12 @@ Design (numbers measured on CPython 3.11, 2 cores):
   drops the GIL right after such a call returns (the eval-breaker check
   after ``CALL``), so the watchdog's first sample after it wakes up still
   shows the calling line; the whole gap is then credited to that sample.
-  When other threads compete for the GIL this is not guaranteed, so the
-  watchdog also arms ``faulthandler.dump_traceback_later`` before each
-  sleep (C thread, no GIL needed): when it wakes up late it reads the loop
-  thread's stack as it was during the call from that dump.  Re-arming
-  (which joins faulthandler's previous C thread and starts a new one, GIL
-  held) costs about 20 us of CPU and 80-270 us of wall time; it happens
-  about every other heartbeat, 20 times a second (measured: 61 arms in a
-  3 s task-heavy run, 16 ms in all, about 0.5 %).  An idle program under
-  the doctor uses about 19 ms of CPU per second more (heartbeat, watchdog,
-  re-arming).  ``use_faulthandler=False`` turns it off; the first sample
-  after the call is then the only witness.  If the program uses
-  ``dump_traceback_later`` itself, the doctor stops using it for good.
+  When other threads compete for the GIL this is not guaranteed; the
+  first sample after the call is then the only witness.  (We tried letting
+  ``faulthandler.dump_traceback_later`` dump the stack from its C thread
+  during such a call: it reads other threads' frames without the GIL, which
+  is not safe while they run, so it is not used.)  An idle program under
+  the doctor uses about 15 ms of CPU per second more (heartbeat, watchdog).
 * Known limit: when *another* thread holds the GIL in a long C call while
   the loop thread is in the middle of a Python step, the loop is frozen for
   real but the gap is credited to the step it was in.  (We tried telling
@@ -67,14 +63,13 @@ import sys
 import threading
 import time
 from types import CodeType, FrameType
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from ._frames import (
     ASYNCIO_DIR,
     frame_data,
     is_internal_file,
     is_user_file,
-    parse_faulthandler_dump,
 )
 from ._models import Frame, RuntimeFinding
 
@@ -214,17 +209,19 @@ class Watchdog:
         # short tasks is then hardly ever sampled (measured: sampling from
         # 5 ms late cost about 8 % on a task-heavy benchmark).
         self.sample_after = max(self.threshold / 4, self.sample)
+        # While every loop keeps its heartbeat the watchdog looks only every
+        # 3/4 of the threshold: a step long enough to count is still sampled
+        # during its last quarter at least (5 samples at the default rates),
+        # its start comes from the heartbeat, not from the first sample, and
+        # each wake-up of this thread costs the loop thread dearly when it is
+        # busy (the GIL changes hands: measured, waking every 25 ms cost 3 to
+        # 5 % on a task-heavy benchmark, every 75 ms under 1 %).
+        self.healthy_wait = 0.75 * self.threshold
         self.lock = threading.RLock()
         self.wake_event = threading.Event()
         self.stopping = False
         self.thread_started = False
         self.thread_ident = 0
-        self._fh_file: IO[bytes] | None = None
-        self._fh_deadline = 0.0
-        self._fh_armed_at = 0.0
-        self._fh_timeout = 0.0
-        self.fh_enabled = options.use_faulthandler
-        self.fh_program_owned = False
         self.slowest: list[tuple[float, str]] = []
 
     # -- life cycle ---------------------------------------------------------
@@ -242,64 +239,11 @@ class Watchdog:
     def stop(self) -> None:
         self.stopping = True
         self.wake_event.set()
-        self._disarm()
 
     def after_fork(self) -> None:
         self.thread_started = False
         self.lock = threading.RLock()
         self.wake_event = threading.Event()
-        self._fh_deadline = 0.0
-
-    # -- faulthandler ---------------------------------------------------------
-
-    def program_uses_faulthandler(self) -> None:
-        self.fh_program_owned = True
-
-    def _arm(self, now: float, until: float) -> None:
-        if not self.fh_enabled or self.fh_program_owned:
-            return
-        margin = max(self.threshold / 2, 4 * self.sample)
-        if self._fh_deadline - until >= margin / 2:
-            return
-        try:
-            if self._fh_file is None:
-                # Kept open for the doctor's lifetime: faulthandler writes to its fd.
-                import tempfile  # only when faulthandler is on: shutil, bz2... cost start-up
-
-                self._fh_file = tempfile.TemporaryFile(prefix="asyncdoctor-")  # noqa: SIM115
-            timeout = until - now + margin
-            self.doctor.original_dump_later(timeout, repeat=False, file=self._fh_file, exit=False)
-        except Exception as exc:  # e.g. no usable temporary directory
-            self.fh_enabled = False
-            self.doctor.internal_error("faulthandler", exc)
-            return
-        self._fh_armed_at = now
-        self._fh_timeout = timeout
-        self._fh_deadline = now + timeout
-
-    def _disarm(self) -> None:
-        if self._fh_deadline and not self.fh_program_owned:
-            with contextlib.suppress(Exception):
-                self.doctor.original_cancel_dump_later()
-        self._fh_deadline = 0.0
-
-    def _read_dump(self) -> tuple[float, dict[int, tuple[Frame, ...]]] | None:
-        file = self._fh_file
-        if file is None:
-            return None
-        try:
-            file.seek(0)
-            data = file.read()
-            if not data:
-                return None
-            file.seek(0)
-            file.truncate()
-        except OSError:
-            return None
-        self._fh_deadline = 0.0
-        return self._fh_armed_at + self._fh_timeout, parse_faulthandler_dump(
-            data.decode("utf-8", "replace")
-        )
 
     # -- the watchdog thread ----------------------------------------------------
 
@@ -314,11 +258,8 @@ class Watchdog:
                 frames = sys._current_frames()
                 now = _monotonic()
                 starved = intended is not None and now - intended > self.starve_limit
-                dump = self._read_dump() if starved else None
-                if dump is None and self._fh_deadline and now >= self._fh_deadline:
-                    self._read_dump()  # fired without starvation (slow machine): ignore
                 with self.lock:
-                    next_wake = self._tick(now, starved, dump, frames)
+                    next_wake = self._tick(now, starved, frames)
                 del frames
                 if self.stopping or self.doctor.closing:
                     break
@@ -330,28 +271,23 @@ class Watchdog:
                     intended = now
                     continue
                 if next_wake is None:
-                    self._disarm()
                     intended = None
                     self.wake_event.wait(1.0)
                     self.wake_event.clear()
                     continue
                 now = _monotonic()
                 delay = max(next_wake - now, 0.0005)
-                self._arm(now, now + delay)
                 intended = now + delay
                 if self.wake_event.wait(delay):
                     self.wake_event.clear()
                     intended = None
         except Exception as exc:
             self.doctor.internal_error("watchdog", exc)
-        finally:
-            self._disarm()
 
     def _tick(
         self,
         now: float,
         starved: bool,
-        dump: tuple[float, dict[int, tuple[Frame, ...]]] | None,
         frames: dict[int, FrameType] | None = None,
     ) -> float | None:
         for orphan in self.doctor.loops.take_orphans():
@@ -375,11 +311,11 @@ class Watchdog:
                 watch.prev_t = None
             late = now - state.due
             if late <= self.sample_after:
-                wake_at = state.due + self.sample_after
+                wake_at = max(state.due + self.sample_after, now + self.healthy_wait)
             else:
                 if frames is None:
                     frames = sys._current_frames()
-                self._observe(state, watch, now, frames, starved, dump)
+                self._observe(state, watch, now, frames, starved)
                 wake_at = now + self.sample
             next_wake = wake_at if next_wake is None else min(next_wake, wake_at)
         return next_wake
@@ -391,7 +327,6 @@ class Watchdog:
         now: float,
         frames: dict[int, FrameType],
         starved: bool,
-        dump: tuple[float, dict[int, tuple[Frame, ...]]] | None,
     ) -> None:
         top = frames.get(state.thread_id)
         if top is None:  # the thread is gone
@@ -400,15 +335,6 @@ class Watchdog:
             return
         sample = self._analyse(state, top, now)
         self._read_wait(state, watch, now)
-        if starved and dump is not None:
-            dumped = dump[1].get(state.thread_id)
-            if dumped is not None and dump[0] < now:
-                early = self._analyse_dump(state, dumped, dump[0])
-                if early.root_key is not None and early.root_key == sample.root_key:
-                    early.sig = sample.sig
-                    early.task = sample.task
-                self._add(state, watch, early, starved=True)
-                starved = False
         self._add(state, watch, sample, starved=starved)
 
     def _read_wait(self, state: LoopState, watch: _Watch, now: float) -> None:
@@ -504,34 +430,6 @@ class Watchdog:
         return _Sample(
             now, sig, location, stack, (root_code.co_filename, root_code.co_name), task_name
         )
-
-    def _analyse_dump(self, state: LoopState, dumped: tuple[Frame, ...], t: float) -> _Sample:
-        stack = tuple(f for f in dumped if not is_internal_file(f.path))[-self.limit :]
-        if (
-            state.driver_depth
-            and len(dumped) >= state.driver_depth
-            and (
-                (dumped[state.driver_depth - 1].path, dumped[state.driver_depth - 1].function)
-                == state.driver_key
-            )
-        ):
-            step = list(dumped[state.driver_depth :])
-        else:
-            step = list(dumped)
-            for index in range(len(dumped) - 1, -1, -1):
-                if (dumped[index].path, dumped[index].function) in _MACHINERY_KEYS:
-                    step = list(dumped[index + 1 :])
-                    break
-        while step and (step[0].path, step[0].function) in _MACHINERY_KEYS:
-            step.pop(0)
-        if not step or is_internal_file(step[0].path):
-            return _Sample(t, ("dump", t), None, stack, None)
-        location = None
-        for f in reversed(step):
-            if is_user_file(f.path):
-                location = f
-                break
-        return _Sample(t, ("dump", t), location, stack, (step[0].path, step[0].function))
 
     def _add(
         self, state: LoopState, watch: _Watch, sample: _Sample, *, starved: bool = False
