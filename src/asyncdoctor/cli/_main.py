@@ -4,9 +4,10 @@ Exit codes, for every sub-command: 0 clean, 1 findings, 2 usage,
 configuration or input error.  A usage or input error is always one line on
 stderr (``asyncdoctor: ...``), never a traceback.
 
-Sub-commands are listed in :func:`_build_parser`; ``tune`` and ``bench``
-will join ``check``, ``rules``, ``rule`` and ``run`` there, each as one
-``_add_<name>`` function and one ``_cmd_<name>`` handler.  ``run`` lives in
+Sub-commands are listed in :func:`_build_parser`.  ``tune`` and ``bench``
+live in :mod:`._tune` and :mod:`._bench`: each has a ``register(commands)``
+that adds its parser and handler; a handler raises
+:class:`._errors.UsageError` for a one-line error.  ``run`` lives in
 :mod:`._run` and is dispatched before this parser is built (see
 ``cli/__init__.py``), so that the program it runs starts fast.
 """
@@ -28,6 +29,7 @@ from ..check._config import Config, ConfigError, load_config
 from ..check._discovery import PathError
 from ..check._models import CheckResult, RuleInfo
 from ..check._selection import selected_codes
+from ._errors import UsageError
 from ._progress import ProgressBar
 from ._render import (
     render_github,
@@ -75,8 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 # --- the parser -------------------------------------------------------------------------------
 
 
-class _UsageError(Exception):
-    """Bad command-line usage; the message is one line."""
+_UsageError = UsageError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -99,6 +100,8 @@ def _build_parser() -> _Parser:
     _add_rules(commands)
     _add_rule(commands)
     _add_run(commands)
+    _add_tune(commands)
+    _add_bench(commands)
     return parser
 
 
@@ -209,6 +212,18 @@ def _add_run(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     run.set_defaults(handler=_run.run_command, command_parser=run)
     _run.add_arguments(run)
+
+
+def _add_tune(commands: argparse._SubParsersAction[_Parser]) -> None:
+    from . import _tune
+
+    _tune.register(commands)
+
+
+def _add_bench(commands: argparse._SubParsersAction[_Parser]) -> None:
+    from . import _bench
+
+    _bench.register(commands)
 
 
 def _positive_int(text: str) -> int:

@@ -1,0 +1,937 @@
+"""The engine of ``asyncdoctor tune``: find the concurrency level where throughput stops rising.
+
+The idea.  A service has some capacity: a number of things it can do at
+once (workers, connections, locks, cores).  Below it, every extra concurrent
+caller adds throughput; past it, the extra callers only queue, so
+throughput stays flat and latency grows in proportion (Little's law).  The
+best concurrency level for a client is at that *knee*: the smallest level
+that gets (nearly) all the throughput.
+
+How a level is measured.  ``level`` workers each loop ``await op()`` (a
+closed loop: a worker starts its next call as soon as the previous one
+ends).  The first ``warmup`` seconds are discarded; then calls are counted
+until both ``min_samples`` calls and ``min_duration`` seconds are reached
+(or ``max_duration``, whichever comes first).  Throughput counts the calls
+that succeeded in that window; latency percentiles are taken over them
+(timed with the running loop's clock); a call that raises is an error.
+
+How levels are chosen (:func:`tune`).  A geometric sweep 1, 2, 4, 8, ...
+stops when throughput stops rising (less than 5% gain in one step while
+the median latency grew by half, or in two steps in a row), when it falls
+well below the best seen, when the error rate passes the budget, when the
+bounded percentile passes three times the bound, or at ``max_level``.  Then
+a bisection between the recommended level and the geometric level below it
+(and, when a latency bound cuts the sweep, between the last level within the
+bound and the first beyond it) measures a few more levels around the knee.
+
+The recommendation.  Among the levels within the latency bound (when one
+is given) and the error budget, the *smallest* level whose throughput is at
+least 95% of the best: going higher buys at most 5% more throughput for
+more queueing, more latency, and more load on the target.
+
+An optional last phase runs :class:`asyncdoctor.limits.AdaptiveLimiter`
+(ceiling: the highest level swept) on the same operation for a fixed time
+and reports the limit it settles on, to compare with the sweep's choice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import statistics
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "DEFAULT_GAIN",
+    "DEFAULT_SHARE",
+    "AdaptiveResult",
+    "LevelResult",
+    "Op",
+    "OpFactory",
+    "TuneError",
+    "TuneProgress",
+    "TuneResult",
+    "TuneSettings",
+    "describe_error",
+    "fixed_op",
+    "format_ms",
+    "format_rate",
+    "measure_level",
+    "recommend",
+    "run_adaptive",
+    "tune",
+]
+
+Op = Callable[[], Awaitable[None]]
+"""One unit of work: ``async def op() -> None``; raising counts as an error."""
+
+OpFactory = Callable[[int], AbstractAsyncContextManager[Op]]
+"""Opens what ``level`` concurrent workers need (a client, a pool) and yields the op."""
+
+Percentile = Literal["p95", "p99"]
+
+DEFAULT_SHARE = 0.95
+"""The recommended level is the smallest reaching this share of the best throughput."""
+
+DEFAULT_GAIN = 0.05
+"""A doubling of concurrency that gains less than this share is a plateau."""
+
+_EXPLODE = 3.0  # stop the sweep when the bounded percentile passes this many times the bound
+_FALL = 0.75  # ... or when throughput falls below this share of the best seen
+_LATENCY_GROWTH = 1.5  # a plateau step whose median latency grew this much is saturation
+
+
+class TuneError(Exception):
+    """The target cannot be measured at all (one line, for the user)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LevelResult:
+    """What one concurrency level measured (latencies in milliseconds)."""
+
+    level: int
+    phase: str  # "sweep", "refine" or "explicit"
+    requests: int  # calls that succeeded in the measurement window
+    errors: int  # calls that raised in the window
+    duration: float  # seconds measured (warm-up excluded)
+    throughput: float  # successful calls per second
+    p50_ms: float
+    p90_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+    max_ms: float
+    first_error: str | None = None
+
+    @property
+    def error_rate(self) -> float:
+        total = self.requests + self.errors
+        return self.errors / total if total else 0.0
+
+    def percentile_ms(self, which: Percentile) -> float:
+        return self.p95_ms if which == "p95" else self.p99_ms
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "level": self.level,
+            "phase": self.phase,
+            "requests": self.requests,
+            "errors": self.errors,
+            "error_rate": round(self.error_rate, 6),
+            "duration_s": round(self.duration, 6),
+            "throughput": round(self.throughput, 3),
+            "p50_ms": _round(self.p50_ms),
+            "p90_ms": _round(self.p90_ms),
+            "p95_ms": _round(self.p95_ms),
+            "p99_ms": _round(self.p99_ms),
+            "mean_ms": _round(self.mean_ms),
+            "max_ms": _round(self.max_ms),
+            "first_error": self.first_error,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AdaptiveResult:
+    """What :class:`asyncdoctor.limits.AdaptiveLimiter` did on the same target.
+
+    ``settled_limit`` is the time-weighted median of its limit over the
+    second half of the run; throughput and latency are measured over that
+    second half too.  ``trace`` holds ``(seconds since start, limit)`` at
+    each change.
+    """
+
+    max_limit: int
+    duration: float
+    settled_limit: int
+    min_limit_seen: int
+    max_limit_seen: int
+    requests: int
+    errors: int
+    throughput: float
+    p50_ms: float
+    p99_ms: float
+    trace: tuple[tuple[float, int], ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "max_limit": self.max_limit,
+            "duration_s": round(self.duration, 3),
+            "settled_limit": self.settled_limit,
+            "min_limit_seen": self.min_limit_seen,
+            "max_limit_seen": self.max_limit_seen,
+            "requests": self.requests,
+            "errors": self.errors,
+            "throughput": round(self.throughput, 3),
+            "p50_ms": _round(self.p50_ms),
+            "p99_ms": _round(self.p99_ms),
+            "trace": [[round(t, 4), limit] for t, limit in self.trace],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TuneSettings:
+    """The knobs of one run of :func:`tune` (durations in seconds, bound in milliseconds)."""
+
+    levels: tuple[int, ...] | None
+    max_level: int
+    latency_bound_ms: float | None
+    bound_percentile: Percentile
+    warmup: float
+    min_samples: int
+    min_duration: float
+    max_duration: float
+    error_budget: float
+    share: float = DEFAULT_SHARE
+    gain: float = DEFAULT_GAIN
+    onset_share: float = 0.85
+    onset_tolerance: float = 1.15
+    refine_steps: int = 6
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "levels": None if self.levels is None else list(self.levels),
+            "max_level": self.max_level,
+            "latency_bound_ms": self.latency_bound_ms,
+            "bound_percentile": self.bound_percentile,
+            "warmup_s": self.warmup,
+            "min_samples": self.min_samples,
+            "min_duration_s": self.min_duration,
+            "max_duration_s": self.max_duration,
+            "error_budget": self.error_budget,
+            "share": self.share,
+            "gain": self.gain,
+            "onset_share": self.onset_share,
+            "onset_tolerance": self.onset_tolerance,
+            "refine_steps": self.refine_steps,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TuneResult:
+    """Every level measured (sorted by level), the recommendation and why.
+
+    ``recommended`` is ``None`` when no level met the latency bound and the
+    error budget; ``reason`` says why in a sentence or two either way.
+    ``stopped`` says why the sweep ended.  ``adaptive`` is ``None`` when the
+    adaptive phase was not run.
+    """
+
+    target: str
+    settings: TuneSettings
+    levels: tuple[LevelResult, ...]
+    recommended: int | None
+    reason: str
+    stopped: str
+    adaptive: AdaptiveResult | None = None
+    comparison: str | None = None
+
+    def level(self, level: int) -> LevelResult | None:
+        """The measurement of ``level``, if it was measured."""
+        for result in self.levels:
+            if result.level == level:
+                return result
+        return None
+
+    @property
+    def best(self) -> LevelResult | None:
+        """The level with the highest throughput (within the bound, if any level is)."""
+        eligible = _eligible(self.levels, self.settings) or list(self.levels)
+        return max(eligible, key=lambda r: r.throughput, default=None)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "schema": "asyncdoctor.tune/1",
+            "target": self.target,
+            "settings": self.settings.to_json(),
+            "levels": [level.to_json() for level in self.levels],
+            "recommended": self.recommended,
+            "reason": self.reason,
+            "stopped": self.stopped,
+            "adaptive": None if self.adaptive is None else self.adaptive.to_json(),
+            "comparison": self.comparison,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TuneProgress:
+    """Reported to the ``progress`` callback: a level starting (``result`` is ``None``) or done.
+
+    ``phase`` is ``"sweep"``, ``"refine"``, ``"explicit"`` or ``"adaptive"``.
+    """
+
+    phase: str
+    level: int
+    result: LevelResult | None = None
+    adaptive: AdaptiveResult | None = None
+
+
+Progress = Callable[[TuneProgress], None]
+
+
+def fixed_op(op: Op) -> OpFactory:
+    """An :data:`OpFactory` for an op that needs no per-level setup."""
+
+    class _Fixed(AbstractAsyncContextManager[Op]):
+        async def __aenter__(self) -> Op:
+            return op
+
+        async def __aexit__(self, *exc_info: object) -> None:
+            return None
+
+    return lambda _level: _Fixed()
+
+
+# --- one level ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Window:
+    """The shared state of the workers of one level."""
+
+    warm_end: float
+    min_end: float
+    hard_end: float
+    min_samples: int
+    done: asyncio.Event
+    stopping: bool = False
+    stop_at: float = math.inf
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    first_error: str | None = None
+
+    def record(self, start: float, end: float, error: BaseException | None) -> None:
+        if end < self.warm_end or end > self.stop_at:
+            return
+        if error is None:
+            self.latencies.append(end - start)
+        else:
+            self.errors += 1
+            if self.first_error is None:
+                self.first_error = describe_error(error)
+        count = len(self.latencies) + self.errors
+        if (end >= self.min_end and count >= self.min_samples) or end >= self.hard_end:
+            self.finish(end)
+
+    def finish(self, now: float) -> None:
+        if not self.stopping:
+            self.stopping = True
+            self.stop_at = now
+            self.done.set()
+
+
+async def _worker(op: Op, window: _Window) -> None:
+    loop = asyncio.get_running_loop()
+    while not window.stopping:
+        start = loop.time()
+        try:
+            await op()
+        except Exception as exc:
+            window.record(start, loop.time(), exc)
+            await asyncio.sleep(0)  # an op that fails at once must not starve the loop
+        else:
+            window.record(start, loop.time(), None)
+
+
+async def measure_level(
+    op: Op,
+    level: int,
+    *,
+    warmup: float,
+    min_samples: int,
+    min_duration: float,
+    max_duration: float,
+    phase: str = "sweep",
+) -> LevelResult:
+    """Run ``level`` closed-loop workers on ``op`` and measure them (see the module docstring).
+
+    The workers stop gracefully: each finishes its call in flight, so a
+    pooled connection is never torn down mid-call; calls that end after the
+    measurement window are not counted.
+    """
+    loop = asyncio.get_running_loop()
+    begin = loop.time()
+    window = _Window(
+        warm_end=begin + warmup,
+        min_end=begin + warmup + min_duration,
+        hard_end=begin + warmup + max(max_duration, min_duration),
+        min_samples=min_samples,
+        done=asyncio.Event(),
+    )
+    workers = [asyncio.create_task(_worker(op, window)) for _ in range(level)]
+    try:
+        try:
+            async with asyncio.timeout(warmup + max(max_duration, min_duration)):
+                await window.done.wait()
+        except TimeoutError:  # every worker is stuck in a call: stop on the clock
+            window.finish(loop.time())
+        # let the calls in flight end (they are not counted), then cancel any that hang
+        grace = max(1.0, 4 * max(window.latencies, default=0.0))
+        _, pending = await asyncio.wait(workers, timeout=grace)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+    finally:
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+    for task in workers:
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]  # a BaseException from the op
+    duration = max(window.stop_at - window.warm_end, 1e-9)
+    return _level_result(level, phase, window.latencies, window.errors, duration, window)
+
+
+def _level_result(
+    level: int, phase: str, latencies: list[float], errors: int, duration: float, window: _Window
+) -> LevelResult:
+    ordered = sorted(latencies)
+    return LevelResult(
+        level=level,
+        phase=phase,
+        requests=len(ordered),
+        errors=errors,
+        duration=duration,
+        throughput=len(ordered) / duration,
+        p50_ms=_percentile(ordered, 0.50) * 1000,
+        p90_ms=_percentile(ordered, 0.90) * 1000,
+        p95_ms=_percentile(ordered, 0.95) * 1000,
+        p99_ms=_percentile(ordered, 0.99) * 1000,
+        mean_ms=(statistics.fmean(ordered) * 1000) if ordered else math.nan,
+        max_ms=(ordered[-1] * 1000) if ordered else math.nan,
+        first_error=window.first_error,
+    )
+
+
+def _percentile(ordered: Sequence[float], q: float) -> float:
+    """The nearest-rank percentile of sorted data (NaN when empty)."""
+    if not ordered:
+        return math.nan
+    rank = max(1, math.ceil(q * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+# --- the recommendation -------------------------------------------------------------------------
+
+
+def _within(result: LevelResult, settings: TuneSettings) -> bool:
+    if result.requests == 0 or result.error_rate > settings.error_budget:
+        return False
+    bound = settings.latency_bound_ms
+    return bound is None or result.percentile_ms(settings.bound_percentile) <= bound
+
+
+def _eligible(levels: Iterable[LevelResult], settings: TuneSettings) -> list[LevelResult]:
+    return [result for result in levels if _within(result, settings)]
+
+
+def recommend(levels: Sequence[LevelResult], settings: TuneSettings) -> tuple[int | None, str]:
+    """The recommended level and the reason, in a sentence or two.
+
+    Candidates are the levels within the latency bound and the error budget.
+    The recommendation is the smallest candidate whose throughput is at least
+    ``settings.share`` (95%) of the best, unless queueing visibly starts
+    below it: then it is the last candidate before the onset (the next level
+    up has a p90 latency more than ``settings.onset_tolerance``, 1.15 times,
+    higher), provided that level reaches ``settings.onset_share`` (85%) of
+    the best.  Past the onset,
+    extra callers gain throughput only by waiting in the target's queue,
+    which hides each call's own overhead (client, network) rather than using
+    more capacity.
+    """
+    eligible = sorted(_eligible(levels, settings), key=lambda r: r.level)
+    which = settings.bound_percentile
+    bound = settings.latency_bound_ms
+    if not eligible:
+        if not levels:
+            return None, "No level was measured."
+        if bound is not None:
+            lowest = min(levels, key=lambda r: r.percentile_ms(which))
+            return None, (
+                f"No level met the {which} bound of {format_ms(bound)} within the error "
+                f"budget; the lowest {which} was {format_ms(lowest.percentile_ms(which))} at "
+                f"level {lowest.level}."
+            )
+        return None, "Every level failed more often than the error budget allows."
+    best = max(eligible, key=lambda r: r.throughput)
+    chosen = next(r for r in eligible if r.throughput >= settings.share * best.throughput)
+    onset = _queueing_onset(eligible, chosen, best, settings)
+    if onset is not None:
+        chosen = onset
+    share = chosen.throughput / best.throughput if best.throughput else 1.0
+    shown = f"{math.floor(share * 100)}%"  # 94.6% is not shown as 95%: that is the threshold
+    flat = chosen.level == best.level or share >= 0.995
+    if chosen.level == best.level:
+        gist = f"Level {chosen.level} gives the highest throughput, {format_rate(best.throughput)}"
+    elif flat:
+        gist = (
+            f"Level {chosen.level} gives {format_rate(chosen.throughput)}, as much as any "
+            f"level (best: {format_rate(best.throughput)} at level {best.level})"
+        )
+    else:
+        gist = (
+            f"Level {chosen.level} gives {format_rate(chosen.throughput)}, {shown} of the "
+            f"best ({format_rate(best.throughput)} at level {best.level})"
+        )
+    if bound is not None:
+        gist += (
+            f", with {which} {format_ms(chosen.percentile_ms(which))} within the "
+            f"{format_ms(bound)} bound."
+        )
+    else:
+        gist += f", with p99 {format_ms(chosen.p99_ms)}."
+    higher = [r for r in levels if r.level > chosen.level]
+    if onset is not None:
+        after = min(higher, key=lambda r: r.level)
+        gist += (
+            f" It is the last level before queueing starts (p90 {format_ms(chosen.p90_ms)}, "
+            f"{format_ms(after.p90_ms)} at level {after.level}): higher levels gain throughput "
+            "only by queueing calls at the target, which hides each call's overhead rather "
+            "than using more capacity."
+        )
+    elif higher:
+        top = max(higher, key=lambda r: r.level)
+        queueing = (
+            f"p50 {format_ms(chosen.p50_ms)} at level {chosen.level}, "
+            f"{format_ms(top.p50_ms)} at level {top.level}"
+        )
+        if flat:
+            gist += f" Higher levels add no throughput, only queueing ({queueing})."
+        else:
+            gist += (
+                f" Going higher gains at most {1 / share - 1:.0%} more throughput "
+                f"for more queueing ({queueing})."
+            )
+    else:
+        gist += " No higher level was measured, so the knee may lie beyond it."
+    return chosen.level, gist
+
+
+def _queueing_onset(
+    eligible: Sequence[LevelResult],
+    chosen: LevelResult,
+    best: LevelResult,
+    settings: TuneSettings,
+) -> LevelResult | None:
+    """The last candidate below ``chosen`` before latency jumps, if it is good enough.
+
+    A jump is the next measured level's p90 latency above this level's by
+    more than ``settings.onset_tolerance``.  ``None`` when no candidate below
+    ``chosen`` is followed by a jump while reaching ``settings.onset_share``
+    of the best throughput.
+    """
+    measured = [r for r in eligible if not math.isnan(r.p90_ms)]
+    found = None
+    for lower, upper in itertools.pairwise(measured):
+        if lower.level >= chosen.level:
+            break
+        jumped = upper.p90_ms > settings.onset_tolerance * lower.p90_ms
+        if jumped and lower.throughput >= settings.onset_share * best.throughput:
+            found = lower
+    return found
+
+
+# --- the sweep ----------------------------------------------------------------------------------
+
+
+def _geometric(max_level: int) -> list[int]:
+    levels, level = [], 1
+    while level < max_level:
+        levels.append(level)
+        level *= 2
+    levels.append(max_level)
+    return levels
+
+
+def _stop_reason(
+    done: Sequence[LevelResult], settings: TuneSettings, *, plateau: bool = True
+) -> str | None:
+    """Why the sweep should stop after its last level, or ``None`` to go on.
+
+    Errors and exploding latency always stop it; with ``plateau`` false,
+    neither falling nor flat throughput does.
+    """
+    last = done[-1]
+    if last.error_rate > settings.error_budget:
+        return (
+            f"stopped at level {last.level}: error rate {last.error_rate:.1%} is above the "
+            f"budget of {settings.error_budget:.1%}"
+            + (f" ({last.first_error})" if last.first_error else "")
+        )
+    bound, which = settings.latency_bound_ms, settings.bound_percentile
+    if bound is not None and last.percentile_ms(which) > _EXPLODE * bound:
+        return (
+            f"stopped at level {last.level}: {which} {format_ms(last.percentile_ms(which))} is more "
+            f"than {_EXPLODE:g} times the {format_ms(bound)} bound"
+        )
+    if not plateau:
+        return None
+    best = max(done, key=lambda r: r.throughput)
+    if last.throughput < _FALL * best.throughput:
+        return (
+            f"stopped at level {last.level}: throughput fell to {format_rate(last.throughput)}, "
+            f"{last.throughput / best.throughput:.0%} of the best"
+        )
+    if len(done) >= 2:
+        prev = done[-2]
+        gained = last.throughput < (1 + settings.gain) * prev.throughput
+        if gained and last.p50_ms >= _LATENCY_GROWTH * prev.p50_ms:
+            return (
+                f"stopped at level {last.level}: throughput rose less than "
+                f"{settings.gain:.0%} from level {prev.level} while median latency grew "
+                f"{last.p50_ms / prev.p50_ms:.1f} times (saturated)"
+            )
+        if len(done) >= 3 and last.throughput < (1 + settings.gain) * done[-3].throughput:
+            return (
+                f"stopped at level {last.level}: throughput rose less than "
+                f"{settings.gain:.0%} over two steps"
+            )
+    return None
+
+
+async def tune(
+    make_op: OpFactory,
+    *,
+    levels: Sequence[int] | None = None,
+    max_level: int = 256,
+    latency_bound_ms: float | None = None,
+    bound_percentile: Percentile = "p99",
+    warmup: float = 0.5,
+    min_samples: int = 200,
+    min_duration: float = 2.0,
+    max_duration: float | None = None,
+    error_budget: float = 0.01,
+    refine_steps: int = 6,
+    adaptive_duration: float | None = None,
+    target: str = "",
+    progress: Progress | None = None,
+) -> TuneResult:
+    """Sweep concurrency levels of ``make_op`` and recommend one (see the module docstring).
+
+    ``make_op(level)`` is an async context manager yielding the op for
+    ``level`` concurrent workers (:func:`fixed_op` wraps a plain op).
+    ``levels`` replaces the geometric sweep and the refinement with exactly
+    those levels (the sweep still stops early on errors or exploding
+    latency).  ``latency_bound_ms`` bounds the ``bound_percentile`` latency
+    of an eligible level.  ``error_budget`` is the share of calls allowed to
+    fail.  ``adaptive_duration`` (seconds) runs the adaptive phase after the
+    sweep.  ``progress`` is called when a level starts and when it ends.
+
+    Raises :class:`TuneError` when the first level cannot be set up.
+    """
+    if levels is not None:
+        chosen = sorted({int(level) for level in levels})
+        if not chosen or chosen[0] < 1:
+            raise ValueError("levels must be positive integers")
+        max_level = chosen[-1]
+    if max_level < 1:
+        raise ValueError("max_level must be at least 1")
+    settings = TuneSettings(
+        levels=None if levels is None else tuple(chosen),
+        max_level=max_level,
+        latency_bound_ms=latency_bound_ms,
+        bound_percentile=bound_percentile,
+        warmup=warmup,
+        min_samples=min_samples,
+        min_duration=min_duration,
+        max_duration=max_duration if max_duration is not None else max(3 * min_duration, 5.0),
+        error_budget=error_budget,
+        refine_steps=refine_steps,
+    )
+    measured: dict[int, LevelResult] = {}
+
+    async def run(level: int, phase: str) -> LevelResult:
+        if progress is not None:
+            progress(TuneProgress(phase, level))
+        try:
+            async with make_op(level) as op:
+                result = await measure_level(
+                    op,
+                    level,
+                    warmup=settings.warmup,
+                    min_samples=settings.min_samples,
+                    min_duration=settings.min_duration,
+                    max_duration=settings.max_duration,
+                    phase=phase,
+                )
+        except Exception as exc:
+            raise _SetupError(level, exc) from exc
+        measured[level] = result
+        if progress is not None:
+            progress(TuneProgress(phase, level, result))
+        return result
+
+    stopped = ""
+    try:
+        if settings.levels is not None:
+            stopped = await _explicit(run, settings)
+        else:
+            stopped = await _geometric_sweep(run, settings)
+            await _refine(run, measured, settings)
+    except _SetupError as exc:
+        if not measured:
+            raise TuneError(
+                f"cannot set up level {exc.level}: {describe_error(exc.error)}"
+            ) from None
+        stopped = (
+            f"stopped at level {exc.level}: setting it up failed ({describe_error(exc.error)})"
+        )
+    ordered = tuple(sorted(measured.values(), key=lambda r: r.level))
+    recommended, reason = recommend(ordered, settings)
+    adaptive = comparison = None
+    if adaptive_duration is not None and adaptive_duration > 0:
+        ceiling = max(measured)
+        if progress is not None:
+            progress(TuneProgress("adaptive", ceiling))
+        try:
+            async with make_op(ceiling) as op:
+                adaptive = await run_adaptive(op, max_limit=ceiling, duration=adaptive_duration)
+        except Exception as exc:
+            comparison = f"The adaptive phase could not run: {describe_error(exc)}."
+        else:
+            if progress is not None:
+                progress(TuneProgress("adaptive", ceiling, adaptive=adaptive))
+            comparison = compare(adaptive, ordered, recommended)
+    return TuneResult(
+        target=target,
+        settings=settings,
+        levels=ordered,
+        recommended=recommended,
+        reason=reason,
+        stopped=stopped,
+        adaptive=adaptive,
+        comparison=comparison,
+    )
+
+
+class _SetupError(Exception):
+    def __init__(self, level: int, error: BaseException) -> None:
+        super().__init__(level, error)
+        self.level = level
+        self.error = error
+
+
+_Run = Callable[[int, str], Awaitable[LevelResult]]
+
+
+async def _explicit(run: _Run, settings: TuneSettings) -> str:
+    assert settings.levels is not None
+    done: list[LevelResult] = []
+    for level in settings.levels:
+        done.append(await run(level, "explicit"))
+        # with explicit levels, a plateau is no reason to skip the levels asked for
+        reason = _stop_reason(done, settings, plateau=False)
+        if reason is not None:
+            return reason
+    return "measured every level asked for"
+
+
+async def _geometric_sweep(run: _Run, settings: TuneSettings) -> str:
+    done: list[LevelResult] = []
+    for level in _geometric(settings.max_level):
+        done.append(await run(level, "sweep"))
+        reason = _stop_reason(done, settings)
+        if reason is not None:
+            return reason
+    return f"reached the maximum level, {settings.max_level}"
+
+
+async def _refine(run: _Run, measured: dict[int, LevelResult], settings: TuneSettings) -> None:
+    """Bisect around the knee (at most ``settings.refine_steps`` more levels)."""
+    budget = settings.refine_steps
+
+    async def bisect(lo: int, hi: int, passes: Callable[[int], bool]) -> None:
+        """``lo`` fails and ``hi`` passes; narrow them down."""
+        nonlocal budget
+        while budget > 0 and hi - lo > max(1, hi // 10):
+            mid = (lo + hi) // 2
+            if mid not in measured:
+                budget -= 1
+                await run(mid, "refine")
+            if passes(mid):
+                hi = mid
+            else:
+                lo = mid
+
+    # 1. when the latency bound cuts between two measured levels, find the last level within it
+    ordered = sorted(measured)
+    eligible = [level for level in ordered if _within(measured[level], settings)]
+    if settings.latency_bound_ms is not None and eligible:
+        top = eligible[-1]
+        above = [level for level in ordered if level > top]
+        if above and measured[above[0]].error_rate <= settings.error_budget:
+            # "passes" here means "beyond the bound": bisect for the boundary
+            await bisect(top, above[0], lambda level: not _within(measured[level], settings))
+
+    # 2. bisect below the recommended level for the smallest one reaching the share of the best
+    def reaches(level: int) -> bool:
+        result = measured[level]
+        eligible_now = _eligible(measured.values(), settings)
+        best = max((r.throughput for r in eligible_now), default=0.0)
+        return _within(result, settings) and result.throughput >= settings.share * best
+
+    recommended, _ = recommend(list(measured.values()), settings)
+    if recommended is not None:
+        below = [level for level in sorted(measured) if level < recommended]
+        if below:
+            await bisect(below[-1], recommended, reaches)
+
+    # 3. when the choice is the last level before queueing (below the 95% level), look
+    #    between it and the next level measured for where the queueing really starts
+    recommended, _ = recommend(list(measured.values()), settings)
+    if recommended is not None and not reaches(recommended):
+        base = measured[recommended].p90_ms
+        above = [level for level in sorted(measured) if level > recommended]
+        if above:
+            await bisect(
+                recommended,
+                above[0],
+                lambda level: measured[level].p90_ms > settings.onset_tolerance * base,
+            )
+
+
+# --- the adaptive phase -------------------------------------------------------------------------
+
+
+async def run_adaptive(op: Op, *, max_limit: int, duration: float) -> AdaptiveResult:
+    """Drive ``op`` through an ``AdaptiveLimiter`` (ceiling ``max_limit``) for ``duration`` s.
+
+    ``max_limit`` workers loop ``async with limiter: await op()``; the limiter
+    decides how many run at once.  Its limit is recorded at every change.
+    """
+    from ..limits import AdaptiveLimiter
+
+    loop = asyncio.get_running_loop()
+    limiter = AdaptiveLimiter(initial=min(10, max_limit), max_limit=max_limit)
+    start = loop.time()
+    half = start + duration / 2
+    end = start + duration
+    trace: list[tuple[float, int]] = [(0.0, limiter.limit)]
+    latencies: list[float] = []
+    counts = {"errors": 0, "all_errors": 0, "requests": 0}
+    stop = asyncio.Event()
+
+    async def worker() -> None:
+        while not stop.is_set():
+            began = loop.time()
+            failed = False
+            try:
+                async with limiter:
+                    began = loop.time()  # latency of the call, not of the wait for the limiter
+                    await op()
+            except Exception:
+                failed = True
+            now = loop.time()
+            if limiter.limit != trace[-1][1]:
+                trace.append((now - start, limiter.limit))
+            if now >= end:
+                stop.set()
+                return
+            if failed:
+                counts["all_errors"] += 1
+                if now >= half:
+                    counts["errors"] += 1
+                await asyncio.sleep(0)
+            elif now >= half:
+                latencies.append(now - began)
+
+    workers = [asyncio.create_task(worker()) for _ in range(max_limit)]
+    try:
+        try:
+            async with asyncio.timeout(duration * 2 + 5):
+                await stop.wait()
+        except TimeoutError:
+            stop.set()
+        _, pending = await asyncio.wait(workers, timeout=max(1.0, duration))
+        for task in pending:
+            task.cancel()
+    finally:
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+    measured_for = max(end - half, 1e-9)
+    ordered = sorted(latencies)
+    limits = [limit for _, limit in trace]
+    return AdaptiveResult(
+        max_limit=max_limit,
+        duration=duration,
+        settled_limit=_weighted_median(trace, duration / 2, duration),
+        min_limit_seen=min(limits),
+        max_limit_seen=max(limits),
+        requests=len(ordered),
+        errors=counts["errors"],
+        throughput=len(ordered) / measured_for,
+        p50_ms=_percentile(ordered, 0.5) * 1000,
+        p99_ms=_percentile(ordered, 0.99) * 1000,
+        trace=tuple(trace),
+    )
+
+
+def _weighted_median(trace: Sequence[tuple[float, int]], begin: float, end: float) -> int:
+    """The limit held for the median share of the time between ``begin`` and ``end``."""
+    spans: dict[int, float] = {}
+    for index, (at, limit) in enumerate(trace):
+        until = trace[index + 1][0] if index + 1 < len(trace) else end
+        lo, hi = max(at, begin), min(until, end)
+        if hi > lo:
+            spans[limit] = spans.get(limit, 0.0) + (hi - lo)
+    if not spans:
+        return trace[-1][1]
+    total = sum(spans.values())
+    running = 0.0
+    for limit in sorted(spans):
+        running += spans[limit]
+        if running >= total / 2:
+            return limit
+    return max(spans)  # pragma: no cover - rounding
+
+
+def compare(
+    adaptive: AdaptiveResult, levels: Sequence[LevelResult], recommended: int | None
+) -> str:
+    """One or two sentences comparing the adaptive limiter with the sweep's choice."""
+    text = (
+        f"AdaptiveLimiter (ceiling {adaptive.max_limit}) settled at {adaptive.settled_limit} "
+        f"(seen {adaptive.min_limit_seen}-{adaptive.max_limit_seen}): "
+        f"{format_rate(adaptive.throughput)}, p99 {format_ms(adaptive.p99_ms)}"
+    )
+    chosen = next((r for r in levels if r.level == recommended), None)
+    if chosen is None or chosen.throughput == 0:
+        return text + "."
+    return text + (
+        f"; tune's level {chosen.level}: {format_rate(chosen.throughput)}, p99 {format_ms(chosen.p99_ms)} "
+        f"(adaptive reaches {adaptive.throughput / chosen.throughput:.0%} of its throughput)."
+    )
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+
+def describe_error(error: BaseException) -> str:
+    """``Type: message`` on one line (at most 200 characters of message)."""
+    text = " ".join(str(error).split())
+    name = type(error).__name__
+    if not text:
+        return name
+    return f"{name}: {text[:200]}"
+
+
+def format_rate(value: float) -> str:
+    """``1,234 req/s``."""
+    return f"{value:,.0f} req/s" if value >= 100 else f"{value:,.1f} req/s"
+
+
+def format_ms(value: float) -> str:
+    """``12.3 ms`` (``n/a`` for NaN)."""
+    if math.isnan(value):
+        return "n/a"
+    if value >= 100:
+        return f"{value:,.0f} ms"
+    return f"{value:.1f} ms" if value >= 1 else f"{value:.2f} ms"
+
+
+def _round(value: float) -> float | None:
+    return None if math.isnan(value) else round(value, 4)

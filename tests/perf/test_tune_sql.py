@@ -1,0 +1,155 @@
+"""``asyncdoctor tune sql`` against the real PostgreSQL on this machine (127.0.0.1:5432, db test).
+
+The workload has a knee we know: a PL/pgSQL function, created by the test in
+a schema of its own, takes one of K advisory transaction locks (it tries keys
+1..K with ``pg_try_advisory_xact_lock`` and, when none is free, sleeps 2 ms and
+tries again), then holds it for ``pg_sleep(hold)``.  At most K calls run at
+once, so the capacity is K / hold calls per second, reached at concurrency K;
+past it the extra calls wait.  The lock is released when the statement's
+transaction ends.  The lock keys live in a random namespace (the first key of
+the two-key form), so concurrent runs do not share slots.
+
+Skipped when the server is not reachable (or asyncpg is not installed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from asyncdoctor.cli._main import main
+
+asyncpg: Any = pytest.importorskip("asyncpg")
+
+USERS = ("postgres", "root")
+FAST = ["--duration", "0.4", "--warmup", "0.1", "--min-samples", "40", "--no-adaptive"]
+
+FUNCTION = """
+CREATE FUNCTION {schema}.slot(ns int, k int, hold float8) RETURNS int
+LANGUAGE plpgsql AS $$
+BEGIN
+    LOOP
+        FOR i IN 1..k LOOP
+            IF pg_try_advisory_xact_lock(ns, i) THEN
+                PERFORM pg_sleep(hold);
+                RETURN i;
+            END IF;
+        END LOOP;
+        PERFORM pg_sleep(0.002);
+    END LOOP;
+END
+$$
+"""
+
+
+async def _try_connect() -> str | None:
+    for user in USERS:
+        dsn = f"postgresql://{user}@127.0.0.1:5432/test"
+        try:
+            connection = await asyncpg.connect(dsn, timeout=3)
+        except (OSError, asyncpg.PostgresError, TimeoutError):
+            continue
+        await connection.close()
+        return dsn
+    return None
+
+
+async def _execute(dsn: str, *statements: str) -> None:
+    connection = await asyncpg.connect(dsn, timeout=5)
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="module")
+def dsn() -> str:
+    found = asyncio.run(_try_connect())
+    if found is None:
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432 (db test)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def schema(dsn: str) -> Iterator[str]:
+    name = f"asyncdoctor_tune_{os.getpid()}_{random.randrange(10**6)}"
+    asyncio.run(_execute(dsn, f"CREATE SCHEMA {name}", FUNCTION.format(schema=name)))
+    try:
+        yield name
+    finally:
+        asyncio.run(_execute(dsn, f"DROP SCHEMA {name} CASCADE"))
+
+
+def _tune(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["tune", "sql", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_recommends_the_knee_of_a_query_with_k_slots(
+    dsn: str, schema: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    slots, hold = 6, 0.03  # capacity 200 calls/s at concurrency 6
+    namespace = random.randrange(1, 2**30)
+    report = tmp_path / "sql.json"
+    code, out, err = _tune(
+        capsys, "--dsn", dsn, "--query", f"SELECT {schema}.slot($1, $2, $3)",
+        "--args", json.dumps([namespace, slots, hold]), "--max-concurrency", "32",
+        "--json", str(report), *FAST,
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(report.read_text())
+    assert abs(data["recommended"] - slots) <= 0.2 * slots, out
+    by_level = {row["level"]: row for row in data["levels"]}
+    assert all(row["errors"] == 0 for row in data["levels"])
+    # the knee is real: throughput flat past it, at about K / hold
+    top = by_level[max(by_level)]
+    assert top["level"] >= 2 * slots
+    assert 0.7 * slots / hold <= top["throughput"] <= 1.1 * slots / hold
+    assert "'SELECT" in err.splitlines()[0]  # "tuning 'SELECT ...' on postgresql://..."
+
+
+@pytest.mark.parametrize(
+    ("dsn_text", "query", "needle"),
+    [
+        ("postgresql://postgres@127.0.0.1:1/test", "SELECT 1", "cannot connect to PostgreSQL"),
+        ("mysql://127.0.0.1/test", "SELECT 1", "is not a PostgreSQL DSN"),
+        ("postgresql://postgres@127.0.0.1:5432/test?sslmode=bogus", "SELECT 1", "cannot connect"),
+        ("{dsn}", "SELEC 1", "the query failed on postgresql://"),
+        ("{dsn}", "SELECT * FROM no_such_table_xyz", 'relation "no_such_table_xyz"'),
+        ("{dsn}", "SELECT $1::int", "the query failed"),  # a parameter missing
+    ],
+)
+def test_bad_dsn_server_or_query_is_one_line(
+    dsn: str, dsn_text: str, query: str, needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _tune(capsys, "--dsn", dsn_text.format(dsn=dsn), "--query", query, *FAST)
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("asyncdoctor: "), err
+    assert needle in lines[0], err
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"), [("[1", "not valid JSON"), ('{"a": 1}', "must be a JSON list")]
+)
+def test_bad_query_arguments(
+    dsn: str, args: str, needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _tune(capsys, "--dsn", dsn, "--query", "SELECT $1", "--args", args)
+    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_the_password_is_not_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _tune(
+        capsys, "--dsn", "postgresql://me:s3cret@127.0.0.1:1/test", "--query", "SELECT 1"
+    )
+    assert code == 2 and "s3cret" not in err and "me:***@" in err, err
