@@ -212,3 +212,53 @@ def test_statistics_are_frozen() -> None:
     assert stats.latency is None
     with pytest.raises(dataclasses.FrozenInstanceError):
         stats.limit = 1  # type: ignore[misc]
+
+
+def test_zero_latency_windows_do_not_become_the_baseline() -> None:
+    # calls shorter than the clock's tick measure 0 (uvloop counts milliseconds); a 0
+    # baseline made the first real latency look like endless queueing, and the limit
+    # fell to the floor although nothing queued
+    async def main() -> AdaptiveStatistics:
+        ad = AdaptiveLimiter(initial=10, max_limit=100)
+
+        async def call(seconds: float) -> None:
+            async with ad:
+                await asyncio.sleep(seconds)
+
+        for _ in range(30):
+            await asyncio.gather(*(call(0) for _ in range(100)))
+        assert ad.statistics().latency_baseline is None
+        for _ in range(30):
+            await asyncio.gather(*(call(0.002) for _ in range(100)))
+        return ad.statistics()
+
+    stats = run_virtual(main)
+    assert stats.latency_baseline == pytest.approx(0.002)
+    assert stats.limit == 100
+
+
+def test_one_call_at_a_time_resets_a_stale_baseline() -> None:
+    # the service became 4x slower for good while the limit was at the floor: at one
+    # call at a time nothing queues, so that latency is the new no-load latency
+    async def main() -> float | None:
+        ad = AdaptiveLimiter(initial=1, max_limit=20)
+        for seconds in [0.001] * 20 + [0.004] * 20:
+            async with ad:
+                await asyncio.sleep(seconds)
+        return ad.statistics().latency_baseline
+
+    assert run_virtual(main) == pytest.approx(0.004)
+
+
+@pytest.mark.parametrize("latency", [float("nan"), -0.5, float("inf")])
+def test_reported_latency_must_be_a_finite_non_negative_number(latency: float) -> None:
+    async def main() -> None:
+        ad = AdaptiveLimiter(initial=2)
+        token = await ad.acquire()
+        with pytest.raises(ValueError, match="latency must be"):
+            token.success(latency=latency)
+        assert not token.done  # still held: the caller may report again
+        token.success(latency=0.01)
+        assert ad.in_flight == 0
+
+    run_virtual(main)

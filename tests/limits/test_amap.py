@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -236,3 +237,46 @@ def test_empty_input_and_bad_limit(run: Runner) -> None:
             amap(lambda i: asyncio.sleep(0, i), [1], limit=0)
 
     run(main)
+
+
+def test_sync_fn_fails_with_a_clear_error(run: Runner) -> None:
+    async def main() -> None:
+        with pytest.raises(TypeError, match="fn must return an awaitable"):
+            async for _ in amap(lambda i: i * 2, range(3), limit=2):  # type: ignore[arg-type,return-value]
+                pass
+
+    run(main)
+
+
+def test_closing_with_buffered_errors_leaves_none_unretrieved(run: Runner) -> None:
+    # return_exceptions=True: failed calls that finished ahead of a slow first item sat in
+    # the buffer; closing then left their exceptions unretrieved ("Task exception was
+    # never retrieved" from every one of them at garbage collection)
+    async def main() -> list[str]:
+        reported: list[str] = []
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _loop, ctx: reported.append(ctx["message"]))
+        first_started = asyncio.Event()
+
+        async def fn(i: int) -> int:
+            if i:
+                raise ValueError(i)
+            first_started.set()
+            await asyncio.sleep(10)
+            return i
+
+        results = amap(fn, range(6), limit=6, return_exceptions=True)
+        pending = asyncio.ensure_future(anext(results))
+        await first_started.wait()
+        for _ in range(3):
+            await asyncio.sleep(0)
+        pending.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pending
+        await results.aclose()
+        del pending, results
+        gc.collect()
+        await asyncio.sleep(0)
+        return reported
+
+    assert run(main) == []

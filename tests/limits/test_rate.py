@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -340,3 +341,97 @@ def test_no_polling_one_timer_for_the_whole_line() -> None:
         assert rl.statistics().waiting == 0
 
     run_virtual(main)
+
+
+@pytest.mark.parametrize("rate", [1, 0.7, 10])
+def test_fractional_costs_never_deadlock_on_float_residue(rate: float) -> None:
+    # ``used`` is a running sum: with costs like 0.1, 0.7, 1/3 it keeps rounding residue,
+    # and the head's wake-up time used to come out as "never" (an AssertionError in a
+    # timer callback), after which every waiter hung for good
+    async def main() -> list[tuple[float, float]]:
+        loop = asyncio.get_running_loop()
+        rl = RateLimiter(rate, per=1.0)
+        rnd = random.Random(2)
+        grants: list[tuple[float, float]] = []
+
+        async def one(i: int) -> None:
+            cost = min(rate, [0.1, 0.2, 0.3, 0.7, 1 / 3, rate][i % 6])
+            await asyncio.sleep(rnd.random() * 3)
+            await rl.acquire(cost)
+            grants.append((loop.time(), cost))
+
+        async with asyncio.timeout(100):
+            await asyncio.gather(*(one(i) for i in range(60)))
+        return grants
+
+    grants = run_virtual(main)
+    assert len(grants) == 60
+    for t, _ in grants:  # the window guarantee holds, up to float rounding
+        assert sum(c for g, c in grants if g <= t < g + 1.0) <= rate * (1 + 1e-9)
+
+
+def test_thirds_fill_the_window_exactly() -> None:
+    async def main() -> list[float]:
+        loop = asyncio.get_running_loop()
+        rl = RateLimiter(1, per=1.0)
+        starts: list[float] = []
+        for _ in range(6):
+            await rl.acquire(1 / 3)
+            starts.append(loop.time())
+        return starts
+
+    assert run_virtual(main) == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+
+
+def test_usable_under_a_second_loop_while_the_first_is_still_open() -> None:
+    # the limiter kept the first loop (not closed) and armed its timers there, so a
+    # waiter under the second loop was never woken
+    rl = RateLimiter(1, per=0.02)
+
+    async def main() -> None:
+        async with asyncio.timeout(2):
+            for _ in range(3):
+                await rl.acquire()
+
+    first = asyncio.new_event_loop()
+    second = asyncio.new_event_loop()
+    try:
+        first.run_until_complete(main())
+        second.run_until_complete(main())
+    finally:
+        first.close()
+        second.close()
+    assert rl.statistics().acquired == 6
+
+
+def test_no_busy_loop_on_uvloops_millisecond_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    # uvloop's clock counts whole milliseconds and rounds timer delays to the nearest
+    # one: a timer re-armed at a deadline a hair ahead of the clock fired at once, over
+    # and over until the clock ticked (about 200 wake-ups per start here)
+    uvloop = pytest.importorskip("uvloop")
+    wakeups = 0
+    on_timer = RateLimiter._on_timer
+
+    def counting(self: RateLimiter) -> None:
+        nonlocal wakeups
+        wakeups += 1
+        on_timer(self)
+
+    monkeypatch.setattr(RateLimiter, "_on_timer", counting)
+
+    async def main() -> list[float]:
+        loop = asyncio.get_running_loop()
+        rl = RateLimiter(100, per=0.1, burst=1)  # one start per millisecond
+        starts: list[float] = []
+
+        async def one() -> None:
+            await rl.acquire()
+            starts.append(loop.time())
+
+        await asyncio.gather(*(one() for _ in range(60)))
+        return starts
+
+    starts = uvloop.run(main())
+    assert len(starts) == 60
+    assert wakeups < 3 * 60
+    assert all(b - a >= 0.001 - 1e-9 for a, b in zip(starts, starts[1:], strict=False))

@@ -121,5 +121,7 @@ def describe(run: Run) -> str:
     return (
         f"exit {run.returncode}\n--- findings\n"
         + json.dumps(run.findings, indent=1)[:6000]
+        + "\n--- metrics\n"
+        + json.dumps(run.report.get("metrics"))[:1000]
         + f"\n--- stdout\n{run.stdout[-2000:]}\n--- stderr\n{run.stderr[-4000:]}"
     )

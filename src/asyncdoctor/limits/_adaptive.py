@@ -11,7 +11,9 @@ the limit is updated once per window:
 * ``short``: the mean latency of the window's successful calls;
 * ``baseline``: the no-load latency, the lowest window mean seen, drifting up towards
   newer means by ``baseline_drift`` per window so that a service that became
-  permanently slower is eventually accepted as the new normal;
+  permanently slower is eventually accepted as the new normal; a window that ran one
+  call at a time resets it (no queueing behind our own calls is possible), and a mean
+  of 0 (calls below the clock's tick) is never taken;
 * ``ratio = short / baseline``: 1.0 means no queueing.  Past the service's capacity,
   extra calls only queue, and by Little's law ``limit / ratio`` is the concurrency the
   service really absorbs (its "knee");
@@ -85,7 +87,8 @@ class AdaptiveStatistics:
     latency: float | None
     """Mean latency of the last complete window (seconds), None before the first."""
     latency_baseline: float | None
-    """The no-load latency estimate (seconds), None before the first window."""
+    """The no-load latency estimate (seconds), None before the first window whose mean
+    latency is above 0."""
     samples: int
     """Successful calls measured."""
     errors: int
@@ -126,10 +129,13 @@ class AdaptiveToken:
 
     def success(self, latency: float | None = None) -> None:
         """The call succeeded; its latency is ``loop.time()`` since acquire unless given."""
-        self._finish()
-        limiter = self._limiter
         if latency is None:
             latency = asyncio.get_running_loop().time() - self._start
+        elif not (isinstance(latency, int | float) and 0 <= latency < math.inf):
+            # a NaN would poison the latency baseline for good
+            raise ValueError(f"latency must be a finite number >= 0 seconds, got {latency!r}")
+        self._finish()
+        limiter = self._limiter
         limiter._sample(latency, error=False)
 
     def error(self) -> None:
@@ -340,20 +346,28 @@ class AdaptiveLimiter:
             short = self._w_sum / n
             self._short = short
             baseline = self._baseline
-            if baseline is None or short < baseline:
-                baseline = short
-            else:
-                baseline += (short - baseline) * self._drift
-            self._baseline = baseline
-            ratio = short / baseline if baseline > 0 else 1.0
+            # a window mean of 0 (calls faster than the clock's tick: uvloop's clock
+            # counts milliseconds; a virtual clock; cached answers) says nothing about the
+            # no-load latency; as a baseline it would make any later latency look like
+            # endless queueing and collapse the limit
+            if short > 0:
+                if baseline is None or short < baseline or self._w_max_in_flight <= 1:
+                    # (one call at a time cannot queue behind our own calls: whatever
+                    # its latency, it is the no-load latency now)
+                    baseline = short
+                else:
+                    baseline += (short - baseline) * self._drift
+                self._baseline = baseline
+            ratio = short / baseline if baseline else 1.0
             # the noise of a window's mean, from the spread of calls *without* queueing
             # (queueing itself widens the spread, which must not raise the threshold)
             var = max(0.0, self._w_sq / n - short * short)
-            cv = math.sqrt(var) / short if short > 0 else 0.0
+            cv = math.sqrt(var) / short if short > 0 else None
             if self._cv is None:
                 self._cv = cv
-            tolerance = self._tolerance + _NOISE_Z * self._cv / math.sqrt(n)
-            if ratio <= tolerance:
+            noise = 0.0 if self._cv is None else self._cv
+            tolerance = self._tolerance + _NOISE_Z * noise / math.sqrt(n)
+            if ratio <= tolerance and cv is not None and self._cv is not None:
                 self._cv += (cv - self._cv) * _CV_SMOOTHING
             if ratio > tolerance:
                 knee = estimate / ratio

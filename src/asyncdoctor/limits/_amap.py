@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -116,7 +117,13 @@ async def _amap(
     async def call(item: _T) -> _R:
         if limiter is not None:
             await limiter.acquire()
-        return await fn(item)
+        awaitable = fn(item)
+        if not inspect.isawaitable(awaitable):
+            raise TypeError(
+                f"amap: fn must return an awaitable (pass an async function), "
+                f"but {fn!r} returned {type(awaitable).__name__}"
+            )
+        return await awaitable
 
     running: dict[asyncio.Task[_R], int] = {}
     done: dict[int, asyncio.Task[_R]] = {}  # finished, not yet yielded, by input index
@@ -168,6 +175,9 @@ async def _amap(
             for task in running:
                 if not task.cancelled():
                     task.exception()  # retrieved: no "exception never retrieved" warning
+        for task in done.values():  # finished, never yielded (return_exceptions=True)
+            if not task.cancelled():
+                task.exception()
         if not exhausted and isinstance(aiter_, AsyncGenerator):
             await aiter_.aclose()  # we stop consuming it: let its own finally blocks run
 

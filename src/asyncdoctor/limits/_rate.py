@@ -39,14 +39,25 @@ class RateStatistics:
     """How many recent grants the wait-time figures cover (at most 1024)."""
 
 
+_SLACK = 1e-9
+"""Relative float tolerance on a window's capacity.  ``used`` is a running sum, and
+fractional costs (0.1 + 0.2 - 0.1 ...) leave rounding residue in it; without slack a
+cost that exactly fits could be refused, or (worse) never found to fit."""
+
+
+_COARSE_TICK = 0.001
+"""The tick of a loop clock that does not say its resolution (uvloop's: 1 ms)."""
+
+
 class _Log:
     """Grants still inside one sliding window: (expiry time, cost), oldest first."""
 
-    __slots__ = ("capacity", "entries", "length", "used")
+    __slots__ = ("capacity", "entries", "length", "limit", "used")
 
     def __init__(self, length: float, capacity: float) -> None:
         self.length = length
         self.capacity = capacity
+        self.limit = capacity * (1 + _SLACK)  # what ``used + cost`` may reach
         self.entries: deque[tuple[float, float]] = deque()
         self.used: float = 0
 
@@ -59,14 +70,16 @@ class _Log:
 
     def ready_at(self, cost: float) -> float:
         """The time from which ``cost`` fits (only correct right after :meth:`expire`)."""
-        excess = self.used + cost - self.capacity
+        excess = self.used + cost - self.limit
         if excess <= 0:
             return -math.inf
         for expiry, old in self.entries:
             excess -= old
             if excess <= 0:
                 return expiry
-        raise AssertionError("cost larger than the capacity")  # pragma: no cover
+        # only rounding residue in ``used`` is left: once every grant expired, it fits
+        # (cost <= capacity was checked in acquire)
+        return self.entries[-1][0] if self.entries else -math.inf
 
     def remove(self, grant: tuple[float, float]) -> None:
         """Forget one grant (expiry, cost), unless it has already left the window."""
@@ -182,9 +195,9 @@ class RateLimiter:
             raise ValueError(
                 f"cost must be a number in (0, {self._max_cost}] for this limiter, got {cost!r}"
             )
-        loop = self._loop
-        if loop is None or loop.is_closed():  # first use, or used again under a new loop
-            loop = self._loop = asyncio.get_running_loop()
+        # the loop that runs now: the limiter may be created outside a loop and used
+        # under several in turn (asyncio.run twice, a test loop per test), closed or not
+        loop = self._loop = asyncio.get_running_loop()
         if self._waiters and self._waiters.head() is not None:
             return False  # FIFO: no barging past the queue
         now = loop.time()
@@ -195,7 +208,7 @@ class RateLimiter:
                 log.used -= entries.popleft()[1]
             if not entries:
                 log.used = 0
-            if log.used + cost > log.capacity:
+            if log.used + cost > log.limit:
                 return False
         for log in logs:
             log.entries.append((now + log.length, cost))
@@ -237,7 +250,11 @@ class RateLimiter:
         self._acquired += 1
         self._acquired_cost += cost
 
-    def _dispatch(self) -> None:
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._dispatch(woken=True)
+
+    def _dispatch(self, woken: bool = False) -> None:
         """Grant every head waiter that fits now, then arm one timer for the next head."""
         if self._timer is not None:
             self._timer.cancel()
@@ -252,7 +269,16 @@ class RateLimiter:
             fut, cost = head
             ready = max(log.ready_at(cost) for log in self._logs)
             if ready > now:
-                self._timer = loop.call_at(ready, self._dispatch)
+                if woken:
+                    # the timer fired before the clock reached ``ready``: the clock is
+                    # coarser than the timer (uvloop's counts whole milliseconds and
+                    # rounds delays to the nearest one), so a timer re-armed at ``ready``
+                    # would fire at once, again and again, until the clock ticks (up to
+                    # a millisecond of busy loop per start): wait one tick instead
+                    tick = getattr(loop, "_clock_resolution", _COARSE_TICK)
+                    self._timer = loop.call_later(max(ready - now, tick), self._on_timer)
+                else:
+                    self._timer = loop.call_at(ready, self._on_timer)
                 return
             del self._waiters[fut]
             self._grant(now, cost)

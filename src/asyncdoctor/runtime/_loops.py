@@ -228,7 +228,7 @@ class LoopWatcher:
             original(loop)
             try:
                 if loop is not None:
-                    watcher.loop_started(loop, sys._getframe(1))
+                    watcher.loop_started(loop, _driver_frame(sys._getframe(1)))
                 else:
                     watcher.loop_stopped(previous)
             except Exception as exc:
@@ -279,3 +279,15 @@ class LoopWatcher:
                     loop.call_soon_threadsafe(handle.cancel)
             except RuntimeError:
                 continue
+
+
+def _driver_frame(caller: FrameType) -> FrameType:
+    """The frame that runs the loop and stays alive while it runs.
+
+    On 3.12+ asyncio sets the running loop from ``_run_forever_setup``, which
+    returns before the loop runs: its frame is gone (and its id free for reuse
+    by a coroutine's frame) while the loop runs, so the driver is its caller.
+    """
+    if caller.f_code.co_name == "_run_forever_setup" and caller.f_back is not None:
+        return caller.f_back
+    return caller

@@ -258,8 +258,17 @@ class Watchdog:
                 frames = sys._current_frames()
                 now = _monotonic()
                 starved = intended is not None and now - intended > self.starve_limit
-                with self.lock:
+                if not self.lock.acquire(blocking=False):
+                    # Never hold other threads' frames (and so their locals: a loop
+                    # that should be collected) while waiting: look again once in.
+                    del frames
+                    self.lock.acquire()
+                    frames = sys._current_frames()
+                    now = _monotonic()
+                try:
                     next_wake = self._tick(now, starved, frames)
+                finally:
+                    self.lock.release()
                 del frames
                 if self.stopping or self.doctor.closing:
                     break
@@ -374,7 +383,11 @@ class Watchdog:
         frame: FrameType | None = top
         driver_at = -1
         while frame is not None:
-            if id(frame) == state.driver_id and driver_at < 0:
+            if (
+                driver_at < 0
+                and id(frame) == state.driver_id
+                and (frame.f_code.co_filename, frame.f_code.co_name) == state.driver_key
+            ):
                 driver_at = len(chain)
             chain.append(frame)
             frame = frame.f_back
@@ -525,8 +538,10 @@ class Watchdog:
     def flush(self) -> None:
         """Close runs whose step is certainly over (the loop beat, stopped, was collected, or
         is this thread)."""
-        for state in [*self.doctor.loops.take_orphans(), *self.doctor.loops.snapshot()]:
-            self.settle(state)
+        # Under the lock: a tick in progress may have taken orphans it has not settled yet.
+        with self.lock:
+            for state in [*self.doctor.loops.take_orphans(), *self.doctor.loops.snapshot()]:
+                self.settle(state)
 
     def settle(self, state: LoopState) -> None:
         """Close ``state``'s run if its step is certainly over."""
