@@ -280,3 +280,20 @@ def test_closing_with_buffered_errors_leaves_none_unretrieved(run: Runner) -> No
         return reported
 
     assert run(main) == []
+
+
+def test_a_rate_below_one_spaces_the_calls() -> None:
+    # rate=0.5 ("half a call per second") used to fail every call with "cost must be a
+    # number in (0, 0.5]": a call counts 1, more than such a window could ever hold
+    async def main() -> list[float]:
+        loop = asyncio.get_running_loop()
+        starts: list[float] = []
+
+        async def fn(i: int) -> int:
+            starts.append(loop.time())
+            return i
+
+        assert [r async for r in amap(fn, range(4), limit=4, rate=0.5)] == [0, 1, 2, 3]
+        return starts
+
+    assert run_virtual(main) == [0.0, 2.0, 4.0, 6.0]

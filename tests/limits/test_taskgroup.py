@@ -100,3 +100,27 @@ def test_create_task_after_exit_raises_without_warning(run: Runner) -> None:
         gc.collect()
 
     run(main)
+
+
+def test_create_task_with_a_non_coroutine_raises_at_once(run: Runner) -> None:
+    # it used to be accepted, then fail the whole group from inside the task (and raise
+    # AttributeError in the done callback that closes the coroutine)
+    async def main() -> list[str]:
+        reported: list[str] = []
+        asyncio.get_running_loop().set_exception_handler(
+            lambda _loop, ctx: reported.append(ctx["message"])
+        )
+        done = []
+
+        async def ok() -> None:
+            await asyncio.sleep(0)
+            done.append(1)
+
+        async with BoundedTaskGroup(limit=2) as tg:
+            with pytest.raises(TypeError, match="a coroutine was expected"):
+                tg.create_task(lambda: 1)  # type: ignore[arg-type]
+            tg.create_task(ok())
+        assert done == [1]
+        return reported
+
+    assert run(main) == []

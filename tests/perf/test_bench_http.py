@@ -260,6 +260,8 @@ def test_cli_json_to_stdout_against_a_url(
         (["bench", "http", "-H", "no colon"], "bad header 'no colon'"),
         (["bench", "http", "-d", "@/no/such/file"], "cannot read '/no/such/file'"),
         (["bench", "http", "ftp://example.org/"], "is not an http:// or https:// URL"),
+        (["bench", "http", "http://[::1"], "is not a valid URL: Invalid IPv6 URL"),
+        (["bench", "http", "-X", "GE T", *TINY], "'GE T' is not an HTTP method"),
         (["bench", "http", "http://127.0.0.1:PORT/"], "cannot connect to http://127.0.0.1:"),
     ],
 )
@@ -283,3 +285,20 @@ def test_cli_explicitly_requested_missing_package_is_one_line_exit_2(
     assert main(["bench", "http", option, name, *TINY]) == 2
     line = one_line(capsys.readouterr().err)
     assert line == f"asyncdoctor: {name} is not installed; pip install 'asyncdoctor[bench]'"
+
+
+@pytest.mark.parametrize("path", ["/", "/no/such/dir/bench.json"])
+def test_cli_unwritable_json_fails_before_measuring(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], path: str
+) -> None:
+    # a default run measures for minutes: learning only afterwards that the report
+    # cannot be written loses all of it
+    import asyncdoctor.perf._bench as bench_engine
+
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("measured before checking --json")
+
+    monkeypatch.setattr(bench_engine, "run_bench", must_not_run)
+    assert main(["bench", "http", "--json", path]) == 2
+    captured = capsys.readouterr()
+    assert one_line(captured.err).startswith(f"asyncdoctor: cannot write '{path}'")

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from asyncdoctor.perf import LoopbackServer, ServerStartError
+from asyncdoctor.perf._server import child_environment
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +207,54 @@ def test_capacity_mode_has_a_knee_at_the_worker_count(use_uvloop: bool) -> None:
     # past it: no more throughput, and each request waits for a worker: latency doubles
     assert past_rate == pytest.approx(at_rate, rel=0.3)
     assert past_latency == pytest.approx(2 * at_latency, rel=0.35)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_in_the_terminal_leaves_stopping_to_the_parent() -> None:
+    # Ctrl-C interrupts the whole process group: the child used to die of it with a
+    # KeyboardInterrupt traceback (and a "Fatal Python error" from its stdin thread)
+    # printed over the parent's one-line "asyncdoctor: interrupted"
+    with LoopbackServer() as server:
+        process = server._process
+        assert process is not None
+        os.kill(process.pid, signal.SIGINT)
+        time.sleep(0.2)
+        assert process.poll() is None
+        socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
+    assert process.returncode == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_child_does_not_outlive_a_killed_parent() -> None:
+    code = (
+        "import sys, time\n"
+        "from asyncdoctor.perf import LoopbackServer\n"
+        "server = LoopbackServer()\n"
+        "server.start()\n"
+        "print(server._process.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, env=child_environment()
+    )
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        assert _alive(child)
+    finally:
+        parent.kill()  # SIGKILL: no cleanup code runs in the parent
+        parent.wait()
+        if parent.stdout is not None:
+            parent.stdout.close()
+    deadline = time.monotonic() + 5
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _alive(child)

@@ -173,7 +173,9 @@ def test_stops_early_when_latency_explodes_past_the_bound() -> None:
 
     result = asyncio.run(main())
     levels = [r.level for r in result.levels]
-    assert max(levels) == 64, levels  # 64 callers: 16 ms, more than 3 times the bound
+    # 64 callers: 16 ms, more than 3 times the bound (on a loaded machine the loop's own
+    # delay can push level 32, 11.3 ms, over it first); never the whole way to 256
+    assert max(levels) in (32, 64), levels
     assert "times the 5.0 ms bound" in result.stopped
     chosen = result.level(result.recommended)
     assert chosen is not None and chosen.p99_ms <= 5.0

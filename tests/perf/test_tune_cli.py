@@ -56,13 +56,18 @@ def test_recommends_the_knee_of_a_loopback_server(
     if client == "aiohttp":
         pytest.importorskip("aiohttp")
     report = tmp_path / "tune.json"
-    with LoopbackServer(workers=workers, service_time=service_time) as server:
-        code, out, err = _tune(
-            capsys, "http", server.url, "--client", client, "--json", str(report), *FAST
-        )
-    assert code == 0, err
-    data = json.loads(report.read_text())
-    recommended = data["recommended"]
+    # Two tries: on a machine shared with other work one sweep can be thrown off by a burst
+    # of load; a tuner that misses the knee misses it both times.
+    for _attempt in range(2):
+        with LoopbackServer(workers=workers, service_time=service_time) as server:
+            code, out, err = _tune(
+                capsys, "http", server.url, "--client", client, "--json", str(report), *FAST
+            )
+        assert code == 0, err
+        data = json.loads(report.read_text())
+        recommended = data["recommended"]
+        if abs(recommended - workers) <= 0.2 * workers:
+            break
     assert abs(recommended - workers) <= 0.2 * workers, out
     assert f"Recommended concurrency: {recommended}" in out
     by_level = {row["level"]: row for row in data["levels"]}
@@ -156,6 +161,13 @@ def test_unreachable_url(capsys: pytest.CaptureFixture[str]) -> None:
         ),
         (["http", "http://127.0.0.1/", "--plot", "chart.svg"], "use a .png or .html"),
         (["http", "http://127.0.0.1/", "--json", "/nonexistent/dir/x.json"], "does not exist"),
+        (["http", "http://127.0.0.1/", "--json", "/"], "is a directory"),
+        (["http", "http://127.0.0.1/", "--plot", "/tmp/"], "use a .png or .html"),
+        (["http", "http://[::1"], "is not a valid URL: Invalid IPv6 URL"),
+        (
+            ["http", "http://127.0.0.1/", "--duration", "2", "--max-duration", "1"],
+            "--max-duration (1 s) is shorter than --duration (2 s)",
+        ),
         ([], "choose what to tune"),
         (["sql", "--query", "select 1"], "required: --dsn"),
     ],
@@ -236,10 +248,11 @@ def module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     (tmp_path / f"{name}.py").write_text(textwrap.dedent(SERVICE))
     (tmp_path / "broken_target.py").write_text("def f(:\n")
     (tmp_path / "raising_target.py").write_text("raise RuntimeError('boom at import')\n")
+    (tmp_path / "exiting_target.py").write_text("import sys\nasync def f():\n    sys.exit(3)\n")
     monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.chdir(tmp_path)
     yield name
-    for loaded in (name, "broken_target", "raising_target"):
+    for loaded in (name, "broken_target", "raising_target", "exiting_target"):
         sys.modules.pop(loaded, None)
 
 
@@ -282,6 +295,7 @@ def test_tune_call_with_adaptive_and_uvloop(
         ("no_such_module_xyz:op", "cannot import 'no_such_module_xyz': no module named"),
         ("broken_target:f", "syntax error in"),
         ("raising_target:f", "RuntimeError: boom at import"),
+        ("exiting_target:f", "called sys.exit(3) before the sweep"),
         ("{module}:missing", "has no attribute 'missing'"),
         ("{module}:VALUE", "is an int, not a callable"),
         ("{module}:not_async", "returned int, not an async callable"),
@@ -318,3 +332,22 @@ def test_the_command_line_entry_point(module: str, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Recommended concurrency: 4" in result.stdout
     assert result.stderr.startswith("tuning ")
+
+
+def test_a_failed_write_after_the_sweep_keeps_the_report(
+    module: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the file could not be written after all (the early check cannot foresee
+    # everything: a full disk, a directory removed meanwhile): the figures were
+    # measured, so the table and the recommendation still reach stdout
+    import asyncdoctor.cli._tune as tune_cli
+
+    monkeypatch.setattr(tune_cli, "_check_outputs", lambda args: None)
+    code, out, err = _tune(
+        capsys, "call", f"{module}:op", "--levels", "1,2", *FAST,
+        "--json", "/nonexistent/dir/x.json",
+    )  # fmt: skip
+    assert code == 2
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("asyncdoctor: cannot write '/nonexistent/dir/x.json'")
+    assert "Recommended concurrency:" in out

@@ -187,6 +187,16 @@ def _body(data: str | None) -> bytes | None:
     return data.encode()
 
 
+def _method(text: str) -> str:
+    method = text.upper()
+    # an HTTP token (RFC 9110): letters, digits and a few symbols, no spaces
+    if not method or not all(
+        c.isascii() and (c.isalnum() or c in "!#$%&'*+-.^_`|~") for c in method
+    ):
+        raise UsageError(f"'{text}' is not an HTTP method")
+    return method
+
+
 # --- the command --------------------------------------------------------------------------------
 
 
@@ -202,31 +212,44 @@ def _cmd_http(args: argparse.Namespace) -> int:
         duration=args.duration,
         rounds=args.rounds,
         warmup=args.warmup,
-        method=args.method.upper(),
+        method=_method(args.method),
         headers=_headers(args.header),
         body=_body(args.data),
         timeout=args.timeout,
         seed=args.seed,
     )
+    json_path = None if args.json is None or str(args.json) == "-" else args.json
+    if json_path is not None:
+        _check_writable(json_path)  # before the measurements, not after them
     progress = None if args.quiet else _Progress(sys.stderr, settings)
     try:
         report = run_bench(settings, progress=progress)
     except (BenchError, MissingDependency) as exc:
         raise UsageError(str(exc)) from None
 
-    if args.json is not None and str(args.json) == "-":
+    if args.json is not None and json_path is None:
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
         return 0
-    if args.json is not None:
-        try:
-            args.json.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write '{args.json}': {exc.strerror or exc}") from None
     if _isatty(sys.stdout) and not os.environ.get("NO_COLOR"):
         _render_rich(report, sys.stdout)
     else:
         sys.stdout.write(render_text(report))
+    sys.stdout.flush()
+    if json_path is not None:  # after the table: a failed write must not cost the figures
+        try:
+            json_path.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write '{json_path}': {exc.strerror or exc}") from None
     return 0
+
+
+def _check_writable(path: Path) -> None:
+    if path.is_dir():
+        raise UsageError(f"cannot write '{path}': Is a directory")
+    if not path.parent.resolve().is_dir():
+        raise UsageError(f"cannot write '{path}': directory '{path.parent}' does not exist")
+    if not os.access(path if path.exists() else path.parent, os.W_OK):
+        raise UsageError(f"cannot write '{path}': Permission denied")
 
 
 class _Progress:

@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import sys
 import urllib.parse
 from collections.abc import Callable
@@ -188,7 +189,10 @@ def _cmd_http(args: argparse.Namespace) -> int:
     from ..perf._targets import HttpTarget
 
     url: str = args.url
-    parsed = urllib.parse.urlsplit(url)
+    try:
+        parsed = urllib.parse.urlsplit(url)
+    except ValueError as exc:  # e.g. "http://[::1": Invalid IPv6 URL
+        raise UsageError(f"'{url}' is not a valid URL: {exc}") from None
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise UsageError(f"'{url}' is not an http:// or https:// URL")
     try:
@@ -246,6 +250,12 @@ def _run(args: argparse.Namespace, target: Any) -> int:
         raise UsageError(str(exc)) from None
     if args.levels is not None and args.max_concurrency is not None:
         raise UsageError("use either --levels or --max-concurrency, not both")
+    if args.max_duration is not None and args.max_duration < args.duration:
+        # the engine would stretch it to --duration, and the JSON report a limit never used
+        raise UsageError(
+            f"--max-duration ({args.max_duration:g} s) is shorter than --duration "
+            f"({args.duration:g} s)"
+        )
 
     bound = args.latency_p99 if args.latency_p99 is not None else args.latency_p95
     progress = None if args.quiet else _Progress(sys.stderr)
@@ -278,7 +288,6 @@ def _run(args: argparse.Namespace, target: Any) -> int:
     except MissingDependency as exc:
         raise UsageError(str(exc)) from None
 
-    _write_outputs(args, result)
     out = sys.stdout
     out.write(render_table(result))
     out.write("\n" + render_summary(result))
@@ -287,6 +296,8 @@ def _run(args: argparse.Namespace, target: Any) -> int:
 
         out.write("\n" + text_chart(result))
     out.flush()
+    # after the report: a file that cannot be written must not cost the sweep's figures
+    _write_outputs(args, result)
     return 0 if result.recommended is not None else 1
 
 
@@ -295,8 +306,14 @@ def _check_outputs(args: argparse.Namespace) -> None:
     if args.plot is not None and args.plot.suffix.lower() not in (".png", ".html", ".htm"):
         raise UsageError(f"--plot '{args.plot}': use a .png or .html file name")
     for option, path in (("--json", args.json), ("--plot", args.plot)):
-        if path is not None and not path.parent.resolve().is_dir():
+        if path is None:
+            continue
+        if path.is_dir():
+            raise UsageError(f"{option} '{path}' is a directory")
+        if not path.parent.resolve().is_dir():
             raise UsageError(f"{option} '{path}': directory '{path.parent}' does not exist")
+        if not os.access(path if path.exists() else path.parent, os.W_OK):
+            raise UsageError(f"{option} '{path}': permission denied")
 
 
 def _write_outputs(args: argparse.Namespace, result: Any) -> None:

@@ -73,7 +73,7 @@ def amap(
     but not yet yielded, so memory grows with ``limit``, never with the input.  With
     ``ordered=False`` at most ``limit`` items are taken and not yet yielded.  ``rate``
     (optional) adds a :class:`RateLimiter`: at most ``rate`` calls start in any window
-    of ``per`` seconds.
+    of ``per`` seconds (a ``rate`` below 1 means one call every ``per / rate`` seconds).
 
     Failures: when a call raises, the calls still running are cancelled (and awaited),
     nothing more is taken from the input, and the first exception is raised itself (not
@@ -95,6 +95,10 @@ def amap(
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise ValueError(f"limit must be an int of at least 1, got {limit!r}")
     limiter = None if rate is None else RateLimiter(rate, per)
+    if rate is not None and rate < 1:
+        # each call costs 1, which a window holding less than 1 could never grant:
+        # "0.5 per second" means one call every 2 seconds
+        limiter = RateLimiter(1, per / rate)
     return _amap(fn, iterable, limit, limiter, ordered, return_exceptions)
 
 

@@ -192,8 +192,14 @@ class RateLimiter:
     def _take_now(self, cost: float) -> bool:
         """The fast path: grant ``cost`` at once if no one is queued and it fits."""
         if not 0 < cost <= self._max_cost:  # also rejects NaN
+            hint = ""
+            if cost == 1 and self._burst is None:
+                # RateLimiter(0.5) for "one call every 2 seconds"
+                hint = f"; for one start every {self._per / self._rate:g} s use "
+                hint += f"RateLimiter(1, per={self._per / self._rate:g})"
             raise ValueError(
-                f"cost must be a number in (0, {self._max_cost}] for this limiter, got {cost!r}"
+                f"cost must be a number in (0, {self._max_cost}] for this limiter, "
+                f"got {cost!r}{hint}"
             )
         # the loop that runs now: the limiter may be created outside a loop and used
         # under several in turn (asyncio.run twice, a test loop per test), closed or not

@@ -54,6 +54,10 @@ class BoundedTaskGroup(asyncio.TaskGroup):
         context: contextvars.Context | None = None,
     ) -> asyncio.Task[_T]:
         """Create a task that runs ``coro`` once one of the ``limit`` slots is free."""
+        if not asyncio.iscoroutine(coro):
+            # as TaskGroup.create_task does, at once: wrapped, it would fail the whole
+            # group later (and break the done callback below)
+            raise TypeError(f"a coroutine was expected, got {coro!r}")
         wrapper = self._bounded(coro)
         try:
             task = super().create_task(wrapper, name=name, context=context)

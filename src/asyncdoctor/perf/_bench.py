@@ -335,7 +335,10 @@ def _select(
 
 def check_reachable(url: str, timeout: float = 5.0) -> None:
     """Raise :class:`BenchError` unless ``url`` is an http(s) URL whose host accepts a connection."""
-    parsed = urllib.parse.urlsplit(url)
+    try:
+        parsed = urllib.parse.urlsplit(url)
+    except ValueError as exc:  # e.g. "http://[::1": Invalid IPv6 URL
+        raise BenchError(f"'{url}' is not a valid URL: {exc}") from None
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise BenchError(f"'{url}' is not an http:// or https:// URL")
     try:

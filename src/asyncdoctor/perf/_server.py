@@ -36,6 +36,7 @@ import contextlib
 import http
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -220,6 +221,10 @@ _CHILD_CODE: Final = "from asyncdoctor.perf._server import _child_main; _child_m
 
 def _child_main() -> None:
     """The child's entry point: serve until the parent says stop or goes away."""
+    # Ctrl-C in a terminal interrupts the whole process group, this child included; its
+    # parent stops it (or dies, which closes our stdin), so a KeyboardInterrupt here
+    # would only print a traceback over the parent's one-line "interrupted"
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     settings = json.loads(sys.argv[1])
     loop_factory = None
     if settings["use_uvloop"]:

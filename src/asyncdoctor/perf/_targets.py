@@ -63,6 +63,8 @@ async def _preflight(target: Target, what: str) -> None:
         raise TuneError(f"{what} did not answer within {_PREFLIGHT_TIMEOUT:g} s") from None
     except Exception as exc:
         raise TuneError(f"{what} failed before the sweep: {describe_error(exc)}") from None
+    except SystemExit as exc:  # the code under test called sys.exit(): not ours to obey
+        raise TuneError(f"{what} called sys.exit({exc.code!r}) before the sweep") from None
 
 
 # --- HTTP ---------------------------------------------------------------------------------------
