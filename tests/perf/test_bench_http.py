@@ -257,8 +257,8 @@ def test_cli_json_to_stdout_against_a_url(
         (["bench", "http", "--bogus"], "unrecognized arguments: --bogus"),
         (["bench", "http", "--clients", "curl"], "unknown client 'curl'"),
         (["bench", "http", "--loops", "trio"], "unknown loop 'trio'"),
-        (["bench", "http", "-H", "no colon"], "bad header 'no colon'"),
-        (["bench", "http", "-d", "@/no/such/file"], "cannot read '/no/such/file'"),
+        (["bench", "http", "-H", "no colon"], "header 'no colon' is not of the form"),
+        (["bench", "http", "-d", "@/no/such/file"], "cannot read --data file '/no/such/file'"),
         (["bench", "http", "ftp://example.org/"], "is not an http:// or https:// URL"),
         (["bench", "http", "http://[::1"], "is not a valid URL: Invalid IPv6 URL"),
         (["bench", "http", "-X", "GE T", *TINY], "'GE T' is not an HTTP method"),
@@ -301,4 +301,4 @@ def test_cli_unwritable_json_fails_before_measuring(
     monkeypatch.setattr(bench_engine, "run_bench", must_not_run)
     assert main(["bench", "http", "--json", path]) == 2
     captured = capsys.readouterr()
-    assert one_line(captured.err).startswith(f"asyncdoctor: cannot write '{path}'")
+    assert one_line(captured.err).startswith(f"asyncdoctor: --json '{path}'")

@@ -147,7 +147,7 @@ def test_unreachable_url(capsys: pytest.CaptureFixture[str]) -> None:
         (["http", "http://127.0.0.1/", "-H", "NoColon"], "is not of the form 'Name: value'"),
         (["http", "http://127.0.0.1/", "--data", "@/nonexistent/body"], "cannot read --data"),
         (["http", "http://127.0.0.1/", "--client", "curl"], "invalid choice"),
-        (["http", "http://127.0.0.1/", "--levels", "1,x"], "comma-separated list"),
+        (["http", "http://127.0.0.1/", "--levels", "1,x"], "'x' is not a whole number"),
         (["http", "http://127.0.0.1/", "--levels", "0,2"], "at least 1"),
         (["http", "http://127.0.0.1/", "--duration", "-1"], "is not a positive number"),
         (["http", "http://127.0.0.1/", "--error-budget", "150%"], "between 0 and 1"),

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ._errors import UsageError
+from ._options import check_writable, header, levels, positive_int, read_body
 
 if TYPE_CHECKING:
     from ..perf._bench import BenchReport, BenchRound, BenchSettings, Combination, Spread
@@ -67,7 +68,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="comma-separated: asyncio,uvloop (default: every one installed)",
     )  # fmt: skip
     what.add_argument(
-        "--concurrency", type=_levels, default=(1, 10, 50, 100), metavar="LIST",
+        "--concurrency", type=levels, default=(1, 10, 50, 100), metavar="LIST",
         help="comma-separated concurrency levels (default: 1,10,50,100)",
     )  # fmt: skip
     how = http.add_argument_group("how long")
@@ -76,7 +77,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="measured seconds per round of each combination (default: 1)",
     )  # fmt: skip
     how.add_argument(
-        "--rounds", type=_positive_int, default=3, metavar="N",
+        "--rounds", type=positive_int, default=3, metavar="N",
         help="rounds per combination, interleaved (default: 3)",
     )  # fmt: skip
     how.add_argument(
@@ -122,33 +123,6 @@ def _names(text: str) -> tuple[str, ...]:
     return names
 
 
-def _levels(text: str) -> tuple[int, ...]:
-    levels = []
-    for item in text.split(","):
-        if not item.strip():
-            continue
-        try:
-            level = int(item)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{item.strip()}' is not a whole number") from None
-        if level < 1:
-            raise argparse.ArgumentTypeError(f"concurrency levels must be at least 1, got {level}")
-        levels.append(level)
-    if not levels:
-        raise argparse.ArgumentTypeError("expected comma-separated concurrency levels")
-    return tuple(dict.fromkeys(levels))
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def _seconds(text: str) -> float:
     try:
         value = float(text.strip().removesuffix("s"))
@@ -164,27 +138,6 @@ def _positive_seconds(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
     return value
-
-
-def _headers(raw: list[str]) -> tuple[tuple[str, str], ...]:
-    headers = []
-    for item in raw:
-        name, sep, value = item.partition(":")
-        if not sep or not name.strip():
-            raise UsageError(f"bad header '{item}': expected 'NAME: VALUE'")
-        headers.append((name.strip(), value.strip()))
-    return tuple(headers)
-
-
-def _body(data: str | None) -> bytes | None:
-    if data is None:
-        return None
-    if data.startswith("@"):
-        try:
-            return Path(data[1:]).read_bytes()
-        except OSError as exc:
-            raise UsageError(f"cannot read '{data[1:]}': {exc.strerror or exc}") from None
-    return data.encode()
 
 
 def _method(text: str) -> str:
@@ -213,14 +166,14 @@ def _cmd_http(args: argparse.Namespace) -> int:
         rounds=args.rounds,
         warmup=args.warmup,
         method=_method(args.method),
-        headers=_headers(args.header),
-        body=_body(args.data),
+        headers=tuple(header(text) for text in args.header),
+        body=None if args.data is None else read_body(args.data),
         timeout=args.timeout,
         seed=args.seed,
     )
     json_path = None if args.json is None or str(args.json) == "-" else args.json
     if json_path is not None:
-        _check_writable(json_path)  # before the measurements, not after them
+        check_writable(json_path, "--json")  # before the measurements, not after them
     progress = None if args.quiet else _Progress(sys.stderr, settings)
     try:
         report = run_bench(settings, progress=progress)
@@ -241,15 +194,6 @@ def _cmd_http(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"cannot write '{json_path}': {exc.strerror or exc}") from None
     return 0
-
-
-def _check_writable(path: Path) -> None:
-    if path.is_dir():
-        raise UsageError(f"cannot write '{path}': Is a directory")
-    if not path.parent.resolve().is_dir():
-        raise UsageError(f"cannot write '{path}': directory '{path.parent}' does not exist")
-    if not os.access(path if path.exists() else path.parent, os.W_OK):
-        raise UsageError(f"cannot write '{path}': Permission denied")
 
 
 class _Progress:

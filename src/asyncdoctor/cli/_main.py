@@ -30,6 +30,7 @@ from ..check._discovery import PathError
 from ..check._models import CheckResult, RuleInfo
 from ..check._selection import selected_codes
 from ._errors import UsageError
+from ._options import positive_int
 from ._progress import ProgressBar
 from ._render import (
     render_github,
@@ -172,7 +173,7 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
     run.add_argument("--config", type=Path, metavar="FILE", help="use this file, skip the search")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     run.add_argument("--cache-dir", type=Path, metavar="DIR", help="where to keep the cache")
-    run.add_argument("--jobs", "-j", type=_positive_int, metavar="N", help="worker processes")
+    run.add_argument("--jobs", "-j", type=positive_int, metavar="N", help="worker processes")
 
 
 def _add_rules(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -224,16 +225,6 @@ def _add_bench(commands: argparse._SubParsersAction[_Parser]) -> None:
     from . import _bench
 
     _bench.register(commands)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 # --- seams: the engine and the registry are imported only when needed ----------------------------

@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import json
 import math
-import os
 import sys
 import urllib.parse
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._errors import UsageError
+from ._options import check_writable, header, levels, positive_int, read_body
 
 __all__ = ["register"]
 
@@ -114,11 +114,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 def _add_common(parser: argparse.ArgumentParser) -> None:
     sweep = parser.add_argument_group("sweep")
     sweep.add_argument(
-        "--max-concurrency", type=_positive_int, metavar="N",
+        "--max-concurrency", type=positive_int, metavar="N",
         help="highest level to try (default: 256)",
     )  # fmt: skip
     sweep.add_argument(
-        "--levels", type=_levels, metavar="N,N,...",
+        "--levels", type=levels, metavar="N,N,...",
         help="measure exactly these levels instead of sweeping",
     )  # fmt: skip
     bound = sweep.add_mutually_exclusive_group()
@@ -139,7 +139,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         help="seconds discarded at the start of each level (default: 0.5)",
     )  # fmt: skip
     sweep.add_argument(
-        "--min-samples", type=_positive_int, default=200, metavar="N",
+        "--min-samples", type=positive_int, default=200, metavar="N",
         help="calls measured per level, at least (default: 200; capped by time)",
     )  # fmt: skip
     sweep.add_argument(
@@ -199,8 +199,8 @@ def _cmd_http(args: argparse.Namespace) -> int:
         parsed.port  # noqa: B018  # a bad port raises here
     except ValueError:
         raise UsageError(f"'{url}' has an invalid port") from None
-    headers = tuple(_header(text) for text in args.header)
-    body = None if args.data is None else _body(args.data)
+    headers = tuple(header(text) for text in args.header)
+    body = None if args.data is None else read_body(args.data)
     method = args.method.upper()
     if not method.isalpha():
         raise UsageError(f"'{args.method}' is not an HTTP method")
@@ -306,14 +306,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
     if args.plot is not None and args.plot.suffix.lower() not in (".png", ".html", ".htm"):
         raise UsageError(f"--plot '{args.plot}': use a .png or .html file name")
     for option, path in (("--json", args.json), ("--plot", args.plot)):
-        if path is None:
-            continue
-        if path.is_dir():
-            raise UsageError(f"{option} '{path}' is a directory")
-        if not path.parent.resolve().is_dir():
-            raise UsageError(f"{option} '{path}': directory '{path.parent}' does not exist")
-        if not os.access(path if path.exists() else path.parent, os.W_OK):
-            raise UsageError(f"{option} '{path}': permission denied")
+        if path is not None:
+            check_writable(path, option)
 
 
 def _write_outputs(args: argparse.Namespace, result: Any) -> None:
@@ -411,23 +405,6 @@ class _Progress:
 # --- option parsing -----------------------------------------------------------------------------
 
 
-def _header(text: str) -> tuple[str, str]:
-    name, colon, value = text.partition(":")
-    if not colon or not name.strip() or any(c.isspace() for c in name.strip()):
-        raise UsageError(f"header '{text}' is not of the form 'Name: value'")
-    return name.strip(), value.strip()
-
-
-def _body(text: str) -> bytes:
-    if not text.startswith("@"):
-        return text.encode()
-    path = Path(text[1:])
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read --data file '{path}': {exc.strerror or exc}") from None
-
-
 def _typed(convert: Callable[[str], Any], check: Callable[[Any], bool], what: str) -> Any:
     def parse(text: str) -> Any:
         try:
@@ -441,7 +418,6 @@ def _typed(convert: Callable[[str], Any], check: Callable[[Any], bool], what: st
     return parse
 
 
-_positive_int = _typed(int, lambda v: v >= 1, "a whole number of at least 1")
 _positive_float = _typed(float, lambda v: math.isfinite(v) and v > 0, "a positive number")
 _non_negative_float = _typed(float, lambda v: math.isfinite(v) and v >= 0, "a number >= 0")
 
@@ -456,15 +432,3 @@ def _fraction(text: str) -> float:
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"'{text}' is not between 0 and 1 (or 0% and 100%)")
     return value
-
-
-def _levels(text: str) -> tuple[int, ...]:
-    try:
-        levels = tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a comma-separated list of levels"
-        ) from None
-    if not levels or min(levels) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}': levels must be whole numbers of at least 1")
-    return levels
