@@ -366,3 +366,66 @@ def test_blocking_in_a_loop_collected_before_the_watchdog_looked_again(tmp_path:
     assert [f["location"]["line"] for f in found] == [line_of(COLLECTED, "# BLOCK")], describe(run)
     # measured up to the watchdog's last look (it could not look after that)
     assert 0.15 <= found[0]["duration"] <= 0.6, describe(run)
+
+
+GIL_AT_START = """
+import asyncio, random
+
+random.seed(1)
+SCORES = [random.random() for _ in range(1_500_000)]
+
+async def leaderboard():
+    await asyncio.sleep(0)
+    ranked = sorted(SCORES, reverse=True)  # SORT
+    return ranked[:3]
+
+asyncio.run(leaderboard())
+"""
+
+
+def test_a_gil_holding_call_right_after_the_loop_starts_is_found(tmp_path: Path) -> None:
+    # The watchdog gets the GIL only once sorted() returns; by the time it has read what
+    # it needs the loop may have finished the step and beaten: the step must still be
+    # measured from the heartbeat before it, not from the moment the watchdog looked.
+    for _attempt in range(2):
+        run = run_program(tmp_path, GIL_AT_START)
+        assert run.returncode == 0, describe(run)
+        found = run.of_kind("blocking-call")
+        if found:
+            break
+    assert [f["location"]["line"] for f in found] == [line_of(GIL_AT_START, "# SORT")], describe(
+        run
+    )
+
+
+COMPREHENSION = """
+import asyncio
+
+def primes(limit):
+    return [n for n in range(2, limit) if all(n % d for d in range(2, int(n ** 0.5) + 1))]  # LINE
+
+async def main():
+    await asyncio.sleep(0)
+    n = 60_000
+    while True:  # grow the work until one call takes about 0.3 s
+        import time
+        start = time.perf_counter()
+        primes(n)
+        if time.perf_counter() - start > 0.3:
+            break
+        n *= 2
+    await asyncio.sleep(0)
+
+asyncio.run(main())
+"""
+
+
+def test_one_line_running_in_two_functions_is_one_finding(tmp_path: Path) -> None:
+    # A comprehension and the generator inside it take turns on one line: one place.
+    run = run_program(tmp_path, COMPREHENSION)
+    assert run.returncode == 0, describe(run)
+    found = run.of_kind("blocking-call")
+    assert {f["location"]["line"] for f in found} == {line_of(COMPREHENSION, "# LINE")}, describe(
+        run
+    )
+    assert len(found) == 1, describe(run)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -338,6 +339,45 @@ def test_run_on_uvloop_finds_blocking_and_lost_exceptions(tmp_path: Path) -> Non
     found = {(f["kind"], f["location"]["line"]) for f in data["findings"]}
     assert ("blocking-call", 14) in found, data["findings"]
     assert ("unretrieved-exception", 8) in found, data["findings"]
+
+
+KEPT_TASK = """\
+import asyncio
+
+jobs = []
+
+
+async def refresh(key):
+    await asyncio.sleep(0.01)
+    return {"a": 1}[key]  # line 8
+
+
+async def main():
+    jobs.append(asyncio.ensure_future(refresh("missing")))
+    await asyncio.sleep(0.05)
+    print("scheduled", len(jobs))
+
+
+asyncio.run(main())
+"""
+
+
+def test_a_failed_task_still_referenced_at_exit_is_reported(tmp_path: Path) -> None:
+    # asyncio reports it only when the task is destroyed, while the interpreter shuts
+    # down: after the doctor's report, which must still have it; asyncio's own message
+    # must still come, as without the doctor.
+    (tmp_path / "out").mkdir()
+    script = _write(tmp_path, "prog.py", KEPT_TASK)
+    result = _doctor(tmp_path, "--report", "out/report.json", script.name)
+    plain = _python(tmp_path, script.name)
+    assert result.stdout == plain.stdout == "scheduled 1\n"
+    # what the interpreter prints at shutdown (3.11, 3.12: asyncio's message; 3.13: a
+    # logging error, as it is already shutting down) comes after the doctor's summary
+    addresses = re.compile(r"0x[0-9a-fA-F]+")
+    assert addresses.sub("0x", result.stderr).endswith(addresses.sub("0x", plain.stderr))
+    data = json.loads((tmp_path / "out/report.json").read_text(encoding="utf-8"))
+    found = [(f["kind"], f["location"]["line"]) for f in data["findings"]]
+    assert found == [("unretrieved-exception", 8)], data["findings"]
 
 
 @pytest.mark.parametrize("how", ["console-script", "dash-m"])

@@ -593,6 +593,7 @@ def _report(doctor: Doctor, settings: _Settings, code: int, *, interrupted: bool
 
         doctor.mark()  # settle what the doctor saw of loops that have stopped, then
         gc.collect()  # let coroutines and resources lost in reference cycles be seen now
+        doctor.tasks.unretrieved_still_referenced()
         report = doctor.report()
     except Exception as exc:
         _doctor_failed(exc)

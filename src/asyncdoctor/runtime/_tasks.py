@@ -147,6 +147,8 @@ class TaskTracker:
         self.doctor = doctor
         self.sites = SiteTable()
         self._counts: Callable[[], tuple[int, int]] = lambda: (0, 0)
+        # futures reported by unretrieved_still_referenced(): not again when destroyed
+        self._reported: weakref.WeakSet[Any] = weakref.WeakSet()
         # id(code) -> (is asyncio's, code): ids, not code objects, as keys
         # (see SiteTable); the code is kept so that its id stays unique.
         self._aio_codes: dict[int, tuple[bool, CodeType]] = {}
@@ -290,7 +292,7 @@ class TaskTracker:
         future = context.get("future") or context.get("task")
         exc = context.get("exception")
         if message.endswith("exception was never retrieved") and isinstance(exc, BaseException):
-            if doctor.options.wants("unretrieved-exception"):
+            if doctor.options.wants("unretrieved-exception") and not self._seen_at_exit(future):
                 self._unretrieved(future, exc, message)
         elif message.startswith("Task was destroyed but it is pending"):
             if doctor.options.wants("pending-task") and future is not None:
@@ -300,6 +302,44 @@ class TaskTracker:
         ) and doctor.options.wants("unclosed-resource"):
             source = context.get("client_session") or context.get("connector")
             doctor.warnhooks.library_unclosed(message, source)
+
+    def unretrieved_still_referenced(self) -> None:
+        """Report the futures that failed, still referenced, whose exception nobody read.
+
+        asyncio reports an unretrieved exception when the future is destroyed;
+        one the program still holds (in a module-level list, say) is
+        destroyed only while the interpreter shuts down, after the doctor's
+        report.  So at exit the doctor looks for them among the objects the
+        garbage collector tracks (once: about 10 ms per million objects) and
+        reports each now; asyncio's own message still comes at shutdown.
+        """
+        if not self.doctor.options.wants("unretrieved-exception"):
+            return
+        import gc
+
+        found = []
+        for obj in gc.get_objects():
+            if (
+                isinstance(obj, asyncio.Future)
+                and obj.done()
+                and not obj.cancelled()
+                and getattr(obj, "_log_traceback", False)
+            ):
+                found.append(obj)
+        for future in found:
+            # the member, not exception(): that would count as retrieving it, and asyncio
+            # would then not say so at shutdown as it does without the doctor
+            exc = getattr(future, "_exception", None)
+            if isinstance(exc, BaseException) and not self._seen_at_exit(future):
+                self._reported.add(future)
+                what = "Task" if isinstance(future, asyncio.Task) else "Future"
+                self._unretrieved(future, exc, f"{what} exception was never retrieved")
+
+    def _seen_at_exit(self, future: object) -> bool:
+        try:
+            return future in self._reported
+        except TypeError:
+            return False
 
     def _unretrieved(self, future: object, exc: BaseException, message: str) -> None:
         limit = self.doctor.options.stack_limit

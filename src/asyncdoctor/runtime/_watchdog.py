@@ -175,6 +175,41 @@ class _Watch:
         self.wait_path: str | None = None
 
 
+class _Mark:
+    """What the watchdog reads of a loop's state, all at one moment (see ``Watchdog._tick``)."""
+
+    __slots__ = ("beats", "due", "last_beat", "running", "state", "stopped_at")
+
+    def __init__(self, state: LoopState) -> None:
+        self.state = state
+        self.running = state.running
+        self.beats = state.beats
+        self.last_beat = state.last_beat
+        self.due = state.due
+        self.stopped_at = state.stopped_at
+
+
+def _marks(states: list[LoopState]) -> list[_Mark]:
+    return [_Mark(state) for state in states]
+
+
+def _by_line(weights: dict[Frame, float]) -> dict[Frame, float]:
+    """Merge the places on one line (a comprehension and the generator inside it, say).
+
+    Samples of one line may name different functions: ``[n for n in r if
+    all(... for d in ...)]`` runs in ``<listcomp>`` and in ``<genexpr>`` by
+    turns.  They are one place: the frame seen longest stands for the line.
+    """
+    lines: dict[tuple[str, int], tuple[Frame, float, float]] = {}
+    for frame, weight in weights.items():
+        key = (frame.path, frame.line)
+        best, best_weight, total = lines.get(key, (frame, weight, 0.0))
+        if weight > best_weight:
+            best, best_weight = frame, weight
+        lines[key] = (best, best_weight, total + weight)
+    return {best: total for best, _, total in lines.values()}
+
+
 def _queued_share(run: _Run) -> float:
     """The part of a run the loop thread spent waiting for a CPU, not running.
 
@@ -257,6 +292,7 @@ class Watchdog:
                 # start the next long step before we look.
                 frames = sys._current_frames()
                 now = _monotonic()
+                marks = _marks(self.doctor.loops.snapshot())
                 starved = intended is not None and now - intended > self.starve_limit
                 if not self.lock.acquire(blocking=False):
                     # Never hold other threads' frames (and so their locals: a loop
@@ -265,11 +301,12 @@ class Watchdog:
                     self.lock.acquire()
                     frames = sys._current_frames()
                     now = _monotonic()
+                    marks = _marks(self.doctor.loops.snapshot())
                 try:
-                    next_wake = self._tick(now, starved, frames)
+                    next_wake = self._tick(now, starved, frames, marks)
                 finally:
                     self.lock.release()
-                del frames
+                del frames, marks
                 if self.stopping or self.doctor.closing:
                     break
                 if next_wake is not None and _monotonic() - now > self.starve_limit:
@@ -297,46 +334,54 @@ class Watchdog:
         self,
         now: float,
         starved: bool,
-        frames: dict[int, FrameType] | None = None,
+        frames: dict[int, FrameType],
+        marks: list[_Mark],
     ) -> float | None:
+        """Look at every loop as it was when ``frames`` and ``marks`` were taken.
+
+        Everything about a loop is read from ``marks``, taken together with the
+        frames: the tick may give the GIL away (settling a collected loop reads
+        source lines, a sample reads ``schedstat``), and the loop thread may
+        then finish its step and beat, which must not make the step that the
+        frames show look as if it had just begun.
+        """
         for orphan in self.doctor.loops.take_orphans():
             self.settle(orphan)
-        states = self.doctor.loops.snapshot()
         next_wake: float | None = None
-        for state in states:
+        for mark in marks:
+            state = mark.state
             watch = state.watch
             if watch is None:
                 watch = state.watch = _Watch()
-            if not state.running:
+            if not mark.running:
                 if watch.run is not None:
-                    self._close(state, watch, min(watch.run.last_t + self.sample, state.stopped_at))
+                    self._close(state, watch, min(watch.run.last_t + self.sample, mark.stopped_at))
                 watch.prev_t = None
                 continue
-            if state.beats != watch.beats:
+            if mark.beats != watch.beats:
                 # The loop got back to its heartbeat: any late episode is over.
                 if watch.run is not None:
-                    self._close(state, watch, min(watch.run.last_t + self.sample, state.last_beat))
-                watch.beats = state.beats
+                    self._close(state, watch, min(watch.run.last_t + self.sample, mark.last_beat))
+                watch.beats = mark.beats
                 watch.prev_t = None
-            late = now - state.due
+            late = now - mark.due
             if late <= self.sample_after:
-                wake_at = max(state.due + self.sample_after, now + self.healthy_wait)
+                wake_at = max(mark.due + self.sample_after, now + self.healthy_wait)
             else:
-                if frames is None:
-                    frames = sys._current_frames()
-                self._observe(state, watch, now, frames, starved)
+                self._observe(mark, watch, now, frames, starved)
                 wake_at = now + self.sample
             next_wake = wake_at if next_wake is None else min(next_wake, wake_at)
         return next_wake
 
     def _observe(
         self,
-        state: LoopState,
+        mark: _Mark,
         watch: _Watch,
         now: float,
         frames: dict[int, FrameType],
         starved: bool,
     ) -> None:
+        state = mark.state
         top = frames.get(state.thread_id)
         if top is None:  # the thread is gone
             state.running = False
@@ -344,7 +389,7 @@ class Watchdog:
             return
         sample = self._analyse(state, top, now)
         self._read_wait(state, watch, now)
-        self._add(state, watch, sample, starved=starved)
+        self._add(state, watch, sample, mark.last_beat, mark.beats, starved=starved)
 
     def _read_wait(self, state: LoopState, watch: _Watch, now: float) -> None:
         """Note how long the loop thread has waited for a CPU (Linux ``schedstat``)."""
@@ -445,7 +490,14 @@ class Watchdog:
         )
 
     def _add(
-        self, state: LoopState, watch: _Watch, sample: _Sample, *, starved: bool = False
+        self,
+        state: LoopState,
+        watch: _Watch,
+        sample: _Sample,
+        last_beat: float,
+        beats: int,
+        *,
+        starved: bool = False,
     ) -> None:
         """Add ``sample`` to the current run, or close that run and open a new one.
 
@@ -475,8 +527,8 @@ class Watchdog:
             if watch.prev_t is not None:
                 start = watch.prev_t if starved else (watch.prev_t + sample.t) / 2
             else:
-                start = min(state.last_beat + state.interval / 2, sample.t)
-            run = watch.run = _Run(sample.sig, start, sample.t, state.beats, task=sample.task)
+                start = min(last_beat + state.interval / 2, sample.t)
+            run = watch.run = _Run(sample.sig, start, sample.t, beats, task=sample.task)
             if watch.wait is not None and watch.wait[0] == sample.t:
                 run.wait_base = watch.wait
             weight = sample.t - start
@@ -494,7 +546,7 @@ class Watchdog:
         wall = max(end - run.start, run.last_t - run.start)
         share = 1.0 - _queued_share(run)
         duration = wall * share
-        weights = {frame: weight * share for frame, weight in run.weights.items()}
+        weights = _by_line({frame: weight * share for frame, weight in run.weights.items()})
         dominant = max(weights, key=lambda frame: weights[frame])
         self._note_slow(dominant, duration)
         if duration < self.threshold or self.doctor.closing:
