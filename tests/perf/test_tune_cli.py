@@ -113,7 +113,10 @@ def test_httpx_with_a_method_headers_and_a_body_file(
         )  # fmt: skip
     assert code == 0, err
     assert err.startswith(f"tuning POST {url} (httpx)")
-    assert "Recommended concurrency: 2" in out
+    # every call succeeded (a request the server could not parse would be an error), and
+    # a level was chosen (which of the two depends on httpx's overhead on a loaded machine)
+    assert err.count(" level ") == 2 and "errors" not in err, err
+    assert "Recommended concurrency: 1" in out or "Recommended concurrency: 2" in out, out
 
 
 def test_no_level_within_the_bound_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
