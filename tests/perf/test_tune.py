@@ -57,7 +57,12 @@ def test_finds_the_knee_of_a_simulated_service(capacity: int) -> None:
             fixed_op(_service(capacity, 0.01)), max_level=256, progress=events.append, **FAST
         )
 
-    result = asyncio.run(main())
+    # Two tries, as for the other knees: a burst of load elsewhere can throw one sweep off.
+    for _attempt in range(2):
+        events.clear()
+        result = asyncio.run(main())
+        if _within_20_percent(result.recommended, capacity):
+            break
     assert _within_20_percent(result.recommended, capacity), result
     levels = [r.level for r in result.levels]
     assert levels == sorted(levels)

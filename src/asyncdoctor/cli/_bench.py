@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ._errors import UsageError
-from ._options import check_writable, header, levels, positive_int, read_body
+from ._options import check_writable, header, http_method, levels, positive_int, read_body
 
 if TYPE_CHECKING:
     from ..perf._bench import BenchReport, BenchRound, BenchSettings, Combination, Spread
@@ -140,16 +140,6 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def _method(text: str) -> str:
-    method = text.upper()
-    # an HTTP token (RFC 9110): letters, digits and a few symbols, no spaces
-    if not method or not all(
-        c.isascii() and (c.isalnum() or c in "!#$%&'*+-.^_`|~") for c in method
-    ):
-        raise UsageError(f"'{text}' is not an HTTP method")
-    return method
-
-
 # --- the command --------------------------------------------------------------------------------
 
 
@@ -165,7 +155,7 @@ def _cmd_http(args: argparse.Namespace) -> int:
         duration=args.duration,
         rounds=args.rounds,
         warmup=args.warmup,
-        method=_method(args.method),
+        method=http_method(args.method),
         headers=tuple(header(text) for text in args.header),
         body=None if args.data is None else read_body(args.data),
         timeout=args.timeout,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ._errors import UsageError
 
-__all__ = ["check_writable", "header", "levels", "positive_int", "read_body"]
+__all__ = ["check_writable", "header", "http_method", "levels", "positive_int", "read_body"]
 
 
 def positive_int(text: str) -> int:
@@ -52,6 +52,16 @@ def header(text: str) -> tuple[str, str]:
     if not colon or not name or any(c.isspace() for c in name):
         raise UsageError(f"header '{text}' is not of the form 'Name: value'")
     return name, value.strip()
+
+
+def http_method(text: str) -> str:
+    """An HTTP method (an RFC 9110 token: letters, digits and a few symbols), upper-cased."""
+    method = text.upper()
+    if not method or not all(
+        c.isascii() and (c.isalnum() or c in "!#$%&'*+-.^_`|~") for c in method
+    ):
+        raise UsageError(f"'{text}' is not an HTTP method")
+    return method
 
 
 def read_body(text: str, option: str = "--data") -> bytes:

@@ -19,13 +19,12 @@ import asyncio
 import json
 import math
 import sys
-import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from ._errors import UsageError
-from ._options import check_writable, header, levels, positive_int, read_body
+from ._options import check_writable, header, http_method, levels, positive_int, read_body
 
 __all__ = ["register"]
 
@@ -186,24 +185,17 @@ def _cmd_no_target(args: argparse.Namespace) -> int:
 
 
 def _cmd_http(args: argparse.Namespace) -> int:
+    from ..perf._clients import http_endpoint
     from ..perf._targets import HttpTarget
 
     url: str = args.url
     try:
-        parsed = urllib.parse.urlsplit(url)
-    except ValueError as exc:  # e.g. "http://[::1": Invalid IPv6 URL
-        raise UsageError(f"'{url}' is not a valid URL: {exc}") from None
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise UsageError(f"'{url}' is not an http:// or https:// URL")
-    try:
-        parsed.port  # noqa: B018  # a bad port raises here
-    except ValueError:
-        raise UsageError(f"'{url}' has an invalid port") from None
+        http_endpoint(url)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     headers = tuple(header(text) for text in args.header)
     body = None if args.data is None else read_body(args.data)
-    method = args.method.upper()
-    if not method.isalpha():
-        raise UsageError(f"'{args.method}' is not an HTTP method")
+    method = http_method(args.method)
     target = HttpTarget(url=url, method=method, headers=headers, body=body, client=args.client)
     return _run(args, target)
 

@@ -30,7 +30,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -335,18 +334,14 @@ def _select(
 
 def check_reachable(url: str, timeout: float = 5.0) -> None:
     """Raise :class:`BenchError` unless ``url`` is an http(s) URL whose host accepts a connection."""
+    from ._clients import http_endpoint
+
     try:
-        parsed = urllib.parse.urlsplit(url)
-    except ValueError as exc:  # e.g. "http://[::1": Invalid IPv6 URL
-        raise BenchError(f"'{url}' is not a valid URL: {exc}") from None
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise BenchError(f"'{url}' is not an http:// or https:// URL")
+        _, host, port = http_endpoint(url)
+    except ValueError as exc:
+        raise BenchError(str(exc)) from None
     try:
-        port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    except ValueError:
-        raise BenchError(f"'{url}' has an invalid port") from None
-    try:
-        with socket.create_connection((parsed.hostname, port), timeout=timeout):
+        with socket.create_connection((host, port), timeout=timeout):
             pass
     except OSError as exc:
         raise BenchError(f"cannot connect to {url}: {exc.strerror or exc}") from None

@@ -290,14 +290,27 @@ def _raw_request_bytes(settings: ClientSettings, parsed: urllib.parse.SplitResul
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
+def http_endpoint(url: str) -> tuple[str, str, int]:
+    """``(scheme, host, port)`` of an http(s) URL; :class:`ValueError` with a one-line
+    message for anything else (another scheme, no host, a bad port, bad brackets)."""
+    try:
+        parsed = urllib.parse.urlsplit(url)
+    except ValueError as exc:  # e.g. "http://[::1": Invalid IPv6 URL
+        raise ValueError(f"'{url}' is not a valid URL: {exc}") from None
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ValueError(f"'{url}' is not an http:// or https:// URL")
+    try:
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    except ValueError:
+        raise ValueError(f"'{url}' has an invalid port") from None
+    return parsed.scheme, parsed.hostname, port
+
+
 @contextlib.asynccontextmanager
 async def _open_raw(settings: ClientSettings) -> AsyncIterator[RequestFunction]:
+    scheme, host, port = http_endpoint(settings.url)
     parsed = urllib.parse.urlsplit(settings.url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise ValueError(f"not an http(s) URL: {settings.url!r}")
-    host = parsed.hostname
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    tls = ssl.create_default_context() if parsed.scheme == "https" else None
+    tls = ssl.create_default_context() if scheme == "https" else None
     payload = _raw_request_bytes(settings, parsed)
     head_only = settings.method == "HEAD"
     loop = asyncio.get_running_loop()
