@@ -225,6 +225,7 @@ def run_asyncdoctor_case(
             str(d.get("message", "")),
         )
         for d in data
+        if d.get("code")  # not the files that could not be checked (code null, a kind)
     ]
     return findings, error
 

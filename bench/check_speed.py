@@ -125,7 +125,7 @@ def count_asyncdoctor(run: Run) -> int:
     data = json.loads(run.stdout or "[]")
     if not isinstance(data, list):
         raise _tools.ToolError("asyncdoctor --format json did not print a list")
-    return len(data)
+    return sum(1 for d in data if d.get("code"))  # files that could not be checked have none
 
 
 def count_ruff(run: Run) -> int:

@@ -126,6 +126,7 @@ def run_asyncdoctor(
             str(d.get("message", "")),
         )
         for d in data
+        if d.get("code")  # not the files that could not be checked (code null, a kind)
     ]
     return out, run.seconds
 

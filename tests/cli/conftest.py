@@ -104,7 +104,7 @@ class FakeEngine:
                 compile(text, str(file), "exec")
             except SyntaxError as exc:
                 errors.append(
-                    FileError(str(file), "syntax-error", exc.msg or "", exc.lineno, exc.offset)
+                    FileError(str(file), "syntax", exc.msg or "", exc.lineno, exc.offset)
                 )
                 continue
             ignored = codes_ignored_for(str(file), config, rules=RULES)
@@ -128,6 +128,7 @@ class FakeEngine:
 @pytest.fixture
 def fake_registry(monkeypatch: pytest.MonkeyPatch) -> tuple[RuleInfo, ...]:
     monkeypatch.setattr(_main, "_registry", lambda: (RULES, CATEGORIES))
+    monkeypatch.setattr(_main, "_catalog", lambda: RULES)
     return RULES
 
 

@@ -294,9 +294,14 @@ def test_json_format(project: Path, engine: FakeEngine, capsys: pytest.CaptureFi
     write(project / "broken.py", "def f(:\n")
     assert main(["check", "--format", "json"]) == 2
     captured = capsys.readouterr()
-    (item,) = json.loads(captured.out)
+    item, error = json.loads(captured.out)
     assert (item["path"], item["line"], item["code"]) == ("app.py", 4, "ADC101")
-    assert "broken.py:1:7: error: syntax error" in captured.err  # errors go to stderr
+    # the file that could not be checked, as ruff gives it: no code, and a kind
+    assert error == {
+        "path": "broken.py", "line": 1, "column": 7, "code": None, "kind": "syntax",
+        "message": "syntax error: invalid syntax",
+    }
+    assert "broken.py:1:7: error: syntax error" in captured.err  # and on stderr for people
 
 
 def test_sarif_format(

@@ -166,15 +166,33 @@ def test_unknown_key_without_a_close_match(tmp_path: Path) -> None:
             'per-file-ignores = { "a.py" = "ADC1" }',
             "'per-file-ignores' 'a.py' must be an array of strings, got a string",
         ),
-        (
-            'blocking-functions = ["not a name"]',
-            "'blocking-functions' entry 'not a name' is not a dotted name like 'pkg.mod.func'",
+        *(
+            (
+                f'blocking-functions = ["{entry}"]',
+                f"'blocking-functions' entry '{entry}' is not a dotted name like 'pkg.mod.func' "
+                "or 'pkg.mod.Class.*'",
+            )
+            # a class lives in a module: "Client.*" names none
+            for entry in ("not a name", "*", "Client.*", "Client*", ".*", "legacy.*.query", "a..b")
         ),
     ],
 )
 def test_wrong_types(tmp_path: Path, line: str, expected: str) -> None:
     write(tmp_path / "pyproject.toml", f"[tool.asyncdoctor]\n{line}\n")
     assert config_error(tmp_path) == f"pyproject.toml: [tool.asyncdoctor] {expected}"
+
+
+def test_dotted_names_and_class_wildcards(tmp_path: Path) -> None:
+    # The README's example: every method of a class, by the name the code imports.
+    write(
+        tmp_path / "pyproject.toml",
+        "[tool.asyncdoctor]\n"
+        'blocking-functions = ["legacy.db.query", "legacy.Client.*"]\n'
+        'safe-functions = ["myapp.cache.get_local", "myapp.Cache.*"]\n',
+    )
+    config = load_config(tmp_path)
+    assert config.blocking_functions == ("legacy.db.query", "legacy.Client.*")
+    assert config.safe_functions == ("myapp.cache.get_local", "myapp.Cache.*")
 
 
 def test_broken_toml_is_one_line_with_the_position(tmp_path: Path) -> None:

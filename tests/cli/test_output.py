@@ -45,7 +45,7 @@ SAMPLE = result(
         category="coroutines",
         message="coroutine `fetch()` is never awaited",
     ),
-    errors=(FileError("/proj/bad.py", "syntax-error", "invalid syntax", 2, 4),),
+    errors=(FileError("/proj/bad.py", "syntax", "invalid syntax", 2, 4),),
 )
 
 
@@ -78,8 +78,8 @@ def test_text_outside_the_current_directory_keeps_absolute_paths() -> None:
 
 def test_text_error_kinds_and_missing_positions() -> None:
     errors = (
-        FileError("/proj/x.py", "decode-error", "invalid start byte", 1, None),
-        FileError("/proj/y.py", "io-error", "Permission denied"),
+        FileError("/proj/x.py", "unreadable", "cannot decode: invalid start byte", 1, None),
+        FileError("/proj/y.py", "unreadable", "cannot read: Permission denied"),
     )
     assert render_text(result(errors=errors), cwd=ROOT).splitlines() == [
         "x.py:1:1: error: cannot decode: invalid start byte",
@@ -163,7 +163,7 @@ def test_statistics() -> None:
 
 def test_json() -> None:
     data = json.loads(render_json(SAMPLE, cwd=ROOT))
-    assert [item["line"] for item in data] == [1, 3, 7]
+    assert [item["line"] for item in data] == [1, 3, 7, 2]
     assert data[1] == {
         "path": "src/a.py",
         "line": 3,
@@ -176,7 +176,29 @@ def test_json() -> None:
         "message": "`time.sleep` blocks the event loop",
         "chain": ["helper", "time.sleep"],
     }
+    # the file that could not be checked comes last, with no code (as in ruff) and a kind
+    assert data[3] == {
+        "path": "bad.py", "line": 2, "column": 4, "code": None, "kind": "syntax",
+        "message": "syntax error: invalid syntax",
+    }
     assert json.loads(render_json(result(), cwd=ROOT)) == []
+
+
+def test_json_every_kind_of_file_error() -> None:
+    errors = (
+        FileError("/proj/a.py", "syntax", "invalid syntax", 3, None),
+        FileError("/proj/b.py", "newer-python", "uses Python 3.14 syntax (a t-string)", 2, 5),
+        FileError("/proj/c.py", "unreadable", "cannot read: Permission denied"),
+        FileError("/proj/d.py", "internal", "RuntimeError: boom"),
+    )
+    data = json.loads(render_json(result(errors=errors), cwd=ROOT))
+    assert [(d["path"], d["line"], d["column"], d["kind"], d["message"]) for d in data] == [
+        ("a.py", 3, 1, "syntax", "syntax error: invalid syntax"),
+        ("b.py", 2, 5, "newer-python", "uses Python 3.14 syntax (a t-string)"),
+        ("c.py", None, None, "unreadable", "cannot read: Permission denied"),
+        ("d.py", None, None, "internal", "internal error: RuntimeError: boom"),
+    ]
+    assert all(d["code"] is None for d in data)
 
 
 # --- SARIF --------------------------------------------------------------------------------------
@@ -267,7 +289,7 @@ def test_sarif_edge_cases() -> None:
 
 
 def test_github_annotations() -> None:
-    lines = render_github(SAMPLE, cwd=ROOT).splitlines()
+    lines = render_github(SAMPLE, root=ROOT).splitlines()
     assert lines == [
         "::warning file=src/a.py,line=1,col=1,endLine=1,endColumn=14,"
         "title=ADC201 (unawaited-coroutine)::coroutine `fetch()` is never awaited",
@@ -281,6 +303,6 @@ def test_github_annotations() -> None:
 
 def test_github_escaping() -> None:
     tricky = result(finding("/proj/a,b:c%.py", message="100% sure:\r\nline two, really"))
-    (line,) = render_github(tricky, cwd=ROOT).splitlines()
+    (line,) = render_github(tricky, root=ROOT).splitlines()
     assert line.startswith("::warning file=a%2Cb%3Ac%25.py,line=1,")
     assert line.endswith("::100%25 sure:%0D%0Aline two, really")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from . import _knowledge as kb
 from ._refs import ENTER, LibValue, eval_lib, in_table, tuple_element_refs
 
 __all__ = [
+    "TEMPLATE_NODES",
+    "TEMPLATE_STRINGS",
     "CallSite",
     "ClassInfo",
     "FileSummary",
@@ -41,6 +44,7 @@ __all__ = [
     "Usage",
     "analyse_source",
     "iter_scope",
+    "parse_module",
 ]
 
 _BUILTINS = frozenset(dir(builtins))
@@ -265,6 +269,16 @@ _FUNC_OR_MODULE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)
 _SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
 _COMP_TYPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+#: f-strings, and from Python 3.14 t-strings (``t"..."``).
+TEMPLATE_STRINGS: tuple[type[ast.AST], ...] = (
+    ast.JoinedStr, *(getattr(ast, name) for name in ("TemplateStr",) if hasattr(ast, name))
+)
+#: ... and their fields.
+TEMPLATE_NODES: tuple[type[ast.AST], ...] = (
+    *TEMPLATE_STRINGS,
+    ast.FormattedValue,
+    *(getattr(ast, name) for name in ("Interpolation",) if hasattr(ast, name)),
+)
 
 
 def iter_scope(node: ast.AST) -> Iterator[ast.AST]:
@@ -1109,7 +1123,8 @@ class _CallWalker:
         self.loop_depth += 1
         if isinstance(node, ast.DictComp):
             self.expr(node.key, Usage.VALUE)
-            self.expr(node.value, Usage.VALUE)
+            if node.value is not None:  # None: ``{**d for d in ds}`` (Python 3.15)
+                self.expr(node.value, Usage.VALUE)
         else:
             self.expr(node.elt, Usage.VALUE)  # type: ignore[attr-defined]
         self.loop_depth -= 1
@@ -1212,27 +1227,28 @@ def _noqa_lines(source: str) -> dict[int, list[str]]:
 
 def analyse_source(source: str | bytes, *, path: str, module: str, is_package: bool = False,
                    rules: tuple[Any, ...] | None = None, siblings: tuple[str, ...] = ()) -> FileSummary:
-    """Parse and summarise one file; syntax errors are returned, not raised."""
+    """Parse and summarise one file; syntax errors are returned, not raised.
+
+    A file the running Python cannot parse because it uses a newer Python's
+    syntax gets a ``newer-python`` error naming that version (see :mod:`._newer`).
+    """
     text: str
     if isinstance(source, bytes):
         try:
             text = _decode(source)
         except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
-            return FileSummary(path, module, is_package, 0, error=("decode-error", str(exc), None, None))
+            error = ("unreadable", f"cannot decode: {exc}", None, None)
+            return FileSummary(path, module, is_package, 0, error=error)
     else:
         text = source
     summary = FileSummary(path, module, is_package, text.count("\n") + 1)
     try:
-        with warnings.catch_warnings():
-            # Invalid escapes and the like are the checked file's business, not ours:
-            # never let the caller's warning filters turn them into errors.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text, filename=path)
+        tree = parse_module(text, path)
     except SyntaxError as exc:
-        summary.error = ("syntax-error", exc.msg or "invalid syntax", exc.lineno, exc.offset)
+        summary.error = _syntax_error(text, exc)
         return summary
     except (ValueError, MemoryError, RecursionError) as exc:
-        summary.error = ("syntax-error", str(exc) or type(exc).__name__, None, None)
+        summary.error = ("syntax", str(exc) or type(exc).__name__, None, None)
         return summary
     summary.noqa = _noqa_lines(text)
     lines = None if text.isascii() else split_lines(text)
@@ -1240,7 +1256,7 @@ def analyse_source(source: str | bytes, *, path: str, module: str, is_package: b
     try:
         analysis.run()
     except RecursionError:
-        summary.error = ("syntax-error", "too deeply nested to analyse", None, None)
+        summary.error = ("syntax", "too deeply nested to analyse", None, None)
         return summary
     if rules is None:
         from .rules import rule_instances
@@ -1263,6 +1279,27 @@ def analyse_source(source: str | bytes, *, path: str, module: str, is_package: b
     return summary
 
 
+def parse_module(text: str, path: str) -> ast.Module:
+    """``ast.parse``, deaf to the warnings about the parsed code (invalid escapes...).
+
+    They are the checked file's business, not ours: the caller's warning filters
+    must never turn them into errors.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=path)
+
+
+def _syntax_error(text: str, exc: SyntaxError) -> tuple[str, str, int | None, int | None]:
+    from ._newer import newer_syntax  # only files that fail to parse need it
+
+    newer = newer_syntax(text, exc)
+    if newer is not None:
+        running = (sys.version_info[0], sys.version_info[1])
+        return ("newer-python", newer.message(running), newer.line, newer.column)
+    return ("syntax", exc.msg or "invalid syntax", exc.lineno, exc.offset)
+
+
 def _base_check_function() -> Any:
     from .rules._base import Rule
 
@@ -1274,7 +1311,10 @@ def _decode(data: bytes) -> str:
     import io
     import tokenize
 
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    # Python 3.14's detect_encoding refuses null bytes: leave them to the parser, which
+    # reports them as a syntax error (as every version's ``compile`` does).
+    probe = data.replace(b"\0", b" ") if b"\0" in data else data
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(probe).readline)
     text = data.decode(encoding)
     if text.startswith("\ufeff"):
         text = text[1:]

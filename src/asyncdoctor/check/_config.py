@@ -23,9 +23,7 @@ naming the file and the key::
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,9 +43,10 @@ class Config:
     (``ADC1``), names (``blocking-call``), categories (``blocking``) or
     ``ALL``.  The rules run are ``select`` (all rules when empty) plus
     ``extend_select``, minus ``ignore``: an ignored rule stays off.
-    ``blocking_functions`` and ``safe_functions`` are dotted names
-    (``mypkg.db.query``, ``legacy.client.Client.fetch``) that extend or
-    override what the checker knows about blocking calls.
+    ``blocking_functions`` and ``safe_functions`` are dotted names, as the
+    code imports them (``mypkg.db.query``, ``legacy.Client.fetch``, or
+    ``legacy.Client.*`` for every method of a class), that extend or override
+    what the checker knows about blocking calls.
 
     ``exclude``, ``extend_exclude`` and the globs of ``per_file_ignores`` are
     gitignore-style patterns relative to ``root``.  Files named explicitly on
@@ -133,6 +132,8 @@ def _discover(start: Path) -> Config:
 
 
 def _read_toml(path: Path) -> dict[str, object]:
+    import tomllib  # here: a run with no configuration file does without it
+
     try:
         with path.open("rb") as file:
             return tomllib.load(file)
@@ -188,10 +189,15 @@ def _jobs(value: object, where: str, root: Path) -> int:
 
 
 def _dotted_names(value: object, where: str, root: Path) -> tuple[str, ...]:
+    """Dotted names, ``pkg.mod.func``, or ``pkg.mod.Class.*`` for every method of a class."""
     names = _string_list(value, where, root)
     for name in names:
-        if not all(part.isidentifier() for part in name.split(".")):
-            raise ConfigError(f"{where} entry '{name}' is not a dotted name like 'pkg.mod.func'")
+        parts = name.removesuffix(".*").split(".")
+        if not all(part.isidentifier() for part in parts) or (name.endswith(".*") and len(parts) < 2):
+            raise ConfigError(
+                f"{where} entry '{name}' is not a dotted name like 'pkg.mod.func' "
+                "or 'pkg.mod.Class.*'"
+            )
     return names
 
 
@@ -240,6 +246,8 @@ def _did_you_mean(key: str) -> str:
     dashed = key.replace("_", "-").lower()
     if dashed in _OPTIONS:
         return f" (did you mean '{dashed}'?)"
+    import difflib
+
     close = difflib.get_close_matches(dashed, list(_OPTIONS), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

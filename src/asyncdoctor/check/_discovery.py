@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # imported when the first pattern is compiled: it costs start
 
 from ._config import Config, ConfigError
 
-__all__ = ["DEFAULT_EXCLUDES", "PathError", "discover_files"]
+__all__ = ["DEFAULT_EXCLUDES", "PathError", "discover_files", "repository_root"]
 
 #: Directory names never entered while walking (a directory given
 #: explicitly is still checked).
@@ -108,6 +108,25 @@ def discover_files(paths: Sequence[Path], config: Config) -> list[Path]:
             found,
         )
     return sorted(Path(name) for name in found)
+
+
+def repository_root(start: str | os.PathLike[str]) -> Path | None:
+    """The top of the git work tree holding ``start`` (a file or a directory), if any.
+
+    That is the nearest directory at or above ``start`` holding ``.git`` (a
+    directory, or the file a worktree or a submodule has), found without
+    running git.
+    """
+    current = os.path.abspath(start)
+    if not os.path.isdir(current):
+        current = os.path.dirname(current)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return Path(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +257,8 @@ def _compile(lines: Iterable[str], *, what: str, strict: bool) -> GitIgnoreSpec 
     skipped otherwise (a broken ``.gitignore`` line is git's business).
     """
     specs = [spec for line in lines if (spec := _compile_line(line, what, strict)) is not None]
+    if not specs:
+        return None
     patterns = [
         pattern for spec in specs for pattern in spec.patterns if pattern.include is not None
     ]

@@ -14,21 +14,23 @@ import hashlib
 import json
 import os
 import sys
-import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
-from ._analysis import FileSummary, analyse_source
+from ._catalog import catalog
 from ._config import Config
 from ._discovery import discover_files
-from ._index import ProjectIndex, ProjectReport
 from ._models import CheckResult, FileError, Finding, RuleInfo
 from ._selection import codes_ignored_for, selected_codes
-from .rules import all_rules, rule_instances
+
+if TYPE_CHECKING:
+    # Imported where they are used: a run served from the cache needs none of them.
+    from ._analysis import FileSummary
+    from ._index import ProjectReport
+    from .rules import Rule
 
 __all__ = ["check_paths", "check_source", "module_name"]
 
@@ -81,12 +83,20 @@ def _package_of(directory: str, memo: dict[str, tuple[str, ...] | None]) -> tupl
 
 @cache
 def _engine_fingerprint() -> str:
-    """Changes whenever the checker's own code does, so stale cache entries are never used."""
+    """Changes whenever the checker's own code or the Python running it does.
+
+    Stale cache entries are never used; and what parses (and how) depends on
+    the Python version, so each version has entries of its own.
+    """
     h = hashlib.blake2b(__version__.encode(), digest_size=8)
-    here = Path(__file__).parent
-    for p in sorted(here.rglob("*.py")):
-        st = p.stat()
-        h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    h.update(f"{sys.implementation.name}{sys.version_info[:2]}".encode())
+    here = os.path.dirname(__file__)
+    for folder in (here, os.path.join(here, "rules")):
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.name.endswith(".py"):
+                    st = entry.stat()
+                    h.update(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()
 
 
@@ -227,11 +237,25 @@ def _ensure_cachedir_tag(directory: Path) -> None:
 _Job = tuple[str, bytes, str, bool, tuple[str, ...]]
 
 
+def internal_error(exc: BaseException) -> str:
+    """How a failure of the checker itself on one file is told: ``ValueError: boom``."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
 def _analyse_job(job: _Job) -> tuple[str, str]:
+    """One file's summary as JSON; any failure of ours becomes an ``internal`` error in it."""
+    from ._analysis import FileSummary, analyse_source
+
     path, data, module, is_package, siblings = job
-    summary = analyse_source(data, path=path, module=module, is_package=is_package,
-                             siblings=siblings)
-    return path, json.dumps(summary.to_dict(), separators=(",", ":"))
+    try:
+        summary = analyse_source(data, path=path, module=module, is_package=is_package,
+                                 siblings=siblings)
+        return path, json.dumps(summary.to_dict(), separators=(",", ":"))
+    except Exception as exc:  # a bug of ours must cost one file, not the run
+        failed = FileSummary(path, module, is_package, 0,
+                             error=("internal", internal_error(exc), None, None))
+        return path, json.dumps(failed.to_dict(), separators=(",", ":"))
 
 
 def _worker_init() -> None:
@@ -241,6 +265,7 @@ def _worker_init() -> None:
 
 def _pool_context() -> Any:
     import multiprocessing
+    import threading
 
     if sys.platform != "win32" and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
@@ -250,28 +275,36 @@ def _pool_context() -> Any:
 def _analyse_many(
     jobs: list[_Job], jobs_n: int | None, progress: ProgressFn | None,
     done: int, total: int,
-) -> Iterable[tuple[str, str]]:
+) -> Iterator[tuple[str, str]]:
     workers = jobs_n if jobs_n and jobs_n > 0 else (os.cpu_count() or 1)
     size = sum(len(j[1]) for j in jobs)
     if workers <= 1 or len(jobs) < _PARALLEL_MIN_FILES or size < _PARALLEL_MIN_BYTES:
-        for job in jobs:
-            yield _analyse_job(job)
-            done += 1
-            if progress is not None:
-                progress(done, total)
-        return
-    from concurrent.futures import ProcessPoolExecutor  # only when there is work for a pool
+        results: Iterable[tuple[str, str]] = map(_analyse_job, jobs)
+    else:
+        # Big files first, so that no worker is left with a giant at the end.
+        results = _analyse_in_pool(sorted(jobs, key=lambda j: -len(j[1])), workers)
+    for result in results:
+        yield result
+        done += 1
+        if progress is not None:
+            progress(done, total)
 
-    # Big files first, so that no worker is left with a giant at the end.
-    jobs = sorted(jobs, key=lambda j: -len(j[1]))
+
+def _analyse_in_pool(jobs: list[_Job], workers: int) -> Iterator[tuple[str, str]]:
+    from concurrent.futures import ProcessPoolExecutor  # only when there is work for a pool
+    from concurrent.futures.process import BrokenProcessPool
+
     chunk = max(1, min(32, len(jobs) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
-                             initializer=_worker_init) as pool:
-        for result in pool.map(_analyse_job, jobs, chunksize=chunk):
-            yield result
-            done += 1
-            if progress is not None:
-                progress(done, total)
+    finished = 0
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+                                 initializer=_worker_init) as pool:
+            for result in pool.map(_analyse_job, jobs, chunksize=chunk):
+                yield result
+                finished += 1
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory): what it left undone is done here.
+        yield from map(_analyse_job, jobs[finished:])
 
 
 def _open_cache(config: Config) -> _Cache | None:
@@ -285,15 +318,27 @@ def _open_cache(config: Config) -> _Cache | None:
     return _Cache(directory)
 
 
-@dataclass(slots=True)
+_Error = tuple[str, str]  # (kind, message)
+
+
+def _cannot_read(exc: OSError) -> str:
+    return f"cannot read: {exc.strerror or exc}"
+
+
 class _Source:
-    path: str
-    module: str
-    is_package: bool
-    siblings: tuple[str, ...] = ()
-    key: str | None = None
-    data: bytes | None = None
-    error: str | None = None
+    """One file to check: its module name, and its content key or bytes, or why not."""
+
+    __slots__ = ("data", "error", "is_package", "key", "module", "path", "siblings")
+
+    def __init__(self, path: str, module: str = "", is_package: bool = False,
+                 siblings: tuple[str, ...] = ()) -> None:
+        self.path = path
+        self.module = module
+        self.is_package = is_package
+        self.siblings = siblings
+        self.key: str | None = None
+        self.data: bytes | None = None
+        self.error: _Error | None = None
 
 
 def _sources(files: list[Path], cache: _Cache | None, root: Path) -> list[_Source]:
@@ -302,33 +347,45 @@ def _sources(files: list[Path], cache: _Cache | None, root: Path) -> list[_Sourc
     memo: dict[Path, tuple[str, ...]] = {}
     packages: dict[str, tuple[str, ...] | None] = {}
     for path in files:
-        spath = str(path)
-        module, is_package = module_name(path, root, packages)
-        siblings: tuple[str, ...] = ()
-        if "." in module and not is_package:
-            parent = path.absolute().parent
-            if not (parent / "__init__.py").is_file():
-                siblings = _sibling_modules(parent, memo)
-        src = _Source(spath, module, is_package, siblings)
-        out.append(src)
         try:
-            st = path.stat() if cache is not None else None
-            if cache is not None and st is not None:
-                src.key = cache.known_key(spath, st, module, is_package, siblings)
-                if src.key is not None:
-                    continue
-            src.data = path.read_bytes()
-        except OSError as exc:
-            src.error = exc.strerror or str(exc)
-            continue
-        if cache is not None and st is not None:
-            src.key = _cache_key(src.data, module, is_package, siblings)
-            cache.remember(spath, st, src.key, module, is_package, siblings)
+            out.append(_source(path, cache, root, memo, packages))
+        except Exception as exc:  # a bug of ours must cost one file, not the run
+            src = _Source(str(path), path.stem)
+            src.error = ("internal", internal_error(exc))
+            out.append(src)
     return out
+
+
+def _source(path: Path, cache: _Cache | None, root: Path, memo: dict[Path, tuple[str, ...]],
+            packages: dict[str, tuple[str, ...] | None]) -> _Source:
+    spath = str(path)
+    module, is_package = module_name(path, root, packages)
+    siblings: tuple[str, ...] = ()
+    if "." in module and not is_package:
+        parent = path.absolute().parent
+        if not (parent / "__init__.py").is_file():
+            siblings = _sibling_modules(parent, memo)
+    src = _Source(spath, module, is_package, siblings)
+    try:
+        st = path.stat() if cache is not None else None
+        if cache is not None and st is not None:
+            src.key = cache.known_key(spath, st, module, is_package, siblings)
+            if src.key is not None:
+                return src
+        src.data = path.read_bytes()
+    except OSError as exc:
+        src.error = ("unreadable", _cannot_read(exc))
+        return src
+    if cache is not None and st is not None:
+        src.key = _cache_key(src.data, module, is_package, siblings)
+        cache.remember(spath, st, src.key, module, is_package, siblings)
+    return src
 
 
 def _summaries(sources: list[_Source], cache: _Cache | None, config: Config,
                progress: ProgressFn | None) -> tuple[list[FileSummary], int]:
+    from ._analysis import FileSummary
+
     summaries: list[FileSummary] = []
     jobs: list[_Job] = []
     keys: dict[str, str] = {}
@@ -337,7 +394,7 @@ def _summaries(sources: list[_Source], cache: _Cache | None, config: Config,
     for src in sources:
         if src.error is not None:
             summaries.append(FileSummary(src.path, src.module, src.is_package, 0,
-                                         error=("io-error", src.error, None, None)))
+                                         error=(*src.error, None, None)))
             continue
         if cache is not None and src.key is not None:
             cached = cache.get(src.key)
@@ -355,7 +412,7 @@ def _summaries(sources: list[_Source], cache: _Cache | None, config: Config,
                 data = Path(src.path).read_bytes()
             except OSError as exc:
                 summaries.append(FileSummary(src.path, src.module, src.is_package, 0,
-                                             error=("io-error", exc.strerror or str(exc), None, None)))
+                                             error=("unreadable", _cannot_read(exc), None, None)))
                 continue
         jobs.append((src.path, data, src.module, src.is_package, src.siblings))
     if progress is not None and hits:
@@ -364,8 +421,16 @@ def _summaries(sources: list[_Source], cache: _Cache | None, config: Config,
     gc.disable()
     try:
         for spath, payload in _analyse_many(jobs, config.jobs, progress, hits, total):
-            summaries.append(FileSummary.from_dict(spath, json.loads(payload)))
-            if cache is not None and spath in keys:
+            try:
+                summary = FileSummary.from_dict(spath, json.loads(payload))
+            except Exception as exc:  # a bug of ours must cost one file, not the run
+                module, is_package = next((s.module, s.is_package) for s in sources
+                                          if s.path == spath)
+                summary = FileSummary(spath, module, is_package, 0,
+                                      error=("internal", internal_error(exc), None, None))
+            summaries.append(summary)
+            internal = summary.error is not None and summary.error[0] == "internal"
+            if cache is not None and spath in keys and not internal:
                 cache.put(keys[spath], payload)
     finally:
         if was_enabled:
@@ -389,7 +454,7 @@ def _run_key(sources: list[_Source], config: Config, codes: frozenset[str]) -> s
 
 @cache
 def _rule_table() -> dict[str, RuleInfo]:
-    return {r.code: r for r in all_rules()}
+    return {r.code: r for r in catalog()}
 
 
 def _silenced(noqa: dict[int, list[str]], line: int, code: str) -> bool:
@@ -405,7 +470,74 @@ def _finding(path: str, code: str, line: int, col: int, end_line: int, end_col: 
     return Finding(path, line, col, end_line, end_col, code, info.name, info.category, message, chain)
 
 
-def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[str]) -> list[Finding]:
+def _project_stage(summaries: list[FileSummary], config: Config,
+                   codes: frozenset[str]) -> tuple[list[Finding], list[FileError]]:
+    """The findings of the project-wide stage; a file it fails on becomes an ``internal`` error.
+
+    Such a file is left out and the stage runs again without it, so that the
+    other files are still checked.  A rule that fails on no file in particular,
+    or on several, is left out instead (reported against the project root).
+    """
+    from .rules import rule_instances
+
+    kept = [s for s in summaries if s.error is None]
+    rules = [rule for rule in rule_instances() if rule.code in codes]
+    errors: list[FileError] = []
+    failures: dict[str, int] = {}
+    while True:
+        tracker = _Tracker()
+        try:
+            return _run_rules(kept, config, codes, rules, tracker), errors
+        except Exception as exc:
+            rule, culprit = tracker.rule, tracker.current
+            if culprit is None and rule is None:
+                culprit = _index_culprit(kept, config)
+            message = internal_error(exc)
+            if rule is not None:
+                failures[rule.code] = failures.get(rule.code, 0) + 1
+            if culprit is not None and (rule is None or failures[rule.code] <= _MAX_FILE_FAILURES):
+                errors.append(FileError(culprit.path, "internal", message))
+                kept = [s for s in kept if s is not culprit]
+            elif rule is not None:
+                where = f" on {culprit.path}" if culprit is not None else ""
+                errors.append(FileError(str(config.root), "internal",
+                                        f"{message} (in {rule.code}{where}; the rule was skipped)"))
+                rules = [r for r in rules if r is not rule]
+            else:
+                errors.append(FileError(str(config.root), "internal", message))
+                return [], errors
+
+
+# A rule failing on more files than this is skipped for the run, rather than each file.
+_MAX_FILE_FAILURES = 3
+
+
+class _Tracker:
+    """What the project stage was looking at: a rule, and a file the index was giving it."""
+
+    __slots__ = ("current", "rule")
+
+    def __init__(self) -> None:
+        self.current: FileSummary | None = None
+        self.rule: Rule | None = None
+
+
+def _index_culprit(summaries: list[FileSummary], config: Config) -> FileSummary | None:
+    """The summary the project index cannot be built with, if one alone is to blame."""
+    from ._index import ProjectIndex
+
+    for summary in summaries:
+        try:
+            ProjectIndex([summary], config)
+        except Exception:
+            return summary
+    return None
+
+
+def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[str],
+               rules: Sequence[Rule], tracker: _Tracker | None = None) -> list[Finding]:
+    from ._index import ProjectIndex
+
     index = ProjectIndex(summaries, config)
     by_path = {s.path: s for s in summaries}
     ignored_cache: dict[str, frozenset[str]] = {}
@@ -426,12 +558,16 @@ def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[st
 
     findings: list[Finding] = []
     for s in index.summaries:
+        if tracker is not None:
+            tracker.current = s
         for r in s.reports:
             if keep(s.path, r.code, r.line) and r.code in _rule_table():
                 findings.append(_finding(s.path, r.code, r.line, r.col, r.end_line, r.end_col, r.message, r.chain))
-    for rule in rule_instances():
-        if rule.code not in codes:
-            continue
+    for rule in rules:
+        if tracker is not None:
+            tracker.rule = rule
+            tracker.current = None
+            index.on_file = _following(tracker)
         reports: Iterable[ProjectReport] = rule.check_project(index)
         for pr in reports:
             if keep(pr.path, pr.code, pr.line):
@@ -439,6 +575,13 @@ def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[st
                                          pr.message, pr.chain))
     findings = sorted(set(findings))
     return findings
+
+
+def _following(tracker: _Tracker) -> Callable[[FileSummary], None]:
+    def on_file(summary: FileSummary) -> None:
+        tracker.current = summary
+
+    return on_file
 
 
 def _errors(summaries: list[FileSummary]) -> list[FileError]:
@@ -451,7 +594,12 @@ def _errors(summaries: list[FileSummary]) -> list[FileError]:
 
 
 def check_paths(paths: Sequence[Path], config: Config, *, progress: ProgressFn | None = None) -> CheckResult:
-    """Check every Python file under ``paths``; see :class:`CheckResult`."""
+    """Check every Python file under ``paths``; see :class:`CheckResult`.
+
+    A file that cannot be checked (unreadable, a syntax error, newer syntax,
+    a failure of the checker on it) is a :class:`FileError` in the result;
+    every other file is still checked.
+    """
     codes = selected_codes(config)
     files = discover_files(list(paths), config)
     cache = _open_cache(config)
@@ -466,17 +614,18 @@ def check_paths(paths: Sequence[Path], config: Config, *, progress: ProgressFn |
             cache.save_stats()
             return result
     summaries, hits = _summaries(sources, cache, config, progress)
-    findings = _run_rules(summaries, config, codes)
+    findings, failed = _project_stage(summaries, config, codes)
+    errors = sorted([*_errors(summaries), *failed], key=lambda e: (e.path, e.line or 0))
     result = CheckResult(
         findings=tuple(findings),
-        errors=tuple(_errors(summaries)),
+        errors=tuple(errors),
         files_checked=len(files),
         lines_checked=sum(s.lines for s in summaries),
         files_from_cache=hits,
     )
     if cache is not None:
         cache.save_stats()
-        if run_key is not None:
+        if run_key is not None and not any(e.kind == "internal" for e in errors):
             cache.put_run(run_key, _result_to_json(result))
     return result
 
@@ -510,6 +659,9 @@ def _result_from_json(data: dict[str, Any], files: int) -> CheckResult | None:
 def check_source(source: str, *, path: str = "<string>", config: Config | None = None,
                  module: str = "snippet") -> list[Finding]:
     """Check one piece of source code on its own (used by the docs and the tests)."""
+    from ._analysis import FileSummary, analyse_source
+    from .rules import rule_instances
+
     cfg = config or Config(cache=False)
     summary = analyse_source(source, path=path, module=module)
     if summary.error is not None:
@@ -517,4 +669,6 @@ def check_source(source: str, *, path: str = "<string>", config: Config | None =
         raise SyntaxError(f"{path}:{line}:{col}: {message}")
     # Round-trip through the cache format, as a real run does.
     summary = FileSummary.from_dict(path, json.loads(json.dumps(summary.to_dict())))
-    return _run_rules([summary], cfg, selected_codes(cfg))
+    codes = selected_codes(cfg)
+    # Unlike check_paths, failures are raised: this serves tests and docs.
+    return _run_rules([summary], cfg, codes, [r for r in rule_instances() if r.code in codes])

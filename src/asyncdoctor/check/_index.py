@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -156,7 +156,10 @@ class ProjectIndex:
         self._user_types = frozenset(
             name.rpartition(".")[0] for name in self.user_blocking | self.user_safe if "." in name
         )
+        #: Told of each file :meth:`iter_functions` moves to (the engine blames a failure on it).
+        self.on_file: Callable[[FileSummary], None] | None = None
         self._eval_cache: dict[str, Value | None] = {}
+        self._listed_cache: dict[frozenset[str], frozenset[str]] = {}
         self._blocking_cache: dict[str, Blocked | None] = {}
         self._prefixes: frozenset[str] | None = None
 
@@ -427,14 +430,49 @@ class ProjectIndex:
         return self._prefixes
 
     def _user_listed(self, value: Value, names: frozenset[str]) -> bool:
+        """Whether the configuration lists ``value`` in ``names`` (blocking or safe functions).
+
+        ``Class.*`` lists every method of the class but its ``__dunder__`` ones
+        (constructing a client is not calling one of its methods) and, in the
+        project, its ``async def`` ones (they cannot block the loop's thread).
+        """
         if not names:
             return False
+        listed = self._listed(names)
         name = self.name_of(value)
-        if name in names:
+        if name in listed:
             return True
         if isinstance(value, LibMethod):
-            return f"{value.type}.*" in names
+            return f"{value.type}.*" in listed and not value.attr.startswith("__")
+        if isinstance(value, PFunc):
+            info = self.functions[value.qualname][0]
+            return (
+                info.cls is not None
+                and f"{info.cls}.*" in listed
+                and not info.is_async
+                and not info.name.startswith("__")
+            )
         return False
+
+    def _listed(self, names: frozenset[str]) -> frozenset[str]:
+        """``names`` as the configuration gives them, plus what they are in the project.
+
+        Users write the names their code imports (``legacy.Client.*``); the
+        project may define them elsewhere (``legacy/client.py``, re-exported
+        by ``legacy/__init__.py``): those qualified names are added.
+        """
+        hit = self._listed_cache.get(names)
+        if hit is None:
+            found = set(names)
+            for name in names:
+                star = name.endswith(".*")
+                value = self.evaluate(name.removesuffix(".*"))
+                if isinstance(value, PClass):
+                    found.add(f"{value.qualname}.*" if star else value.qualname)
+                elif isinstance(value, PFunc) and not star:
+                    found.add(value.qualname)
+            hit = self._listed_cache[names] = frozenset(found)
+        return hit
 
     def blocking(self, site: CallSite, value: Value | None = None,
                  summary: FileSummary | None = None) -> Blocked | None:
@@ -463,14 +501,10 @@ class ProjectIndex:
         """A :class:`Blocked`, None, or ``_FOLLOW`` when the answer lies in a project function."""
         if self._user_listed(value, self.user_safe):
             return None
-        if self._user_listed(value, self.user_blocking):
-            name = self.name_of(value)
-            return Blocked(
-                "is declared blocking in the configuration",
-                "run it with await asyncio.to_thread(...)",
-                name,
-                (f"{name}()",),
-            )
+        if site.usage != Usage.AWAITED and self._user_listed(value, self.user_blocking):
+            # (an awaited call returns an awaitable: ``await client.afetch()`` under
+            # ``Client.*`` is an async method of the class)
+            return _declared_blocking(self.name_of(value))
         if isinstance(value, PFunc):
             return _FOLLOW
         if isinstance(value, PClass):
@@ -478,7 +512,7 @@ class ProjectIndex:
                 if isinstance(cls, LibObject):
                     hit = blocking_info(LibName(cls.type))
                     if hit is not None:
-                        return Blocked(hit[1].what, hit[1].instead, cls.type, (f"{cls.type}()",))
+                        return Blocked(hit[1].what, hit[1].instead, cls.type, ())
             return _FOLLOW
         if isinstance(value, PInst | PModule):
             return None
@@ -503,11 +537,10 @@ class ProjectIndex:
     def _own_verdict(self, qualname: str) -> object:
         """What is known of a function before looking at its calls (``_FOLLOW`` if nothing)."""
         info = self.functions[qualname][0]
-        if info.is_async or info.offloaded or qualname in self.user_safe:
+        if info.is_async or info.offloaded or self._user_listed(PFunc(qualname), self.user_safe):
             return None
-        if qualname in self.user_blocking:
-            return Blocked("is declared blocking in the configuration",
-                           "run it with await asyncio.to_thread(...)", qualname, ())
+        if self._user_listed(PFunc(qualname), self.user_blocking):
+            return _declared_blocking(qualname)
         return _FOLLOW
 
     def _function_blocking(self, qualname: str) -> Blocked | None:
@@ -573,9 +606,23 @@ class ProjectIndex:
         return cache[qualname]
 
     def iter_functions(self) -> Iterator[tuple[FuncInfo, FileSummary]]:
+        """Every function of every file (``on_file`` hears of each file first)."""
+        on_file = self.on_file
         for s in self.summaries:
+            if on_file is not None:
+                on_file(s)
             for f in s.functions.values():
                 yield f, s
+
+
+def _declared_blocking(name: str) -> Blocked:
+    """The verdict on a function the configuration lists in ``blocking-functions``."""
+    return Blocked(
+        "is declared blocking in the configuration",
+        "run it in a thread with `await asyncio.to_thread(...)`",
+        name,
+        (),
+    )
 
 
 _MISSING = object()

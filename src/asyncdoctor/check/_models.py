@@ -45,12 +45,18 @@ class Finding:
     chain: tuple[str, ...] = field(default=(), compare=False)
 
 
-ErrorKind = Literal["syntax-error", "decode-error", "io-error"]
+ErrorKind = Literal["syntax", "newer-python", "unreadable", "internal"]
 
 
 @dataclass(frozen=True, slots=True)
 class FileError:
-    """A file that could not be checked (and why); the other files still are."""
+    """A file that could not be checked (and why); the other files still are.
+
+    ``kind`` is ``"syntax"`` (the running Python does not parse it),
+    ``"newer-python"`` (it uses the syntax of a newer Python, named in the
+    message), ``"unreadable"`` (it cannot be read or decoded) or
+    ``"internal"`` (the checker failed on it: a bug worth reporting).
+    """
 
     path: str
     kind: ErrorKind

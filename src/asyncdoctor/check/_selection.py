@@ -16,16 +16,18 @@ root, to selectors switched off for the files they match.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pathspec import GitIgnoreSpec
-
+from ._catalog import catalog
 from ._config import Config, ConfigError
 from ._models import RuleInfo
+
+if TYPE_CHECKING:  # imported when the first glob is compiled: it costs start-up time
+    from pathspec import GitIgnoreSpec
 
 __all__ = ["codes_ignored_for", "selected_codes"]
 
@@ -33,7 +35,7 @@ __all__ = ["codes_ignored_for", "selected_codes"]
 def selected_codes(config: Config, *, rules: Sequence[RuleInfo] | None = None) -> frozenset[str]:
     """The codes of the rules to run under ``config``.
 
-    ``rules`` defaults to every registered rule.  Raises :class:`ConfigError`
+    ``rules`` defaults to every rule (see :mod:`._catalog`).  Raises :class:`ConfigError`
     for a selector that names no rule, anywhere in the configuration
     (``per_file_ignores`` included), so that a run fails before any work.
     """
@@ -72,9 +74,7 @@ def codes_ignored_for(
 def _rules(rules: Sequence[RuleInfo] | None) -> tuple[RuleInfo, ...]:
     if rules is not None:
         return tuple(rules)
-    from .rules import all_rules  # imported late: loading the rules is not free
-
-    return all_rules()
+    return catalog()  # codes, names and categories, without loading the rules
 
 
 def _codes(rules: Iterable[RuleInfo]) -> set[str]:
@@ -85,6 +85,8 @@ def _codes(rules: Iterable[RuleInfo]) -> set[str]:
 def _compiled(
     entries: tuple[tuple[str, tuple[str, ...]], ...], rules: tuple[RuleInfo, ...]
 ) -> tuple[tuple[GitIgnoreSpec, frozenset[str]], ...]:
+    from pathspec import GitIgnoreSpec
+
     return tuple(
         (GitIgnoreSpec.from_lines([glob]), frozenset(_expand_all(selectors, rules)))
         for glob, selectors in entries
@@ -122,5 +124,7 @@ def _expand(selector: str, rules: tuple[RuleInfo, ...]) -> set[str]:
 
 def _suggestion(selector: str, rules: tuple[RuleInfo, ...]) -> str:
     words = [info.name for info in rules] + sorted({info.category for info in rules})
+    import difflib
+
     close = difflib.get_close_matches(selector.lower(), words, n=1, cutoff=0.7)
     return f" (did you mean '{close[0]}'?)" if close else ""

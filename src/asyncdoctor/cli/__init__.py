@@ -10,6 +10,11 @@ __all__ = ["main"]
 def main(argv: list[str] | None = None) -> int:
     """Run the ``asyncdoctor`` command with ``argv`` (``sys.argv[1:]`` by default)."""
     args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:  # what argparse would print, without importing it
+        from .._version import __version__
+
+        print(f"asyncdoctor {__version__}")
+        return 0
     if args[:1] == ["run"]:
         # The program run under the doctor should find as few of our modules imported as
         # possible (and start fast), so `run` skips the full parser and the checker's imports.

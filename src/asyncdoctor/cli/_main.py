@@ -4,43 +4,36 @@ Exit codes, for every sub-command: 0 clean, 1 findings, 2 usage,
 configuration or input error.  A usage or input error is always one line on
 stderr (``asyncdoctor: ...``), never a traceback.
 
-Sub-commands are listed in :func:`_build_parser`.  ``tune`` and ``bench``
-live in :mod:`._tune` and :mod:`._bench`: each has a ``register(commands)``
-that adds its parser and handler; a handler raises
-:class:`._errors.UsageError` for a one-line error.  ``run`` lives in
-:mod:`._run` and is dispatched before this parser is built (see
-``cli/__init__.py``), so that the program it runs starts fast.
+Sub-commands are listed in :data:`_COMMANDS`.  ``tune`` and ``bench`` live in
+:mod:`._tune` and :mod:`._bench`: each has a ``register(commands)`` that adds
+its parser and handler; a handler raises :class:`._errors.UsageError` for a
+one-line error.  ``run`` lives in :mod:`._run` and is dispatched before this
+parser is built (see ``cli/__init__.py``), so that the program it runs starts
+fast.
+
+Start-up time matters (pre-commit and editors run ``check`` on every save):
+only the parser of the sub-command being run is built, the others are
+one-line stubs for ``--help``, and every module a sub-command needs (the
+checker, rich, asyncio...) is imported by its handler.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import difflib
-import json
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
-from typing import NoReturn, TextIO
 
 from .._version import __version__
-from ..check._config import Config, ConfigError, load_config
-from ..check._discovery import PathError
-from ..check._models import CheckResult, RuleInfo
-from ..check._selection import selected_codes
 from ._errors import UsageError
-from ._options import positive_int
-from ._progress import ProgressBar
-from ._render import (
-    render_github,
-    render_json,
-    render_sarif,
-    render_statistics,
-    render_text,
-    summary_line,
-)
-from ._run import _comma_list
+
+TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from pathlib import Path
+    from typing import NoReturn, TextIO
+
+    from ..check._config import Config
+    from ..check._models import CheckResult, RuleInfo
 
 __all__ = ["main"]
 
@@ -50,9 +43,10 @@ _COLOR_MODES = ("auto", "always", "never")
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``asyncdoctor`` command with ``argv`` (``sys.argv[1:]`` by default)."""
-    parser = _build_parser()
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = _build_parser(_command_of(arguments))
     try:
-        args, extras = parser.parse_known_args(argv)
+        args, extras = parser.parse_known_args(arguments)
         if extras:  # reported by the sub-command's parser, whose --help is the useful one
             owner: _Parser = getattr(args, "command_parser", parser)
             owner.error(f"unrecognized arguments: {' '.join(extras)}")
@@ -64,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    args.command_line = ["asyncdoctor", *arguments]  # as typed, for hints that repeat it
+    from ..check._config import ConfigError
+    from ..check._discovery import PathError
+
     try:
         return handler(args)
     except (ConfigError, PathError, _UsageError) as exc:
@@ -88,7 +86,23 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def _build_parser() -> _Parser:
+def _command_of(arguments: Sequence[str]) -> str | None:
+    """The sub-command ``arguments`` run: the first one that is not an option."""
+    for argument in arguments:
+        if not argument.startswith("-"):
+            return argument if argument in _COMMANDS else None
+        if argument in ("-h", "--help", "--version"):
+            return None
+    return None
+
+
+def _build_parser(command: str | None = None) -> _Parser:
+    """The parser, with the sub-parser of ``command`` alone complete.
+
+    The other sub-commands are stubs that only give their one-line help:
+    ``_build_parser()`` is enough for ``asyncdoctor --help`` and
+    ``_build_parser("check")`` parses ``check``'s options.
+    """
     parser = _Parser(
         prog="asyncdoctor",
         description="Find, prove, show and fix what goes wrong in asyncio code.",
@@ -97,19 +111,25 @@ def _build_parser() -> _Parser:
     )
     parser.add_argument("--version", action="version", version=f"asyncdoctor {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
-    _add_check(commands)
-    _add_rules(commands)
-    _add_rule(commands)
-    _add_run(commands)
-    _add_tune(commands)
-    _add_bench(commands)
+    for name, (summary, register) in _COMMANDS.items():
+        if name == command:
+            register(commands)
+        else:
+            commands.add_parser(name, help=summary, add_help=False)
     return parser
+
+
+def _comma_list(text: str) -> list[str]:
+    """``--select a,b``: the items of a comma-separated list (as ``run``'s options take them)."""
+    from ._run import _comma_list as split  # one definition, imported when an option uses it
+
+    return split(text)
 
 
 def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
     check = commands.add_parser(
         "check",
-        help="find asyncio problems in Python files without running them",
+        help=_COMMANDS["check"][0],
         description=(
             "Check Python files for asyncio problems. Rule selectors are codes (ADC101), "
             "code prefixes (ADC1), names (blocking-call), categories (blocking) or ALL."
@@ -117,6 +137,10 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
         epilog="Exit codes: 0 clean, 1 problems found, 2 usage, configuration or input error.",
         allow_abbrev=False,
     )
+    from pathlib import Path
+
+    from ._options import positive_int
+
     check.set_defaults(handler=_cmd_check, command_parser=check)
     check.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH", help="files or directories (default: .)"
@@ -179,7 +203,7 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
 def _add_rules(commands: argparse._SubParsersAction[_Parser]) -> None:
     rules = commands.add_parser(
         "rules",
-        help="list every rule",
+        help=_COMMANDS["rules"][0],
         description="List every rule: code, name, category and summary.",
         allow_abbrev=False,
     )
@@ -190,7 +214,7 @@ def _add_rules(commands: argparse._SubParsersAction[_Parser]) -> None:
 def _add_rule(commands: argparse._SubParsersAction[_Parser]) -> None:
     rule = commands.add_parser(
         "rule",
-        help="explain one rule",
+        help=_COMMANDS["rule"][0],
         description="Print a rule's documentation.",
         allow_abbrev=False,
     )
@@ -205,7 +229,7 @@ def _add_run(commands: argparse._SubParsersAction[_Parser]) -> None:
 
     run = commands.add_parser(
         "run",
-        help="run a Python program under the runtime doctor",
+        help=_COMMANDS["run"][0],
         usage=_run.USAGE,
         description=_run.DESCRIPTION,
         epilog=_run.EPILOG,
@@ -227,6 +251,21 @@ def _add_bench(commands: argparse._SubParsersAction[_Parser]) -> None:
     _bench.register(commands)
 
 
+#: name -> (the one-line help ``asyncdoctor --help`` shows, what adds its parser), in order.
+#: ``tune`` and ``bench`` register themselves with the same help (tests/cli checks it).
+_COMMANDS: dict[str, tuple[str, Callable[[argparse._SubParsersAction[_Parser]], None]]] = {
+    "check": ("find asyncio problems in Python files without running them", _add_check),
+    "rules": ("list every rule", _add_rules),
+    "rule": ("explain one rule", _add_rule),
+    "run": ("run a Python program under the runtime doctor", _add_run),
+    "tune": (
+        "find the concurrency level that maximises throughput within a latency bound",
+        _add_tune,
+    ),
+    "bench": ("measure HTTP clients and event loops on this machine", _add_bench),
+}
+
+
 # --- seams: the engine and the registry are imported only when needed ----------------------------
 
 
@@ -235,6 +274,13 @@ def _registry() -> tuple[tuple[RuleInfo, ...], Mapping[str, str]]:
     from ..check.rules import CATEGORIES, all_rules
 
     return all_rules(), CATEGORIES
+
+
+def _catalog() -> tuple[RuleInfo, ...]:
+    """Every rule's code, name and category: enough to check selectors, without the rules."""
+    from ..check._catalog import catalog
+
+    return catalog()
 
 
 def _check_paths(
@@ -249,42 +295,80 @@ def _check_paths(
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..check._discovery import PathError
+    from ..check._selection import selected_codes
+    from ._progress import ProgressBar
+
     paths: list[Path] = args.paths or [Path(".")]
     for path in paths:
         if not path.exists():
             raise PathError(f"path '{path}' does not exist")
     config = _check_config(args, paths)
-    rules, _ = _registry()
-    selected_codes(config, rules=rules)  # an unknown selector fails here, before any work
+    selected_codes(config, rules=_catalog())  # an unknown selector fails here, before any work
 
     show_progress = not (args.quiet or args.no_progress) and _isatty(sys.stderr)
     with ProgressBar(stream=sys.stderr, enabled=show_progress) as progress:
         result = _check_paths(paths, config, progress=progress)
 
+    from . import _render as render
+
     cwd = Path.cwd()
     if args.output_file is not None:
         try:
             with args.output_file.open("w", encoding="utf-8") as stream:
-                stream.write(_render(args, result, rules, config, cwd, stream))
+                stream.write(_render(args, result, paths, cwd, stream))
         except OSError as exc:
             raise _UsageError(f"cannot write '{args.output_file}': {exc.strerror or exc}") from None
     else:
-        sys.stdout.write(_render(args, result, rules, config, cwd, sys.stdout))
+        sys.stdout.write(_render(args, result, paths, cwd, sys.stdout))
         sys.stdout.flush()
 
     if result.errors and (args.format in ("json", "sarif") or args.statistics):
+        import dataclasses
+
         errors_only = dataclasses.replace(result, findings=())
         color = _use_color(args.color, sys.stderr)
-        sys.stderr.write(render_text(errors_only, cwd=cwd, color=color))
+        sys.stderr.write(render.render_text(errors_only, cwd=cwd, color=color))
+    nothing = _nothing_checked(result, paths)
+    if nothing is not None:
+        # ruff warns and exits 0; a CI job pointed at the wrong (or an empty) directory then
+        # passes forever, so this is an input error, with one exception: files named on the
+        # command line and all excluded by --force-exclude, which is what pre-commit passes.
+        if nothing:
+            return _fail(nothing)
+        if not args.quiet:
+            print("No files checked: every file given is excluded (--force-exclude).",
+                  file=sys.stderr)
+        return 0
     if not args.quiet:
-        print(summary_line(result), file=sys.stderr)
+        print(render.summary_line(result), file=sys.stderr)
+        for hint in render.summary_hints(result, args.command_line):
+            print(hint, file=sys.stderr)
 
     code = result.exit_code
     return 0 if code == 1 and args.exit_zero else code
 
 
+def _nothing_checked(result: CheckResult, paths: Sequence[Path]) -> str | None:
+    """Why nothing was checked: an error message, ``""`` when that is fine, None if not so."""
+    if result.files_checked or result.errors:
+        return None
+    folders = [path for path in paths if path.is_dir()]
+    if not folders:
+        return ""  # every path a file: --force-exclude excluded them all
+    shown = ", ".join(f"'{folder}'" for folder in folders)
+    return f"no Python files found in {shown} (none there, or all excluded)"
+
+
 def _check_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
     """The configuration of the project holding ``paths``, with the command line applied."""
+    import dataclasses
+    from pathlib import Path
+
+    from ..check._config import load_config
+
     try:
         start = Path(os.path.commonpath([os.path.abspath(path) for path in paths]))
     except ValueError:  # paths on different drives
@@ -315,21 +399,23 @@ def _check_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
 def _render(
     args: argparse.Namespace,
     result: CheckResult,
-    rules: Sequence[RuleInfo],
-    config: Config,
+    paths: Sequence[Path],
     cwd: Path,
     stream: TextIO,
 ) -> str:
+    from . import _render as render
+
     if args.statistics:
-        return render_statistics(result, as_json=args.format == "json")
+        return render.render_statistics(result, as_json=args.format == "json")
     if args.format == "json":
-        return render_json(result, cwd=cwd)
+        return render.render_json(result, cwd=cwd)
     if args.format == "sarif":
-        return render_sarif(result, rules=rules, root=config.root)
+        rules, _ = _registry()
+        return render.render_sarif(result, rules=rules, root=render.report_root(paths, cwd))
     if args.format == "github":
-        return render_github(result, cwd=cwd)
+        return render.render_github(result, root=render.report_root(paths, cwd))
     color = _use_color(args.color, stream)
-    return render_text(result, cwd=cwd, color=color, show_source=args.show_source)
+    return render.render_text(result, cwd=cwd, color=color, show_source=args.show_source)
 
 
 # --- rules and rule -----------------------------------------------------------------------------
@@ -338,6 +424,8 @@ def _render(
 def _cmd_rules(args: argparse.Namespace) -> int:
     rules, _ = _registry()
     if args.format == "json":
+        import json
+
         data = [
             {"code": r.code, "name": r.name, "category": r.category, "summary": r.summary}
             for r in rules
@@ -364,6 +452,8 @@ def _cmd_rule(args: argparse.Namespace) -> int:
         if info.code.lower() == wanted.lower() or info.name == wanted.lower():
             break
     else:
+        import difflib
+
         words = [info.code for info in rules] + [info.name for info in rules]
         close = difflib.get_close_matches(wanted, words, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "see 'asyncdoctor rules'"

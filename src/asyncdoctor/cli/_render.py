@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import linecache
 import os
+import re
+import shlex
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,11 +20,14 @@ from ..check._models import CheckResult, FileError, Finding, RuleInfo
 
 __all__ = [
     "display_path",
+    "error_text",
     "render_github",
     "render_json",
     "render_sarif",
     "render_statistics",
     "render_text",
+    "report_root",
+    "summary_hints",
     "summary_line",
 ]
 
@@ -30,11 +35,8 @@ _Painter = Callable[[str, str], str]
 
 _SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
-_ERROR_KINDS = {
-    "syntax-error": "syntax error",
-    "decode-error": "cannot decode",
-    "io-error": "cannot read",
-}
+#: How each kind of file error is introduced (the other messages speak for themselves).
+_ERROR_KINDS = {"syntax": "syntax error: ", "internal": "internal error: "}
 
 _BOLD = "\x1b[1m"
 _RED = "\x1b[1;31m"
@@ -96,10 +98,14 @@ def _source_excerpt(finding: Finding, paint: _Painter) -> list[str]:
     ]
 
 
+def error_text(error: FileError) -> str:
+    """What went wrong with a file, in a few words: ``syntax error: invalid syntax``."""
+    return f"{_ERROR_KINDS.get(error.kind, '')}{error.message}"
+
+
 def _error_line(error: FileError, where: str, paint: _Painter) -> str:
     position = f":{error.line}:{error.column or 1}" if error.line is not None else ""
-    kind = _ERROR_KINDS.get(error.kind, error.kind)
-    return f"{where}{position}: {paint('error', _RED)}: {kind}: {error.message}"
+    return f"{where}{position}: {paint('error', _RED)}: {error_text(error)}"
 
 
 def summary_line(result: CheckResult) -> str:
@@ -122,6 +128,41 @@ def summary_line(result: CheckResult) -> str:
     return f"All checks passed ({checked})."
 
 
+def summary_hints(result: CheckResult, command: Sequence[str]) -> list[str]:
+    """What to do about the files that could not be checked, one line each (maybe none).
+
+    ``command`` is the command line that ran (``asyncdoctor check src``), for
+    the hint that runs it with a newer Python.
+    """
+    hints = []
+    needed: set[tuple[int, int]] = set()
+    for error in result.errors:
+        match = _NEEDS.match(error.message) if error.kind == "newer-python" else None
+        if match is not None:
+            needed.add((int(match[1]), int(match[2])))
+    if needed:
+        files = len({e.path for e in result.errors if e.kind == "newer-python"})
+        major, minor = max(needed)
+        version = f"{major}.{minor}"
+        args = shlex.join(command[1:])
+        hints.append(
+            f"{_count(files, 'file')} {'uses' if files == 1 else 'use'} the syntax of a newer "
+            f"Python: run asyncdoctor with Python {version} or newer, e.g. "
+            f"`python{version} -m asyncdoctor {args}` or "
+            f"`pipx run --python {version} asyncdoctor {args}`."
+        )
+    internal = {e.path for e in result.errors if e.kind == "internal"}
+    if internal:
+        hints.append(
+            f"asyncdoctor failed on {_count(len(internal), 'file')} (an internal error is a bug "
+            "in asyncdoctor: please report it with the message); the other files were checked."
+        )
+    return hints
+
+
+_NEEDS = re.compile(r"uses Python (\d+)\.(\d+) syntax")
+
+
 def render_statistics(result: CheckResult, *, as_json: bool = False) -> str:
     """How many findings each rule produced, most frequent first."""
     counts = Counter((finding.code, finding.name) for finding in result.findings)
@@ -139,8 +180,14 @@ def render_statistics(result: CheckResult, *, as_json: bool = False) -> str:
 
 
 def render_json(result: CheckResult, *, cwd: str | Path) -> str:
-    """A JSON array of findings (file errors are reported on stderr)."""
-    data = [
+    """A JSON array: the findings, then the files that could not be checked.
+
+    As in ruff's JSON, a file that could not be checked is an entry whose
+    ``code`` is null; its ``kind`` says why (``syntax``, ``newer-python``,
+    ``unreadable``, ``internal``) and its ``line`` and ``column`` are null
+    when the error has no position.
+    """
+    data: list[dict[str, object]] = [
         {
             "path": display_path(finding.path, cwd),
             "line": finding.line,
@@ -155,6 +202,17 @@ def render_json(result: CheckResult, *, cwd: str | Path) -> str:
         }
         for finding in sorted(result.findings)
     ]
+    data.extend(
+        {
+            "path": display_path(error.path, cwd),
+            "line": error.line,
+            "column": (error.column or 1) if error.line is not None else None,
+            "code": None,
+            "kind": error.kind,
+            "message": error_text(error),
+        }
+        for error in sorted(result.errors, key=_error_key)
+    )
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -164,9 +222,12 @@ def render_json(result: CheckResult, *, cwd: str | Path) -> str:
 def render_sarif(result: CheckResult, *, rules: Sequence[RuleInfo], root: str | Path) -> str:
     """A SARIF 2.1.0 log that GitHub code scanning accepts.
 
-    Locations are POSIX paths relative to ``root`` (the project root) under
-    the ``%SRCROOT%`` base; files outside it get an absolute ``file:`` URI.
-    Files that could not be checked become tool execution notifications.
+    Locations are POSIX paths relative to ``root`` under the ``%SRCROOT%``
+    base, whose absolute URI ``originalUriBaseIds`` gives; files outside it get
+    an absolute ``file:`` URI.  GitHub code scanning wants paths relative to
+    the repository: ``root`` should be its top (see :func:`report_root`).
+    Files that could not be checked become tool execution notifications, each
+    referring to a notification descriptor of its kind.
     """
     root_text = os.path.abspath(root)
     descriptors = list(rules)
@@ -184,15 +245,17 @@ def render_sarif(result: CheckResult, *, rules: Sequence[RuleInfo], root: str | 
                 )
             )
     index = {info.code: position for position, info in enumerate(descriptors)}
+    kinds = sorted({error.kind for error in result.errors})
+    driver: dict[str, object] = {
+        "name": "asyncdoctor",
+        "version": __version__,
+        "semanticVersion": __version__,
+        "rules": [_sarif_rule(info) for info in descriptors],
+    }
+    if kinds:
+        driver["notifications"] = [_NOTIFICATIONS.get(kind, {"id": kind}) for kind in kinds]
     run: dict[str, object] = {
-        "tool": {
-            "driver": {
-                "name": "asyncdoctor",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "rules": [_sarif_rule(info) for info in descriptors],
-            }
-        },
+        "tool": {"driver": driver},
         "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(root_text).as_uri() + "/"}},
         "columnKind": "unicodeCodePoints",
         "results": [
@@ -203,7 +266,7 @@ def render_sarif(result: CheckResult, *, rules: Sequence[RuleInfo], root: str | 
             {
                 "executionSuccessful": True,
                 "toolExecutionNotifications": [
-                    _sarif_notification(error, root_text)
+                    _sarif_notification(error, root_text, kinds.index(error.kind))
                     for error in sorted(result.errors, key=_error_key)
                 ],
             }
@@ -255,18 +318,33 @@ def _sarif_result(finding: Finding, rule_index: int, root: str) -> dict[str, obj
     return result
 
 
-def _sarif_notification(error: FileError, root: str) -> dict[str, object]:
+#: The notification descriptors (``tool.driver.notifications``) of the file errors.
+_NOTIFICATIONS: dict[str, dict[str, object]] = {
+    kind: {
+        "id": kind,
+        "shortDescription": {"text": text},
+        "defaultConfiguration": {"level": "error"},
+    }
+    for kind, text in (
+        ("internal", "asyncdoctor failed on this file (a bug: please report it)"),
+        ("newer-python", "the file uses the syntax of a newer Python than the one that ran asyncdoctor"),
+        ("syntax", "the file is not valid Python"),
+        ("unreadable", "the file cannot be read or decoded"),
+    )
+}
+
+
+def _sarif_notification(error: FileError, root: str, descriptor: int) -> dict[str, object]:
     location: dict[str, object] = {"artifactLocation": _artifact(error.path, root)}
     if error.line is not None:
         location["region"] = {
             "startLine": max(error.line, 1),
             "startColumn": max(error.column or 1, 1),
         }
-    kind = _ERROR_KINDS.get(error.kind, error.kind)
     return {
         "level": "error",
-        "message": {"text": f"{kind}: {error.message}"},
-        "descriptor": {"id": error.kind},
+        "message": {"text": error_text(error)},
+        "descriptor": {"id": error.kind, "index": descriptor},
         "locations": [{"physicalLocation": location}],
     }
 
@@ -304,12 +382,16 @@ def _first_paragraph(doc: str) -> str:
 # --- GitHub annotations -------------------------------------------------------------------------
 
 
-def render_github(result: CheckResult, *, cwd: str | Path) -> str:
-    """GitHub Actions workflow commands: one ``::warning`` per finding, ``::error`` per bad file."""
+def render_github(result: CheckResult, *, root: str | Path) -> str:
+    """GitHub Actions workflow commands: one ``::warning`` per finding, ``::error`` per bad file.
+
+    Paths are relative to ``root``, which should be the top of the repository
+    (see :func:`report_root`): GitHub places annotations by repository path.
+    """
     lines: list[str] = []
     for finding in sorted(result.findings):
         properties = {
-            "file": display_path(finding.path, cwd),
+            "file": _repository_path(finding.path, root),
             "line": str(finding.line),
             "col": str(finding.column),
             "endLine": str(finding.end_line),
@@ -318,13 +400,33 @@ def render_github(result: CheckResult, *, cwd: str | Path) -> str:
         }
         lines.append(_workflow_command("warning", properties, finding.message))
     for error in sorted(result.errors, key=_error_key):
-        properties = {"file": display_path(error.path, cwd)}
+        properties = {"file": _repository_path(error.path, root)}
         if error.line is not None:
             properties["line"] = str(error.line)
             properties["col"] = str(error.column or 1)
-        kind = _ERROR_KINDS.get(error.kind, error.kind)
-        lines.append(_workflow_command("error", properties, f"{kind}: {error.message}"))
+        lines.append(_workflow_command("error", properties, error_text(error)))
     return "".join(f"{line}\n" for line in lines)
+
+
+def _repository_path(path: str, root: str | Path) -> str:
+    """``path`` relative to ``root`` with ``/`` separators; absolute when outside it."""
+    absolute = os.path.abspath(path)
+    return _relative_posix(absolute, os.path.abspath(root)) or absolute
+
+
+def report_root(paths: Sequence[str | Path], cwd: str | Path) -> Path:
+    """What SARIF and GitHub paths are relative to: the repository holding ``paths``.
+
+    That is the top of the git work tree holding the checked paths (their
+    common directory), else the one holding ``cwd``, else ``cwd`` itself.
+    """
+    from ..check._discovery import repository_root
+
+    try:
+        common = os.path.commonpath([os.path.abspath(path) for path in paths]) if paths else cwd
+    except ValueError:  # paths on different drives
+        common = cwd
+    return repository_root(common) or repository_root(cwd) or Path(os.path.abspath(cwd))
 
 
 def _workflow_command(command: str, properties: dict[str, str], message: str) -> str:

@@ -6,12 +6,16 @@ import importlib
 import pkgutil
 from functools import cache
 
+from .._catalog import RULE_CATALOG
 from .._models import RuleInfo
 from ._base import CATEGORIES, Rule, register, registered_rules
 
 # Every public module of this package holds one rule; importing it registers it.
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")):
     importlib.import_module(f"{__name__}.{_module}")
+_missing = sorted({entry[0] for entry in RULE_CATALOG} - {cls.code for cls in registered_rules()})
+if _missing:
+    raise ImportError(f"RULE_CATALOG lists rules that no module defines: {', '.join(_missing)}")
 
 __all__ = ["CATEGORIES", "Rule", "all_rules", "get_rule", "register", "rule_instances"]
 

@@ -22,6 +22,7 @@ import inspect
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar
 
+from .._catalog import RULE_CATALOG
 from .._models import RuleInfo
 
 if TYPE_CHECKING:
@@ -71,11 +72,22 @@ class Rule:
 
 
 def register(cls: type[Rule]) -> type[Rule]:
-    """Class decorator adding a rule to the registry (codes must be unique)."""
+    """Class decorator adding a rule to the registry.
+
+    Codes must be unique, and each rule must have its line in
+    :data:`~asyncdoctor.check._catalog.RULE_CATALOG` (code, name, category,
+    module), which selection reads without loading the rules.
+    """
     if cls.category not in CATEGORIES:
         raise ValueError(f"{cls.__name__}: unknown category {cls.category!r}")
     if cls.code in _REGISTRY:
         raise ValueError(f"duplicate rule code {cls.code}")
+    module = cls.__module__.rpartition(".")[2]
+    if (cls.code, cls.name, cls.category, module) not in RULE_CATALOG:
+        raise ValueError(
+            f"{cls.__name__}: add {(cls.code, cls.name, cls.category, module)!r} "
+            "to RULE_CATALOG in asyncdoctor/check/_catalog.py"
+        )
     _REGISTRY[cls.code] = cls
     return cls
 

@@ -1245,7 +1245,7 @@ def _check_comprehension(checker: _Checker, comp: ast.expr,
         targets.update(_target_names(g.target))
     parts: list[ast.AST] = []
     if isinstance(comp, ast.DictComp):
-        parts += [comp.key, comp.value]
+        parts += [comp.key] if comp.value is None else [comp.key, comp.value]  # None: {**d for d in ds}
     else:
         parts.append(comp.elt)  # type: ignore[attr-defined]
     for i, g in enumerate(gens):

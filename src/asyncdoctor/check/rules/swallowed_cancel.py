@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from .._analysis import FunctionContext, Report
+from .._analysis import TEMPLATE_NODES, FunctionContext, Report
 from ._base import Rule, register
 from ._util import in_test_code, name_of
 
@@ -140,8 +140,8 @@ def _passes_on(fn: FunctionContext, handler: ast.ExceptHandler) -> bool:
             if parent.func is node or _is_log_call(fn, parent):
                 continue
             return True
-        if isinstance(parent, ast.Attribute | ast.FormattedValue | ast.JoinedStr | ast.Compare
-                      | ast.BoolOp | ast.UnaryOp | ast.IfExp | ast.Expr | ast.Raise):
+        if isinstance(parent, (ast.Attribute, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.IfExp,
+                               ast.Expr, ast.Raise, *TEMPLATE_NODES)):
             # ``raise Other() from exc`` names it as a cause; whether a raise re-raises
             # the cancellation is judged by _handles.
             continue

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterator
 
 from .. import _knowledge as kb
-from .._analysis import FunctionContext, Report, Usage
+from .._analysis import TEMPLATE_STRINGS, FunctionContext, Report, Usage
 from .._index import PFunc, ProjectIndex, ProjectReport, Value
 from .._refs import LibMethod, LibName, LibObject, in_table, lib_mro
 from ._base import Rule, register
@@ -289,7 +289,7 @@ class _Fanouts:
             return len(node.elts) > _SMALL or any(isinstance(e, ast.Starred) for e in node.elts)
         if isinstance(node, ast.Dict):
             return len(node.keys) > _SMALL
-        if isinstance(node, ast.Constant | ast.JoinedStr):
+        if isinstance(node, (ast.Constant, *TEMPLATE_STRINGS)):
             return False
         if isinstance(node, ast.Subscript):
             return not isinstance(node.slice, ast.Slice)  # items[i:i + 10] is a batch
