@@ -39,16 +39,18 @@ if TYPE_CHECKING:
     from .runtime import Doctor, RuntimeFinding
 
 __all__ = [
+    "add_ini_keys",
     "pytest_addoption",
     "pytest_configure",
 ]
 
 _MODES = ("fail", "report")
 _PLUGIN_NAME = "asyncdoctor-doctor"
+_INI_PLUGIN = "asyncdoctor_ini"
 _GC_KINDS = frozenset({"never-awaited", "unclosed-resource"})
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     group = parser.getgroup("asyncdoctor", "asyncdoctor runtime doctor")
     group.addoption(
         "--asyncdoctor", action="store_true", default=None,
@@ -67,6 +69,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--asyncdoctor-disable", action="append", default=[], metavar="KIND[,KIND]",
         help="switch these detectors off",
     )  # fmt: skip
+    if not pluginmanager.has_plugin(_INI_PLUGIN):  # normally it registers the ini keys
+        add_ini_keys(parser)
+
+
+def add_ini_keys(parser: pytest.Parser) -> None:
+    """The plugin's configuration keys (``asyncdoctor = true`` and the others).
+
+    They are registered by a second entry point, ``asyncdoctor_ini``
+    (:mod:`asyncdoctor._pytest_ini`), so that ``-p no:asyncdoctor`` in a project whose
+    configuration sets them still knows them (pytest warns of unknown keys).
+    """
     parser.addini(
         "asyncdoctor", "enable the asyncdoctor runtime doctor", type="bool", default=False
     )
@@ -157,9 +170,7 @@ class _DoctorPlugin:
                     detectors=frozenset(runtime.KINDS) - self.settings.disabled
                 )
                 if self.settings.threshold is not None:
-                    import dataclasses
-
-                    options = dataclasses.replace(options, threshold=self.settings.threshold)
+                    options = options.replace(threshold=self.settings.threshold)
                 doctor = runtime.install(options)
                 self.owned = True
                 self.collect_garbage = bool(_GC_KINDS - self.settings.disabled)
@@ -268,26 +279,12 @@ class _DoctorPlugin:
 def _line(finding: RuntimeFinding, root: os.PathLike[str]) -> str:
     """One finding, as the doctor's summary writes it: ``path:line: kind message (details)``.
 
-    Paths are relative to the rootdir; the creation site, when known, follows on its own line.
+    Paths are relative to the rootdir; the creation site (and where a pending task was
+    suspended), when known, follow on their own lines.
     """
-    location = finding.location
-    details: list[str] = []
-    if finding.count > 1:
-        details.append(f"x{finding.count}")
-    if finding.duration is not None:
-        duration = finding.duration
-        shown = f"{duration * 1000:.0f} ms" if duration < 1 else f"{duration:.2f} s"
-        details.append(f"{shown} total" if finding.count > 1 else shown)
-    tail = f" ({', '.join(details)})" if details else ""
-    text = (
-        f"{_relative(location.path, root)}:{location.line}: {finding.kind} {finding.message}{tail}"
-    )
-    created = finding.created_at
-    if created is not None and created != location:
-        text += (
-            f"\n    created at {_relative(created.path, root)}:{created.line} in {created.function}"
-        )
-    return text
+    from .runtime._models import finding_lines
+
+    return "\n".join(finding_lines(finding, lambda path: _relative(path, root)))
 
 
 def _relative(path: str, root: os.PathLike[str]) -> str:

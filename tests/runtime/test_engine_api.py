@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import time
@@ -89,9 +90,12 @@ def test_options_are_validated() -> None:
     with pytest.raises(ValueError, match="threshold"):
         rt.DoctorOptions(threshold=0)
     options = rt.DoctorOptions(threshold=0.2)
-    assert options.beat == 0.025
-    assert options.sample == 0.01
+    assert options.beat() == 0.025  # asyncio's loops: their selector marks the batches
+    assert options.beat(marked=False) == 0.002  # uvloop: the heartbeat bounds a step's start
+    assert options.sample == 0.005
     assert "threshold=0.2" in repr(options)
+    with pytest.raises(ValueError, match="at most half the threshold"):
+        rt.DoctorOptions(threshold=0.1, heartbeat_interval=0.06)
 
 
 def _finding(**changes: object) -> RuntimeFinding:
@@ -137,15 +141,71 @@ def test_render_text_one_line_per_finding() -> None:
         metrics=METRICS,
     )
     lines = report.render_text().splitlines()
-    assert lines[0] == "asyncdoctor: 4 runtime findings (blocking-call: 3, never-awaited: 1)"
+    # counted as the JSON report counts them: one finding seen three times is one finding
+    assert lines[0] == "asyncdoctor: 2 runtime findings (blocking-call: 1, never-awaited: 1)"
     assert lines[1] == (
         "app.py:12: blocking-call event loop blocked for 412 ms at `time.sleep(0.4)` "
         "(x3, 1.23 s total)"
     )
     assert lines[2] == "app.py:20: never-awaited coroutine 'send' was never awaited"
     assert lines[3] == "    created at app.py:7 in main"
+    assert lines[4] == (
+        "loop lag p50 0.5 ms, p99 400.0 ms, max 412.0 ms; tasks created: 10, "
+        "most pending at once: 4"
+    )
+    assert len(report.to_json()["findings"]) == 2  # type: ignore[arg-type]
     assert "\x1b[" in report.render_text(color=True)
     assert RuntimeReport(findings=(), metrics=METRICS).render_text() == ""
+
+
+def test_the_records_are_read_only_values() -> None:
+    frame = Frame("app.py", 12, "handler")
+    assert frame == Frame("app.py", 12, "handler") and frame != Frame("app.py", 13, "handler")
+    assert hash(frame) == hash(Frame("app.py", 12, "handler"))
+    assert repr(frame) == "Frame(path='app.py', line=12, function='handler')"
+    with pytest.raises(AttributeError, match="read-only"):
+        frame.line = 3  # type: ignore[misc]
+    assert METRICS.replace(loops_seen=2).loops_seen == 2 and METRICS.loops_seen == 1
+    with pytest.raises(TypeError, match="no field 'loops'"):
+        METRICS.replace(loops=2)
+    options = rt.DoctorOptions(threshold=0.2)
+    assert options.replace(stack_limit=5) == rt.DoctorOptions(threshold=0.2, stack_limit=5)
+    with pytest.raises(ValueError, match="threshold"):
+        options.replace(threshold=-1)
+    with pytest.raises(TypeError):
+        rt.DoctorOptions(0.2)  # type: ignore[misc]  # keyword-only, as before
+
+
+def test_render_text_says_what_could_not_be_watched_even_when_clean() -> None:
+    unknown = METRICS.replace(tasks_created=None, tasks_peak_alive=None)
+    assert "tasks created: unknown, most pending at once: unknown" in unknown.summary()
+    report = RuntimeReport(
+        findings=(),
+        metrics=unknown,
+        unavailable=(("blocking-call locations", "the GIL is disabled"),),
+    )
+    assert report.render_text() == (
+        "asyncdoctor: blocking-call locations not available on this Python: the GIL is disabled"
+    )
+    assert report.to_json()["unavailable"] == [
+        {"what": "blocking-call locations", "why": "the GIL is disabled"}
+    ]
+    assert report.to_json()["metrics"]["tasks_created"] is None  # type: ignore[index]
+
+
+def test_a_pending_task_shows_where_it_was_suspended_relative_like_its_location() -> None:
+    here = os.path.abspath("app.py")
+    finding = _finding(
+        kind="pending-task",
+        message="task Task-2 running beat() was still pending when the loop shut down",
+        location=Frame(here, 18, "main"),
+        count=1,
+        duration=None,
+        suspended_at=Frame(os.path.abspath("app.py"), 9, "beat"),
+    )
+    lines = RuntimeReport(findings=(finding,), metrics=METRICS).render_text().splitlines()
+    assert lines[1].startswith("app.py:18: pending-task task Task-2 running beat()")
+    assert lines[2] == "    suspended at app.py:9 in beat"
 
 
 def test_to_json_shape() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,40 @@ def test_resource_warnings_shown_when_the_program_asks_for_them(tmp_path: Path) 
     assert "ResourceWarning: unclosed file" in plain.stderr
     assert run.stderr.replace(str(tmp_path / "doctored"), str(tmp_path / "plain")) == plain.stderr
     assert run.lines("unclosed-resource") == [line_of(FILES, "# OPEN")], describe(run)
+
+
+SCOPED = """
+import gc, warnings
+
+def leak(path):
+    open(path).readline()  # OPEN
+
+with warnings.catch_warnings():
+    warnings.simplefilter("default", ResourceWarning)
+    leak(__file__)
+    gc.collect()
+leak(__file__)
+gc.collect()
+print("done")
+"""
+
+
+@pytest.mark.parametrize(
+    "python_args",
+    [(), ("-X", "context_aware_warnings=1")] if sys.version_info >= (3, 14) else [()],
+    ids=["global", "context-aware"][: 2 if sys.version_info >= (3, 14) else 1],
+)
+def test_resource_warning_filters_of_a_catch_warnings_block_are_obeyed(
+    tmp_path: Path, python_args: tuple[str, ...]
+) -> None:
+    # With context-aware warnings (3.14+) the filters of a catch_warnings() block live in
+    # a context variable, not in warnings.filters: the doctor must read those.
+    plain = run_program(tmp_path / "plain", SCOPED, doctor=False, python_args=python_args)
+    run = run_program(tmp_path / "doctored", SCOPED, python_args=python_args)
+    assert plain.stderr.count("ResourceWarning: unclosed file") == 1, plain.stderr
+    assert run.stderr.replace(str(tmp_path / "doctored"), str(tmp_path / "plain")) == plain.stderr
+    assert run.stdout == plain.stdout == "done\n"
+    assert run.lines("unclosed-resource") == [line_of(SCOPED, "# OPEN")] * 1, describe(run)
 
 
 STREAMS = """

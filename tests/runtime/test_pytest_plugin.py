@@ -117,6 +117,23 @@ def test_the_ini_option_enables_it_and_bad_values_are_usage_errors(
     bad.stderr.fnmatch_lines(["*unknown kind 'blocking'*"])
 
 
+def test_disabling_the_plugin_keeps_its_configuration_keys_known(
+    pytester: pytest.Pytester,
+) -> None:
+    # `-p no:asyncdoctor` in a project that configures the plugin: no "unknown config
+    # option" warnings (they would fail a run under -W error).
+    _setup(
+        pytester,
+        STRICT,
+        ini="asyncdoctor = true\nasyncdoctor_mode = report\nasyncdoctor_threshold = 0.05\n"
+        "asyncdoctor_disable = unclosed-resource",
+    )
+    result = pytester.runpytest_subprocess("-p", "no:asyncdoctor", "-W", "error")
+    result.assert_outcomes(passed=3)
+    assert "PytestConfigWarning" not in result.stdout.str() + result.stderr.str()
+    assert "= asyncdoctor =" not in result.stdout.str()
+
+
 AUTO = """
 import asyncio
 import time

@@ -496,5 +496,71 @@ def test_help_lists_the_options(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     for option in ("--threshold", "--disable", "--report", "--fail-on", "--quiet", "-m"):
         assert option in text
+    from asyncdoctor.cli._run import HELP_KINDS
+    from asyncdoctor.runtime import KINDS
+
+    assert HELP_KINDS == KINDS
+    flat = " ".join(text.split())
+    assert f"Detector kinds (for --disable and --fail-on): {', '.join(KINDS)}." in flat
     assert main(["--help"]) == 0
     assert "run" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["app.py"],
+        ["app.py", "--threshold", "5", "-q"],
+        ["--threshold", "50ms", "app.py"],
+        ["--threshold=0.2", "--blocking-threshold", "0.3", "app.py"],
+        ["--disable", "pending-task,never-awaited", "--disable=unclosed-resource", "app.py"],
+        ["--fail-on", "any", "--fail-on=blocking-call", "--report", "r.json", "app.py"],
+        ["-q", "--always-report", "--quiet", "--", "app.py", "--threshold", "1"],
+        ["-m", "pkg.mod", "--x", "-q"],
+        ["-mpkg", "a", "b"],
+        ["--report=out.json", "-m", "http.server", "8000"],
+        ["-", "arg"],
+    ],
+)
+def test_the_quick_parser_agrees_with_argparse(argv: list[str]) -> None:
+    # `run` parses well-formed command lines without argparse (start-up time); both
+    # must read them the same way.
+    from asyncdoctor.cli._run import _parse_quickly, _parser
+
+    quick = _parse_quickly(argv)
+    assert quick is not None
+    assert vars(quick) == vars(_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--help"],
+        ["-h"],
+        ["--thresh", "5", "app.py"],  # an abbreviation: argparse says it is unknown
+        ["--threshold", "zero", "app.py"],
+        ["--threshold", "-1", "app.py"],
+        ["--threshold"],
+        ["--report"],
+        ["-m"],
+        ["-m", "-x"],
+        ["--quiet=yes", "app.py"],
+        ["-qm", "mod"],
+        ["--nope", "app.py"],
+    ],
+)
+def test_the_quick_parser_leaves_the_rest_to_argparse(argv: list[str]) -> None:
+    from asyncdoctor.cli._run import _parse_quickly
+
+    assert _parse_quickly(argv) is None
+
+
+def test_run_does_not_import_argparse_for_a_well_formed_command(tmp_path: Path) -> None:
+    script = tmp_path / "app.py"
+    script.write_text("import sys\nprint('argparse' in sys.modules)\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "asyncdoctor", "run", "-q", str(script)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout, result.stderr) == (0, "False\n", "")

@@ -29,15 +29,16 @@ a program that already fails keeps its own exit code, which says more.  Usage er
 
 from __future__ import annotations
 
-import argparse
 import builtins
 import os
 import sys
 import types
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 if TYPE_CHECKING:
+    import argparse
+
     from ..runtime import Doctor
 
 __all__ = ["add_arguments", "main", "run_command"]
@@ -52,9 +53,19 @@ USAGE = (
     "asyncdoctor run [OPTIONS] script.py [ARGS...]\n"
     "       asyncdoctor run [OPTIONS] -m module [ARGS...]"
 )
+# The detector kinds, as the runtime names them (asyncdoctor.runtime.KINDS; a test keeps
+# the two equal): listed in --help without importing the runtime, and so asyncio.
+HELP_KINDS = (
+    "blocking-call",
+    "never-awaited",
+    "unretrieved-exception",
+    "unclosed-resource",
+    "pending-task",
+)
 EPILOG = (
+    f"Detector kinds (for --disable and --fail-on): {', '.join(HELP_KINDS)}. "
     "Exit code: the program's own; with --fail-on, 1 instead of 0 when such findings exist; "
-    "2 for a usage error."
+    "2 for a usage error. See docs/runtime.md."
 )
 _FAIL_ON_CODE = 1
 _USAGE_CODE = 2
@@ -64,9 +75,27 @@ class RunUsageError(Exception):
     """Bad ``asyncdoctor run`` usage; the message is one line."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise RunUsageError(f"{message} (see '{self.prog} --help')")
+class _BadValue(ValueError):
+    """An option's value that is not what it should be; the message says why."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The standalone parser of ``asyncdoctor run`` (argparse is imported only now)."""
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise RunUsageError(f"{message} (see '{self.prog} --help')")
+
+    parser = _Parser(
+        prog="asyncdoctor run",
+        usage=USAGE,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        allow_abbrev=False,
+    )
+    add_arguments(parser)
+    return parser
 
 
 # --- the command line ---------------------------------------------------------------------------
@@ -74,14 +103,22 @@ class _Parser(argparse.ArgumentParser):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``run``'s options to ``parser`` (the sub-command's, or the standalone one)."""
+    import argparse
+
+    def seconds(text: str) -> float:
+        try:
+            return _seconds(text)
+        except _BadValue as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
     doctor = parser.add_argument_group("doctor")
     doctor.add_argument(
-        "--threshold", "--blocking-threshold", type=_seconds, metavar="SECONDS",
+        "--threshold", "--blocking-threshold", type=seconds, metavar="SECONDS",
         help="a loop step running longer than this blocks the loop (default: 0.1; '50ms' works)",
     )  # fmt: skip
     doctor.add_argument(
         "--disable", action="extend", type=_comma_list, default=[], metavar="KIND[,KIND]",
-        help="switch these detectors off",
+        help="switch these detectors off (kinds: see below)",
     )  # fmt: skip
     output = parser.add_argument_group("report")
     output.add_argument(
@@ -89,7 +126,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     output.add_argument(
         "--fail-on", type=_comma_list, metavar="KINDS",
-        help="exit 1 instead of 0 when findings of these kinds (or 'any') exist",
+        help="exit 1 instead of 0 when findings of these kinds (or 'any') exist (kinds: see below)",
     )  # fmt: skip
     output.add_argument(
         "--quiet", "-q", action="store_true", help="print no summary (the JSON report is kept)"
@@ -112,14 +149,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str]) -> int:
     """``asyncdoctor run ARGV...``: parse ``argv`` (what follows ``run``) and run the program."""
-    parser = _Parser(
-        prog="asyncdoctor run",
-        usage=USAGE,
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        allow_abbrev=False,
-    )
-    add_arguments(parser)
+    quick = _parse_quickly(argv)
+    if quick is not None:
+        return run_command(quick)
+    parser = _parser()
     try:
         args = parser.parse_args(list(argv))
     except RunUsageError as exc:
@@ -129,7 +162,78 @@ def main(argv: Sequence[str]) -> int:
     return run_command(args)
 
 
-def run_command(args: argparse.Namespace) -> int:
+_FLAGS = {"--quiet": "quiet", "-q": "quiet", "--always-report": "always_report"}
+_VALUED = {
+    "--threshold": "threshold",
+    "--blocking-threshold": "threshold",
+    "--disable": "disable",
+    "--report": "report",
+    "--fail-on": "fail_on",
+}
+
+
+def _parse_quickly(argv: Sequence[str]) -> types.SimpleNamespace | None:
+    """The options of a well-formed command line, parsed without importing argparse.
+
+    ``argparse`` (with ``gettext``) is most of what ``asyncdoctor run`` would cost at
+    start-up, paid before the program's first line.  This handles exactly what the
+    parser accepts in the common forms and gives up (``None``) on anything else: help,
+    abbreviations, a bad value, an unknown option; the parser then runs and says what
+    is wrong in its own words.
+    """
+    values: dict[str, object] = {
+        "threshold": None, "disable": [], "report": None, "fail_on": None,
+        "quiet": False, "always_report": False, "module": None, "program": [],
+    }  # fmt: skip
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--":
+            values["program"] = list(argv[index:])
+            break
+        if not arg.startswith("-") or arg == "-":
+            values["program"] = list(argv[index:])
+            break
+        if arg == "-m" or (arg.startswith("-m") and not arg.startswith("--")):
+            if arg == "-m":
+                module = list(argv[index + 1 :])
+            else:  # as argparse reads `-mNAME ARGS`: the arguments go to the positionals
+                module, values["program"] = [arg[2:]], list(argv[index + 1 :])
+            if not module or module[0].startswith("-"):
+                return None
+            values["module"] = module
+            break
+        name, has_value, inline = arg.partition("=")
+        if name in _FLAGS and not has_value:
+            values[_FLAGS[name]] = True
+            index += 1
+            continue
+        if name not in _VALUED:
+            return None
+        if has_value:
+            value, index = inline, index + 1
+        elif index + 1 < len(argv) and not argv[index + 1].startswith("-"):
+            value, index = argv[index + 1], index + 2
+        else:
+            return None
+        key = _VALUED[name]
+        try:
+            if key == "threshold":
+                values[key] = _seconds(value)
+            elif key == "disable":
+                values[key] = [*values["disable"], *_comma_list(value)]  # type: ignore[misc]
+            elif key == "fail_on":
+                values[key] = _comma_list(value)
+            else:
+                values[key] = value
+        except _BadValue:
+            return None
+    if values["module"] is None and not values["program"]:
+        return None  # nothing to run: the parser's path says so
+    return types.SimpleNamespace(**values)
+
+
+def run_command(args: argparse.Namespace | types.SimpleNamespace) -> int:
     """Run the program that the parsed ``args`` name; return the exit code to end with."""
     try:
         settings = _settings(args)
@@ -158,9 +262,9 @@ def _seconds(text: str) -> float:
     try:
         value = float(raw) * scale
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+        raise _BadValue(f"'{text}' is not a number of seconds") from None
     if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got '{text}'")
+        raise _BadValue(f"must be a positive number of seconds, got '{text}'")
     return value
 
 
@@ -203,7 +307,7 @@ class _Settings:
         self.always_report = always_report
 
 
-def _settings(args: argparse.Namespace) -> _Settings:
+def _settings(args: argparse.Namespace | types.SimpleNamespace) -> _Settings:
     module_argv: list[str] | None = args.module
     program: list[str] = list(args.program or [])
     module: str | None = None
@@ -338,9 +442,11 @@ def _resolve(settings: _Settings) -> _Program:
             f"can't open file '{script}': [Errno {exc.errno}] {exc.strerror}"
         ) from None
     path0 = os.path.dirname(os.path.realpath(full))
-    from importlib.util import MAGIC_NUMBER
-
-    if source[:4] == MAGIC_NUMBER:  # a compiled file, which python runs too
+    # importlib's own (already imported) copy: importlib.util costs start-up time
+    magic = getattr(sys.modules.get("_frozen_importlib_external"), "MAGIC_NUMBER", None)
+    if magic is None:
+        from importlib.util import MAGIC_NUMBER as magic
+    if source[:4] == magic:  # a compiled file, which python runs too
         import marshal
 
         code = marshal.loads(source[16:])
@@ -374,6 +480,7 @@ class _Runner:
         self.settings = settings
         self.program = program
         self.doctor: Doctor | None = None
+        self.script_cached = True  # whether python gives a script ``__cached__`` (not 3.15)
 
     def run(self) -> int:
         program = self.program
@@ -403,27 +510,34 @@ class _Runner:
                 sys.path[0] = program.path0
             else:
                 sys.path.insert(0, program.path0)
+        # The names this Python puts in a fresh ``__main__`` differ by version (3.14 no
+        # longer seeds ``__annotations__``; 3.15 sets no ``__cached__`` for a script): copy
+        # what the interpreter gave the ``__main__`` that started us, run the same way.
+        launcher = getattr(sys.modules.get("__main__"), "__dict__", None) or {}
+        self.script_cached = "__cached__" in launcher
         main = types.ModuleType("__main__")
         from importlib.machinery import BuiltinImporter
 
         main.__loader__ = BuiltinImporter
         namespace = main.__dict__
-        namespace["__annotations__"] = {}
+        if "__annotations__" in launcher:
+            namespace["__annotations__"] = {}
         namespace["__builtins__"] = builtins
         sys.modules["__main__"] = main
 
     def _execute(self) -> tuple[int, bool]:
         """Run the program; its exit code, and whether a ``KeyboardInterrupt`` ended it."""
         program = self.program
-        import runpy
-
-        # what `python -m` itself calls (Modules/main.c); private, but there since Python 2.5
-        run_module_as_main: Callable[..., object] = runpy._run_module_as_main  # type: ignore[attr-defined]
-        entry = program.code if program.code is not None else run_module_as_main.__code__
+        entry = program.code
         try:
             if program.code is not None:
                 self._exec_script(program.code)
             else:
+                import runpy  # only here: it costs start-up time (importlib.util)
+
+                # what `python -m` itself calls (Modules/main.c); private, but there since 2.5
+                run_module_as_main: Callable[..., object] = runpy._run_module_as_main  # type: ignore[attr-defined]
+                entry = run_module_as_main.__code__
                 run_module_as_main(program.module, alter_argv=program.alter_argv)
         except SystemExit as exc:
             return _exit_code(exc), False
@@ -440,12 +554,14 @@ class _Runner:
         loader_type = SourcelessFileLoader if program.sourceless else SourceFileLoader
         namespace["__loader__"] = loader_type("__main__", program.file)
         namespace["__file__"] = program.file
-        namespace["__cached__"] = None
+        if self.script_cached:
+            namespace["__cached__"] = None
         try:
             exec(code, namespace)
         finally:  # as python does once the main script is done
             namespace.pop("__file__", None)
-            namespace.pop("__cached__", None)
+            if self.script_cached:
+                namespace.pop("__cached__", None)
 
 
 def _exit_code(exc: SystemExit) -> int:
@@ -589,10 +705,8 @@ def _report(doctor: Doctor, settings: _Settings, code: int, *, interrupted: bool
     """Write the report; return the exit code, changed by ``--fail-on`` when it applies."""
     stream = _report_stream()
     try:
-        import gc
-
         doctor.mark()  # settle what the doctor saw of loops that have stopped, then
-        gc.collect()  # let coroutines and resources lost in reference cycles be seen now
+        _collect_garbage()  # let coroutines and resources lost in reference cycles be seen now
         doctor.tasks.unretrieved_still_referenced()
         report = doctor.report()
     except Exception as exc:
@@ -627,6 +741,32 @@ def _report(doctor: Doctor, settings: _Settings, code: int, *, interrupted: bool
             )
         return _FAIL_ON_CODE
     return code
+
+
+def _collect_garbage() -> None:
+    """``gc.collect()``, from a thread that has no Python frame at all.
+
+    Without the doctor, what a collection finds (a coroutine never awaited, a file never
+    closed) is collected while the interpreter shuts down, with no frame running, and its
+    warning reads ``sys:1: RuntimeWarning: ...``.  Collected from our own code, it would
+    name our line instead.  A thread started on ``gc.collect`` itself (then on the lock's
+    ``release``, both C functions called by ``map``) has no frame, so the warning reads
+    exactly as without the doctor.
+    """
+    import _thread
+    import gc
+    import operator
+
+    done = _thread.allocate_lock()
+    done.acquire()
+    calls: tuple[Callable[[], object], ...] = (gc.collect, done.release)
+    steps: Iterator[object] = map(cast("Any", operator.call), calls)
+    try:
+        _thread.start_new_thread(list, (steps,))
+    except RuntimeError:  # no thread can be started (interpreter shutting down)
+        gc.collect()
+        return
+    done.acquire()
 
 
 def _clean_summary(report: object) -> str:

@@ -17,28 +17,67 @@ import inspect
 import linecache
 import sys
 import types
+from collections.abc import Iterator
 from types import CodeType, FrameType
 from typing import Any
 
 from ._frames import frame_data, is_user_file
 from ._models import Frame
 
-__all__ = ["find_creation", "guess_task_creation", "user_frame"]
+__all__ = [
+    "callees_of_line",
+    "find_creation",
+    "guess_coroutine_creation",
+    "guess_task_creation",
+    "user_frame",
+]
 
-_LOAD_OPS = frozenset(
+# Opcodes named LOAD_* that load no name (a constant, a class builder, a cell to close over).
+_NOT_NAME_LOADS = frozenset(
     {
-        "LOAD_GLOBAL",
-        "LOAD_NAME",
-        "LOAD_ATTR",
-        "LOAD_METHOD",
-        "LOAD_DEREF",
-        "LOAD_FAST",
-        "LOAD_CLASSDEREF",
+        "LOAD_ASSERTION_ERROR",
+        "LOAD_BUILD_CLASS",
+        "LOAD_CLOSURE",
+        "LOAD_COMMON_CONSTANT",
+        "LOAD_CONST",
+        "LOAD_LOCALS",
+        "LOAD_SMALL_INT",
+        "LOAD_SPECIAL",
     }
 )
 
 
+def _loaded_names(instruction: dis.Instruction) -> tuple[str, ...]:
+    """The names an instruction loads (global, local, cell, attribute), whatever the version.
+
+    Every version has its own opcodes: ``LOAD_METHOD`` (3.11), ``LOAD_FAST_CHECK`` and
+    ``LOAD_SUPER_ATTR`` (3.12), fused ``LOAD_FAST_LOAD_FAST`` and ``STORE_FAST_LOAD_FAST``
+    (3.13, two names in one), ``LOAD_FAST_BORROW`` (3.14)...; all are ``LOAD_*`` but a few
+    that load no name, so the rule is by prefix, not by list.
+    """
+    opname = instruction.opname
+    argval = instruction.argval
+    if opname.startswith("LOAD_") and opname not in _NOT_NAME_LOADS:
+        if isinstance(argval, str):
+            return (argval,)
+        if isinstance(argval, tuple):
+            return tuple(name for name in argval if isinstance(name, str))
+    elif opname == "STORE_FAST_LOAD_FAST" and isinstance(argval, tuple) and len(argval) == 2:
+        return (argval[1],) if isinstance(argval[1], str) else ()
+    return ()
+
+
 _LINES_CACHE: dict[tuple[CodeType, frozenset[str]], tuple[int, ...]] = {}
+
+
+def _instructions(code: CodeType) -> Iterator[tuple[int | None, dis.Instruction]]:
+    """Every instruction of ``code`` and of the code nested in it, with its line."""
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        for instruction in dis.get_instructions(current):
+            yield (instruction.positions.lineno if instruction.positions else None), instruction
+        stack.extend(c for c in current.co_consts if isinstance(c, CodeType))
 
 
 def _lines_loading(code: CodeType, names: frozenset[str]) -> tuple[int, ...]:
@@ -47,16 +86,11 @@ def _lines_loading(code: CodeType, names: frozenset[str]) -> tuple[int, ...]:
     cached = _LINES_CACHE.get(key)
     if cached is not None:
         return cached
-    lines: set[int] = set()
-    stack = [code]
-    while stack:
-        current = stack.pop()
-        for instruction in dis.get_instructions(current):
-            if instruction.opname in _LOAD_OPS and instruction.argval in names:
-                line = instruction.positions.lineno if instruction.positions else None
-                if line is not None:
-                    lines.add(line)
-        stack.extend(c for c in current.co_consts if isinstance(c, CodeType))
+    lines = {
+        line
+        for line, instruction in _instructions(code)
+        if line is not None and not names.isdisjoint(_loaded_names(instruction))
+    }
     result = tuple(sorted(lines))
     if len(_LINES_CACHE) < 4096:
         _LINES_CACHE[key] = result
@@ -65,24 +99,30 @@ def _lines_loading(code: CodeType, names: frozenset[str]) -> tuple[int, ...]:
 
 def _callees_on_line(frame: FrameType) -> list[CodeType]:
     """Code of the functions a frame calls on its current line, when found without side effects."""
-    code = frame.f_code
-    line = frame.f_lineno
+    return callees_of_line(frame.f_code, frame.f_lineno or 0, frame.f_globals)
+
+
+def callees_of_line(code: CodeType, line: int, g: dict[str, Any]) -> list[CodeType]:
+    """Code of the functions that ``code`` calls on ``line``, found without running anything.
+
+    Names loaded as globals are looked up in ``g``; attribute names (``self.flush``,
+    ``board.top``) in the classes and modules of ``g``, user code only.
+    """
     found: list[CodeType] = []
-    g = frame.f_globals
     attr_names: list[str] = []
     for instruction in dis.get_instructions(code):
         position = instruction.positions.lineno if instruction.positions else None
-        if position != line or instruction.opname not in _LOAD_OPS:
+        if position != line:
             continue
         name = instruction.argval
-        if not isinstance(name, str):
+        if not isinstance(name, str) or not _loaded_names(instruction):
             continue
         if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
             value = g.get(name, getattr(builtins, name, None))
             target = _code_of(value)
             if target is not None:
                 found.append(target)
-        elif instruction.opname in ("LOAD_ATTR", "LOAD_METHOD"):
+        elif instruction.opname in ("LOAD_ATTR", "LOAD_METHOD") or "SUPER" in instruction.opname:
             attr_names.append(name)
     if attr_names:
         for value in list(g.values()):
@@ -208,18 +248,9 @@ def _user_codes(files: tuple[str, ...] = ()) -> list[CodeType]:
 
 def _names_on_line(code: CodeType, line: int) -> set[str]:
     names: set[str] = set()
-    stack = [code]
-    while stack:
-        current = stack.pop()
-        for instruction in dis.get_instructions(current):
-            position = instruction.positions.lineno if instruction.positions else None
-            if (
-                position == line
-                and instruction.opname in _LOAD_OPS
-                and isinstance(instruction.argval, str)
-            ):
-                names.add(instruction.argval)
-        stack.extend(c for c in current.co_consts if isinstance(c, CodeType))
+    for position, instruction in _instructions(code):
+        if position == line:
+            names.update(_loaded_names(instruction))
     return names
 
 
@@ -246,3 +277,35 @@ def guess_task_creation(coro: object, code: CodeType | None = None) -> Frame | N
         return None
     best.sort(key=lambda frame: (frame.path, frame.line))
     return best[0]
+
+
+# An ``await`` compiles to GET_AWAITABLE (3.11-3.15); ``async for``/``async with`` to these.
+_AWAIT_OPS = frozenset({"GET_AWAITABLE", "GET_ANEXT", "BEFORE_ASYNC_WITH", "END_ASYNC_FOR"})
+
+
+def _lines_awaiting(code: CodeType) -> set[int]:
+    return {
+        line
+        for line, instruction in _instructions(code)
+        if line is not None and instruction.opname in _AWAIT_OPS
+    }
+
+
+def guess_coroutine_creation(code: CodeType) -> Frame | None:
+    """The line that most likely created a never-awaited coroutine of ``code``'s function.
+
+    For a coroutine collected while no frame of the program ran (in a reference cycle,
+    found by a collection at exit): a line of the program's code that calls the
+    coroutine function without awaiting it there.  Only an unambiguous answer is given.
+    """
+    names = frozenset({code.co_name})
+    found: list[Frame] = []
+    for candidate in _user_codes((code.co_filename,)):
+        awaited = _lines_awaiting(candidate)
+        for line in _lines_loading(candidate, names):
+            if line not in awaited:
+                found.append(Frame(candidate.co_filename, line, candidate.co_name))
+    unique = {(frame.path, frame.line): frame for frame in found}
+    if len(unique) != 1:
+        return None
+    return next(iter(unique.values()))

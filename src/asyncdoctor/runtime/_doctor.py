@@ -54,6 +54,7 @@ class Doctor:
         self._lock = threading.Lock()
         self._findings: list[RuntimeFinding] = []
         self._complained = False
+        self._unavailable: dict[str, str] = {}
         self._lags: list[float] = []
         self._lag_count = 0
         self._lag_max = 0.0
@@ -167,6 +168,14 @@ class Doctor:
             if slot < _LAG_RESERVOIR:
                 lags[slot] = lag
 
+    def unavailable(self, what: str, reason: str) -> None:
+        """Note that ``what`` (a detector or a figure) cannot work here, and why.
+
+        The report lists it (``RuntimeReport.unavailable``), so that the user
+        learns what was not watched instead of reading silence as "all clear".
+        """
+        self._unavailable.setdefault(what, reason)
+
     def internal_error(self, where: str, exc: BaseException) -> None:
         """Say once, on stderr, that part of the doctor failed; the program goes on."""
         if self._complained:
@@ -203,7 +212,11 @@ class Doctor:
         self._settle()
         with self._lock:
             findings = list(self._findings)
-        return RuntimeReport(findings=_group(findings), metrics=self._metrics())
+        return RuntimeReport(
+            findings=_group(findings),
+            metrics=self._metrics(),
+            unavailable=tuple(self._unavailable.items()),
+        )
 
     def _settle(self) -> None:
         try:
@@ -262,6 +275,7 @@ def _group(findings: list[RuntimeFinding]) -> tuple[RuntimeFinding, ...]:
                 duration=sum(durations) if durations else None,
                 created_at=first.created_at,
                 extra=tuple(extra.items()),
+                suspended_at=first.suspended_at,
             )
         )
     order = {kind: index for index, kind in enumerate(KINDS)}

@@ -19,6 +19,7 @@ from ._models import Frame
 __all__ = [
     "ASYNCIO_DIR",
     "add_launcher_file",
+    "caller_frame",
     "frame_data",
     "frames_from_traceback",
     "innermost_user",
@@ -96,6 +97,20 @@ def _classify(filename: str) -> bool:
     if any(marker in path for marker in _LIB_MARKERS):
         return False
     return not path.startswith(_LIB_DIRS)
+
+
+def caller_frame(depth: int) -> FrameType | None:
+    """``sys._getframe(depth)`` as the caller would call it, or ``None``.
+
+    ``None`` when the stack is not that deep: a collection run from a thread that has no
+    Python frame (see ``asyncdoctor run``'s report), or from C at shutdown.
+    """
+    frame: FrameType | None = sys._getframe(1)
+    for _ in range(depth):
+        if frame is None:
+            return None
+        frame = frame.f_back
+    return frame
 
 
 def line_of(code: CodeType, lasti: int) -> int:

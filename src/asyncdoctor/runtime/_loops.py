@@ -1,6 +1,6 @@
 """Finding every event loop, and the heartbeat each one gets.
 
-How loops are found (verified against CPython 3.11-3.13 and uvloop 0.2x):
+How loops are found (verified against CPython 3.11-3.15 and uvloop 0.19-0.23):
 
 * ``BaseEventLoop.run_forever`` calls ``events._set_running_loop(self)``,
   looked up in the module at call time, when it starts and
@@ -26,15 +26,19 @@ running in another thread when the doctor is installed is not seen until it
 is run again.
 
 The heartbeat is a ``loop.call_later(interval, beat)`` that re-arms itself;
-it records when it ran and how late it was (the loop lag).  The watchdog
-thread (:mod:`._watchdog`) reads those times to tell when a loop is stuck.
-When a loop stops running its heartbeat is cancelled, so time spent between
-two ``run_until_complete`` calls never counts as lag.
+it records when it ran and how late it was (the loop lag), and now and then
+counts the loop's pending tasks.  On asyncio's own loops the selector also
+marks when each batch of callbacks begins and ends (:meth:`LoopState.mark_batches`).
+The watchdog thread (:mod:`._watchdog`) reads those times to tell when a loop
+is stuck and for how long.  When a loop stops running its heartbeat is
+cancelled, so time spent between two ``run_until_complete`` calls never
+counts as lag.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import threading
@@ -42,6 +46,9 @@ import time
 import weakref
 from types import FrameType
 from typing import TYPE_CHECKING, Any
+
+from ._frames import frame_data, is_user_file
+from ._models import Frame
 
 if TYPE_CHECKING:
     from ._doctor import Doctor
@@ -71,11 +78,40 @@ def _schedstat_path() -> str | None:
 class LoopState:
     """What the doctor knows about one loop; written by its thread, read by the watchdog."""
 
-    def __init__(self, doctor: Doctor, loop: asyncio.AbstractEventLoop, interval: float) -> None:
+    # Slots: the loop's thread writes some of these at every turn of the loop.
+    __slots__ = (
+        "__weakref__",
+        "_marker",
+        "attached",
+        "batch_at",
+        "beats",
+        "doctor",
+        "driver_depth",
+        "driver_id",
+        "driver_key",
+        "due",
+        "handle",
+        "interval",
+        "last_beat",
+        "long_batch",
+        "loop_ref",
+        "marked",
+        "name",
+        "pending_next",
+        "running",
+        "sched_path",
+        "select_at",
+        "site",
+        "stopped_at",
+        "thread_id",
+        "watch",
+    )
+
+    def __init__(self, doctor: Doctor, loop: asyncio.AbstractEventLoop) -> None:
         self.doctor = doctor
         self.loop_ref: weakref.ref[asyncio.AbstractEventLoop] = weakref.ref(loop)
         self.name = _loop_name(loop)
-        self.interval = interval
+        self.interval = doctor.options.beat()
         self.thread_id = 0
         self.running = False
         self.stopped_at = 0.0
@@ -88,6 +124,16 @@ class LoopState:
         self.handle: asyncio.TimerHandle | None = None
         self.attached = False
         self.sched_path: str | None = None
+        # Batch marks (asyncio's loops; see mark_batches): written in the loop's thread.
+        self.marked = False
+        self.batch_at = 0.0  # when the current batch of callbacks began
+        self.select_at = 0.0  # when the loop last went into its selector (idle if > batch_at)
+        # the last batch long enough to hold a blocking step: (began, ended); a batch is
+        # known by when it began
+        self.long_batch: tuple[float, float] = (0.0, 0.0)
+        self._marker: tuple[weakref.ref[Any], Any] | None = None
+        self.pending_next = 0.0  # when to count the loop's pending tasks again
+        self.site: Frame | None = None  # the user's line that runs the loop
         # Owned by the watchdog (under its lock).
         self.watch: Any = None
 
@@ -97,8 +143,12 @@ class LoopState:
         """The loop is about to run in the current thread."""
         if self.running:
             return
+        if self._marker is None and not self.marked:
+            self.marked = self.mark_batches(loop)
+            self.interval = self.doctor.options.beat(marked=self.marked)
         self.thread_id = threading.get_ident()
         self.sched_path = _schedstat_path()
+        self.site = _user_site(driver)
         if driver is not None:
             self.driver_id = id(driver)
             self.driver_key = (driver.f_code.co_filename, driver.f_code.co_name)
@@ -115,10 +165,64 @@ class LoopState:
         now = _monotonic()
         self.last_beat = now
         self.due = now + self.interval
+        self.batch_at = now
         self.running = True
         if self.doctor.options.wants("blocking-call") and not self.doctor.closing:
             self.handle = loop.call_later(self.interval, self.beat)
         self.doctor.watchdog_wake()
+
+    def mark_batches(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """Have the loop's selector note when each batch of callbacks begins and ends.
+
+        asyncio's ``BaseEventLoop._run_once`` calls ``self._selector.select(timeout)``,
+        then runs the callbacks that are ready: everything the loop runs between two
+        selects is one batch.  We put a ``select`` on the selector *instance* (the
+        class, shared with other users of :mod:`selectors`, is left alone) that notes
+        the time on its way in and out: two clock reads per loop iteration.  A step
+        that blocks then began no earlier than its batch, and ended no later than the
+        next select, whatever the heartbeat interval.  Verified on CPython
+        3.11-3.15 (selector and proactor loops share ``_run_once``); any other loop
+        (uvloop runs libuv's loop in C) keeps the heartbeat alone.
+        """
+        if not isinstance(loop, asyncio.BaseEventLoop):
+            return False
+        selector = getattr(loop, "_selector", None)
+        original = getattr(selector, "select", None)
+        namespace = getattr(selector, "__dict__", None)
+        if original is None or not isinstance(namespace, dict) or "select" in namespace:
+            return False
+        state = self
+        monotonic = _monotonic
+        long_after = self.doctor.options.threshold / 4
+
+        def select(timeout: float | None = None) -> Any:
+            now = monotonic()
+            if now - state.batch_at > long_after:
+                # the exact bounds of a batch long enough to hold a blocking step
+                state.long_batch = (state.batch_at, now)
+            state.select_at = now  # later than batch_at: the loop is in its selector
+            try:
+                return original(timeout)
+            finally:
+                state.batch_at = monotonic()
+
+        select.__doc__ = getattr(original, "__doc__", None)
+        try:
+            selector.select = select  # type: ignore[union-attr]
+            self._marker = (weakref.ref(selector), select)
+        except (AttributeError, TypeError):
+            return False
+        return True
+
+    def unmark(self) -> None:
+        """Take our ``select`` off the loop's selector (any thread)."""
+        marker, self._marker = self._marker, None
+        if marker is None:
+            return
+        selector = marker[0]()
+        if selector is not None and vars(selector).get("select") is marker[1]:
+            with contextlib.suppress(AttributeError):
+                del selector.select
 
     def stopped(self) -> None:
         """The loop stopped running (still in its thread)."""
@@ -140,8 +244,9 @@ class LoopState:
         self.last_beat = now
         self.due = now + self.interval
         self.beats += 1
-        self.doctor.tasks.sample_peak()
         loop = self.loop_ref()
+        if now >= self.pending_next and loop is not None:
+            self.pending_next = self.doctor.tasks.sample_pending(loop, now)
         if loop is None or not self.running or self.doctor.closing:
             self.handle = None
             return
@@ -179,7 +284,7 @@ class LoopWatcher:
         with self.lock:
             state = self.states.get(loop)
             if state is None:
-                state = LoopState(self.doctor, loop, self.doctor.options.beat)
+                state = LoopState(self.doctor, loop)
                 self.states[loop] = state
                 self.seen += 1
                 # The state leaves `states` with its loop; what the watchdog was
@@ -267,6 +372,7 @@ class LoopWatcher:
 
     def detach_all(self) -> None:
         for state in self.snapshot():
+            state.unmark()
             loop = state.loop_ref()
             state.running = False
             handle, state.handle = state.handle, None
@@ -279,6 +385,15 @@ class LoopWatcher:
                     loop.call_soon_threadsafe(handle.cancel)
             except RuntimeError:
                 continue
+
+
+def _user_site(frame: FrameType | None) -> Frame | None:
+    """The innermost line of the user's code on the stack that runs a loop (this thread's)."""
+    while frame is not None:
+        if is_user_file(frame.f_code.co_filename):
+            return frame_data(frame)
+        frame = frame.f_back
+    return None
 
 
 def _driver_frame(caller: FrameType) -> FrameType:

@@ -1,7 +1,7 @@
 """What the doctor looks for, and how hard.
 
 >>> DoctorOptions(threshold=0.05, detectors=frozenset({"blocking-call"})).sample
-0.0025
+0.00125
 
 Every field has a default that suits development and CI: a loop step that
 runs 100 ms or more counts as blocking, every detector is on, and nothing
@@ -12,7 +12,7 @@ measured cost).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ._record import Record
 
 __all__ = ["KINDS", "DoctorOptions"]
 
@@ -25,8 +25,7 @@ KINDS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
-class DoctorOptions:
+class DoctorOptions(Record):
     """Settings of one :class:`~asyncdoctor.runtime.Doctor`.
 
     Parameters:
@@ -34,10 +33,15 @@ class DoctorOptions:
             as a ``blocking-call``.
         detectors: the finding kinds to look for (a subset of :data:`KINDS`).
         stack_limit: the most frames kept per stack (innermost kept).
-        heartbeat_interval: seconds between two heartbeats of a loop; ``None``
-            means ``threshold / 4``, at most 25 ms and at least 2 ms.
+        heartbeat_interval: seconds between two heartbeats of a loop (they
+            measure its lag); at most half the threshold.  ``None`` means: on
+            asyncio's own loops, whose selector tells the doctor when each
+            batch of callbacks starts and ends, ``threshold / 4`` between 2 ms
+            and 25 ms; on other loops (uvloop), where the heartbeat is all that
+            tells when a step began, ``threshold / 50`` between 0.5 ms and
+            2 ms.
         sample_interval: seconds between two stack samples of a loop that is
-            late; ``None`` means ``threshold / 20``, between 1 ms and 10 ms.
+            late; ``None`` means ``threshold / 40``, between 1 ms and 5 ms.
         task_sites: record where each task is created (for pending tasks and
             unretrieved exceptions) with a task factory; about 1 us per task
             (20 % of a task that only does ``await sleep(0)``).  Off by
@@ -50,15 +54,46 @@ class DoctorOptions:
             that dropped the coroutine.
     """
 
-    threshold: float = 0.1
-    detectors: frozenset[str] = field(default_factory=lambda: frozenset(KINDS))
-    stack_limit: int = 30
-    heartbeat_interval: float | None = None
-    sample_interval: float | None = None
-    task_sites: bool = False
-    coroutine_origins: bool = False
+    __slots__ = (
+        "coroutine_origins",
+        "detectors",
+        "heartbeat_interval",
+        "sample_interval",
+        "stack_limit",
+        "task_sites",
+        "threshold",
+    )
+    threshold: float
+    detectors: frozenset[str]
+    stack_limit: int
+    heartbeat_interval: float | None
+    sample_interval: float | None
+    task_sites: bool
+    coroutine_origins: bool
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        threshold: float = 0.1,
+        detectors: frozenset[str] = frozenset(KINDS),
+        stack_limit: int = 30,
+        heartbeat_interval: float | None = None,
+        sample_interval: float | None = None,
+        task_sites: bool = False,
+        coroutine_origins: bool = False,
+    ) -> None:
+        self._init(
+            threshold=threshold,
+            detectors=frozenset(detectors),
+            stack_limit=stack_limit,
+            heartbeat_interval=heartbeat_interval,
+            sample_interval=sample_interval,
+            task_sites=task_sites,
+            coroutine_origins=coroutine_origins,
+        )
+        self._check()
+
+    def _check(self) -> None:
         if not self.threshold > 0:
             raise ValueError(f"threshold must be positive, not {self.threshold!r}")
         unknown = set(self.detectors) - set(KINDS)
@@ -72,6 +107,13 @@ class DoctorOptions:
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise ValueError(f"{name} must be positive, not {value!r}")
+        if self.heartbeat_interval is not None and self.heartbeat_interval > self.threshold / 2:
+            # a step as long as the threshold must still be running when the watchdog,
+            # seeing a heartbeat a quarter of the threshold late, first looks at it
+            raise ValueError(
+                f"heartbeat_interval must be at most half the threshold ({self.threshold / 2!r}), "
+                f"not {self.heartbeat_interval!r}"
+            )
 
     def __repr__(self) -> str:
         detectors = "{" + ", ".join(repr(k) for k in KINDS if k in self.detectors) + "}"
@@ -83,19 +125,21 @@ class DoctorOptions:
             f"coroutine_origins={self.coroutine_origins!r})"
         )
 
-    @property
-    def beat(self) -> float:
-        """The heartbeat interval in effect, in seconds."""
+    def beat(self, *, marked: bool = True) -> float:
+        """The heartbeat interval in effect, in seconds, on a loop whose batches are
+        ``marked`` (asyncio's loops) or not (uvloop)."""
         if self.heartbeat_interval is not None:
             return self.heartbeat_interval
-        return min(0.025, max(0.002, self.threshold / 4))
+        if marked:
+            return min(0.025, max(0.002, self.threshold / 4))
+        return min(0.002, max(0.0005, self.threshold / 50))
 
     @property
     def sample(self) -> float:
         """The sampling interval in effect, in seconds."""
         if self.sample_interval is not None:
             return self.sample_interval
-        return min(0.010, max(0.001, self.threshold / 20))
+        return min(0.005, max(0.001, self.threshold / 40))
 
     def wants(self, kind: str) -> bool:
         """Whether the detector for ``kind`` is on."""

@@ -18,8 +18,9 @@
   reference cycle, where a ``WeakKeyDictionary`` entry would already be gone.
   Measured per-task cost on a 5 us task (create, one ``sleep(0)``, done):
   about 1 us (frame look-ups 0.5 us, the attribute 0.45 us), which is why
-  it is off by default.  Task counts and the peak of live tasks come for
-  free from asyncio's own registry of tasks (see ``_install_counter``).
+  it is off by default.  Task counts come almost for free from asyncio's own registry of tasks
+  up to 3.13 (unknown from 3.14, see ``_install_counter``); the peak of
+  pending tasks is sampled on every version.
 * **Unretrieved exceptions** and **tasks destroyed while pending** reach the
   loop through ``loop.call_exception_handler(context)``, called by the
   task's finaliser (C and Python tasks, asyncio and uvloop) with a method
@@ -42,13 +43,21 @@ import asyncio
 import contextlib
 import sys
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from types import CodeType, CoroutineType, FrameType, GeneratorType
 from typing import TYPE_CHECKING, Any
 
 from ._codesearch import guess_task_creation
-from ._frames import ASYNCIO_DIR, frames_from_traceback, innermost_user, is_user_file, line_of
+from ._frames import (
+    ASYNCIO_DIR,
+    frames_from_traceback,
+    innermost_user,
+    is_internal_file,
+    is_user_file,
+    line_of,
+)
 from ._models import Frame, RuntimeFinding
 
 if TYPE_CHECKING:
@@ -57,6 +66,7 @@ if TYPE_CHECKING:
 __all__ = ["SiteTable", "TaskTracker", "coro_of", "name_of"]
 
 _getframe = sys._getframe
+_thread_time = time.thread_time
 _SITE_ATTR = "_asyncdoctor_site"
 # The names ``WeakSet.add`` uses; the counter replaces it only where it is the one it copies.
 _WEAKSET_ADD_NAMES = ("_pending_removals", "_commit_removals", "data", "add", "ref", "_remove")
@@ -146,7 +156,11 @@ class TaskTracker:
     def __init__(self, doctor: Doctor) -> None:
         self.doctor = doctor
         self.sites = SiteTable()
-        self._counts: Callable[[], tuple[int, int]] = lambda: (0, 0)
+        self._created = 0
+        self._counting = False  # whether _created counts (see _install_counter)
+        self._peak: int | None = None
+        self._sampling = True
+        self._sample_floor = doctor.options.threshold / 5
         # futures reported by unretrieved_still_referenced(): not again when destroyed
         self._reported: weakref.WeakSet[Any] = weakref.WeakSet()
         # id(code) -> (is asyncio's, code): ids, not code objects, as keys
@@ -240,7 +254,8 @@ class TaskTracker:
         intern = self.sites.intern
 
         def _is_aio(code: CodeType) -> bool:
-            answer = code.co_filename.startswith(ASYNCIO_DIR)
+            # asyncio's frames, and asyncdoctor's own
+            answer = code.co_filename.startswith(ASYNCIO_DIR) or is_internal_file(code.co_filename)
             aio[id(code)] = (answer, code)
             return answer
 
@@ -375,10 +390,10 @@ class TaskTracker:
     # -- counting ---------------------------------------------------------------
 
     def _install_counter(self) -> None:
-        """Count tasks as asyncio registers them.
+        """Count tasks as asyncio registers them (CPython 3.11-3.13).
 
-        Every task registers itself in a :class:`weakref.WeakSet` (CPython
-        3.11: ``asyncio.tasks._all_tasks``; 3.12+: ``_scheduled_tasks``) by
+        Up to 3.13 every task registers itself in a :class:`weakref.WeakSet`
+        (3.11: ``asyncio.tasks._all_tasks``; 3.12-3.13: ``_scheduled_tasks``) by
         calling that set's Python ``add`` method from C.  We replace
         ``WeakSet.add`` on the *class* with the same three lines plus a count
         for that one set: about 475 instructions per task (1.1 % of a 5 us
@@ -387,13 +402,19 @@ class TaskTracker:
         reading ``vars(registry)``) materialises the instance's ``__dict__``,
         after which every attribute access of the set, in ``add`` and in its
         weakref callback, takes the slow path (about 1,600 instructions per
-        task); wrapping the original method costs an extra call.  Reading the
-        live total in ``add`` would cost 300 more, so the peak of live tasks
-        is sampled instead, at each heartbeat (every 25 ms by default) and
-        whenever the counts are read.  Where ``WeakSet.add`` is not the
-        standard library's, or the registry is not a plain ``WeakSet``, the
-        counts stay 0.
+        task); wrapping the original method costs an extra call.
+
+        From 3.14 native tasks live in per-thread linked lists and never reach
+        the registry, and nothing else is called for every task that could count
+        it cheaply: a wrapper on the loop's ``create_task`` (the one Python call
+        every way of making a task goes through) costs about 850 instructions a
+        task (measured with callgrind on 3.14), 2.7 % of a task that only
+        yields once, more than the doctor's whole budget.  So from 3.14 the
+        number of tasks created is reported as unknown (``None``), never as 0;
+        the most tasks pending at once is sampled on every version.
         """
+        if sys.version_info >= (3, 14):
+            return
         registry: Any = getattr(asyncio.tasks, "_scheduled_tasks", None)
         if registry is None:
             registry = getattr(asyncio.tasks, "_all_tasks", None)
@@ -408,50 +429,60 @@ class TaskTracker:
             or code is None
             or code.co_names != _WEAKSET_ADD_NAMES
         ):
+            self.doctor.unavailable(
+                "tasks created", "asyncio's task registry is not the WeakSet it was up to 3.13"
+            )
             return
         ref = weakref.ref
-        live: Any = registry.data  # type: ignore[attr-defined]
-        created = 0
-        peak = 0
+        tracker = self
 
         def add(self: Any, item: Any) -> None:
-            nonlocal created
-            # WeakSet.add, as in the standard library (3.11 to 3.14) ...
+            # WeakSet.add, as in the standard library (3.11 to 3.13) ...
             if self._pending_removals:
                 self._commit_removals()
             self.data.add(ref(item, self._remove))
             # ... and the count.
             if self is registry:
-                created += 1
-
-        def counts() -> tuple[int, int]:
-            nonlocal peak
-            n = len(live)
-            if n > peak:
-                peak = n
-            return created, peak
+                tracker._created += 1
 
         add.__doc__ = weak_set.add.__doc__
         add.__qualname__ = weak_set.add.__qualname__
-        self._counts = counts
+        self._counting = True
         self.doctor.patches.set(weak_set, "add", add)
 
     @property
-    def created(self) -> int:
-        """Tasks registered since the doctor was installed."""
-        return self._counts()[0]
+    def created(self) -> int | None:
+        """Tasks created since the doctor was installed, or ``None`` when they cannot be counted."""
+        return self._created if self._counting else None
 
     @property
-    def peak(self) -> int:
-        """The most tasks seen alive at once, sampled at each heartbeat, since the doctor was installed."""
-        return self._counts()[1]
+    def peak(self) -> int | None:
+        """The most tasks seen pending on one loop at once (sampled), or ``None`` if never sampled."""
+        return self._peak
 
-    def sample_peak(self) -> None:
-        """Note the number of live tasks now (called at each heartbeat)."""
+    def sample_pending(self, loop: asyncio.AbstractEventLoop, now: float) -> float:
+        """Count ``loop``'s pending tasks (at a heartbeat); return when to count again.
+
+        ``asyncio.all_tasks(loop)`` takes time in proportion to the number of
+        tasks, so the next count waits at least 500 times as long as this one
+        took (0.2 % of the loop's time at most), and at least a fifth of the
+        threshold (20 ms by default).  What a count costs is measured in CPU
+        time of this thread: on a loaded machine a count that was merely
+        preempted must not stop the counting.
+        """
+        if not self._sampling:
+            return now + 3600.0
+        begin = _thread_time()
         try:
-            self._counts()
+            pending = len(asyncio.all_tasks(loop))
         except Exception as exc:
+            self._sampling = False
             self.doctor.internal_error("task counts", exc)
+            return now + 3600.0
+        cost = _thread_time() - begin
+        if self._peak is None or pending > self._peak:
+            self._peak = pending
+        return now + max(self._sample_floor, 500 * cost)
 
     # -- pending tasks ------------------------------------------------------------
 
@@ -491,19 +522,14 @@ class TaskTracker:
             return
         name = getattr(coro, "__qualname__", type(coro).__name__ if coro is not None else "?")
         task_name = name_of(task)
-        where = innermost_user(stack)
-        suffix = (
-            f", suspended at {where.path}:{where.line}"
-            if where is not None and where != location
-            else ""
-        )
         self.doctor.record(
             RuntimeFinding(
                 kind="pending-task",
-                message=f"task {task_name} running {name}() {how}{suffix}",
+                message=f"task {task_name} running {name}() {how}",
                 location=location,
                 stack=stack,
                 created_at=created,
                 extra=(("task", task_name), ("coroutine", name)),
+                suspended_at=innermost_user(stack),
             )
         )

@@ -51,8 +51,8 @@ from collections.abc import Callable
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any
 
-from ._codesearch import find_creation, user_frame
-from ._frames import frame_data, is_user_file, stack_of
+from ._codesearch import find_creation, guess_coroutine_creation, user_frame
+from ._frames import caller_frame, frame_data, is_user_file, stack_of
 from ._models import Frame, RuntimeFinding
 
 if TYPE_CHECKING:
@@ -95,6 +95,38 @@ class _ObjectSites:
         return site, stack
 
 
+def _active_filters() -> list[Any]:
+    """The warning filters in effect here.
+
+    With context-aware warnings (3.14+, ``-X context_aware_warnings``, the default on
+    free-threaded builds) ``catch_warnings()`` gives each context its own list, which
+    ``warnings._get_filters()`` returns; otherwise it is ``warnings.filters``.
+    """
+    get_filters = getattr(warnings, "_get_filters", None)
+    if get_filters is not None:
+        try:
+            filters = get_filters()
+        except Exception:
+            filters = None
+        if isinstance(filters, list):
+            return filters
+    return warnings.filters  # type: ignore[return-value]
+
+
+class _WarnProxy:
+    """Stands for the ``warnings`` module (``_wm``) in our copy of ``_warn_unawaited_coroutine``.
+
+    Its ``warn`` is ours; every other attribute is the real module's, read at each use.
+    """
+
+    def __init__(self, module_globals: dict[str, Any], warn: Callable[..., None]) -> None:
+        self._globals = module_globals
+        self.warn = warn
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._globals.get("_wm") or warnings, name)
+
+
 class WarningHooks:
     """Installs and runs the warning-based detectors."""
 
@@ -104,9 +136,9 @@ class WarningHooks:
         self._recent: dict[int, float] = {}
         self._shown: set[tuple[Any, ...]] = set()
         self._filter: tuple[Any, ...] | None = None
+        self._filters: list[Any] = []
         self._owned_origin_depth = 0
         self._patched_classes: set[type] = set()
-        self._original_warn: Callable[..., Any] | None = None
 
     # -- installation -----------------------------------------------------------
 
@@ -121,9 +153,34 @@ class WarningHooks:
     def _install_never_awaited(self) -> None:
         original = getattr(warnings, "_warn_unawaited_coroutine", None)
         if not isinstance(original, types.FunctionType):
+            self.doctor.unavailable(
+                "never-awaited", "warnings._warn_unawaited_coroutine is not a Python function here"
+            )
             return
-        real_warn = original.__globals__.get("warn", warnings.warn)
-        self._original_warn = real_warn
+        import dis
+
+        names = {
+            instruction.argval
+            for instruction in dis.get_instructions(original)
+            if instruction.opname == "LOAD_GLOBAL"
+        }
+        module_globals = original.__globals__
+        # How the function reaches ``warn``: the module global ``warn`` (3.11-3.13) or
+        # ``_wm.warn``, ``_wm`` being the ``warnings`` module (3.14+, in ``_py_warnings``).
+        via_module = "_wm" in names
+        if not via_module and "warn" not in names:
+            self.doctor.unavailable(
+                "never-awaited", "warnings._warn_unawaited_coroutine does not call warn() here"
+            )
+            return
+
+        def real_warn(*args: Any) -> None:
+            if via_module:
+                owner = module_globals.get("_wm") or warnings
+                owner.warn(*args)
+            else:
+                module_globals.get("warn", warnings.warn)(*args)
+
         hooks = self
 
         def warn(
@@ -133,10 +190,14 @@ class WarningHooks:
                 message = hooks.on_unawaited(message, source)
             except Exception as exc:
                 hooks.doctor.internal_error("never-awaited hook", exc)
-            real_warn(message, category, stacklevel + 1, source)
+            # real_warn adds one more frame of ours (see the module docstring)
+            real_warn(message, category, stacklevel + 2, source)
 
-        namespace = dict(original.__globals__)
-        namespace["warn"] = warn
+        namespace = dict(module_globals)
+        if via_module:
+            namespace["_wm"] = _WarnProxy(module_globals, warn)
+        else:
+            namespace["warn"] = warn
         copy = types.FunctionType(
             original.__code__,
             namespace,
@@ -157,7 +218,7 @@ class WarningHooks:
             sys.set_coroutine_origin_tracking_depth(self._owned_origin_depth)
 
     def _install_resource_warnings(self) -> None:
-        filters: list[Any] = warnings.filters  # type: ignore[assignment]
+        filters = _active_filters()
         position = 0
         for index, entry in enumerate(filters):
             action, _message, category, _module, _lineno = entry
@@ -170,6 +231,7 @@ class WarningHooks:
         entry = ("always", None, ResourceWarning, None, 0)
         filters.insert(position, entry)
         self._filter = entry
+        self._filters = filters
         mutated = getattr(warnings, "_filters_mutated", None)
         if mutated is not None:
             mutated()
@@ -196,8 +258,7 @@ class WarningHooks:
     def uninstall(self) -> None:
         if self._filter is not None:
             try:
-                filters: list[Any] = warnings.filters  # type: ignore[assignment]
-                filters.remove(self._filter)
+                self._filters.remove(self._filter)
                 mutated = getattr(warnings, "_filters_mutated", None)
                 if mutated is not None:
                     mutated()
@@ -266,9 +327,8 @@ class WarningHooks:
         qualname = getattr(source, "__qualname__", None) or getattr(source, "__name__", "?")
         code = getattr(source, "cr_code", None)
         name = code.co_name if isinstance(code, CodeType) else str(qualname).rsplit(".", 1)[-1]
-        here = sys._getframe(
-            3
-        )  # warn <- _warn_unawaited_coroutine copy <- (C) <- the running frame
+        # warn <- _warn_unawaited_coroutine copy <- (C) <- the frame running the collection
+        here = caller_frame(3)
         stack = stack_of(here, limit)
         created: Frame | None = None
         origin = getattr(source, "cr_origin", None)
@@ -283,6 +343,9 @@ class WarningHooks:
             if frame is not None:
                 location, sure = find_creation(frame, frozenset({name}))
                 created = location if sure else None
+            elif isinstance(code, CodeType):
+                # collected with no frame of the program running: look for the call
+                created = location = guess_coroutine_creation(code)
         if location is None:
             if isinstance(code, CodeType) and is_user_file(code.co_filename):
                 location = Frame(code.co_filename, code.co_firstlineno, code.co_name)
@@ -305,7 +368,7 @@ class WarningHooks:
     def _user_action(self, msg: warnings.WarningMessage) -> str:
         text = str(msg.message)
         module = msg.filename[:-3] if msg.filename.endswith(".py") else msg.filename
-        for entry in warnings.filters:
+        for entry in _active_filters():
             if entry is self._filter:
                 continue
             action, message_re, category, module_re, lineno = entry
@@ -336,7 +399,7 @@ class WarningHooks:
                 self._shown.add(key)
                 action = "always"
         if self.doctor.options.wants("unclosed-resource"):
-            here = sys._getframe(2)  # the frame that called warn(), e.g. a __del__
+            here = caller_frame(2)  # the frame that called warn(), e.g. a __del__
             source = msg.source
             if source is None and here is not None and here.f_code.co_name == "__del__":
                 # asyncio's StreamWriter.__del__ warns without source=self.
@@ -347,7 +410,7 @@ class WarningHooks:
     def library_unclosed(self, message: str, source: object) -> None:
         if source is not None and id(source) in self._recent:
             return
-        self._record_unclosed(message, source, sys._getframe(3))
+        self._record_unclosed(message, source, caller_frame(3))
 
     def _record_unclosed(self, text: str, source: object, here: FrameType | None) -> None:
         if source is not None:

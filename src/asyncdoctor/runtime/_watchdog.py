@@ -1,48 +1,52 @@
 """The ``blocking-call`` detector: one watchdog thread for all loops.
 
-Design (numbers measured on CPython 3.11, 2 cores):
+Design (numbers measured on CPython 3.11 to 3.15, 2 cores):
 
-* Each loop has a heartbeat (:mod:`._loops`) every ``threshold / 4``
-  (25 ms by default).  While the heartbeats come on time the watchdog looks
-  only every ``3/4`` of the threshold (each look makes the GIL change
-  hands, which a busy loop thread pays for); when a loop's heartbeat is
-  overdue by ``threshold / 4`` the loop is stuck,
-  and the watchdog samples that loop's thread every ``sample_interval``
-  (5 ms by default) with ``sys._current_frames()``, while it is still
-  stuck, so the innermost user frame is the blocking line.
-* A *step* is told apart from a burst of many short steps (a ``gather`` of
-  thousands of tasks makes the heartbeat late too, without any step being
-  slow) by its signature: the identity of the step's outermost frame (the
-  frame right inside the loop machinery, i.e. the task's coroutine or the
-  callback), its code, and the task running it (id and name, from
-  ``asyncio.tasks._current_tasks``).  Consecutive samples with the same
-  signature during one late episode are one run; a run longer than the
-  threshold is a blocking step.  Its duration runs from the midpoint
-  between the previous observation and the first sample to the midpoint
-  after the last one (the previous observation being the last heartbeat,
-  or a sample of another step), so it is accurate to about one sampling
-  interval.  The blamed location is the user frame seen for the most time.
-  Attribution never uses the "current task" alone, so with an eager task
-  factory (3.12+) the frame that really blocked is blamed: it is the one on
-  the sampled stack.
-* A C call that holds the GIL (``sorted`` of a big list, a catastrophic
-  regex) keeps the watchdog from running.  We measured that CPython 3.11
-  drops the GIL right after such a call returns (the eval-breaker check
-  after ``CALL``), so the watchdog's first sample after it wakes up still
-  shows the calling line; the whole gap is then credited to that sample.
-  When other threads compete for the GIL this is not guaranteed; the
-  first sample after the call is then the only witness.  (We tried letting
-  ``faulthandler.dump_traceback_later`` dump the stack from its C thread
-  during such a call: it reads other threads' frames without the GIL, which
-  is not safe while they run, so it is not used.)  An idle program under
-  the doctor uses about 15 ms of CPU per second more (heartbeat, watchdog).
+* **When is a loop stuck?**  On asyncio's own loops the selector notes when
+  each batch of callbacks begins and ends (:meth:`._loops.LoopState.mark_batches`):
+  a loop is late when its current batch has run for ``threshold / 4``.  On
+  other loops (uvloop) a heartbeat runs every 2 ms by default and the loop is
+  late when its heartbeat is that overdue.  While no loop is late the
+  watchdog looks only every ``3/4`` of the threshold (each look makes the GIL
+  change hands, which a busy loop thread pays for: measured, looking every
+  25 ms cost 3 to 5 % on a task-heavy benchmark, every 75 ms under 1 %).
+  While a loop is late it samples that loop's thread every
+  ``sample_interval`` (2.5 ms by default) with ``sys._current_frames()``, so
+  the innermost user frame is the blocking line.
+* **A step, not a burst.**  A step is told apart from a burst of many short
+  steps (a ``gather`` of thousands of tasks makes a batch long too, without
+  any step being slow) by its signature: the identity of the step's outermost
+  frame (right inside the loop machinery: the task's coroutine or the
+  callback), its code, and the task running it (``asyncio.current_task(loop)``,
+  which answers from another thread on every version).  Consecutive samples
+  with the same signature in one episode (a batch, or the time between two
+  heartbeats) are one run; a run longer than the threshold is a blocking step.
+* **Its duration.**  The first step seen in a batch began with the batch (or
+  after the heartbeat, if that ran in the batch); a later one midway between
+  the sample that saw another step and its own first sample.  It ended with
+  its batch (the loop notes the end of every long batch), at the heartbeat it
+  held up, or midway to the sample that saw another step.  So a step longer
+  than the threshold is always reported and its duration is right to within
+  2 ms or 2 %, whatever the heartbeat interval on asyncio's loops; on uvloop,
+  to within half the heartbeat interval.  The blamed location is the user
+  frame seen for the most time.  With an eager task factory (3.12+) the frame
+  that really blocked is blamed: it is the one on the sampled stack.
+* **Calls that hold the GIL** (``sorted`` of a big list, a catastrophic regex)
+  keep the watchdog from running until the loop thread lets go of the GIL,
+  at the interpreter's next check point.  Up to 3.13 that is right after the
+  call, so the first sample still shows the calling line, and the whole gap
+  is credited to it.  From 3.14 the first run of a call with keyword
+  arguments has no check point after it; :mod:`._firstcall` then finds the
+  call.  A long batch the watchdog could not look into at all is still
+  reported, from the batch marks, at the line that runs the loop (see
+  :meth:`Watchdog._check_lost`).  (``faulthandler`` could dump the stack from
+  its C thread during such a call, but it reads other threads' frames without
+  the GIL, which is not safe while they run, so it is not used.)
+* **Free-threaded builds**: with the GIL disabled, other threads' stacks are
+  never read (see :meth:`Watchdog._frames`); steps are timed all the same.
 * Known limit: when *another* thread holds the GIL in a long C call while
   the loop thread is in the middle of a Python step, the loop is frozen for
-  real but the gap is credited to the step it was in.  (We tried telling
-  this apart with the loop thread's CPU clock; a loop thread sleeping in a
-  blocking call also uses no CPU, and on a loaded machine a thread that
-  holds the GIL gets far less CPU than wall time, so the rule did more harm
-  than good.)
+  real but the gap is credited to the step it was in.
 * On a loaded machine the OS may leave the loop thread waiting for a CPU
   for a long time in a step that is short on an idle machine: the time the
   thread spent runnable but off the CPU (Linux ``schedstat``) is taken out
@@ -57,6 +61,7 @@ from __future__ import annotations
 import _thread
 import asyncio
 import contextlib
+import gc
 import linecache
 import os
 import sys
@@ -65,6 +70,7 @@ import time
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any
 
+from ._firstcall import first_run_call, first_run_call_in
 from ._frames import (
     ASYNCIO_DIR,
     frame_data,
@@ -72,6 +78,7 @@ from ._frames import (
     is_user_file,
 )
 from ._models import Frame, RuntimeFinding
+from ._tasks import coro_of
 
 if TYPE_CHECKING:
     from ._doctor import Doctor
@@ -80,6 +87,9 @@ if TYPE_CHECKING:
 __all__ = ["Watchdog"]
 
 _monotonic = time.monotonic
+# How long after a step's last sample its episode's end may come and still be taken as
+# its end: the watchdog may itself wait that long for a CPU on a loaded machine.
+_END_SLACK = 0.05
 
 
 def _machinery_codes() -> frozenset[CodeType]:
@@ -102,16 +112,39 @@ _MACHINERY = frozenset(id(code) for code in _MACHINERY_CODES)
 _MACHINERY_KEYS = frozenset((code.co_filename, code.co_name) for code in _MACHINERY_CODES)
 
 
-def _current_tasks() -> dict[Any, Any] | None:
-    tasks = getattr(asyncio.tasks, "_current_tasks", None)
-    return tasks if isinstance(tasks, dict) else None
+def _current_task(loop: asyncio.AbstractEventLoop) -> Any:
+    """The task ``loop`` is running now, read from another thread (``None`` between tasks).
+
+    ``asyncio.current_task(loop)`` answers for a loop running in another thread on
+    every version: 3.11-3.13 read a dict keyed by loop; 3.14+ look through the
+    threads for the one running ``loop``.
+    """
+    try:
+        return asyncio.current_task(loop)
+    except Exception:
+        return None
+
+
+def _gil_enabled() -> bool:
+    """Whether the GIL is on (always, before 3.13 and on default builds)."""
+    is_enabled = getattr(sys, "_is_gil_enabled", None)
+    return True if is_enabled is None else bool(is_enabled())
+
+
+def _coroutine_of(task: Any) -> Frame | None:
+    """Where the coroutine of ``task`` is defined, if it is the user's."""
+    coro = coro_of(task)
+    code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+    if isinstance(code, CodeType) and is_user_file(code.co_filename):
+        return Frame(code.co_filename, code.co_firstlineno, code.co_name)
+    return None
 
 
 class _Sample:
     """One look at a loop thread: when, which step, where (innermost first)."""
 
     # Plain classes, not dataclasses: creating a dataclass costs import time.
-    __slots__ = ("location", "root_key", "sig", "stack", "t", "task")
+    __slots__ = ("location", "root_key", "sig", "stack", "t", "task", "unseen")
 
     def __init__(
         self,
@@ -121,6 +154,8 @@ class _Sample:
         stack: tuple[Frame, ...],
         root_key: tuple[str, str] | None,
         task: str = "",
+        *,
+        unseen: str = "",
     ) -> None:
         self.t = t
         self.sig = sig
@@ -128,32 +163,37 @@ class _Sample:
         self.stack = stack
         self.root_key = root_key
         self.task = task
+        # Why `location` is not the line seen running, if it is not: "gil" (it is the
+        # task's coroutine) or "blind" (the line that runs the loop; see Watchdog._frames)
+        self.unseen = unseen
 
 
 class _Run:
     """Consecutive samples of one step."""
 
     __slots__ = (
-        "beats",
+        "episode",
         "last_t",
         "sig",
         "stacks",
         "start",
         "task",
+        "unseen",
         "wait_base",
         "wait_last",
         "weights",
     )
 
     def __init__(
-        self, sig: object, start: float, last_t: float, beats: int, task: str = ""
+        self, sig: object, start: float, last_t: float, episode: float, task: str = ""
     ) -> None:
         self.sig = sig
         self.start = start
         self.last_t = last_t
-        self.beats = beats
+        self.episode = episode
         self.weights: dict[Frame, float] = {}
         self.stacks: dict[Frame, tuple[Frame, ...]] = {}
+        self.unseen: dict[Frame, str] = {}
         self.task = task
         # Run-queue wait of the loop thread (see _queued): at the observation
         # before the run, and at its last sample.
@@ -164,29 +204,89 @@ class _Run:
 class _Watch:
     """The watchdog's per-loop state."""
 
-    __slots__ = ("beats", "prev_t", "run", "wait", "wait_fd", "wait_path")
+    __slots__ = (
+        "episode",
+        "lost_checked",
+        "observed",
+        "prev_t",
+        "run",
+        "seen_until",
+        "wait",
+        "wait_fd",
+        "wait_path",
+        "wait_seen",
+    )
 
     def __init__(self) -> None:
         self.run: _Run | None = None
+        self.observed = -1.0  # the last episode the watchdog looked into
+        self.seen_until = -1.0  # and when it last looked into it
+        self.lost_checked = 0.0  # the last long batch checked by _check_lost
         self.prev_t: float | None = None  # last observation in the current late episode
-        self.beats = -1
+        self.episode: float = -1.0
         self.wait: tuple[float, float] | None = None  # (when, run-queue wait so far)
+        self.wait_seen: tuple[float, float] | None = None  # the reading before that
         self.wait_fd = -1
         self.wait_path: str | None = None
 
 
 class _Mark:
-    """What the watchdog reads of a loop's state, all at one moment (see ``Watchdog._tick``)."""
+    """What the watchdog reads of a loop's state, all at one moment (see ``Watchdog._tick``).
 
-    __slots__ = ("beats", "due", "last_beat", "running", "state", "stopped_at")
+    An *episode* is what a late step belongs to: on a loop with batch marks, the
+    batch (between two selects); otherwise the time between two heartbeats.
+    ``start_bound`` is the earliest a step seen now can have begun, ``end_bound``
+    the latest a step of an earlier episode can have ended.
+    """
+
+    __slots__ = (
+        "end_bound",
+        "episode",
+        "idle",
+        "interval",
+        "last_beat",
+        "late_since",
+        "long_batch",
+        "marked",
+        "running",
+        "start_bound",
+        "state",
+        "stopped_at",
+    )
 
     def __init__(self, state: LoopState) -> None:
         self.state = state
         self.running = state.running
-        self.beats = state.beats
         self.last_beat = state.last_beat
-        self.due = state.due
         self.stopped_at = state.stopped_at
+        self.interval = state.interval
+        self.marked = marked = state.marked
+        self.long_batch = state.long_batch
+        if marked:
+            batch_at = state.batch_at
+            self.episode = batch_at  # a batch is known by when it began
+            self.end_bound = state.select_at
+            self.idle = self.end_bound > batch_at  # it went into its selector since
+            self.late_since = batch_at
+            self.start_bound = max(batch_at, self.last_beat)
+        else:
+            self.episode = state.beats
+            self.end_bound = self.last_beat
+            self.idle = False
+            self.late_since = state.due
+            self.start_bound = self.last_beat
+
+
+def _new_wake_lock() -> _thread.LockType:
+    """The watchdog's wake-up: taken (not set) to begin with."""
+    lock = _thread.allocate_lock()
+    lock.acquire()
+    return lock
+
+
+_Later = tuple["LoopState", _Watch, _Mark | None, tuple[float, float]]
+"""A loop whose CPU wait to read after a tick, or (with a mark) a lost batch to check,
+and the last episode the watchdog had looked into before the tick, with when it looked."""
 
 
 def _marks(states: list[LoopState]) -> list[_Mark]:
@@ -253,10 +353,11 @@ class Watchdog:
         # 5 % on a task-heavy benchmark, every 75 ms under 1 %).
         self.healthy_wait = 0.75 * self.threshold
         self.lock = threading.RLock()
-        self.wake_event = threading.Event()
+        self.wake_lock = _new_wake_lock()
         self.stopping = False
         self.thread_started = False
         self.thread_ident = 0
+        self.requested: float | None = None
         self.slowest: list[tuple[float, str]] = []
 
     # -- life cycle ---------------------------------------------------------
@@ -266,47 +367,85 @@ class Watchdog:
             if self.thread_started or self.stopping:
                 return
             self.thread_started = True
+            # when it was asked to run: if it gets the GIL only much later, the loop
+            # held it all along (a step that holds the GIL right after the loop starts)
+            self.requested = _monotonic()
         _thread.start_new_thread(self._main, ())
 
     def wake(self) -> None:
-        self.wake_event.set()
+        # A binary semaphore: released (set) at most once until the watchdog takes it.
+        with contextlib.suppress(RuntimeError):  # already set
+            self.wake_lock.release()
 
     def stop(self) -> None:
         self.stopping = True
-        self.wake_event.set()
+        self.wake()
+
+    def _sleep(self, seconds: float) -> bool:
+        """Sleep ``seconds`` or until woken (then True).  A raw lock, not a
+        ``threading.Event``: no Python code (and so no allocation that could start a
+        garbage collection) runs between getting the GIL back and the next look."""
+        return self.wake_lock.acquire(True, seconds)
 
     def after_fork(self) -> None:
         self.thread_started = False
         self.lock = threading.RLock()
-        self.wake_event = threading.Event()
+        self.wake_lock = _new_wake_lock()
 
     # -- the watchdog thread ----------------------------------------------------
 
     def _main(self) -> None:
         self.thread_ident = threading.get_ident()
-        intended: float | None = None
+        intended: float | None = self.requested
         try:
             while not self.stopping and not self.doctor.closing:
-                # First thing once awake, before any work that may give the GIL
-                # back: on a busy machine the loop thread may take it again and
-                # start the next long step before we look.
-                frames = sys._current_frames()
-                now = _monotonic()
-                marks = _marks(self.doctor.loops.snapshot())
-                starved = intended is not None and now - intended > self.starve_limit
-                if not self.lock.acquire(blocking=False):
-                    # Never hold other threads' frames (and so their locals: a loop
-                    # that should be collected) while waiting: look again once in.
-                    del frames
-                    self.lock.acquire()
-                    frames = sys._current_frames()
+                # First thing once awake (with the GIL back), before any work that may
+                # give it away: on a busy machine the loop thread may take it again and
+                # run on before we look.  And no garbage collection until the samples
+                # are taken: the frames are live, and a collection triggered by the
+                # look's own allocations (a full one takes tens of ms on a big heap) may
+                # outlast the switch interval; the GIL would then go back to the loop
+                # thread at the next check point, its frames would move on, and a call
+                # that held the GIL would be blamed on a later line.  The pause is not
+                # seen by other threads: this one holds the GIL until it ends (nothing
+                # before _after_tick gives it away; waiting for the lock re-enables it).
+                paused = _gil_enabled() and gc.isenabled()
+                if paused:
+                    gc.disable()
+                later: list[_Later] = []
+                try:
+                    frames = self._frames()
                     now = _monotonic()
                     marks = _marks(self.doctor.loops.snapshot())
-                try:
-                    next_wake = self._tick(now, starved, frames, marks)
+                    starved = intended is not None and now - intended > self.starve_limit
+                    if not self.lock.acquire(blocking=False):
+                        # Never hold other threads' frames (and so their locals: a loop
+                        # that should be collected) while waiting: look again once in.
+                        del frames
+                        if paused:
+                            gc.enable()
+                        self.lock.acquire()
+                        if paused:
+                            paused = gc.isenabled()
+                            if paused:
+                                gc.disable()
+                        frames = self._frames()
+                        now = _monotonic()
+                        marks = _marks(self.doctor.loops.snapshot())
+                    try:
+                        next_wake = self._tick(now, starved, frames, marks, later)
+                    finally:
+                        del frames, marks
+                        if paused:
+                            paused = False
+                            gc.enable()
+                        try:
+                            self._after_tick(later)
+                        finally:
+                            self.lock.release()
                 finally:
-                    self.lock.release()
-                del frames, marks
+                    if paused:
+                        gc.enable()
                 if self.stopping or self.doctor.closing:
                     break
                 if next_wake is not None and _monotonic() - now > self.starve_limit:
@@ -318,14 +457,12 @@ class Watchdog:
                     continue
                 if next_wake is None:
                     intended = None
-                    self.wake_event.wait(1.0)
-                    self.wake_event.clear()
+                    self._sleep(1.0)
                     continue
                 now = _monotonic()
                 delay = max(next_wake - now, 0.0005)
                 intended = now + delay
-                if self.wake_event.wait(delay):
-                    self.wake_event.clear()
+                if self._sleep(delay):
                     intended = None
         except Exception as exc:
             self.doctor.internal_error("watchdog", exc)
@@ -334,8 +471,9 @@ class Watchdog:
         self,
         now: float,
         starved: bool,
-        frames: dict[int, FrameType],
+        frames: dict[int, FrameType] | None,
         marks: list[_Mark],
+        later: list[_Later],
     ) -> float | None:
         """Look at every loop as it was when ``frames`` and ``marks`` were taken.
 
@@ -348,6 +486,11 @@ class Watchdog:
         for orphan in self.doctor.loops.take_orphans():
             self.settle(orphan)
         next_wake: float | None = None
+        # Reading schedstat gives the GIL away: the loop thread would run on, and a frame
+        # read after that would show where it is then, not where it was (on 3.11 a
+        # GIL-holding call would be blamed on the line after it).  So every reading that
+        # is not part of a sample waits, in ``later``, until every late loop has been
+        # sampled (see _after_tick).
         for mark in marks:
             state = mark.state
             watch = state.watch
@@ -358,38 +501,162 @@ class Watchdog:
                     self._close(state, watch, min(watch.run.last_t + self.sample, mark.stopped_at))
                 watch.prev_t = None
                 continue
-            if mark.beats != watch.beats:
-                # The loop got back to its heartbeat: any late episode is over.
+            lost: _Mark | None = None
+            if mark.episode != watch.episode or mark.idle:
+                # The loop got back to its selector or to its heartbeat: any late episode
+                # is over, and so is the step it was in.
                 if watch.run is not None:
-                    self._close(state, watch, min(watch.run.last_t + self.sample, mark.last_beat))
-                watch.beats = mark.beats
+                    self._close(state, watch, self._end_of(watch.run, mark))
+                watch.episode = mark.episode
                 watch.prev_t = None
-            late = now - mark.due
+                lost = mark
+            late = 0.0 if mark.idle else now - mark.late_since
             if late <= self.sample_after:
-                wake_at = max(mark.due + self.sample_after, now + self.healthy_wait)
+                wake_at = max(mark.late_since + self.sample_after, now + self.healthy_wait)
+                if lost is not None or (mark.marked and mark.idle and watch.run is None):
+                    # A lost batch to check, or what the loop thread has waited for a CPU
+                    # so far, to check the next one: read only while the loop waits for
+                    # I/O.  Reading gives the GIL away, and taking it back after a blocking
+                    # read, while the loop thread holds it in a call (3.14+, a first-run
+                    # keyword call), can leave the watchdog waiting until the step is over.
+                    later.append((state, watch, lost, (watch.observed, watch.seen_until)))
             else:
+                observed = (watch.observed, watch.seen_until)  # (before this look)
                 self._observe(mark, watch, now, frames, starved)
                 wake_at = now + self.sample
+                if lost is not None:
+                    later.append((state, watch, lost, observed))
             next_wake = wake_at if next_wake is None else min(next_wake, wake_at)
         return next_wake
+
+    def _after_tick(self, later: list[_Later]) -> None:
+        """The readings and checks a tick left for after its samples (see _tick)."""
+        for state, watch, lost, observed in later:
+            if lost is None:
+                self._read_wait(state, watch, _monotonic())
+            else:
+                self._check_lost(state, watch, lost, observed)
+
+    def _check_lost(
+        self, state: LoopState, watch: _Watch, mark: _Mark, observed: tuple[float, float]
+    ) -> None:
+        """Report a long batch, or its end, that the watchdog could not look at.
+
+        The watchdog looks at a loop at least every 3/4 of the threshold; a batch
+        longer than the threshold that it never saw kept it from running the whole
+        time: a step that held the GIL (the OS does not keep a thread that just woke
+        off the CPU that long).  Likewise for the end of a batch after the watchdog's
+        last look into it (``observed``: that batch and the time of the look), longer
+        than the threshold: it was sampling the batch every few ms, so another step
+        held the GIL until the batch was over (3.14+ may hand the GIL over only at a
+        later check point, here after the batch).  The exact duration is known from the
+        batch marks; where it blocked is not, so it is reported at the line that runs
+        the loop.
+        """
+        if not mark.marked or not self.doctor.options.wants("blocking-call"):
+            return
+        began, ended = mark.long_batch
+        if began <= watch.lost_checked:
+            return
+        watch.lost_checked = began
+        if began == observed[0]:
+            # the steps it saw were measured up to one sampling interval past its look
+            began = observed[1] + self.sample
+        duration = ended - began
+        # On a loaded machine the batch may have been long because the loop thread
+        # waited for a CPU: leave out what it waited between the watchdog's last
+        # reading before the batch and one now (Linux), as for the steps it sees.
+        if state.running and (watch.wait is None or watch.wait[0] < ended):
+            self._read_wait(state, watch, _monotonic())
+        before, after = watch.wait_seen, watch.wait
+        if before is not None and after is not None and before[0] <= began <= after[0]:
+            duration -= min(max(after[1] - before[1], 0.0), duration)
+        site = state.site
+        if duration < self.threshold or site is None or self.doctor.closing:
+            return
+        self._note_slow(site, duration)
+        self.doctor.record(
+            RuntimeFinding(
+                kind="blocking-call",
+                message=(
+                    f"event loop blocked for {duration * 1000:.0f} ms (the blocking line was "
+                    "not seen: the watchdog could not run until the step was over)"
+                ),
+                location=site,
+                stack=(site,),
+                duration=duration,
+                extra=(("max_ms", f"{duration * 1000:.1f}"), ("loop", state.name)),
+            )
+        )
+
+    def _end_of(self, run: _Run, mark: _Mark) -> float:
+        """When the step of ``run`` ended, now that its episode is over.
+
+        On a loop with batch marks the loop notes the exact end of every long batch:
+        the step ended then, or (if other callbacks followed it in the batch, which
+        the watchdog would have seen had they taken long) a little before.  Without
+        marks, the heartbeat that the step held up ran right after it.  Either bound
+        holds even when the watchdog itself was kept off the CPU for a while; failing
+        both, the step ended within one sampling interval of its last sample.
+        """
+        bound: float | None = None
+        if mark.marked:
+            began, ended = mark.long_batch
+            if began == run.episode:
+                bound = ended
+            elif mark.idle and mark.episode == run.episode:
+                bound = mark.end_bound
+        elif mark.episode == run.episode + 1:
+            bound = mark.end_bound
+        if bound is not None and run.last_t <= bound <= run.last_t + _END_SLACK:
+            return bound
+        return run.last_t + self.sample
+
+    def _frames(self) -> dict[int, FrameType] | None:
+        """Every thread's current frame, or ``None`` where reading them is not safe.
+
+        With the GIL disabled (free-threaded builds, 3.13t+), reading a running
+        thread's frames from another thread is not safe (CPython issues 118680 and
+        131479): the stacks are then never read.  Blocking steps are still found and
+        timed from the loops' own marks, at the line that runs the loop.  The GIL
+        can come back at run time (an extension that needs it), hence the check
+        at each look.
+        """
+        if _gil_enabled():
+            return sys._current_frames()
+        self.doctor.unavailable(
+            "the blocking line",
+            "with the GIL disabled, reading another thread's stack is not safe, so "
+            "blocking steps are timed and reported at the line that runs the loop",
+        )
+        return None
 
     def _observe(
         self,
         mark: _Mark,
         watch: _Watch,
         now: float,
-        frames: dict[int, FrameType],
+        frames: dict[int, FrameType] | None,
         starved: bool,
     ) -> None:
         state = mark.state
+        if frames is None:
+            watch.observed, watch.seen_until = mark.episode, now
+            sample = self._blind(state, mark, now)
+            self._read_wait(state, watch, now)
+            self._add(state, watch, sample, mark, starved=starved)
+            return
         top = frames.get(state.thread_id)
         if top is None:  # the thread is gone
             state.running = False
             state.stopped_at = now
             return
-        sample = self._analyse(state, top, now)
+        previous = watch.run.last_t if watch.run is not None else watch.prev_t
+        gap = starved or (previous is not None and now - previous > self.starve_limit)
+        watch.observed, watch.seen_until = mark.episode, now
+        sample = self._analyse(state, top, now, starved=gap)
         self._read_wait(state, watch, now)
-        self._add(state, watch, sample, mark.last_beat, mark.beats, starved=starved)
+        self._add(state, watch, sample, mark, starved=starved)
 
     def _read_wait(self, state: LoopState, watch: _Watch, now: float) -> None:
         """Note how long the loop thread has waited for a CPU (Linux ``schedstat``)."""
@@ -412,7 +679,7 @@ class Watchdog:
             state.sched_path = None
             self._close_wait(watch)
             return
-        watch.wait = (now, waited)
+        watch.wait_seen, watch.wait = watch.wait, (now, waited)
 
     @staticmethod
     def _close_wait(watch: _Watch) -> None:
@@ -421,9 +688,31 @@ class Watchdog:
                 os.close(watch.wait_fd)
         watch.wait_fd = -1
         watch.wait_path = None
-        watch.wait = None
+        watch.wait = watch.wait_seen = None
 
-    def _analyse(self, state: LoopState, top: FrameType, now: float) -> _Sample:
+    def _blind(self, state: LoopState, mark: _Mark, now: float) -> _Sample:
+        """A look at a late loop without reading its thread's stack (see :meth:`_frames`).
+
+        What tells one step from the next is then the task running (read with
+        ``asyncio.current_task(loop)``, which is safe from another thread) and the
+        episode: a task runs at most one step per batch of asyncio's loop.
+        """
+        loop = state.loop_ref()
+        task = _current_task(loop) if loop is not None else None
+        name = ""
+        if task is not None:
+            try:
+                name = str(task.get_name())
+            except Exception:
+                name = ""
+        site = state.site
+        stack = (site,) if site is not None else ()
+        sig = ("blind", mark.episode, id(task), name)
+        return _Sample(now, sig, site, stack, None, name, unseen="blind")
+
+    def _analyse(
+        self, state: LoopState, top: FrameType, now: float, *, starved: bool = False
+    ) -> _Sample:
         chain: list[FrameType] = []
         frame: FrameType | None = top
         driver_at = -1
@@ -459,20 +748,21 @@ class Watchdog:
             return _Sample(now, None, None, stack, None)
         task_key: object = None
         task_name = ""
-        current = _current_tasks()
-        if current is not None:
-            loop = state.loop_ref()
-            task = current.get(loop) if loop is not None else None
-            if task is not None:
-                try:
-                    task_name = str(task.get_name())
-                except Exception:
-                    task_name = ""
-                task_key = (id(task), task_name)
+        loop = state.loop_ref()
+        task = _current_task(loop) if loop is not None else None
+        if task is not None:
+            try:
+                task_name = str(task.get_name())
+            except Exception:
+                task_name = ""
+            task_key = (id(task), task_name)
         location = None
         for f in step:
             if is_user_file(f.f_code.co_filename):
                 location = frame_data(f)
+                if starved:
+                    # The GIL was held: the call that held it may lie before this line.
+                    location = first_run_call(f) or location
                 break
         if location is None:
             for f in step:
@@ -484,9 +774,29 @@ class Watchdog:
                 ):
                     location = frame_data(f)
                     break
+        unseen = ""
+        if location is None and task is not None:
+            # Only asyncio's own code on the step, on behalf of a task: its coroutine
+            # ran a call that held the GIL, and the watchdog got the GIL back only as
+            # the step was ending (CPython 3.14+ does not hand the GIL over right after
+            # a call made with keyword arguments, the first time it runs; see
+            # _firstcall): that call, if it can be told, else the coroutine.
+            code = getattr(coro_of(task), "cr_code", None)
+            found = first_run_call_in(code) if isinstance(code, CodeType) else None
+            if found is not None:
+                location = found
+            else:
+                location = _coroutine_of(task)
+                unseen = "gil" if location is not None else ""
         sig = (id(root), root_code, task_key)
         return _Sample(
-            now, sig, location, stack, (root_code.co_filename, root_code.co_name), task_name
+            now,
+            sig,
+            location,
+            stack,
+            (root_code.co_filename, root_code.co_name),
+            task_name,
+            unseen=unseen,
         )
 
     def _add(
@@ -494,8 +804,7 @@ class Watchdog:
         state: LoopState,
         watch: _Watch,
         sample: _Sample,
-        last_beat: float,
-        beats: int,
+        mark: _Mark,
         *,
         starved: bool = False,
     ) -> None:
@@ -526,9 +835,15 @@ class Watchdog:
                 return
             if watch.prev_t is not None:
                 start = watch.prev_t if starved else (watch.prev_t + sample.t) / 2
+            elif mark.marked:
+                # The first step seen in a batch began with the batch (or after the
+                # heartbeat, if it ran in this batch): the callbacks before it in the
+                # batch are, nearly always, short.
+                start = min(mark.start_bound, sample.t)
             else:
-                start = min(last_beat + state.interval / 2, sample.t)
-            run = watch.run = _Run(sample.sig, start, sample.t, beats, task=sample.task)
+                # Somewhere between the last heartbeat and the one it held up.
+                start = min(mark.start_bound + state.interval / 2, sample.t)
+            run = watch.run = _Run(sample.sig, start, sample.t, mark.episode, task=sample.task)
             if watch.wait is not None and watch.wait[0] == sample.t:
                 run.wait_base = watch.wait
             weight = sample.t - start
@@ -538,6 +853,8 @@ class Watchdog:
         if sample.location is not None:
             run.weights[sample.location] = run.weights.get(sample.location, 0.0) + max(weight, 1e-6)
             run.stacks[sample.location] = sample.stack
+            if sample.unseen:
+                run.unseen[sample.location] = sample.unseen
 
     def _close(self, state: LoopState, watch: _Watch, end: float) -> None:
         run, watch.run = watch.run, None
@@ -558,10 +875,19 @@ class Watchdog:
         if len(parts) <= 1:
             parts = [(dominant, duration)]
         for location, blocked in parts:
-            source = linecache.getline(location.path, location.line).strip()
             message = f"event loop blocked for {blocked * 1000:.0f} ms"
-            if source:
-                message += f" at `{source}`"
+            unseen = run.unseen.get(location)
+            if unseen == "gil":
+                message += (
+                    f" in a step of {location.function}() (by a call that held the GIL; "
+                    "its line was not seen)"
+                )
+            elif unseen == "blind":
+                message += " (the blocking line is unknown: the GIL is disabled)"
+            else:
+                source = linecache.getline(location.path, location.line).strip()
+                if source:
+                    message += f" at `{source}`"
             extra = [("max_ms", f"{blocked * 1000:.1f}"), ("loop", state.name)]
             if share < 0.9:
                 extra.append(("cpu_starved_ms", f"{(wall - duration) * 1000:.1f}"))
@@ -599,16 +925,22 @@ class Watchdog:
         """Close ``state``'s run if its step is certainly over."""
         with self.lock:
             watch = state.watch
-            if watch is not None and not state.running:
+            if watch is None:
+                watch = state.watch = _Watch()
+            if not state.running:
                 self._close_wait(watch)
-            if watch is None or watch.run is None:
+            if watch.run is None:
+                self._check_lost(state, watch, _Mark(state), (watch.observed, watch.seen_until))
                 return
             run = watch.run
             if not state.running:
                 self._close(state, watch, min(run.last_t + self.sample, state.stopped_at))
                 watch.prev_t = None
                 self._close_wait(watch)
-            elif state.beats != run.beats:
-                self._close(state, watch, min(run.last_t + self.sample, state.last_beat))
+                return
+            mark = _Mark(state)
+            if mark.episode != run.episode or mark.idle:
+                self._close(state, watch, self._end_of(run, mark))
+                self._check_lost(state, watch, mark, (watch.observed, watch.seen_until))
             elif state.thread_id == threading.get_ident():
                 self._close(state, watch, run.last_t + self.sample)
