@@ -53,6 +53,12 @@ def _runner(kind: str) -> Runner:
     return run
 
 
+async def settle(cycles: int = 5) -> None:
+    """Let the loop run ``cycles`` times: what is ready runs, however slow the machine."""
+    for _ in range(cycles):
+        await asyncio.sleep(0)
+
+
 @pytest.fixture
 def run(loop_kind: str) -> Runner:
     """Run ``main()`` on the virtual-clock loop, asyncio's loop and uvloop in turn."""

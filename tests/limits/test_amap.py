@@ -53,6 +53,11 @@ class _Probe:
             self.running -= 1
 
 
+_NEVER = 3600.0
+"""A call that only ends by being cancelled (a virtual hour; on a real loop, the test's
+outcome must never hinge on which of two sleeps a busy machine ends first)."""
+
+
 def _delay(i: int) -> float:
     return 0.001 * ((i * 7) % 5)  # out of order on purpose
 
@@ -117,7 +122,7 @@ def test_failure_cancels_the_rest_and_raises_the_exception_itself(run: Runner) -
         got: list[int] = []
         with pytest.raises(ValueError, match="item 3"):
             async for r in amap(
-                lambda i: probe.work(i, 0.001 if i == 3 else 0.5, fail_on=3),
+                lambda i: probe.work(i, 0.001 if i == 3 else _NEVER, fail_on=3),
                 probe.items(100),
                 limit=4,
             ):
@@ -148,7 +153,7 @@ def test_return_exceptions_yields_them_in_place(run: Runner) -> None:
 def test_aclose_cancels_in_flight_work_and_leaves_no_task(run: Runner) -> None:
     async def main() -> None:
         probe = _Probe()
-        gen = amap(lambda i: probe.work(i, 0.01 if i == 0 else 5.0), probe.items(None), limit=3)
+        gen = amap(lambda i: probe.work(i, 0.01 if i == 0 else _NEVER), probe.items(None), limit=3)
         assert await anext(gen) == 0
         await gen.aclose()
         assert sorted(probe.cancelled) == [1, 2]  # 0 was yielded; 3 was never taken
@@ -161,7 +166,9 @@ def test_aclose_cancels_in_flight_work_and_leaves_no_task(run: Runner) -> None:
 def test_break_without_aclosing_still_cleans_up_when_collected(run: Runner) -> None:
     async def main() -> None:
         probe = _Probe()
-        async for _ in amap(lambda i: probe.work(i, 0.01 if i == 0 else 5.0), range(10), limit=3):
+        async for _ in amap(
+            lambda i: probe.work(i, 0.01 if i == 0 else _NEVER), range(10), limit=3
+        ):
             break
         for _ in range(20):  # the loop's async-generator finaliser runs aclose()
             await asyncio.sleep(0)
@@ -177,12 +184,19 @@ def test_consumer_cancelled_cancels_the_calls(run: Runner) -> None:
     async def main() -> None:
         probe = _Probe()
 
+        third = asyncio.Event()
+
+        async def work(i: int) -> int:
+            if i == 2:
+                third.set()  # (the call starts in this same step, before anyone wakes)
+            return await probe.work(i, _NEVER)
+
         async def consume() -> None:
-            async for _ in amap(lambda i: probe.work(i, 5.0), range(10), limit=3):
+            async for _ in amap(work, range(10), limit=3):
                 pass
 
         task = asyncio.create_task(consume())
-        await asyncio.sleep(0.01)
+        await third.wait()  # not a sleep: a busy machine can take longer than any sleep
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task

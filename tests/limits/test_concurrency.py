@@ -12,12 +12,7 @@ from hypothesis import strategies as st
 from asyncdoctor.limits import ConcurrencyLimiter, ConcurrencyStatistics
 
 from ._vclock import run_virtual
-from .conftest import Runner
-
-
-async def _settle() -> None:
-    for _ in range(5):
-        await asyncio.sleep(0)
+from .conftest import Runner, settle
 
 
 def test_limit_and_fifo_order(run: Runner) -> None:
@@ -59,7 +54,7 @@ def test_new_arrival_does_not_barge_past_a_granted_waiter(run: Runner) -> None:
 
         await lim.acquire()
         b = asyncio.create_task(waiter("b"))
-        await _settle()
+        await settle()
         lim.release()  # the slot goes to b, which has not resumed yet
         assert lim.locked()
         c = asyncio.create_task(waiter("c"))  # arrives while b holds the granted slot
@@ -82,7 +77,7 @@ def test_waiter_cancelled_in_the_cycle_it_was_granted_passes_the_slot_on(run: Ru
         await lim.acquire()
         b = asyncio.create_task(waiter("b"))
         c = asyncio.create_task(waiter("c"))
-        await _settle()
+        await settle()
         assert lim.statistics().waiting == 2
         lim.release()  # granted to b ...
         assert lim.statistics().in_flight == 1
@@ -102,7 +97,7 @@ def test_granted_then_cancelled_with_no_one_behind_gives_the_slot_back(run: Runn
         lim = ConcurrencyLimiter(1)
         await lim.acquire()
         b = asyncio.create_task(lim.acquire())
-        await _settle()
+        await settle()
         lim.release()
         b.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -119,9 +114,9 @@ def test_cancelled_queued_waiter_leaves_the_line(run: Runner) -> None:
         lim = ConcurrencyLimiter(1)
         await lim.acquire()
         tasks = [asyncio.create_task(lim.acquire()) for _ in range(3)]
-        await _settle()
+        await settle()
         tasks[1].cancel()
-        await _settle()
+        await settle()
         assert lim.statistics().waiting == 2
         lim.release()
         await tasks[0]
@@ -145,9 +140,9 @@ def test_raising_the_limit_wakes_waiters_in_order(run: Runner) -> None:
             order.append(i)
 
         tasks = [asyncio.create_task(waiter(i)) for i in range(5)]
-        await _settle()
+        await settle()
         lim.limit = 4
-        await _settle()
+        await settle()
         assert order == [0, 1, 2]
         assert lim.statistics().in_flight == 4
         lim.limit = 6
@@ -169,7 +164,7 @@ def test_lowering_the_limit_lets_holders_finish_and_admits_no_one_until_below(
         assert lim.locked()
         lim.release()
         lim.release()  # in_flight 2 == limit: still nobody enters
-        await _settle()
+        await settle()
         assert not waiter.done()
         assert lim.statistics().in_flight == 2
         lim.release()  # in_flight 1 < 2

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from asyncdoctor.limits import RateLimiter, RateStatistics
 
 from ._vclock import run_virtual
-from .conftest import Runner
+from .conftest import Runner, settle
 
 
 def _check_windows(
@@ -28,11 +28,6 @@ def _check_windows(
             # the grants in (t - length, t] with the limiter's own float expression
             inside = sum(c for g, c in grants if g <= t and g + length > t)
             assert inside <= cap, (length, cap, t, grants)
-
-
-async def _settle() -> None:
-    for _ in range(5):
-        await asyncio.sleep(0)
 
 
 def test_ten_per_second_lets_ten_start_in_the_first_second() -> None:
@@ -101,7 +96,7 @@ def test_weighted_fifo_a_big_request_first_is_not_overtaken(run: Runner) -> None
             order.append(name)
 
         big = asyncio.create_task(req("big", 5))
-        await _settle()
+        await settle()
         smalls = [asyncio.create_task(req(f"s{i}", 1)) for i in range(8)]
         await asyncio.gather(big, *smalls)
         assert order[0] == "big"  # although each small one would have fitted at once
@@ -152,9 +147,9 @@ def test_waiter_cancelled_in_the_cycle_it_was_granted_returns_its_cost() -> None
             starts[name] = loop.time()
 
         b = asyncio.create_task(req("b"))
-        await _settle()  # b is the head: the limiter's timer for t=1 is armed now
+        await settle()  # b is the head: the limiter's timer for t=1 is armed now
         c = asyncio.create_task(req("c"))
-        await _settle()
+        await settle()
         seen: list[int] = []
 
         def cancel_b() -> None:
@@ -179,9 +174,9 @@ def test_cancelled_head_lets_the_next_one_through() -> None:
         rl = RateLimiter(5, per=1.0)
         await rl.acquire(3)
         big = asyncio.create_task(rl.acquire(5))
-        await _settle()
+        await settle()
         small = asyncio.create_task(rl.acquire(2))
-        await _settle()
+        await settle()
         assert not small.done()  # FIFO: behind big
         big.cancel()
         await small
@@ -317,11 +312,12 @@ def test_real_loops_keep_the_rate(run_real: Runner) -> None:
 
     starts = run_real(main)
     assert len(starts) == 20
-    span = starts[-1] - starts[0]
-    assert 0.145 <= span < 0.5  # four windows of 5: the last start at >= 0.15 s
-    # resumption jitter aside, no window of per - 5 ms ever holds more than 5
-    for t in starts:
-        assert sum(1 for s in starts if t <= s < t + 0.045) <= 5
+    # A task resumes some time after its grant, more on a busy machine, so the times it
+    # sees can only be late: the k-th start is at least k // 5 windows after the first
+    # (which is granted at once, before its task yields).  How late is not asserted, only
+    # that all 20 went through; the virtual-clock tests check that none waits too long.
+    for k, start in enumerate(starts):
+        assert start - starts[0] >= (k // 5) * 0.05 - 1e-3, (k, starts)
 
 
 def test_no_polling_one_timer_for_the_whole_line() -> None:
@@ -329,7 +325,7 @@ def test_no_polling_one_timer_for_the_whole_line() -> None:
         loop = asyncio.get_running_loop()
         rl = RateLimiter(2, per=10.0)
         tasks = [asyncio.create_task(rl.acquire()) for _ in range(200)]
-        await _settle()
+        await settle()
         scheduled = loop._scheduled  # type: ignore[attr-defined]
         # the test runner's own 1-hour timeout aside
         timers = [h for h in scheduled if not h.cancelled() and h.when() < 100]

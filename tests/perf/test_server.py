@@ -166,11 +166,15 @@ def test_rejects_bad_settings() -> None:
 async def _closed_loop(port: int, concurrency: int, duration: float) -> tuple[float, float]:
     """Throughput (req/s) and median latency (s) of ``concurrency`` keep-alive connections."""
     latencies: list[float] = []
-    stop_at = time.perf_counter() + duration
+    opened = asyncio.Barrier(concurrency + 1)
+    go = asyncio.Event()
+    stop_at = 0.0
 
     async def connection() -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
+            await opened.wait()  # every connection open: the measured window starts
+            await go.wait()
             while time.perf_counter() < stop_at:
                 started = time.perf_counter()
                 writer.write(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
@@ -180,33 +184,44 @@ async def _closed_loop(port: int, concurrency: int, duration: float) -> tuple[fl
             writer.close()
             await writer.wait_closed()
 
-    started = time.perf_counter()
     async with asyncio.TaskGroup() as group:
         for _ in range(concurrency):
             group.create_task(connection())
+        await opened.wait()
+        started = time.perf_counter()
+        stop_at = started + duration
+        go.set()
     elapsed = time.perf_counter() - started
     return len(latencies) / elapsed, statistics.median(latencies)
 
 
 @pytest.mark.parametrize("use_uvloop", [False, True])
 def test_capacity_mode_has_a_knee_at_the_worker_count(use_uvloop: bool) -> None:
+    # Only what the design guarantees on a machine of any speed and load is asserted:
+    # latency never below the service time, no more than the capacity, no queueing up to
+    # N callers, a service time of queueing at 2N; a busy machine adds to every latency
+    # about the same overhead, which the differences between levels cancel.
     if use_uvloop:
         pytest.importorskip("uvloop")
-    workers, service_time = 4, 0.04  # capacity: 100 requests/s
+    workers, service_time, duration = 4, 0.05, 0.5  # capacity: 80 requests/s
     with LoopbackServer(workers=workers, service_time=service_time, use_uvloop=use_uvloop) as srv:
-        half_rate, half_latency = asyncio.run(_closed_loop(srv.port, workers // 2, 0.4))
-        at_rate, at_latency = asyncio.run(_closed_loop(srv.port, workers, 0.4))
-        past_rate, past_latency = asyncio.run(_closed_loop(srv.port, 2 * workers, 0.4))
+        half_rate, half_latency = asyncio.run(_closed_loop(srv.port, workers // 2, duration))
+        at_rate, at_latency = asyncio.run(_closed_loop(srv.port, workers, duration))
+        past_rate, past_latency = asyncio.run(_closed_loop(srv.port, 2 * workers, duration))
     capacity = workers / service_time
-    # below the knee throughput grows with concurrency at the service time's latency
-    assert half_rate == pytest.approx(capacity / 2, rel=0.3)
-    assert half_latency == pytest.approx(service_time, rel=0.5)
-    # at the knee: the full capacity, still at the service time
-    assert at_rate == pytest.approx(capacity, rel=0.3)
-    assert at_latency == pytest.approx(service_time, rel=0.5)
-    # past it: no more throughput, and each request waits for a worker: latency doubles
-    assert past_rate == pytest.approx(at_rate, rel=0.3)
-    assert past_latency == pytest.approx(2 * at_latency, rel=0.35)
+    # each request holds a worker for the service time; at most `workers` at once (a
+    # window can hold one batch more than its length allows)
+    assert min(half_latency, at_latency, past_latency) >= service_time
+    for rate in (half_rate, at_rate, past_rate):
+        assert rate <= capacity * (1 + service_time / duration), (rate, capacity)
+    # up to the worker count nothing waits: the latency does not grow by a service time
+    assert at_latency - half_latency < service_time / 2, (half_latency, at_latency)
+    # past it every request waits for a worker, about one service time (less only when
+    # the client is slow to send its next request)
+    assert past_latency - at_latency > service_time / 2, (at_latency, past_latency)
+    # ... and more callers never serve fewer (the queue hides their own overhead)
+    assert past_rate >= 0.85 * at_rate, (at_rate, past_rate)
+    assert half_rate < 0.75 * past_rate, (half_rate, past_rate)
 
 
 def _alive(pid: int) -> bool:

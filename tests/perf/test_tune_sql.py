@@ -26,10 +26,16 @@ import pytest
 
 from asyncdoctor.cli._main import main
 
+from ._knee import check_the_knee_is_real, check_the_recommendation
+
 asyncpg: Any = pytest.importorskip("asyncpg")
 
 USERS = ("postgres", "root")
 FAST = ["--duration", "0.4", "--warmup", "0.1", "--min-samples", "40", "--no-adaptive"]
+KNEE = [
+    "--duration", "0.5", "--warmup", "0.1", "--min-samples", "30", "--max-duration", "1.5",
+    "--no-adaptive",
+]  # fmt: skip
 
 FUNCTION = """
 CREATE FUNCTION {schema}.slot(ns int, k int, hold float8) RETURNS int
@@ -97,28 +103,27 @@ def _tune(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str
 def test_recommends_the_knee_of_a_query_with_k_slots(
     dsn: str, schema: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    slots, hold = 6, 0.03  # capacity 200 calls/s at concurrency 6
+    # Robust by design on a busy machine: the slots are sleeps, so the knee is K whatever
+    # the CPUs do; 100 ms is long next to what a loaded machine adds to a call (10 ms at
+    # a load of 7 on 2 cores) and next to the 2 ms a freed slot may wait for the next
+    # poll (an overhead only levels past the knee hide); and the tolerance widens by the
+    # overhead the sweep measured (see _knee.py).  Levels stop at 16: at 32 callers for 6
+    # slots that are taken by polling, some callers wait a second for their first call and
+    # a short level's window holds fewer calls than callers, too few to measure a rate
+    slots, hold = 6, 0.1  # capacity 60 calls/s at concurrency 6
     report = tmp_path / "sql.json"
-    # Two tries: on a machine shared with other work one sweep can be thrown off by a burst
-    # of load; a tuner that misses the knee misses it both times.
-    for _attempt in range(2):
-        namespace = random.randrange(1, 2**30)
-        code, out, err = _tune(
-            capsys, "--dsn", dsn, "--query", f"SELECT {schema}.slot($1, $2, $3)",
-            "--args", json.dumps([namespace, slots, hold]), "--max-concurrency", "32",
-            "--json", str(report), *FAST,
-        )  # fmt: skip
-        assert code == 0, err
-        data = json.loads(report.read_text())
-        if abs(data["recommended"] - slots) <= 0.2 * slots:
-            break
-    assert abs(data["recommended"] - slots) <= 0.2 * slots, out
+    namespace = random.randrange(1, 2**30)
+    code, out, err = _tune(
+        capsys, "--dsn", dsn, "--query", f"SELECT {schema}.slot($1, $2, $3)",
+        "--args", json.dumps([namespace, slots, hold]), "--max-concurrency", "16",
+        "--json", str(report), *KNEE,
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(report.read_text())
     by_level = {row["level"]: row for row in data["levels"]}
     assert all(row["errors"] == 0 for row in data["levels"])
-    # the knee is real: throughput flat past it, at about K / hold
-    top = by_level[max(by_level)]
-    assert top["level"] >= 2 * slots
-    assert 0.7 * slots / hold <= top["throughput"] <= 1.1 * slots / hold
+    check_the_recommendation(data, slots, hold, out)
+    check_the_knee_is_real(by_level, slots, hold)
     assert "'SELECT" in err.splitlines()[0]  # "tuning 'SELECT ...' on postgresql://..."
 
 

@@ -69,7 +69,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     http.add_argument(
         "--client", choices=("aiohttp", "httpx", "raw"),
-        help="client driver (default: aiohttp if installed, else httpx)",
+        help="client driver (default: aiohttp if installed, else httpx, said on stderr; "
+        "with neither, an error names the extra to install)",
     )  # fmt: skip
     _add_common(http)
 
@@ -196,8 +197,39 @@ def _cmd_http(args: argparse.Namespace) -> int:
     headers = tuple(header(text) for text in args.header)
     body = None if args.data is None else read_body(args.data)
     method = http_method(args.method)
-    target = HttpTarget(url=url, method=method, headers=headers, body=body, client=args.client)
+    client = _http_client(args.client)
+    target = HttpTarget(url=url, method=method, headers=headers, body=body, client=client)
     return _run(args, target)
+
+
+def _http_client(asked: str | None) -> str:
+    """The client to tune with: the one asked for, else aiohttp, else httpx (said on stderr).
+
+    A client that is not installed is a usage error naming the extra that installs it,
+    before anything runs; so is having neither aiohttp nor httpx when none was asked for
+    (the standard library's ``raw`` client is used only when asked for by name).
+    """
+    from ..perf._clients import available_clients, default_client
+
+    if asked is not None:
+        missing = available_clients()[asked]
+        if missing is not None:
+            raise UsageError(str(missing))
+        return asked
+    client = default_client()
+    if client == "raw":
+        raise UsageError(
+            "tune http needs aiohttp or httpx: pip install 'asyncdoctor[bench]' "
+            "(or --client raw for the standard library's client)"
+        )
+    if client != "aiohttp":
+        print(
+            f"asyncdoctor: aiohttp is not installed, so tune http uses {client} "
+            "(pip install 'asyncdoctor[bench]' for aiohttp)",
+            file=sys.stderr,
+            flush=True,
+        )
+    return client
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:

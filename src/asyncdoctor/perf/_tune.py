@@ -12,8 +12,9 @@ closed loop: a worker starts its next call as soon as the previous one
 ends).  The first ``warmup`` seconds are discarded; then calls are counted
 until both ``min_samples`` calls and ``min_duration`` seconds are reached
 (or ``max_duration``, whichever comes first).  Throughput counts the calls
-that succeeded in that window; latency percentiles are taken over them
-(timed with the running loop's clock); a call that raises is an error.
+that succeeded in that window (a worker's calls cut by its ends pro rata);
+latency percentiles are taken over them (timed with the running loop's
+clock); a call that raises is an error.
 
 How levels are chosen (:func:`tune`).  A geometric sweep 1, 2, 4, 8, ...
 stops when throughput stops rising (less than 5% gain in one step while
@@ -138,10 +139,11 @@ class LevelResult:
 class AdaptiveResult:
     """What :class:`asyncdoctor.limits.AdaptiveLimiter` did on the same target.
 
-    ``settled_limit`` is the time-weighted median of its limit over the
-    second half of the run; throughput and latency are measured over that
-    second half too.  ``trace`` holds ``(seconds since start, limit)`` at
-    each change.
+    ``settled_limit`` is the time-weighted median, over the second half of the
+    run, of the limit it held best (``AdaptiveLimiter.best``: the limit in force
+    moves one step above or below it while a probe runs); throughput and
+    latency are measured over that second half too, probes included.
+    ``trace`` holds ``(seconds since start, best limit)`` at each change.
     """
 
     max_limit: int
@@ -289,23 +291,83 @@ def fixed_op(op: Op) -> OpFactory:
 
 
 @dataclass(slots=True)
+class _WorkerState:
+    """When a worker's last call ended (None before its first), and how its calls count
+    (pro rata or whole; None until one ends in the window)."""
+
+    last_end: float | None = None
+    pro_rata: bool | None = None
+
+
+@dataclass(slots=True)
 class _Window:
-    """The shared state of the workers of one level."""
+    """The shared state of the workers of one level.
+
+    The window opens once the warm-up has passed *and* every worker has ended its first
+    call (whose time includes opening a connection, which a client does on first use;
+    on a busy machine that can outlast any fixed warm-up), but no later than ``open_by``
+    (three quarters of the way to the hard end): a worker stuck in its first call must
+    not void the level.
+    """
 
     warm_end: float
     min_end: float
     hard_end: float
     min_samples: int
     done: asyncio.Event
+    workers: int
+    open_by: float
+    min_duration: float
+    first_calls: int = 0  # workers that have ended their first call
+    opened: bool = False
     stopping: bool = False
     stop_at: float = math.inf
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     first_error: str | None = None
+    served: float = 0.0  # successful calls in the window, its edges counted pro rata
 
-    def record(self, start: float, end: float, error: BaseException | None) -> None:
-        if end < self.warm_end or end > self.stop_at:
-            return
+    def record(self, worker: _WorkerState, end: float, ok: bool) -> bool:
+        """A call of ``worker`` ended at ``end``.  Returns whether it falls in the window
+        (then :meth:`counted` takes its latency or error)."""
+        before, worker.last_end = worker.last_end, end
+        if before is None:
+            self.first_calls += 1
+        if not self.opened:
+            self._open(end)
+            return False  # nothing counts before the window opens, nor the call opening it
+        if worker.pro_rata is None and end > self.warm_end:
+            # the first of its calls to end in the window decides how a worker counts:
+            # pro rata when that call's cycle began at a known time (the end of the
+            # worker's previous call), else whole calls (its first call ends after a
+            # queue of unknown history: every worker started at once)
+            worker.pro_rata = before is not None
+        if ok and worker.pro_rata is not None:
+            if worker.pro_rata and before is not None and end > before:
+                # the worker's cycle (before, end] ended with this success: the share of
+                # the cycle inside the window counts.  Whole cycles inside count 1, the
+                # cycles cut by the window's ends pro rata, so where those ends fall among
+                # the calls (workers of a service with a fixed service time end their
+                # calls in bursts) does not move the figure, and a window of a few calls
+                # per worker measures a steady rate exactly.
+                share = min(end, self.stop_at) - max(before, self.warm_end)
+                if share > 0:
+                    self.served += share / (end - before)
+            elif not self.stopping:  # a whole call (or one too short for the clock)
+                self.served += 1
+        # once the window closed, nothing else counts, not even a call that ended at the
+        # very instant the closing one did (a virtual clock, or a coarse one, gives both
+        # one time)
+        return self.warm_end <= end and not self.stopping
+
+    def _open(self, now: float) -> None:
+        if now >= self.open_by or (now >= self.warm_end and self.first_calls >= self.workers):
+            # (calls that ended before count for nothing: the window's start moves to now)
+            self.opened = True
+            self.warm_end = max(self.warm_end, now)
+            self.min_end = max(self.min_end, self.warm_end + self.min_duration)
+
+    def counted(self, start: float, end: float, error: BaseException | None) -> None:
         if error is None:
             self.latencies.append(end - start)
         else:
@@ -325,15 +387,19 @@ class _Window:
 
 async def _worker(op: Op, window: _Window) -> None:
     loop = asyncio.get_running_loop()
-    while not window.stopping:
+    worker = _WorkerState()
+    while not window.stopping:  # (the call in flight when the window closes still ends)
         start = loop.time()
+        error: Exception | None = None
         try:
             await op()
         except Exception as exc:
-            window.record(start, loop.time(), exc)
+            error = exc
+        end = loop.time()
+        if window.record(worker, end, error is None):
+            window.counted(start, end, error)
+        if error is not None:
             await asyncio.sleep(0)  # an op that fails at once must not starve the loop
-        else:
-            window.record(start, loop.time(), None)
 
 
 async def measure_level(
@@ -354,12 +420,16 @@ async def measure_level(
     """
     loop = asyncio.get_running_loop()
     begin = loop.time()
+    longest = max(max_duration, min_duration)
     window = _Window(
         warm_end=begin + warmup,
         min_end=begin + warmup + min_duration,
-        hard_end=begin + warmup + max(max_duration, min_duration),
+        hard_end=begin + warmup + longest,
         min_samples=min_samples,
         done=asyncio.Event(),
+        workers=level,
+        open_by=begin + warmup + longest * 3 / 4,
+        min_duration=min_duration,
     )
     workers = [asyncio.create_task(_worker(op, window)) for _ in range(level)]
     try:
@@ -382,20 +452,18 @@ async def measure_level(
         if not task.cancelled() and task.exception() is not None:
             raise task.exception()  # type: ignore[misc]  # a BaseException from the op
     duration = max(window.stop_at - window.warm_end, 1e-9)
-    return _level_result(level, phase, window.latencies, window.errors, duration, window)
+    return _level_result(level, phase, window, duration)
 
 
-def _level_result(
-    level: int, phase: str, latencies: list[float], errors: int, duration: float, window: _Window
-) -> LevelResult:
-    ordered = sorted(latencies)
+def _level_result(level: int, phase: str, window: _Window, duration: float) -> LevelResult:
+    ordered = sorted(window.latencies)
     return LevelResult(
         level=level,
         phase=phase,
         requests=len(ordered),
-        errors=errors,
+        errors=window.errors,
         duration=duration,
-        throughput=len(ordered) / duration,
+        throughput=window.served / duration,
         p50_ms=_percentile(ordered, 0.50) * 1000,
         p90_ms=_percentile(ordered, 0.90) * 1000,
         p95_ms=_percentile(ordered, 0.95) * 1000,
@@ -516,22 +584,22 @@ def _queueing_onset(
     best: LevelResult,
     settings: TuneSettings,
 ) -> LevelResult | None:
-    """The last candidate below ``chosen`` before latency jumps, if it is good enough.
+    """The candidate below ``chosen`` where queueing starts, if it is good enough.
 
-    A jump is the next measured level's p90 latency above this level's by
-    more than ``settings.onset_tolerance``.  ``None`` when no candidate below
-    ``chosen`` is followed by a jump while reaching ``settings.onset_share``
-    of the best throughput.
+    Queueing starts where the next measured level's p90 latency is above this
+    level's by more than ``settings.onset_tolerance``: the first such level
+    (past it, every step up queues more, so every step looks like a jump) that
+    reaches ``settings.onset_share`` of the best throughput.  ``None`` when
+    there is none below ``chosen``.
     """
     measured = [r for r in eligible if not math.isnan(r.p90_ms)]
-    found = None
     for lower, upper in itertools.pairwise(measured):
         if lower.level >= chosen.level:
             break
         jumped = upper.p90_ms > settings.onset_tolerance * lower.p90_ms
         if jumped and lower.throughput >= settings.onset_share * best.throughput:
-            found = lower
-    return found
+            return lower
+    return None
 
 
 # --- the sweep ----------------------------------------------------------------------------------
@@ -800,7 +868,8 @@ async def run_adaptive(op: Op, *, max_limit: int, duration: float) -> AdaptiveRe
     """Drive ``op`` through an ``AdaptiveLimiter`` (ceiling ``max_limit``) for ``duration`` s.
 
     ``max_limit`` workers loop ``async with limiter: await op()``; the limiter
-    decides how many run at once.  Its limit is recorded at every change.
+    decides how many run at once.  The limit it holds best (its probes aside) is
+    recorded at every change.
     """
     from ..limits import AdaptiveLimiter
 
@@ -809,7 +878,7 @@ async def run_adaptive(op: Op, *, max_limit: int, duration: float) -> AdaptiveRe
     start = loop.time()
     half = start + duration / 2
     end = start + duration
-    trace: list[tuple[float, int]] = [(0.0, limiter.limit)]
+    trace: list[tuple[float, int]] = [(0.0, limiter.best)]
     latencies: list[float] = []
     counts = {"errors": 0, "all_errors": 0, "requests": 0}
     stop = asyncio.Event()
@@ -825,8 +894,8 @@ async def run_adaptive(op: Op, *, max_limit: int, duration: float) -> AdaptiveRe
             except Exception:
                 failed = True
             now = loop.time()
-            if limiter.limit != trace[-1][1]:
-                trace.append((now - start, limiter.limit))
+            if limiter.best != trace[-1][1]:
+                trace.append((now - start, limiter.best))
             if now >= end:
                 stop.set()
                 return
