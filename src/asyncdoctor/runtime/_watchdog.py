@@ -407,8 +407,9 @@ class Watchdog:
                 # outlast the switch interval; the GIL would then go back to the loop
                 # thread at the next check point, its frames would move on, and a call
                 # that held the GIL would be blamed on a later line.  The pause is not
-                # seen by other threads: this one holds the GIL until it ends (nothing
-                # before _after_tick gives it away; waiting for the lock re-enables it).
+                # seen by other threads: this one holds the GIL until it ends, once every
+                # late loop is sampled (taking samples gives the GIL away for nothing;
+                # waiting for the lock re-enables collections first).
                 paused = _gil_enabled() and gc.isenabled()
                 if paused:
                     gc.disable()
@@ -433,16 +434,20 @@ class Watchdog:
                         now = _monotonic()
                         marks = _marks(self.doctor.loops.snapshot())
                     try:
-                        next_wake = self._tick(now, starved, frames, marks, later)
+                        try:
+                            samples = self._take_samples(now, starved, frames, marks)
+                        finally:
+                            del frames
+                            if paused:
+                                paused = False
+                                gc.enable()
+                        next_wake = self._tick(now, starved, samples, marks, later)
                     finally:
-                        del frames, marks
-                        if paused:
-                            paused = False
-                            gc.enable()
                         try:
                             self._after_tick(later)
                         finally:
                             self.lock.release()
+                    del marks, samples
                 finally:
                     if paused:
                         gc.enable()
@@ -467,11 +472,45 @@ class Watchdog:
         except Exception as exc:
             self.doctor.internal_error("watchdog", exc)
 
-    def _tick(
+    def _take_samples(
         self,
         now: float,
         starved: bool,
         frames: dict[int, FrameType] | None,
+        marks: list[_Mark],
+    ) -> list[_Sample | None]:
+        """A sample of each loop that is late enough to look into (``None`` for the
+        others, and for a loop whose thread is gone), all taken before anything else.
+
+        Nothing here gives the GIL away or reads a file: the frames are live, and once
+        the loop thread runs again they show where it is then (see _main).
+        """
+        samples: list[_Sample | None] = []
+        for mark in marks:
+            sample = None
+            if mark.running and not mark.idle and now - mark.late_since > self.sample_after:
+                state = mark.state
+                if frames is None:
+                    sample = self._blind(state, mark, now)
+                else:
+                    top = frames.get(state.thread_id)
+                    watch = state.watch
+                    if top is not None:
+                        previous = None
+                        if watch is not None and mark.episode == watch.episode:
+                            previous = watch.run.last_t if watch.run is not None else watch.prev_t
+                        gap = starved or (
+                            previous is not None and now - previous > self.starve_limit
+                        )
+                        sample = self._analyse(state, top, now, starved=gap)
+            samples.append(sample)
+        return samples
+
+    def _tick(
+        self,
+        now: float,
+        starved: bool,
+        samples: list[_Sample | None],
         marks: list[_Mark],
         later: list[_Later],
     ) -> float | None:
@@ -491,7 +530,7 @@ class Watchdog:
         # GIL-holding call would be blamed on the line after it).  So every reading that
         # is not part of a sample waits, in ``later``, until every late loop has been
         # sampled (see _after_tick).
-        for mark in marks:
+        for mark, sample in zip(marks, samples, strict=True):
             state = mark.state
             watch = state.watch
             if watch is None:
@@ -522,7 +561,7 @@ class Watchdog:
                     later.append((state, watch, lost, (watch.observed, watch.seen_until)))
             else:
                 observed = (watch.observed, watch.seen_until)  # (before this look)
-                self._observe(mark, watch, now, frames, starved)
+                self._observe(mark, watch, now, sample, starved)
                 wake_at = now + self.sample
                 if lost is not None:
                     later.append((state, watch, lost, observed))
@@ -636,25 +675,15 @@ class Watchdog:
         mark: _Mark,
         watch: _Watch,
         now: float,
-        frames: dict[int, FrameType] | None,
+        sample: _Sample | None,
         starved: bool,
     ) -> None:
         state = mark.state
-        if frames is None:
-            watch.observed, watch.seen_until = mark.episode, now
-            sample = self._blind(state, mark, now)
-            self._read_wait(state, watch, now)
-            self._add(state, watch, sample, mark, starved=starved)
-            return
-        top = frames.get(state.thread_id)
-        if top is None:  # the thread is gone
+        if sample is None:  # the thread is gone (see _take_samples)
             state.running = False
             state.stopped_at = now
             return
-        previous = watch.run.last_t if watch.run is not None else watch.prev_t
-        gap = starved or (previous is not None and now - previous > self.starve_limit)
         watch.observed, watch.seen_until = mark.episode, now
-        sample = self._analyse(state, top, now, starved=gap)
         self._read_wait(state, watch, now)
         self._add(state, watch, sample, mark, starved=starved)
 
