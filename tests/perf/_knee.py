@@ -49,7 +49,8 @@ def check_the_knee_is_real(
     """Past the knee, by design: no more than the capacity, and calls wait in line.
 
     ``workers`` slots of ``service`` seconds serve at most ``workers / service`` calls per
-    second, whatever the machine.  And ``level`` callers keep ``level - workers`` calls
+    second, whatever the machine: in a window of a few calls per slot, give or take one
+    call per slot (where the window's ends fall in each slot's calls).  And ``level`` callers keep ``level - workers`` calls
     waiting for a slot, each for about ``(level - workers) / workers`` service times on
     average (Little's law, whatever order the slots are given in: a service that is not
     first come, first served, as PostgreSQL's locks, lets some calls through at once and
@@ -64,7 +65,7 @@ def check_the_knee_is_real(
     problems = [
         f"the highest level, {top}, is below {1.6 * workers:g}" if top < 1.6 * workers else "",
         f"{row['throughput']:.1f} calls/s at {top}, above the capacity"
-        if row["throughput"] > 1.05 * workers / service
+        if row["throughput"] > 1.05 * workers / service + workers / row["duration_s"]
         else "",
         f"no queueing at {top}: mean {row['mean_ms']:.1f} ms, {unqueued:.1f} ms at the knee"
         if row["mean_ms"] < unqueued + 0.25 * queueing
