@@ -301,6 +301,8 @@ class Row:
     wall: dict[str, float]  # mode -> median wall seconds
     doctor_overhead: float  # doctor CPU / plain CPU
     paired: float  # median over repetitions of (doctor CPU / plain CPU) in that repetition
+    paired_low: float  # 95 % bootstrap interval of that median (the spread of the method)
+    paired_high: float
     fastest: float  # fastest doctor run / fastest plain run (noise only ever adds time)
     doctor_overhead_user: float  # the same, user CPU only
     debug_overhead: float  # debug CPU / plain CPU
@@ -324,6 +326,7 @@ def summarise(samples: Sequence[Sample]) -> list[Row]:
             r["doctor"] / r["plain"] for r in by_rep.values() if {"doctor", "plain"} <= set(r)
         ]
         doctor_extra = max(cpu["doctor"] - plain, NOISE_FLOOR * plain)
+        low, high = _bootstrap_median(ratios)
         rows.append(
             Row(
                 workload=name,
@@ -332,6 +335,8 @@ def summarise(samples: Sequence[Sample]) -> list[Row]:
                 wall=wall,
                 doctor_overhead=cpu["doctor"] / plain,
                 paired=statistics.median(ratios),
+                paired_low=low,
+                paired_high=high,
                 fastest=min(s.cpu for s in good if s.mode == "doctor")
                 / min(s.cpu for s in good if s.mode == "plain"),
                 doctor_overhead_user=user["doctor"] / user["plain"],
@@ -342,6 +347,19 @@ def summarise(samples: Sequence[Sample]) -> list[Row]:
     return rows
 
 
+def _bootstrap_median(values: Sequence[float], rounds: int = 2000) -> tuple[float, float]:
+    """The 95 % bootstrap interval of the median of ``values`` (fixed seed: reproducible)."""
+    import random
+
+    if len(values) < 2:
+        return (values[0], values[0]) if values else (float("nan"), float("nan"))
+    rng = random.Random(0)
+    medians = sorted(
+        statistics.median(rng.choices(values, k=len(values))) for _ in range(rounds)
+    )
+    return medians[int(0.025 * rounds)], medians[int(0.975 * rounds) - 1]
+
+
 def render(rows: Sequence[Row], reps: int, debug_reps: int, quick: bool) -> str:
     lines = [
         f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
@@ -350,7 +368,7 @@ def render(rows: Sequence[Row], reps: int, debug_reps: int, quick: bool) -> str:
         + (" (--quick: small workloads)" if quick else ""),
         "",
         "| workload | plain CPU | doctor CPU | debug CPU | doctor / plain | doctor / plain, "
-        "paired | doctor / plain, fastest runs | doctor / plain, user CPU | debug / plain | debug's extra / doctor's extra "
+        "paired [95 % interval] | doctor / plain, fastest runs | doctor / plain, user CPU | debug / plain | debug's extra / doctor's extra "
         "| wall plain / doctor / debug |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
@@ -361,7 +379,8 @@ def render(rows: Sequence[Row], reps: int, debug_reps: int, quick: bool) -> str:
             f"| {row.workload} | {row.cpu['plain']:.3f} s | {row.cpu['doctor']:.3f} s "
             f"| {row.cpu['debug']:.3f} s | {row.doctor_overhead:.3f} "
             f"({_verdict(row.doctor_overhead <= OVERHEAD_TARGET)}) "
-            f"| {row.paired:.3f} ({_verdict(row.paired <= OVERHEAD_TARGET)}) "
+            f"| {row.paired:.3f} [{row.paired_low:.3f}, {row.paired_high:.3f}] "
+            f"({_verdict(row.paired <= OVERHEAD_TARGET)}) "
             f"| {row.fastest:.3f} ({_verdict(row.fastest <= OVERHEAD_TARGET)}) "
             f"| {row.doctor_overhead_user:.3f} | {row.debug_overhead:.2f} "
             f"| {row.cheaper:.1f}x ({_verdict(row.cheaper >= CHEAPER_TARGET)}) "
