@@ -408,8 +408,8 @@ class Watchdog:
                 # thread at the next check point, its frames would move on, and a call
                 # that held the GIL would be blamed on a later line.  The pause is not
                 # seen by other threads: this one holds the GIL until it ends, once every
-                # late loop is sampled (taking samples gives the GIL away for nothing;
-                # waiting for the lock re-enables collections first).
+                # late loop is sampled (nothing in taking the samples gives the GIL away;
+                # before waiting for the lock, collections are re-enabled).
                 paused = _gil_enabled() and gc.isenabled()
                 if paused:
                     gc.disable()
