@@ -67,7 +67,10 @@ CASES_DIR = _tools.BENCH_DIR / "accuracy" / "cases"
 
 RULES: dict[str, str] = {
     "ADC101": "blocking-call",
+    "ADC102": "thread-lock-across-await",
+    "ADC103": "loop-in-loop",
     "ADC201": "unawaited-coroutine",
+    "ADC202": "coroutine-as-callback",
     "ADC301": "task-reference",
     "ADC302": "unnecessary-task",
     "ADC401": "resource-leak",
@@ -75,6 +78,8 @@ RULES: dict[str, str] = {
     "ADC501": "sequential-await",
     "ADC502": "unbounded-concurrency",
     "ADC503": "busy-wait",
+    "ADC504": "local-limiter",
+    "ADC505": "loop-per-item",
     "ADC601": "swallowed-cancel",
 }
 

@@ -4,6 +4,10 @@ Each iteration of the loop in ``crawl`` waits for its page before the next
 request even starts, although no request needs the result of another.  Ten
 pages that take 0.1s each take a full second; a hundred take ten.  Run it
 and compare with ``fixed.py``.
+
+Here ``fetch`` only sleeps, standing in for a request, so nothing proves it
+waits for the network: ``asyncdoctor check --preview`` reports this loop.
+With a real client (``httpx``, ``aiohttp``...) in ``fetch``, the default run does.
 """
 
 import asyncio

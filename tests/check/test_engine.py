@@ -607,7 +607,7 @@ RELATIVE = {
 
 def test_relative_imports_across_modules(tmp_path: Path) -> None:
     write(tmp_path, RELATIVE)
-    result = check_paths([tmp_path], Config(root=tmp_path, cache=False))
+    result = check_paths([tmp_path], Config(root=tmp_path, cache=False, show_all_sites=True))
     assert result.errors == ()
     found = {(Path(f.path).relative_to(tmp_path).as_posix(), f.line): f for f in result.findings}
     assert sorted(found) == [("app/web/handlers.py", line) for line in (9, 13, 17, 21, 25)]
@@ -628,6 +628,26 @@ def test_relative_imports_across_modules(tmp_path: Path) -> None:
         assert "time.sleep" in chain[2] and chain[2].endswith(sleep_at), chain
     message = found["app/web/handlers.py", 9].message
     assert "time.sleep" in message and "asyncio.to_thread" in message
+
+
+def test_one_cause_reached_from_many_async_functions_is_one_finding(tmp_path: Path) -> None:
+    write(tmp_path, RELATIVE)
+    result = check_paths([tmp_path], Config(root=tmp_path, cache=False))
+    assert result.errors == ()
+    [finding] = result.findings
+    assert (Path(finding.path).relative_to(tmp_path).as_posix(), finding.line) == (
+        "app/util/blocking.py", 5)
+    assert finding.code == "ADC101" and "5 calls in async functions" in finding.message
+    assert "--show-all-sites" in finding.message
+    assert [site.partition(":")[2].partition(":")[0] for site in finding.sites] == [
+        "9", "13", "17", "21", "25"]
+    assert all("handlers.py" in site for site in finding.sites)
+    # One noqa where the cause is silences it.
+    blocking = tmp_path / "app/util/blocking.py"
+    lines = blocking.read_text().splitlines()
+    lines[4] += "  # noqa: ADC101"
+    blocking.write_text("\n".join(lines) + "\n")
+    assert check_paths([tmp_path], Config(root=tmp_path, cache=False)).findings == ()
 
 
 def test_relative_import_beyond_the_top_package_is_harmless(tmp_path: Path) -> None:

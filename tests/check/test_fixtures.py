@@ -1,8 +1,10 @@
 """Fixture files are the tests: every expected finding is marked on its line.
 
 A line that must be reported carries a trailing ``# error: CODE`` comment
-(several codes separated by commas). Each run compares the *exact* set of
-(line, code) pairs reported in a file with the set marked in it, so a
+(several codes separated by commas); one that must be reported only with
+``--preview`` (weaker evidence) carries ``# preview: CODE``. Each file is
+checked twice, without and with ``--preview``, and each run compares the
+*exact* set of (line, code) pairs reported with the set marked, so a
 fixture catches both a missed problem and a false alarm of any rule.
 
 * ``fixtures/single/*.py``: one file checked on its own.
@@ -20,23 +22,26 @@ import pytest
 from asyncdoctor.check import Config, check_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
-MARK = re.compile(r"#\s*error:\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
+MARK = re.compile(r"#\s*(?P<kind>error|preview):\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
 
 
-def expected_marks(path: Path, root: Path | None = None) -> set[tuple[str, int, str]]:
+def expected_marks(path: Path, root: Path | None = None, *, preview: bool = False
+                   ) -> set[tuple[str, int, str]]:
     name = path.relative_to(root).as_posix() if root else path.name
     out: set[tuple[str, int, str]] = set()
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        m = MARK.search(line)
-        if m:
+        for m in MARK.finditer(line):
+            if m.group("kind") == "preview" and not preview:
+                continue
             for code in re.split(r"\s*,\s*", m.group("codes")):
                 out.add((name, lineno, code))
     return out
 
 
-def run_on(target: Path) -> set[tuple[str, int, str]]:
+def run_on(target: Path, *, preview: bool = False) -> set[tuple[str, int, str]]:
     root = target if target.is_dir() else target.parent
-    result = check_paths([target], Config(root=root, cache=False, respect_gitignore=False))
+    config = Config(root=root, cache=False, respect_gitignore=False, preview=preview)
+    result = check_paths([target], config)
     assert not result.errors, result.errors
     def rel(p: str) -> str:
         return Path(p).resolve().relative_to(root.resolve()).as_posix() if target.is_dir() else Path(p).name
@@ -52,17 +57,19 @@ def _project_cases() -> list[Path]:
     return sorted(p for p in (FIXTURES / "projects").iterdir() if p.is_dir())
 
 
+@pytest.mark.parametrize("preview", [False, True], ids=["default", "preview"])
 @pytest.mark.parametrize("path", _single_cases(), ids=lambda p: p.stem)
-def test_single_file_fixture(path: Path) -> None:
-    assert sorted(run_on(path)) == sorted(expected_marks(path))
+def test_single_file_fixture(path: Path, preview: bool) -> None:
+    assert sorted(run_on(path, preview=preview)) == sorted(expected_marks(path, preview=preview))
 
 
+@pytest.mark.parametrize("preview", [False, True], ids=["default", "preview"])
 @pytest.mark.parametrize("project", _project_cases(), ids=lambda p: p.name)
-def test_project_fixture(project: Path) -> None:
+def test_project_fixture(project: Path, preview: bool) -> None:
     expected: set[tuple[str, int, str]] = set()
     for file in project.rglob("*.py"):
-        expected |= expected_marks(file, project)
-    assert sorted(run_on(project)) == sorted(expected)
+        expected |= expected_marks(file, project, preview=preview)
+    assert sorted(run_on(project, preview=preview)) == sorted(expected)
 
 
 def test_every_rule_has_positive_and_negative_fixtures() -> None:

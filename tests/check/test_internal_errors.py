@@ -24,8 +24,8 @@ from asyncdoctor.cli import main
 
 BLOCKING = "import time\n\n\nasync def f():\n    time.sleep(1)\n"
 SWALLOWING = (
-    "import asyncio\n\n\nasync def g():\n    try:\n        await asyncio.sleep(1)\n"
-    "    except asyncio.CancelledError:\n        pass\n"
+    "import asyncio\n\n\nasync def g():\n    while True:\n        try:\n            await asyncio.sleep(1)\n"
+    "        except asyncio.CancelledError:\n            pass\n"
 )
 
 

@@ -80,11 +80,11 @@ def python_lines(path: Path) -> list[str]:
     return text.split("\n")
 
 
-def check(source: str, path: str = "<fuzz>") -> list[Finding] | SyntaxError:
+def check(source: str, path: str = "<fuzz>", *, preview: bool = False) -> list[Finding] | SyntaxError:
     """``check_source`` that may only fail with ``SyntaxError``; returned, not raised."""
     with quiet():
         try:
-            return check_source(source, path=path)
+            return check_source(source, path=path, config=Config(cache=False, preview=preview))
         except SyntaxError as exc:
             return exc
 
@@ -791,8 +791,10 @@ def test_long_chain_of_sync_helpers(tmp_path: Path) -> None:
     source = (f"import time\n\n\n{helpers}def f{n}():\n    time.sleep(1)\n\n\n"
               "async def main():\n    f0()\n")
     (tmp_path / "chain.py").write_text(source, encoding="utf-8")
-    result = check_paths([tmp_path], Config(root=tmp_path, cache=False))
+    # So deep a chain is weak evidence (reported under --preview); it must not recurse.
+    result = check_paths([tmp_path], Config(root=tmp_path, cache=False, preview=True))
     assert [f.code for f in result.findings] == ["ADC101"] or [e.path for e in result.errors]
+    assert result.findings[0].preview
 
 
 def test_cyclic_helpers_terminate(tmp_path: Path) -> None:
@@ -800,7 +802,7 @@ def test_cyclic_helpers_terminate(tmp_path: Path) -> None:
         "import time\n\n\ndef ping(n):\n    return pong(n - 1) if n else time.sleep(1)\n\n\n"
         "def pong(n):\n    return ping(n)\n\n\nasync def main():\n    pong(3)\n"
     )
-    found = check(source)
+    found = check(source, preview=True)  # the sleep is on one branch only: weak evidence
     assert not isinstance(found, SyntaxError)
     assert [(f.line, f.code) for f in found] == [(13, "ADC101")]
     assert any("time.sleep" in step for step in found[0].chain)

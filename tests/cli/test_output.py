@@ -175,6 +175,8 @@ def test_json() -> None:
         "category": "blocking",
         "message": "`time.sleep` blocks the event loop",
         "chain": ["helper", "time.sleep"],
+        "sites": [],
+        "preview": False,
     }
     # the file that could not be checked comes last, with no code (as in ruff) and a kind
     assert data[3] == {
@@ -306,3 +308,32 @@ def test_github_escaping() -> None:
     (line,) = render_github(tricky, root=ROOT).splitlines()
     assert line.startswith("::warning file=a%2Cb%3Ac%25.py,line=1,")
     assert line.endswith("::100%25 sure:%0D%0Aline two, really")
+
+
+# --- preview findings and grouped causes ---------------------------------------------------------
+
+
+GROUPED = result(
+    finding("/proj/src/util.py", 5, 5, sites=("src/a.py:9: load()", "src/b.py:3: load()")),
+    finding("/proj/src/cli.py", 2, 5, preview=True),
+)
+
+
+def test_preview_findings_are_tagged_in_text() -> None:
+    lines = render_text(GROUPED, cwd=ROOT).splitlines()
+    assert lines[0].startswith("src/cli.py:2:5: ADC101 [preview] ")
+    assert "[preview]" not in lines[1]
+
+
+def test_json_has_sites_and_preview() -> None:
+    data = json.loads(render_json(GROUPED, cwd=ROOT))
+    assert data[0]["preview"] is True and data[0]["sites"] == []
+    assert data[1]["preview"] is False
+    assert data[1]["sites"] == ["src/a.py:9: load()", "src/b.py:3: load()"]
+
+
+def test_sarif_properties_carry_sites_and_preview() -> None:
+    results = sarif(GROUPED)["runs"][0]["results"]
+    by_line = {r["locations"][0]["physicalLocation"]["region"]["startLine"]: r for r in results}
+    assert by_line[2]["properties"] == {"preview": True}
+    assert by_line[5]["properties"] == {"sites": ["src/a.py:9: load()", "src/b.py:3: load()"]}

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _knowledge as kb
-from ._refs import ENTER, LibValue, eval_lib, in_table, tuple_element_refs
+from ._refs import ENTER, LibObject, LibValue, eval_lib, in_table, tuple_element_refs
 
 __all__ = [
     "TEMPLATE_NODES",
@@ -72,14 +72,18 @@ class CallSite:
     end_col: int
     usage: int = Usage.VALUE
     in_loop: bool = False
+    # Whether the call runs only on some paths through its function: in a branch
+    # of an ``if``/``match``, an ``except`` handler, the right of ``and``/``or``,
+    # or a branch of ``x if c else y`` (the checker's evidence is weaker there).
+    guarded: bool = False
     # Constant arguments: (keyword or positional index, value), for calls that
     # block only with some arguments (``queue.get(block=False)`` does not).
     consts: tuple[tuple[str | int, Any], ...] = ()
 
     def to_list(self) -> list[Any]:
         out: list[Any] = [self.ref, self.line, self.col, self.end_line, self.end_col, self.usage]
-        if self.in_loop or self.consts:
-            out.append(int(self.in_loop))
+        if self.in_loop or self.consts or self.guarded:
+            out.append(int(self.in_loop) | (2 if self.guarded else 0))
         if self.consts:
             out.append([list(c) for c in self.consts])
         return out
@@ -88,7 +92,8 @@ class CallSite:
     def from_list(cls, data: list[Any]) -> CallSite:
         site = cls(data[0], data[1], data[2], data[3], data[4], data[5])
         if len(data) > 6:
-            site.in_loop = bool(data[6])
+            site.in_loop = bool(data[6] & 1)
+            site.guarded = bool(data[6] & 2)
         if len(data) > 7:
             site.consts = tuple((k, v) for k, v in data[7])
         return site
@@ -195,17 +200,22 @@ class Report:
     end_col: int
     message: str
     chain: tuple[str, ...] = ()
+    #: Weaker evidence: shown only with ``--preview``.
+    preview: bool = False
 
     def to_list(self) -> list[Any]:
         out: list[Any] = [self.code, self.line, self.col, self.end_line, self.end_col, self.message]
-        if self.chain:
+        if self.chain or self.preview:
             out.append(list(self.chain))
+        if self.preview:
+            out.append(1)
         return out
 
     @classmethod
     def from_list(cls, data: list[Any]) -> Report:
         chain = tuple(data[6]) if len(data) > 6 else ()
-        return cls(data[0], data[1], data[2], data[3], data[4], data[5], chain)
+        preview = bool(data[7]) if len(data) > 7 else False
+        return cls(data[0], data[1], data[2], data[3], data[4], data[5], chain, preview)
 
 
 @dataclass(slots=True)
@@ -792,12 +802,27 @@ def _call_ref(scope: Scope, node: ast.expr) -> str | None:
     return None
 
 
+def _in_memory_file(scope: Scope, node: ast.expr) -> bool:
+    """Whether an argument is an in-memory file (``io.BytesIO(data)``, or a local bound to one).
+
+    Such an argument is recorded among a call's constants as
+    ``kb.IN_MEMORY_FILE``, for ``Blocking.nonblocking_if``: a zip archive or
+    an image opened from memory reads no disk.
+    """
+    if not isinstance(node, ast.Name | ast.Call | ast.Attribute):
+        return False
+    value = scope.lib(node)
+    return isinstance(value, LibObject) and in_table(value, kb.IN_MEMORY_FILE_TYPES)
+
+
 _SPAWN_METHODS = frozenset({"create_task", "ensure_future"})
 # Builtins that iterate (or test) their argument at once.
 _ITERATING_BUILTINS = frozenset(
     {"list", "tuple", "set", "frozenset", "sorted", "sum", "any", "all", "max", "min", "dict", "len"}
 )
-_CORO_METHODS = frozenset({"send", "throw", "close", "__await__", "cr_frame", "cr_code"})
+# (``__aenter__``: aiohttp's ``session.get()`` and the like return awaitable
+# async context managers, entered by hand as ``await session.get(url).__aenter__()``.)
+_CORO_METHODS = frozenset({"send", "throw", "close", "__await__", "__aenter__", "cr_frame", "cr_code"})
 
 
 class _CallWalker:
@@ -809,6 +834,7 @@ class _CallWalker:
         self.func = scope.func
         self.prefix = scope.func.qualname if scope.func.kind != "module" else analysis.module
         self.loop_depth = 0
+        self.guard_depth = 0
         # name -> list of usages of its loads
         self.name_uses: dict[str, list[int]] = {}
         # call sites assigned to a single plain name: (site, name)
@@ -864,8 +890,12 @@ class _CallWalker:
                 self.walk_body(node.body, is_module=is_module)
                 self.loop_depth -= 1
             else:
+                self.guard_depth += 1
                 self.walk_body(node.body, is_module=is_module)
+                self.guard_depth -= 1
+            self.guard_depth += 1
             self.walk_body(node.orelse, is_module=is_module)
+            self.guard_depth -= 1
         elif t is ast.For or t is ast.AsyncFor:
             assert isinstance(node, ast.For | ast.AsyncFor)
             self.expr(node.iter, Usage.MISUSED if t is ast.For else Usage.AWAITED)
@@ -890,7 +920,9 @@ class _CallWalker:
                     self.expr(handler.type, Usage.VALUE)
                     if "BlockingIOError" in ast.dump(handler.type):
                         self.analysis.flag("nonblocking-sockets")
+                self.guard_depth += 1
                 self.walk_body(handler.body, is_module=is_module)
+                self.guard_depth -= 1
             self.walk_body(node.orelse, is_module=is_module)
             self.walk_body(node.finalbody, is_module=is_module)
         elif t is ast.FunctionDef or t is ast.AsyncFunctionDef or t is ast.ClassDef:
@@ -938,7 +970,9 @@ class _CallWalker:
             for case in node.cases:
                 if case.guard is not None:
                     self.expr(case.guard, Usage.MISUSED)
+                self.guard_depth += 1
                 self.walk_body(case.body, is_module=is_module)
+                self.guard_depth -= 1
         # Import, Global, Nonlocal, Pass, Break, Continue: nothing to record.
 
     def _walk_class_body(self, node: ast.ClassDef) -> None:
@@ -1057,9 +1091,12 @@ class _CallWalker:
             return None
         if t is ast.BoolOp:
             assert isinstance(node, ast.BoolOp)
-            for v in node.values[:-1]:
+            self.expr(node.values[0], Usage.MISUSED)
+            self.guard_depth += 1
+            for v in node.values[1:-1]:
                 self.expr(v, Usage.MISUSED)
             self.expr(node.values[-1], usage if usage != Usage.DISCARDED else Usage.DISCARDED)
+            self.guard_depth -= 1
             return None
         if t is ast.UnaryOp:
             assert isinstance(node, ast.UnaryOp)
@@ -1076,8 +1113,10 @@ class _CallWalker:
         if t is ast.IfExp:
             assert isinstance(node, ast.IfExp)
             self.expr(node.test, Usage.MISUSED)
+            self.guard_depth += 1
             self.expr(node.body, usage)
             self.expr(node.orelse, usage)
+            self.guard_depth -= 1
             return None
         if t is ast.Yield or t is ast.YieldFrom:
             assert isinstance(node, ast.Yield | ast.YieldFrom)
@@ -1142,12 +1181,16 @@ class _CallWalker:
             self.expr(arg, arg_usage)
             if isinstance(arg, ast.Constant) and isinstance(arg.value, bool | int | float | type(None)):
                 consts.append((i, arg.value))
+            elif _in_memory_file(self.scope, arg):
+                consts.append((i, kb.IN_MEMORY_FILE))
         for kw in node.keywords:
             self.expr(kw.value, Usage.VALUE)
             if kw.arg and isinstance(kw.value, ast.Constant) and isinstance(
                 kw.value.value, bool | int | float | type(None)
             ):
                 consts.append((kw.arg, kw.value.value))
+            elif kw.arg and _in_memory_file(self.scope, kw.value):
+                consts.append((kw.arg, kb.IN_MEMORY_FILE))
         if isinstance(func, ast.Attribute) and func.attr == "setblocking" and node.args:
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and not arg.value:
@@ -1169,6 +1212,7 @@ class _CallWalker:
             end_col=self.analysis.col(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset),
             usage=usage,
             in_loop=self.loop_depth > 0,
+            guarded=self.guard_depth > 0,
             consts=tuple(consts),
         )
         self.func.calls.append(site)

@@ -20,7 +20,10 @@ __all__ = ["RULE_CATALOG", "catalog"]
 #: code, name, category, and the module of ``asyncdoctor.check.rules`` that holds the rule.
 RULE_CATALOG: tuple[tuple[str, str, str, str], ...] = (
     ("ADC101", "blocking-call", "blocking", "blocking_call"),
+    ("ADC103", "loop-in-loop", "blocking", "loop_in_loop"),
+    ("ADC102", "thread-lock-across-await", "blocking", "thread_lock"),
     ("ADC201", "unawaited-coroutine", "coroutines", "unawaited_coroutine"),
+    ("ADC202", "coroutine-as-callback", "coroutines", "coroutine_callback"),
     ("ADC301", "task-reference", "tasks", "task_reference"),
     ("ADC302", "unnecessary-task", "tasks", "unnecessary_task"),
     ("ADC401", "resource-leak", "resources", "resource_leak"),
@@ -28,6 +31,8 @@ RULE_CATALOG: tuple[tuple[str, str, str, str], ...] = (
     ("ADC501", "sequential-await", "concurrency", "sequential_await"),
     ("ADC502", "unbounded-concurrency", "concurrency", "unbounded_concurrency"),
     ("ADC503", "busy-wait", "concurrency", "busy_wait"),
+    ("ADC505", "loop-per-item", "concurrency", "loop_per_item"),
+    ("ADC504", "local-limiter", "concurrency", "local_limiter"),
     ("ADC601", "swallowed-cancel", "cancellation", "swallowed_cancel"),
 )
 

@@ -46,7 +46,10 @@ class Config:
     ``blocking_functions`` and ``safe_functions`` are dotted names, as the
     code imports them (``mypkg.db.query``, ``legacy.Client.fetch``, or
     ``legacy.Client.*`` for every method of a class), that extend or override
-    what the checker knows about blocking calls.
+    what the checker knows about blocking calls.  ``preview`` also reports
+    findings whose evidence is weaker (hidden by default); ``show_all_sites``
+    reports a cause that many async functions reach at each of them instead
+    of once where it can be fixed.
 
     ``exclude``, ``extend_exclude`` and the globs of ``per_file_ignores`` are
     gitignore-style patterns relative to ``root``.  Files named explicitly on
@@ -66,6 +69,8 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     blocking_functions: tuple[str, ...] = ()
     safe_functions: tuple[str, ...] = ()
+    preview: bool = False
+    show_all_sites: bool = False
     cache: bool = True
     cache_dir: Path | None = None
     jobs: int | None = None
@@ -224,6 +229,8 @@ _OPTIONS: dict[str, tuple[str, _Parser]] = {
     "per-file-ignores": ("per_file_ignores", _per_file_ignores),
     "blocking-functions": ("blocking_functions", _dotted_names),
     "safe-functions": ("safe_functions", _dotted_names),
+    "preview": ("preview", _boolean),
+    "show-all-sites": ("show_all_sites", _boolean),
     "cache": ("cache", _boolean),
     "cache-dir": ("cache_dir", _directory),
     "jobs": ("jobs", _jobs),

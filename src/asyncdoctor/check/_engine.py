@@ -445,7 +445,8 @@ def _run_key(sources: list[_Source], config: Config, codes: frozenset[str]) -> s
     h = hashlib.blake2b(digest_size=16)
     h.update(_engine_fingerprint().encode())
     settings = [sorted(codes), list(config.per_file_ignores), sorted(config.blocking_functions),
-                sorted(config.safe_functions), str(config.root), os.getcwd()]
+                sorted(config.safe_functions), str(config.root), os.getcwd(), config.preview,
+                config.show_all_sites]
     h.update(json.dumps(settings, default=str).encode())
     for src in sources:
         h.update(f"\0{src.path}\0{src.key}".encode())
@@ -465,9 +466,47 @@ def _silenced(noqa: dict[int, list[str]], line: int, code: str) -> bool:
 
 
 def _finding(path: str, code: str, line: int, col: int, end_line: int, end_col: int, message: str,
-             chain: tuple[str, ...]) -> Finding:
+             chain: tuple[str, ...], preview: bool = False, sites: tuple[str, ...] = ()) -> Finding:
     info = _rule_table()[code]
-    return Finding(path, line, col, end_line, end_col, code, info.name, info.category, message, chain)
+    return Finding(path, line, col, end_line, end_col, code, info.name, info.category, message, chain,
+                   sites, preview)
+
+
+def _grouped(reports: list[ProjectReport], show_all_sites: bool) -> Iterator[ProjectReport | Finding]:
+    """One finding per cause: reports sharing a :class:`Group` become one, where it can be fixed.
+
+    A group reached from one site only stays a report at that site, as does
+    every report under ``show-all-sites``.
+    """
+    groups: dict[tuple[str, str, int, int], list[ProjectReport]] = {}
+    for pr in reports:
+        if pr.group is None or show_all_sites:
+            yield pr
+        else:
+            key = (pr.code, pr.group.path, pr.group.line, pr.group.col)
+            groups.setdefault(key, []).append(pr)
+    for (code, *_where), members in groups.items():
+        if len(members) == 1:
+            yield members[0]
+            continue
+        members.sort(key=lambda m: (m.path, m.line, m.col))
+        first = members[0]
+        group = first.group
+        assert group is not None
+        sites = tuple(f"{_display(m.path)}:{m.line}: {m.chain[0] if m.chain else ''}".rstrip(": ")
+                      for m in members)
+        message = group.message.format(count=len(members), first=sites[0])
+        yield _finding(group.path, code, group.line, group.col, group.end_line, group.end_col,
+                       message, group.chain or first.chain[1:],
+                       all(m.preview for m in members), sites)
+
+
+def _display(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
 
 
 def _project_stage(summaries: list[FileSummary], config: Config,
@@ -556,23 +595,29 @@ def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[st
                 return False
         return True
 
+    preview = config.preview
     findings: list[Finding] = []
     for s in index.summaries:
         if tracker is not None:
             tracker.current = s
         for r in s.reports:
-            if keep(s.path, r.code, r.line) and r.code in _rule_table():
-                findings.append(_finding(s.path, r.code, r.line, r.col, r.end_line, r.end_col, r.message, r.chain))
+            if (preview or not r.preview) and keep(s.path, r.code, r.line) and r.code in _rule_table():
+                findings.append(_finding(s.path, r.code, r.line, r.col, r.end_line, r.end_col, r.message,
+                                         r.chain, r.preview))
     for rule in rules:
         if tracker is not None:
             tracker.rule = rule
             tracker.current = None
             index.on_file = _following(tracker)
         reports: Iterable[ProjectReport] = rule.check_project(index)
-        for pr in reports:
-            if keep(pr.path, pr.code, pr.line):
-                findings.append(_finding(pr.path, pr.code, pr.line, pr.col, pr.end_line, pr.end_col,
-                                         pr.message, pr.chain))
+        kept = [pr for pr in reports if (preview or not pr.preview) and keep(pr.path, pr.code, pr.line)]
+        for item in _grouped(kept, config.show_all_sites):
+            if isinstance(item, Finding):
+                if keep(item.path, item.code, item.line):
+                    findings.append(item)
+            else:
+                findings.append(_finding(item.path, item.code, item.line, item.col, item.end_line,
+                                         item.end_col, item.message, item.chain, item.preview))
     findings = sorted(set(findings))
     return findings
 
@@ -640,14 +685,14 @@ def _result_to_json(result: CheckResult) -> dict[str, Any]:
 
 def astuple_finding(f: Finding) -> list[Any]:
     return [f.path, f.line, f.column, f.end_line, f.end_column, f.code, f.name, f.category,
-            f.message, list(f.chain)]
+            f.message, list(f.chain), list(f.sites), f.preview]
 
 
 def _result_from_json(data: dict[str, Any], files: int) -> CheckResult | None:
     try:
         findings = tuple(
-            Finding(p, ln, c, el, ec, code, name, cat, msg, tuple(chain))
-            for p, ln, c, el, ec, code, name, cat, msg, chain in data["findings"]
+            Finding(p, ln, c, el, ec, code, name, cat, msg, tuple(chain), tuple(sites), bool(preview))
+            for p, ln, c, el, ec, code, name, cat, msg, chain, sites, preview in data["findings"]
         )
         errors = tuple(FileError(p, k, m, ln, c) for p, k, m, ln, c in data["errors"])
         return CheckResult(findings=findings, errors=errors, files_checked=files,

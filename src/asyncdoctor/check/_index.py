@@ -77,6 +77,19 @@ class Blocked:
     instead: str
     culprit: str  # the blocking library call, e.g. "requests.post"
     chain: tuple[str, ...]  # "shop.auth.get_token() at shop/auth.py:12", ..., innermost last
+    #: Where the blocking library call is made (path, line, col, end_line, end_col),
+    #: for a chain: the one place that every caller reaches.
+    root: tuple[str, int, int, int, int] | None = None
+    #: Whether some call of the chain runs only on some paths (see ``CallSite.guarded``).
+    guarded: bool = False
+    #: Whether a function of the chain is memoised (``functools.cache`` ...): it blocks once.
+    memoised: bool = False
+
+    @property
+    def weak(self) -> bool:
+        """Whether this is weaker evidence than "it blocks every time it is called"."""
+        return (self.guarded or self.memoised or len(self.chain) > _MAX_CHAIN
+                or _LOCAL_FILES.match(self.culprit) is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +98,30 @@ class ProjectReport:
 
     path: str
     code: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    message: str
+    chain: tuple[str, ...] = ()
+    #: Weaker evidence: shown only with ``--preview``.
+    preview: bool = False
+    #: Reports that share a ``group`` have one cause, reported once at ``group.path``
+    #: and ``group.line`` unless ``show-all-sites`` is set (see :class:`Group`).
+    group: Group | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """The one place where the cause of several reports can be fixed.
+
+    When more than one report of a run carries the same group, the engine
+    replaces them with one finding here, whose message is ``message`` with
+    ``{count}`` replaced by the number of reports and ``{first}`` by the
+    first of them; the finding's ``sites`` lists every one.
+    """
+
+    path: str
     line: int
     col: int
     end_line: int
@@ -485,7 +522,9 @@ class ProjectIndex:
         if direct is not _FOLLOW:
             return direct  # type: ignore[return-value]
         callee = self._callee_function(value)
-        return self._function_blocking(callee) if callee is not None else None
+        if callee is None or self._lazy_call(callee, site):
+            return None
+        return self._function_blocking(callee)
 
     def _callee_function(self, value: Value) -> str | None:
         """The project function a call of ``value`` runs on this thread (a constructor's ``__init__``)."""
@@ -557,7 +596,10 @@ class ProjectIndex:
         if verdict is not _FOLLOW:
             cache[qualname] = verdict  # type: ignore[assignment]
             return verdict  # type: ignore[return-value]
-        stack: list[list[object]] = [[qualname, 0]]
+        # A frame: [function, index of the next call to look at, best verdict so far].
+        # The first call that blocks on every path wins; failing that, the first
+        # call that blocks at all (weaker evidence).
+        stack: list[list[object]] = [[qualname, 0, None]]
         active = {qualname}
         while stack:
             frame = stack[-1]
@@ -566,8 +608,10 @@ class ProjectIndex:
             info, summary = self.functions[current]
             index = frame[1]
             assert isinstance(index, int)
-            result: Blocked | None = None
+            result = frame[2]
+            assert result is None or isinstance(result, Blocked)
             finished = True
+            memoised = any(d.removesuffix("()") in _MEMOISING for d in info.decorators)
             while index < len(info.calls):
                 site = info.calls[index]
                 index += 1
@@ -577,7 +621,7 @@ class ProjectIndex:
                 inner = self._direct_blocking(site, value, summary)
                 if inner is _FOLLOW:
                     callee = self._callee_function(value)
-                    if callee is None:
+                    if callee is None or self._lazy_call(callee, site):
                         continue
                     if callee not in cache:
                         if callee in active:
@@ -585,7 +629,8 @@ class ProjectIndex:
                         callee_verdict = self._own_verdict(callee)
                         if callee_verdict is _FOLLOW:
                             frame[1] = index - 1  # come back to this call once the callee is known
-                            stack.append([callee, 0])
+                            frame[2] = result
+                            stack.append([callee, 0, None])
                             active.add(callee)
                             finished = False
                             break
@@ -596,14 +641,25 @@ class ProjectIndex:
                 assert isinstance(inner, Blocked)
                 where = f"{_display_path(summary.path)}:{site.line}"
                 step = f"{self.short_name(value)}() at {where}"
-                result = Blocked(inner.what, inner.instead, inner.culprit, (step, *inner.chain))
-                break
+                root = inner.root or (summary.path, site.line, site.col, site.end_line, site.end_col)
+                found = Blocked(inner.what, inner.instead, inner.culprit, (step, *inner.chain), root,
+                                inner.guarded or site.guarded, inner.memoised or memoised)
+                if result is None:
+                    result = found
+                if not found.weak:
+                    result = found
+                    break
             if not finished:
                 continue
             cache[current] = result
             active.discard(current)
             stack.pop()
         return cache[qualname]
+
+    def _lazy_call(self, qualname: str, site: CallSite) -> bool:
+        """Whether calling this function runs none of its body yet (a generator, not iterated)."""
+        info = self.functions[qualname][0]
+        return info.is_generator and not info.is_async and site.usage != Usage.MISUSED
 
     def iter_functions(self) -> Iterator[tuple[FuncInfo, FileSummary]]:
         """Every function of every file (``on_file`` hears of each file first)."""
@@ -626,6 +682,22 @@ def _declared_blocking(name: str) -> Blocked:
 
 
 _MISSING = object()
+# Decorators that make a function run its body once (per argument), however often it is called.
+_MEMOISING = frozenset(
+    {"functools.cache", "functools.lru_cache", "functools.cached_property", "cachetools.cached",
+     "async_lru.alru_cache", "methodtools.lru_cache"}
+)  # fmt: skip
+# Local file-system calls: on a local disk they take microseconds to milliseconds, so
+# only a direct call in an ``async def`` is strong evidence (not one deep in a helper,
+# which is most often a configuration or template read).
+_LOCAL_FILES = re.compile(
+    r"^(builtins\.open|io\.open|pathlib\.\w+\.\w+|shutil\.\w+|glob\.\w+|tempfile\.\w+|"
+    r"os\.(?!system|popen|wait|spawn|exec|posix_spawn|fork)\w+(\.\w+)?|"
+    r"(gzip|bz2|lzma|zipfile|tarfile|PIL)\.[\w.]+)$"
+)
+# Chains longer than this are weaker evidence: the deeper the helper, the likelier the
+# path depends on state the checker cannot see.
+_MAX_CHAIN = 3
 _FOLLOW = object()  # "look inside the project function" (see ProjectIndex._direct_blocking)
 # Blocking calls that return lazy iterators: the I/O happens as they are iterated.
 _LAZY = frozenset(

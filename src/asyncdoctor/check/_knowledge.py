@@ -25,6 +25,16 @@ The tables
     ``fetch*`` methods of client-side cursors (psycopg2, psycopg, pymysql),
     which read rows the driver already holds, and ``put`` on the unbounded
     thread queues (``queue.Queue()``'s default), which never waits.
+    ``nonblocking_if`` may also compare an argument with ``IN_MEMORY_FILE``:
+    ``zipfile.ZipFile(io.BytesIO(data))`` reads memory, not a disk.
+``NOT_BLOCKING``
+    Methods that a ``Type.*`` entry of ``BLOCKING_CALLS`` does not cover:
+    every method of a botocore client is an AWS call but
+    ``generate_presigned_url``, which only signs a URL locally.
+``IN_MEMORY_FILE`` / ``IN_MEMORY_FILE_TYPES``
+    The value the per-file walk records for an argument that is an in-memory
+    file (an ``io.BytesIO`` made in place or held by a local name), and the
+    types that are such files.
 ``RETURN_TYPES``
     The type of a call's result, so that ``s = requests.Session()`` makes
     ``s.get(...)`` resolve to ``requests.Session.get``.  For a coroutine
@@ -81,7 +91,10 @@ __all__ = [
     "BLOCKING_CALLS",
     "COROUTINE_FUNCTIONS",
     "ENTER_TYPES",
+    "IN_MEMORY_FILE",
+    "IN_MEMORY_FILE_TYPES",
     "LIMITERS",
+    "NOT_BLOCKING",
     "OFFLOADERS",
     "OFFLOADING_DECORATORS",
     "RESOURCES",
@@ -248,6 +261,20 @@ _SQLA = _db("database", "SQLAlchemy's asyncio extension (`AsyncSession`, `AsyncE
 
 _NO_TIMEOUT_0 = (("timeout", 0, 0),)
 
+#: What the per-file walk records, in place of a constant, for an argument
+#: that is an in-memory file (``io.BytesIO(data)``, or a local bound to one).
+IN_MEMORY_FILE = "<in-memory file>"
+
+#: Types of in-memory files: reading or writing them never waits.
+IN_MEMORY_FILE_TYPES: frozenset[str] = frozenset({"io.BytesIO", "io.StringIO"})
+
+
+def _in_memory(*arguments: tuple[str, int]) -> tuple[tuple[str, int, object], ...]:
+    """``nonblocking_if``: the call does not block when one of these arguments
+    (keyword, position) is an in-memory file."""
+    return tuple((keyword, position, IN_MEMORY_FILE) for keyword, position in arguments)
+
+
 _BLOCKING_TIME = _block(["time.sleep"], "sleeps the whole thread", "use `await asyncio.sleep(...)`")
 
 _BLOCKING_HTTP = _merge(
@@ -298,11 +325,173 @@ _BLOCKING_HTTP = _merge(
         "talks to an FTP server and waits for it",
         f"use `aioftp` or {_TO_THREAD}",
     ),
-    # boto3 clients are generated at run time: every method is an API call.
+    # boto3 clients are generated at run time: every method is an API call
+    # (but those in NOT_BLOCKING). Resources are generated too: their actions
+    # are listed, not their sub-resource constructors (``s3.Bucket(name)``).
     _block(
-        ["botocore.client.BaseClient.*"],
+        _names("botocore.client.BaseClient", "*")
+        + _names("botocore.waiter.Waiter", "wait")
+        # A paginator's pages are fetched as they are iterated, nearly always at once.
+        + _names("botocore.paginate.Paginator", "paginate")
+        + _names(
+            "boto3.resources.base.ServiceResource",
+            "batch_get_item batch_write_item copy copy_from create create_bucket create_queue"
+            " create_table create_topic delete delete_item delete_messages delete_objects"
+            " download_file download_fileobj get get_item get_queue_by_name load publish purge"
+            " put put_item put_object query receive_messages reload scan send_message"
+            " send_messages update_item upload_file upload_fileobj",
+        ),
         "calls an AWS API and waits for the answer",
         f"use `aioboto3`/`aiobotocore` or {_TO_THREAD}",
+    ),
+    # requests-oauthlib sessions are requests sessions (TYPE_BASES) with token calls.
+    _block(
+        _names("requests_oauthlib.OAuth2Session", "fetch_token refresh_token")
+        + _names("requests_oauthlib.OAuth1Session", "fetch_access_token fetch_request_token"),
+        _HTTP_WHAT,
+        _HTTP_INSTEAD,
+    ),
+    _block(
+        ["smtplib.SMTP_SSL"],
+        "talks to an SMTP server and waits for it",
+        f"use `aiosmtplib` or {_TO_THREAD}",
+    ),
+    _block(
+        ["ftplib.FTP_TLS"],
+        "talks to an FTP server and waits for it",
+        f"use `aioftp` or {_TO_THREAD}",
+    ),
+    _block(
+        _names("paramiko.SSHClient", "connect exec_command invoke_shell open_sftp")
+        + _names(
+            "paramiko.SFTPClient",
+            "chdir chmod get getfo listdir listdir_attr lstat mkdir normalize put putfo remove"
+            " rename rmdir stat unlink",
+        ),
+        "talks to an SSH server and waits for it",
+        f"use `asyncssh` or {_TO_THREAD}",
+    ),
+)
+
+# SDKs of hosted services: their sync clients send one HTTP request per call.
+# The async clients (openai.AsyncOpenAI, anthropic.AsyncAnthropic ...) are in
+# COROUTINE_FUNCTIONS; a client's resources are reached through ATTRIBUTE_TYPES
+# (``client.chat.completions.create``).
+_OPENAI_SYNC = (
+    _names("openai.resources.chat.Completions", "create parse stream")
+    + _names("openai.resources.Completions", "create")
+    + _names("openai.resources.Embeddings", "create")
+    + _names("openai.resources.Images", "create_variation edit generate")
+    + _names("openai.resources.audio.Speech", "create")
+    + _names("openai.resources.audio.Transcriptions", "create")
+    + _names("openai.resources.audio.Translations", "create")
+    + _names("openai.resources.Moderations", "create")
+    + _names("openai.resources.Models", "delete list retrieve")
+    + _names("openai.resources.Files", "content create delete list retrieve")
+    + _names("openai.resources.responses.Responses", "cancel create delete parse retrieve stream")
+    # The module-level client: ``openai.chat.completions.create(...)``.
+    + _names("openai.chat.completions", "create parse")
+    + _names("openai.completions", "create")
+    + _names("openai.embeddings", "create")
+    + _names("openai.images", "create_variation edit generate")
+    + _names("openai.audio.speech", "create")
+    + _names("openai.audio.transcriptions", "create")
+    + _names("openai.audio.translations", "create")
+    + _names("openai.moderations", "create")
+    + _names("openai.responses", "create parse")
+)
+_ES_OPS = (
+    "bulk clear_scroll count create delete delete_by_query exists explain get get_source index"
+    " info mget msearch ping reindex scroll search search_template update update_by_query"
+)
+_ES_INDICES_OPS = (
+    "analyze close create delete delete_alias exists exists_alias flush forcemerge get get_alias"
+    " get_mapping get_settings open put_alias put_mapping put_settings refresh rollover stats"
+    " update_aliases"
+)
+
+_BLOCKING_SERVICES = _merge(
+    _block(
+        _OPENAI_SYNC,
+        "sends a request to the OpenAI API and waits for the answer",
+        "use `openai.AsyncOpenAI` and await its methods, or " + _TO_THREAD,
+    ),
+    _block(
+        # stream() sends the request when its ``with`` block is entered, at once.
+        _names("anthropic.resources.Messages", "count_tokens create parse stream"),
+        "sends a request to the Anthropic API and waits for the answer",
+        "use `anthropic.AsyncAnthropic` and await its methods, or " + _TO_THREAD,
+    ),
+    _block(
+        _names(
+            "google.cloud.storage.Client",
+            "create_bucket download_blob_to_file get_bucket list_blobs list_buckets lookup_bucket",
+        )
+        + _names(
+            "google.cloud.storage.Bucket",
+            "copy_blob create delete delete_blob delete_blobs exists get_blob list_blobs"
+            " make_private make_public patch reload rename_blob update",
+        )
+        + _names(
+            "google.cloud.storage.Blob",
+            "compose delete download_as_bytes download_as_string download_as_text download_to_file"
+            " download_to_filename exists make_private make_public patch reload rewrite update"
+            " upload_from_file upload_from_filename upload_from_string",
+        ),
+        "calls the Google Cloud Storage API and waits for the answer",
+        f"use `gcloud-aio-storage` or {_TO_THREAD}",
+    ),
+    _block(
+        _names("elasticsearch.Elasticsearch", _ES_OPS)
+        + _names("elasticsearch.client.IndicesClient", _ES_INDICES_OPS)
+        # scan() and the streaming helpers are generators, iterated at once.
+        + _names("elasticsearch.helpers", "bulk parallel_bulk reindex scan streaming_bulk"),
+        *_db("Elasticsearch cluster", "`elasticsearch.AsyncElasticsearch`"),
+    ),
+    # paho-mqtt: publish() and disconnect() only queue a packet on a
+    # non-blocking socket (the network loop sends it): they are left out.
+    _block(
+        _names("paho.mqtt.client.Client", "connect connect_srv loop_forever reconnect")
+        + _names("paho.mqtt.client.MQTTMessageInfo", "wait_for_publish")
+        + _names("paho.mqtt.publish", "multiple single")
+        + _names("paho.mqtt.subscribe", "callback simple"),
+        "talks to an MQTT broker and waits for it",
+        f"use `aiomqtt` or {_TO_THREAD}",
+    ),
+    _block(
+        ["paho.mqtt.client.Client.loop"],
+        "waits for MQTT network traffic",
+        f"use `aiomqtt`, `loop_start()` (a thread of its own) or {_TO_THREAD}",
+        _NO_TIMEOUT_0,
+    ),
+    # kafka-python: the constructors bootstrap against the cluster (unless given
+    # api_version); send() waits for metadata and for room in a full buffer.
+    _block(
+        _names("kafka", "KafkaConsumer KafkaProducer")
+        + _names("kafka.KafkaProducer", "close flush send")
+        + _names("kafka.KafkaConsumer", "close commit"),
+        "talks to the Kafka cluster and waits for it",
+        f"use `aiokafka` or {_TO_THREAD}",
+    ),
+    _block(
+        ["kafka.producer.future.FutureRecordMetadata.get"],
+        "waits for the Kafka cluster to acknowledge a message",
+        f"use `aiokafka` or {_TO_THREAD}",
+        _NO_TIMEOUT_0,
+    ),
+    # pika's BlockingConnection: every channel method is a round trip to the
+    # broker. process_data_events() returns at once by default (time_limit=0).
+    _block(
+        _names("pika", "BlockingConnection")
+        + _names("pika.BlockingConnection", "channel close sleep")
+        + _names(
+            "pika.adapters.blocking_connection.BlockingChannel",
+            "basic_consume basic_get basic_publish basic_qos basic_recover close"
+            " confirm_delivery consume exchange_bind exchange_declare exchange_delete queue_bind"
+            " queue_declare queue_delete queue_purge queue_unbind start_consuming",
+        ),
+        "talks to the RabbitMQ broker and waits for it",
+        f"use `aio-pika` or {_TO_THREAD}",
     ),
 )
 
@@ -342,6 +531,66 @@ _BLOCKING_FILES = _merge(
         _FILE_WHAT,
         f"run it with {_TO_THREAD}",
     ),
+)
+
+# Archives and images: opening by path reads the disk; given an io.BytesIO
+# they read memory. gzip.GzipFile (and bz2.BZ2File, lzma.LZMAFile) are left
+# out: they are nearly always handed a file object (``fileobj=``), and the
+# tables cannot tell a path from a file object other than an in-memory one.
+# Reads of an archive opened by path come after the open, which is reported.
+_ARCHIVE_INSTEAD = (
+    f"run it with {_TO_THREAD}, or read the bytes first and open `io.BytesIO(data)`"
+)
+_BLOCKING_ARCHIVES = _merge(
+    _block(
+        _names("gzip", "open") + _names("bz2", "open") + _names("lzma", "open"),
+        "opens a compressed file on disk",
+        _ARCHIVE_INSTEAD,
+        _in_memory(("filename", 0)),
+    ),
+    _block(
+        ["zipfile.ZipFile"],
+        "opens a zip archive on disk",
+        _ARCHIVE_INSTEAD,
+        _in_memory(("file", 0)),
+    ),
+    _block(
+        ["tarfile.open"],
+        "opens a tar archive on disk",
+        _ARCHIVE_INSTEAD,
+        _in_memory(("name", 0), ("fileobj", 2)),
+    ),
+    _block(
+        _names("zipfile.ZipFile", "extract extractall write")
+        + _names("tarfile.TarFile", "add extract extractall"),
+        "reads or writes files on disk",
+        f"run it with {_TO_THREAD}",
+    ),
+    _block(
+        ["PIL.Image.open"],
+        "opens an image file on disk",
+        _ARCHIVE_INSTEAD,
+        _in_memory(("fp", 0)),
+    ),
+    _block(
+        ["PIL.Image.Image.save"],
+        "writes an image file to disk",
+        f"run it with {_TO_THREAD}, or save to an `io.BytesIO()` and write that with `aiofiles`",
+        _in_memory(("fp", 0)),
+    ),
+)
+
+# Loading certificates reads and parses files. ssl.create_default_context()
+# does it too, but is left out: applications cache their contexts (it was the
+# first call found on hundreds of paths whose real wait is an HTTP request),
+# and importlib.import_module() is left out as only a first import waits.
+_BLOCKING_CERTIFICATES = _block(
+    _names(
+        "ssl.SSLContext",
+        "load_cert_chain load_default_certs load_verify_locations set_default_verify_paths",
+    ),
+    "reads and parses certificate files",
+    f"use one context made at start-up and reused, or {_TO_THREAD}",
 )
 
 _BLOCKING_PROCESSES = _merge(
@@ -593,6 +842,20 @@ BLOCKING_CALLS: dict[str, Blocking] = _merge(
     _BLOCKING_THREADS,
     _BLOCKING_CPU,
     _BLOCKING_MISC,
+    _BLOCKING_SERVICES,
+    _BLOCKING_ARCHIVES,
+    _BLOCKING_CERTIFICATES,
+)
+
+#: Methods a ``Type.*`` entry of BLOCKING_CALLS does not cover: they return at once.
+NOT_BLOCKING: frozenset[str] = frozenset(
+    _names(
+        "botocore.client.BaseClient",
+        # signing is local; get_paginator/get_waiter only build objects (their
+        # paginate()/wait() are the calls that block); close() closes sockets.
+        "can_paginate close generate_db_auth_token generate_presigned_post generate_presigned_url"
+        " get_paginator get_waiter",
+    )
 )
 
 # --------------------------------------------------------------------------
@@ -892,8 +1155,103 @@ _RETURNS_ASYNC = _merge(
     ),
 )
 
+_RETURNS_LIBRARIES_SYNC = _merge(
+    # in-memory files (IN_MEMORY_FILE_TYPES), archives and images
+    _classes(
+        ["io.BytesIO", "io.StringIO", "zipfile.ZipFile", "tarfile.TarFile", "PIL.Image.Image"]
+    ),
+    {"tarfile.open": "tarfile.TarFile"},
+    _to("PIL.Image.Image", _names("PIL.Image", "frombuffer frombytes new open")),
+    _to(
+        "PIL.Image.Image",
+        _names(
+            "PIL.Image.Image",
+            "convert copy crop filter quantize reduce resize rotate transform transpose",
+        ),
+    ),
+    # boto3 resources and the objects botocore clients hand out
+    {
+        "boto3.resource": "boto3.resources.base.ServiceResource",
+        "boto3.session.Session.resource": "boto3.resources.base.ServiceResource",
+        "botocore.session.get_session": "botocore.session.Session",
+        "botocore.session.Session.create_client": "botocore.client.BaseClient",
+        "botocore.client.BaseClient.get_paginator": "botocore.paginate.Paginator",
+        "botocore.client.BaseClient.get_waiter": "botocore.waiter.Waiter",
+    },
+    _to(
+        "boto3.resources.base.ServiceResource",
+        _names(
+            "boto3.resources.base.ServiceResource",
+            "Bucket Object ObjectSummary Queue Table Topic create_bucket create_queue"
+            " create_table create_topic get_queue_by_name",
+        ),
+    ),
+    _classes(
+        _names("requests_oauthlib", "OAuth1Session OAuth2Session")
+        + _names("paramiko", "SFTPClient SSHClient")
+        + _names("openai", "AzureOpenAI OpenAI")
+        + _names("anthropic", "Anthropic AnthropicBedrock AnthropicVertex")
+        + _names("google.cloud.storage", "Blob Bucket Client")
+        + _names("elasticsearch", "Elasticsearch")
+        + _names("paho.mqtt.client", "Client")
+        + _names("kafka", "KafkaConsumer KafkaProducer")
+        + _names("pika", "BlockingConnection")
+    ),
+    {
+        "paramiko.SSHClient.open_sftp": "paramiko.SFTPClient",
+        "paramiko.SFTPClient.from_transport": "paramiko.SFTPClient",
+        "openai.OpenAI.with_options": "openai.OpenAI",
+        "openai.OpenAI.copy": "openai.OpenAI",
+        "anthropic.Anthropic.with_options": "anthropic.Anthropic",
+        "anthropic.Anthropic.copy": "anthropic.Anthropic",
+        "google.cloud.storage.Client.from_service_account_json": "google.cloud.storage.Client",
+        "paho.mqtt.client.Client.publish": "paho.mqtt.client.MQTTMessageInfo",
+        "kafka.KafkaProducer.send": "kafka.producer.future.FutureRecordMetadata",
+        "pika.BlockingConnection.channel": "pika.adapters.blocking_connection.BlockingChannel",
+    },
+    _to(
+        "google.cloud.storage.Bucket",
+        _names("google.cloud.storage.Client", "bucket create_bucket get_bucket lookup_bucket"),
+    ),
+    _to("google.cloud.storage.Blob", _names("google.cloud.storage.Bucket", "blob get_blob")),
+)
+
+_RETURNS_LIBRARIES_ASYNC = _merge(
+    _classes(
+        _names("openai", "AsyncAzureOpenAI AsyncOpenAI")
+        + _names("anthropic", "AsyncAnthropic AsyncAnthropicBedrock AsyncAnthropicVertex")
+        + _names("elasticsearch", "AsyncElasticsearch")
+        + _names("aiomqtt", "Client")
+        + _names("aiosmtplib", "SMTP")
+        + _names("aiokafka", "AIOKafkaConsumer AIOKafkaProducer")
+        + _names("aioboto3", "Session")
+        + _names("asyncssh", "SSHClientConnection")
+    ),
+    {
+        "openai.AsyncOpenAI.with_options": "openai.AsyncOpenAI",
+        "openai.AsyncOpenAI.copy": "openai.AsyncOpenAI",
+        "anthropic.AsyncAnthropic.with_options": "anthropic.AsyncAnthropic",
+        "anthropic.AsyncAnthropic.copy": "anthropic.AsyncAnthropic",
+        # aioboto3/aiobotocore clients are made by ``async with``.
+        "aioboto3.Session.client": "aiobotocore.session.ClientCreatorContext",
+        "aiobotocore.session.get_session": "aiobotocore.session.AioSession",
+        "aiobotocore.session.AioSession.create_client": "aiobotocore.session.ClientCreatorContext",
+        "asyncssh.connect": "asyncssh.SSHClientConnection",
+        # aio-pika: ``connection.channel()`` is awaitable and gives the channel itself.
+        "aio_pika.connect": "aio_pika.abc.AbstractConnection",
+        "aio_pika.connect_robust": "aio_pika.abc.AbstractRobustConnection",
+        "aio_pika.abc.AbstractConnection.channel": "aio_pika.abc.AbstractChannel",
+        "aio_pika.abc.AbstractChannel.declare_exchange": "aio_pika.abc.AbstractExchange",
+        "aio_pika.abc.AbstractChannel.get_exchange": "aio_pika.abc.AbstractExchange",
+        "aio_pika.abc.AbstractChannel.declare_queue": "aio_pika.abc.AbstractQueue",
+        "aio_pika.abc.AbstractChannel.get_queue": "aio_pika.abc.AbstractQueue",
+    },
+)
+
 #: The type of a call's result (the awaited result for coroutine functions).
-RETURN_TYPES: dict[str, str] = _merge(_RETURNS_SYNC, _RETURNS_ASYNC)
+RETURN_TYPES: dict[str, str] = _merge(
+    _RETURNS_SYNC, _RETURNS_ASYNC, _RETURNS_LIBRARIES_SYNC, _RETURNS_LIBRARIES_ASYNC
+)
 
 #: Type -> type bound by ``with``/``async with`` when it is not the type itself.
 ENTER_TYPES: dict[str, str] = {
@@ -901,7 +1259,67 @@ ENTER_TYPES: dict[str, str] = {
     # ``pool.acquire()`` is typed as its awaited result already; this covers
     # code that names the context type itself (annotations).
     "asyncpg.pool.PoolAcquireContext": "asyncpg.Connection",
+    "aiobotocore.session.ClientCreatorContext": "aiobotocore.client.AioBaseClient",
 }
+
+
+def _sdk_attributes(client: str, resources: dict[str, str]) -> dict[str, str]:
+    """``client.chat.completions``: each attribute path of an SDK client, and its type.
+
+    ``resources`` maps a dotted path under the client (``chat.completions``)
+    to the type found there. ``with_raw_response`` on a resource is typed as
+    the resource itself: its methods make the same calls.
+    """
+    out: dict[str, str] = {}
+    for path, resource in resources.items():
+        parent, _, attr = path.rpartition(".")
+        owner = resources[parent] if parent else client
+        out[f"{owner}.{attr}"] = resource
+        out[f"{resource}.with_raw_response"] = resource
+    return out
+
+
+def _openai_resources(prefix: str) -> dict[str, str]:
+    """The OpenAI client's resources, sync (``prefix=""``) or async (``"Async"``)."""
+    r = "openai.resources"
+    return {
+        "chat": f"{r}.chat.{prefix}Chat",
+        "chat.completions": f"{r}.chat.{prefix}Completions",
+        # openai 1.x: ``client.beta.chat.completions.parse(...)``
+        "beta": f"{r}.beta.{prefix}Beta",
+        "beta.chat": f"{r}.chat.{prefix}Chat",
+        "completions": f"{r}.{prefix}Completions",
+        "embeddings": f"{r}.{prefix}Embeddings",
+        "images": f"{r}.{prefix}Images",
+        "audio": f"{r}.audio.{prefix}Audio",
+        "audio.speech": f"{r}.audio.{prefix}Speech",
+        "audio.transcriptions": f"{r}.audio.{prefix}Transcriptions",
+        "audio.translations": f"{r}.audio.{prefix}Translations",
+        "moderations": f"{r}.{prefix}Moderations",
+        "models": f"{r}.{prefix}Models",
+        "files": f"{r}.{prefix}Files",
+        "responses": f"{r}.responses.{prefix}Responses",
+    }
+
+
+def _anthropic_resources(prefix: str) -> dict[str, str]:
+    """The Anthropic client's resources; ``beta.messages`` has the same methods as ``messages``."""
+    r = "anthropic.resources"
+    return {
+        "messages": f"{r}.{prefix}Messages",
+        "beta": f"{r}.beta.{prefix}Beta",
+        "beta.messages": f"{r}.{prefix}Messages",
+    }
+
+
+_OPENAI_ATTRIBUTES = _merge(
+    _sdk_attributes("openai.OpenAI", _openai_resources("")),
+    _sdk_attributes("openai.AsyncOpenAI", _openai_resources("Async")),
+)
+_ANTHROPIC_ATTRIBUTES = _merge(
+    _sdk_attributes("anthropic.Anthropic", _anthropic_resources("")),
+    _sdk_attributes("anthropic.AsyncAnthropic", _anthropic_resources("Async")),
+)
 
 #: Type of attribute or subscript access on an instance.
 ATTRIBUTE_TYPES: dict[str, str] = {
@@ -927,6 +1345,13 @@ ATTRIBUTE_TYPES: dict[str, str] = {
     ),
     "motor.motor_asyncio.AsyncIOMotorClient.*": "motor.motor_asyncio.AsyncIOMotorDatabase",
     "motor.motor_asyncio.AsyncIOMotorDatabase.*": "motor.motor_asyncio.AsyncIOMotorCollection",
+    **_OPENAI_ATTRIBUTES,
+    **_ANTHROPIC_ATTRIBUTES,
+    "elasticsearch.Elasticsearch.indices": "elasticsearch.client.IndicesClient",
+    "elasticsearch.AsyncElasticsearch.indices": "elasticsearch._async.client.indices.IndicesClient",
+    "boto3.resources.base.ServiceResource.meta": "boto3.resources.base.ResourceMeta",
+    "boto3.resources.base.ResourceMeta.client": "botocore.client.BaseClient",
+    "aio_pika.abc.AbstractChannel.default_exchange": "aio_pika.abc.AbstractExchange",
 }
 
 # --------------------------------------------------------------------------
@@ -998,6 +1423,27 @@ TYPE_BASES: dict[str, tuple[str, ...]] = _merge(
     _bases("asyncio.Queue", _names("asyncio", "LifoQueue PriorityQueue")),
     _bases("asyncio.Semaphore", ["asyncio.BoundedSemaphore"]),
     _bases("asyncio.AbstractEventLoop", ["asyncio.BaseEventLoop", "uvloop.Loop"]),
+    # SDK clients and their variants
+    _bases("requests.Session", _names("requests_oauthlib", "OAuth1Session OAuth2Session")),
+    _bases("openai.OpenAI", ["openai.AzureOpenAI"]),
+    _bases("openai.AsyncOpenAI", ["openai.AsyncAzureOpenAI"]),
+    _bases("anthropic.Anthropic", _names("anthropic", "AnthropicBedrock AnthropicVertex")),
+    _bases(
+        "anthropic.AsyncAnthropic",
+        _names("anthropic", "AsyncAnthropicBedrock AsyncAnthropicVertex"),
+    ),
+    # aio-pika's classes, as code annotates them
+    _bases(
+        "aio_pika.abc.AbstractConnection",
+        ["aio_pika.abc.AbstractRobustConnection", "aio_pika.Connection"],
+    ),
+    _bases("aio_pika.Connection", ["aio_pika.RobustConnection"]),
+    _bases("aio_pika.abc.AbstractChannel", ["aio_pika.Channel"]),
+    _bases("aio_pika.Channel", ["aio_pika.RobustChannel"]),
+    _bases("aio_pika.abc.AbstractQueue", ["aio_pika.Queue"]),
+    _bases("aio_pika.Queue", ["aio_pika.RobustQueue"]),
+    _bases("aio_pika.abc.AbstractExchange", ["aio_pika.Exchange"]),
+    _bases("aio_pika.Exchange", ["aio_pika.RobustExchange"]),
 )
 
 
@@ -1117,6 +1563,65 @@ TYPE_ALIASES: dict[str, str] = _merge(
     },
     # anyio
     _module_alias("anyio._core._fileio", "anyio", "AsyncFile Path open_file wrap_file"),
+    # archives and images
+    {"tarfile.TarFile.open": "tarfile.open", "PIL.ImageFile.ImageFile": "PIL.Image.Image"},
+    # SDK clients
+    {
+        "openai.Client": "openai.OpenAI",
+        "openai.AsyncClient": "openai.AsyncOpenAI",
+        "anthropic.Client": "anthropic.Anthropic",
+        "anthropic.AsyncClient": "anthropic.AsyncAnthropic",
+        "boto3.resources.factory.ServiceResource": "boto3.resources.base.ServiceResource",
+        "paramiko.SFTP": "paramiko.SFTPClient",
+        "asyncio_mqtt.Client": "aiomqtt.Client",
+        "pika.adapters.BlockingConnection": "pika.BlockingConnection",
+        "pika.adapters.blocking_connection.BlockingConnection": "pika.BlockingConnection",
+    },
+    _module_alias("openai._client", "openai", "AsyncOpenAI OpenAI"),
+    _module_alias("openai.lib.azure", "openai", "AsyncAzureOpenAI AzureOpenAI"),
+    _module_alias("openai.resources.chat.chat", "openai.resources.chat", "AsyncChat Chat"),
+    _module_alias(
+        "openai.resources.chat.completions",
+        "openai.resources.chat",
+        "AsyncCompletions Completions",
+    ),
+    _module_alias(
+        "openai.resources.chat.completions.completions",
+        "openai.resources.chat",
+        "AsyncCompletions Completions",
+    ),
+    _module_alias("openai.resources.embeddings", "openai.resources", "AsyncEmbeddings Embeddings"),
+    _module_alias("openai.resources.images", "openai.resources", "AsyncImages Images"),
+    _module_alias(
+        "openai.resources.responses.responses",
+        "openai.resources.responses",
+        "AsyncResponses Responses",
+    ),
+    _module_alias("anthropic._client", "anthropic", "Anthropic AsyncAnthropic"),
+    _module_alias(
+        "anthropic.resources.messages", "anthropic.resources", "AsyncMessages Messages"
+    ),
+    _module_alias(
+        "anthropic.resources.messages.messages", "anthropic.resources", "AsyncMessages Messages"
+    ),
+    _module_alias("anthropic.lib.bedrock", "anthropic", "AnthropicBedrock AsyncAnthropicBedrock"),
+    _module_alias("anthropic.lib.vertex", "anthropic", "AnthropicVertex AsyncAnthropicVertex"),
+    _module_alias("google.cloud.storage.client", "google.cloud.storage", "Client"),
+    _module_alias("google.cloud.storage.bucket", "google.cloud.storage", "Bucket"),
+    _module_alias("google.cloud.storage.blob", "google.cloud.storage", "Blob"),
+    _module_alias("elasticsearch.client", "elasticsearch", "AsyncElasticsearch Elasticsearch"),
+    _module_alias("paramiko.client", "paramiko", "SSHClient"),
+    _module_alias("paramiko.sftp_client", "paramiko", "SFTPClient"),
+    _module_alias("kafka.producer", "kafka", "KafkaProducer"),
+    _module_alias("kafka.consumer", "kafka", "KafkaConsumer"),
+    _module_alias("aiokafka.producer", "aiokafka", "AIOKafkaProducer"),
+    _module_alias("aiokafka.consumer", "aiokafka", "AIOKafkaConsumer"),
+    _module_alias("aiomqtt.client", "aiomqtt", "Client"),
+    _module_alias("aiosmtplib.smtp", "aiosmtplib", "SMTP"),
+    _module_alias("aiosmtplib.api", "aiosmtplib", "send"),
+    _module_alias("aio_pika.robust_connection", "aio_pika", "connect_robust"),
+    _module_alias("aio_pika.connection", "aio_pika", "connect"),
+    _module_alias("asyncssh.connection", "asyncssh", "SSHClientConnection connect"),
 )
 
 # --------------------------------------------------------------------------
@@ -1155,6 +1660,7 @@ _ASYNCIO_COROUTINES = (
 _HTTP_COROUTINES = (
     # ClientSession.get() & co. return an awaitable async context manager.
     _names("aiohttp.ClientSession", f"{_HTTP_VERBS} close ws_connect")
+    + _names("aiohttp", "request")
     # ClientResponse.release() is a plain method in aiohttp 3 (it returns a
     # no-op awaitable only for backward compatibility): not listed.
     + _names("aiohttp.ClientResponse", "json read text wait_for_close")
@@ -1316,6 +1822,59 @@ _OTHER_COROUTINES = (
     + _names("asyncio_throttle.Throttler", "acquire")
 )
 
+# Async SDK clients and brokers: the twins of the sync clients in BLOCKING_CALLS.
+# Methods returning async iterators or context managers are left out
+# (``AsyncModels.list`` is a paginator, ``AsyncMessages.stream`` a manager).
+_AWS_COMMON_OPS = """
+    assume_role batch_get_item batch_write_item complete_multipart_upload converse copy_object
+    create_multipart_upload delete_item delete_message delete_object delete_objects
+    download_file download_fileobj get_caller_identity get_item get_object get_parameter
+    get_queue_url get_secret_value head_bucket head_object invoke invoke_model list_buckets
+    list_objects list_objects_v2 publish put_item put_object put_record put_records query
+    receive_message scan send_email send_message send_message_batch update_item upload_file
+    upload_fileobj upload_part
+"""
+_SERVICE_COROUTINES = (
+    _names("openai.AsyncOpenAI", "close")
+    + _names("openai.resources.chat.AsyncCompletions", "create parse")
+    + _names("openai.resources.AsyncCompletions", "create")
+    + _names("openai.resources.AsyncEmbeddings", "create")
+    + _names("openai.resources.AsyncImages", "create_variation edit generate")
+    + _names("openai.resources.audio.AsyncSpeech", "create")
+    + _names("openai.resources.audio.AsyncTranscriptions", "create")
+    + _names("openai.resources.audio.AsyncTranslations", "create")
+    + _names("openai.resources.AsyncModerations", "create")
+    + _names("openai.resources.AsyncModels", "delete retrieve")
+    + _names("openai.resources.AsyncFiles", "content create delete retrieve")
+    + _names("openai.resources.responses.AsyncResponses", "cancel create delete parse retrieve")
+    + _names("anthropic.AsyncAnthropic", "close")
+    + _names("anthropic.resources.AsyncMessages", "count_tokens create parse")
+    + _names("aiobotocore.client.AioBaseClient", f"{_AWS_COMMON_OPS} close generate_presigned_url")
+    + _names("elasticsearch.AsyncElasticsearch", f"{_ES_OPS} close")
+    + _names("elasticsearch._async.client.indices.IndicesClient", _ES_INDICES_OPS)
+    + _names("elasticsearch.helpers", "async_bulk async_reindex")
+    + _names("aiomqtt.Client", "publish subscribe unsubscribe")
+    + _names("aiokafka.AIOKafkaProducer", "flush send send_and_wait send_batch start stop")
+    + _names("aiokafka.AIOKafkaConsumer", "commit committed getmany getone position start stop")
+    # aio-pika 9+ (message.ack() became a coroutine in 9: left out)
+    + _names("aio_pika", "connect connect_robust")
+    + _names("aio_pika.abc.AbstractConnection", "close")
+    + _names(
+        "aio_pika.abc.AbstractChannel",
+        "close declare_exchange declare_queue get_exchange get_queue set_qos",
+    )
+    + _names("aio_pika.abc.AbstractExchange", "bind delete publish unbind")
+    + _names("aio_pika.abc.AbstractQueue", "bind cancel consume delete get purge unbind")
+    + _names("aiosmtplib", "send")
+    + _names(
+        "aiosmtplib.SMTP",
+        "connect ehlo helo login noop quit send_message sendmail starttls",
+    )
+    # asyncssh.connect() is awaitable and an async context manager, like aiohttp's requests.
+    + _names("asyncssh", "connect")
+    + _names("asyncssh.SSHClientConnection", "create_process run start_sftp_client wait_closed")
+)
+
 #: Callables whose call returns an awaitable that must be awaited.
 # Chat-bot frameworks: handlers receive typed objects whose methods are coroutines.
 _BOT_COROUTINES = (
@@ -1360,6 +1919,7 @@ COROUTINE_FUNCTIONS: frozenset[str] = frozenset(
     + _FILE_COROUTINES
     + _ANYIO_TRIO_COROUTINES
     + _OTHER_COROUTINES
+    + _SERVICE_COROUTINES
 )
 
 # --------------------------------------------------------------------------

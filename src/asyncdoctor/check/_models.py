@@ -30,7 +30,10 @@ class Finding:
     Lines are 1-based; columns are 1-based and count characters, as in
     ruff's and SARIF's output.  ``chain`` names the calls that lead from the
     flagged call to the real culprit, innermost last, for rules that follow
-    calls across functions and modules.
+    calls across functions and modules.  ``sites`` lists the places one cause
+    is reached from when they are reported as one finding (``path:line``
+    and the call made there).  ``preview`` marks a finding whose evidence is
+    weaker: it is shown only with ``--preview``.
     """
 
     path: str
@@ -43,6 +46,8 @@ class Finding:
     category: str
     message: str
     chain: tuple[str, ...] = field(default=(), compare=False)
+    sites: tuple[str, ...] = field(default=(), compare=False)
+    preview: bool = field(default=False, compare=False)
 
 
 ErrorKind = Literal["syntax", "newer-python", "unreadable", "internal"]

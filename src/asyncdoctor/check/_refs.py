@@ -248,6 +248,8 @@ def blocking_info(value: LibValue) -> tuple[str, kb.Blocking] | None:
     if isinstance(value, LibMethod) and (value.attr.startswith("_") or value.attr == "__enter__"):
         return None
     for key in _method_keys(value):
+        if key in kb.NOT_BLOCKING:
+            return None  # an exception to a ``Type.*`` entry met further on
         hit = kb.BLOCKING_CALLS.get(key)
         if hit is not None:
             return key, hit

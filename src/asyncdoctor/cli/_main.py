@@ -178,6 +178,14 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
         "--ignore", action="extend", type=_comma_list, default=[], metavar="RULES",
         help="do not run these rules (added to the configured ignore)",
     )  # fmt: skip
+    rules.add_argument(
+        "--preview", action="store_true",
+        help="also report findings whose evidence is weaker (hidden by default)",
+    )  # fmt: skip
+    rules.add_argument(
+        "--show-all-sites", action="store_true",
+        help="report a cause reached from many async functions at each of them, not once",
+    )  # fmt: skip
 
     files = check.add_argument_group("file selection (comma-separated gitignore-style patterns)")
     files.add_argument(
@@ -381,6 +389,10 @@ def _check_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
         overrides["exclude"] = tuple(args.exclude)
     if args.force_exclude:
         overrides["force_exclude"] = True
+    if args.preview:
+        overrides["preview"] = True
+    if args.show_all_sites:
+        overrides["show_all_sites"] = True
     if args.no_cache:
         overrides["cache"] = False
     if args.cache_dir is not None:

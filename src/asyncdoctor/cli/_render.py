@@ -70,7 +70,8 @@ def render_text(
     for finding in sorted(result.findings):
         where = paint(display_path(finding.path, cwd), _BOLD)
         code = paint(finding.code, _RED)
-        lines.append(f"{where}:{finding.line}:{finding.column}: {code} {finding.message}")
+        tag = " [preview]" if finding.preview else ""
+        lines.append(f"{where}:{finding.line}:{finding.column}: {code}{tag} {finding.message}")
         if show_source:
             lines.extend(_source_excerpt(finding, paint))
     for error in sorted(result.errors, key=_error_key):
@@ -199,6 +200,8 @@ def render_json(result: CheckResult, *, cwd: str | Path) -> str:
             "category": finding.category,
             "message": finding.message,
             "chain": list(finding.chain),
+            "sites": list(finding.sites),
+            "preview": finding.preview,
         }
         for finding in sorted(result.findings)
     ]
@@ -313,8 +316,15 @@ def _sarif_result(finding: Finding, rule_index: int, root: str) -> dict[str, obj
             }
         ],
     }
+    properties: dict[str, object] = {}
     if finding.chain:
-        result["properties"] = {"chain": list(finding.chain)}
+        properties["chain"] = list(finding.chain)
+    if finding.sites:
+        properties["sites"] = list(finding.sites)
+    if finding.preview:
+        properties["preview"] = True
+    if properties:
+        result["properties"] = properties
     return result
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 
-from .._index import PClass, PFunc, ProjectIndex, ProjectReport
+from .._index import Blocked, Group, PClass, PFunc, ProjectIndex, ProjectReport
 from ._base import Rule, register
 from ._util import display_name, site_report
 
@@ -29,6 +31,19 @@ class BlockingCall(Rule):
     `self.session.get(...)`), including inherited ones. Functions passed to
     `asyncio.to_thread`, `loop.run_in_executor` and the like are not called on
     the loop, so they are not flagged.
+
+    By default it reports only calls that block every time they run. These
+    are shown only with `--preview`: quick local file I/O (`open()`,
+    `pathlib`, `os.path`: microseconds on a local disk), a helper chain whose
+    blocking call runs on some paths only (an `if` branch, an `except`
+    handler) or once (a `functools.cache`d helper) or more than three calls
+    deep, an async `main` that a script runs with `asyncio.run()` before it
+    starts any concurrent work, and start-up and shutdown code (`setup`,
+    `initialize`, `lifespan`, `close`, `shutdown`, `cleanup`, `__aexit__`...),
+    which runs once. Calling a generator function never blocks
+    (its body runs as it is iterated). When several async functions reach the
+    same blocking call, it is reported once, where the call is, naming how
+    many reach it (`--show-all-sites` reports each of them instead).
 
     ## Why is this bad?
     An event loop runs one thing at a time. While a blocking call runs, no
@@ -81,9 +96,11 @@ class BlockingCall(Rule):
     summary = "Blocking call inside an async function"
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
+        entry = _entry_points(index)
         for info, summary in index.iter_functions():
             if not info.is_async:
                 continue
+            one_shot = info.qualname in entry or _LIFECYCLE.match(info.name) is not None
             for site in info.calls:
                 value = index.evaluate(site.ref)
                 if value is None:
@@ -101,7 +118,114 @@ class BlockingCall(Rule):
                         f"`await asyncio.to_thread({name.rpartition('.')[2]}, ...)`"
                     )
                     chain = (f"{name}()", *blocked.chain)
+                    weak = blocked.weak
+                    group = _group(blocked, f"{name}()")
                 else:
                     message = f"`{name}()` {blocked.what}, blocking the event loop; {blocked.instead}"
                     chain = ()
-                yield site_report(summary, self.code, site, message, chain)
+                    weak = _quick_file_io(blocked.culprit)
+                    group = None
+                report = site_report(summary, self.code, site, message, chain)
+                yield replace(report, preview=weak or one_shot, group=group)
+
+
+def _group(blocked: Blocked, called: str) -> Group | None:
+    """Where a blocking chain can be fixed once for every async function that reaches it."""
+    if blocked.root is None:
+        return None
+    path, line, col, end_line, end_col = blocked.root
+    culprit = blocked.chain[-1].partition(" at ")[0]
+    # The sync function that makes the blocking call.
+    holder = blocked.chain[-2].partition(" at ")[0] if len(blocked.chain) > 1 else called
+    fix = f"make `{holder}` async or call it"
+    message = (
+        f"`{culprit}` {blocked.what}, blocking the event loop: {{count}} calls in async functions "
+        f"reach it through sync helpers (first: {{first}}; `--show-all-sites` lists each); "
+        f"{fix} from async code with `await asyncio.to_thread(...)`"
+    )
+    return Group(path, line, col, end_line, end_col, message)
+
+
+# Calls on local files that take microseconds to milliseconds: reading a configuration
+# file, a template, a small upload; checking or creating a path.  A maintainer rarely
+# acts on these, so they are weaker evidence even in an ``async def``.  Whole trees
+# and archives (``shutil.rmtree``, ``tarfile``, ``zipfile``, images) stay strong.
+_QUICK_FILE_IO = re.compile(
+    r"^(builtins\.open|io\.open|os\.path\.\w+|"
+    r"os\.(stat|lstat|mkdir|makedirs|remove|unlink|rename|replace|chmod|chown|access|getcwd|"
+    r"listdir|scandir|rmdir|utime|symlink|link|readlink|fsync|truncate|read|write|open|close)|"
+    r"shutil\.(which|copy|copy2|copyfile|copymode|copystat|move|copyfileobj|chown)|"
+    r"glob\.\w+|tempfile\.\w+|fnmatch\.\w+|"
+    r"pathlib\.(Pure)?(Posix|Windows)?Path\.\w+)$"
+)
+
+
+def _quick_file_io(culprit: str) -> bool:
+    return _QUICK_FILE_IO.match(culprit) is not None
+
+
+# Async functions that run once in a program's or a connection's life, at start-up or
+# shutdown: blocking there holds up the loop once, which maintainers rarely act on.
+_LIFECYCLE = re.compile(
+    r"^_*(on_|async_|a)?(startup|start_up|setup|set_up|init|initiali[sz]e|bootstrap|lifespan|"
+    r"shutdown|shut_down|close|teardown|tear_down|cleanup|clean_up|dispose|terminate|finali[sz]e|"
+    r"__aenter__|__aexit__)(_\w+)?_*$"
+)
+
+
+# Async functions that run once per process, where nothing else runs on the loop yet:
+# a script's ``main``, a CLI command.  Blocking there is weaker evidence.
+_ENTRY_MODULE = re.compile(r"(^|\.)(__main__|cli|management\.commands\.\w+)$")
+_ENTRY_DECORATOR = re.compile(r"(^|\.)(command|group|callback)$")
+# Calls that run a coroutine to completion on a new event loop.
+_RUNNERS = re.compile(r"^(asyncio|anyio|trio|uvloop)\.run$|\.run_until_complete$|^asyncio\.Runner\.run$")
+
+
+def _entry_points(index: ProjectIndex) -> frozenset[str]:
+    """Async functions that only run as a program's one-shot entry point.
+
+    An async function is one when sync code (a module's body, a script's
+    ``main``) runs it with ``asyncio.run(...)`` and no async code calls it, or
+    when it is defined in a command-line module (``__main__``, ``cli``) or
+    registered as a CLI command.  It must also start no concurrent work
+    itself (no task, ``gather``, server or worker): until it does, nothing
+    else runs on the loop that a blocking call could hold up.
+    """
+    run_by_sync: set[str] = set()
+    called_by_async: set[str] = set()
+    for info, _summary in index.iter_functions():
+        callees = []
+        runs = False
+        for site in info.calls:
+            if _RUNNERS.search(site.ref):
+                runs = True
+            else:
+                value = index.evaluate(site.ref)
+                if isinstance(value, PFunc):
+                    callees.append(value.qualname)
+        if info.is_async:
+            called_by_async.update(callees)
+        elif runs:
+            run_by_sync.update(callees)
+    entry: set[str] = set()
+    for info, summary in index.iter_functions():
+        if not info.is_async:
+            continue
+        named = info.qualname in run_by_sync and info.qualname not in called_by_async
+        if not (
+            named
+            or _ENTRY_MODULE.search(summary.module)
+            or any(_ENTRY_DECORATOR.search(d) for d in info.decorators)
+        ):
+            continue
+        if any(_CONCURRENT.search(site.ref) for site in info.calls):
+            continue
+        entry.add(info.qualname)
+    return frozenset(entry)
+
+
+# Calls that start concurrent work on the loop (by the name of what is called).
+_CONCURRENT = re.compile(
+    r"(create_task|ensure_future|gather|TaskGroup|as_completed|wait|start_server|serve\w*|"
+    r"run_forever|start|run_app|create_server|spawn|start_soon|_worker\w*)$"
+)

@@ -1,14 +1,25 @@
-"""ADC503 busy-wait."""
+"""ADC503 busy-wait.
+
+A ``while`` loop (or a ``for`` loop over attempts) in an ``async def`` whose
+only awaits are sleeps and which waits for something to change.  Reported
+by default when what it polls is one asyncio primitive or one flag that only
+the event loop's own code sets; other polled state is weaker evidence
+(``--preview``).
+"""
 
 from __future__ import annotations
 
 import ast
+import dataclasses
+import re
 from collections.abc import Iterator
 
 from .. import _knowledge as kb
 from .._analysis import FunctionContext, Report
+from .._refs import LibObject, lib_mro
 from ._base import Rule, register
 from ._util import dotted_name, in_test_code, name_of, short_source
+from .sequential_await import _source_lines
 
 # Sync calls that read the clock: conditions built on them are timeouts, not polled state.
 _CLOCKS = frozenset(
@@ -184,6 +195,11 @@ class _Loop:
         """Whether a condition reads state some other code changes (not a timeout or a counter)."""
         if isinstance(operand, ast.Constant) or depth > 3:
             return False
+        if any(
+            isinstance(n, ast.Name | ast.Attribute) and _DEADLINE.search(n.id if isinstance(n, ast.Name) else n.attr)
+            for n in ast.walk(operand)
+        ):
+            return False  # ``deadline.expired``, ``timeout_reached``: a timer
         names: list[str] = []
         for node in ast.walk(operand):
             if isinstance(node, ast.Call) and self.is_clock(node):
@@ -251,25 +267,40 @@ def _has_await(node: ast.AST) -> bool:
 
 
 
-def _advice(operand: ast.expr, event: str) -> str:
+#: What a receiver must be called, when its type is unknown, for the specific advice.
+_RECEIVER_HINT = {
+    "done": "task|fut", "cancelled": "task|fut", "result": "task|fut", "exception": "task|fut",
+    "empty": "queue|(?:^|_)q$", "qsize": "queue|(?:^|_)q$", "full": "queue|(?:^|_)q$",
+    "is_set": "event|evt", "locked": "lock|mutex", "returncode": "proc|process|child",
+}
+
+
+def _advice(fn: FunctionContext, operand: ast.expr, event: str) -> str:
+    """How to wait instead; specific only for an asyncio primitive (by type, or by name)."""
     for node in ast.walk(operand):
+        target: ast.Attribute | None = None
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            attr = node.func.attr
-            if attr in ("done", "cancelled", "result", "exception"):
-                return "await the task or future directly (with `asyncio.wait_for` for a timeout)"
-            if attr in ("empty", "qsize"):
-                return "await `queue.get()` (with `asyncio.wait_for` for a timeout)"
-            if attr == "full":
-                return "await `queue.put()`, which waits for room"
-            if attr == "is_set":
-                return "await `event.wait()` (with `asyncio.wait_for` for a timeout)"
-            if attr == "locked":
-                return "wait for the lock with `async with lock:`"
-        if isinstance(node, ast.Attribute) and node.attr == "returncode":
-            return "await `process.wait()`"
+            target = node.func
+        elif isinstance(node, ast.Attribute) and node.attr == "returncode":
+            target = node
+        if target is None or target.attr not in _RECEIVER_HINT:
+            continue
+        receiver = (name_of(target.value) or "").lower()
+        if not (_primitive(fn, target) or re.search(_RECEIVER_HINT[target.attr], receiver)):
+            continue
+        attr = target.attr
+        if attr in ("done", "cancelled", "result", "exception"):
+            return "await the task or future directly (with `asyncio.wait_for` for a timeout)"
+        if attr in ("empty", "qsize"):
+            return "await `queue.get()` (with `asyncio.wait_for` for a timeout)"
+        if attr == "full":
+            return "await `queue.put()`, which waits for room"
+        if attr == "is_set":
+            return "await `event.wait()` (with `asyncio.wait_for` for a timeout)"
+        if attr == "locked":
+            return "wait for the lock with `async with lock:`"
+        return "await `process.wait()`"
     return f"wait on an `{event}` (or `Condition`) set by whoever changes it"
-
-
 
 
 @register
@@ -283,11 +314,26 @@ class BusyWait(Rule):
     sleeps (`asyncio.sleep`, `anyio.sleep`, `trio.sleep`) and it does nothing
     else but check, count, compare with a deadline and log.
 
+    By default it reports only a loop that polls one thing asyncio can wait
+    on directly: an asyncio primitive (`event.is_set()`, `task.done()`,
+    `queue.empty()`, `lock.locked()`, `proc.returncode`) or a flag that
+    only code running on the event loop sets (an `async def` of the same
+    class or module, or a callback the loop runs, like one given to
+    `call_later`). A flag that a plain function sets (it may run in a
+    thread or a signal handler), state set by code the checker cannot see,
+    a comparison, a membership or a length test, several conditions at
+    once, and a few zero-time cycles in a `for` loop are weaker evidence,
+    reported with `--preview`.
+
     A loop that does work between its sleeps (a periodic job), a sleep loop
-    with no condition (keeping a process alive), a wait for a deadline, and
-    a loop that checks something outside the process (a file, a
-    subprocess's `poll()`, a method call) are not reported; neither is test
-    code, which often polls the code under test on purpose.
+    with no condition (keeping a process alive), a wait for a deadline
+    (also a sleep computed from it, `asyncio.sleep(deadline -
+    loop.time())`), a `threading.Event` polled from async code (the usual
+    bridge from a thread), a loop silenced for flake8-async's busy-wait
+    rule (`# noqa: ASYNC110`), and a loop that checks something outside the
+    process (a file, a subprocess's `poll()`, a method call) are not
+    reported; neither is test code, which often polls the code under test
+    on purpose.
 
     ## Why is this bad?
     Polling wakes the task up over and over for nothing and still reacts
@@ -307,6 +353,10 @@ class BusyWait(Rule):
         def __init__(self) -> None:
             self.ready = False
 
+        async def handshake(self) -> None:
+            await asyncio.sleep(0.1)  # stands in for the real handshake
+            self.ready = True
+
         async def wait_ready(self) -> None:
             while not self.ready:
                 await asyncio.sleep(0.1)
@@ -320,6 +370,10 @@ class BusyWait(Rule):
     class Connection:
         def __init__(self) -> None:
             self.ready = asyncio.Event()
+
+        async def handshake(self) -> None:
+            await asyncio.sleep(0.1)  # stands in for the real handshake
+            self.ready.set()
 
         async def wait_ready(self) -> None:
             await self.ready.wait()
@@ -367,16 +421,25 @@ class BusyWait(Rule):
             # A loop that reports every minute until told to stop is a periodic job.
             return None
         conditions.extend(scan.conditions)
-        polled: ast.expr | None = None
+        states: list[ast.expr] = []
         for condition in conditions:
             for operand in scan.operands(condition):
-                if scan.is_state(operand):
-                    polled = operand
-                    break
-            if polled is not None:
-                break
-        if polled is None:
+                if scan.is_state(operand) and not any(_same(operand, o) for o in states):
+                    states.append(operand)
+        if not states:
             return None
+        polled = states[0]
+        if any(_timer_sleep(scan, s) for s in scan.sleeps):
+            return None  # ``await asyncio.sleep(deadline - loop.time())``: a wait for a time
+        if any(_thread_event(fn, o) for o in states):
+            return None  # a threading.Event: polling it is how async code waits for a thread
+        if _acknowledged(fn, loop):
+            return None  # silenced for flake8-async's busy-wait rule (ASYNC110): on purpose
+        # Default only for one polled state that asyncio can wait on directly: an asyncio
+        # primitive, or a flag that only the event loop's own code sets.
+        strong = len(states) == 1 and (_primitive(fn, polled) or _loop_flag(fn, polled))
+        if strong and isinstance(loop, ast.For) and any(_zero(s) for s in scan.sleeps):
+            strong = False  # ``for _ in range(n): await asyncio.sleep(0)``: a few loop cycles
         sleep = scan.sleeps[0]
         sleep_name = f"{_short(sleep.func, 'sleep')}()"
         callee = fn.callee(sleep) or "asyncio.sleep"
@@ -391,8 +454,197 @@ class BusyWait(Rule):
                 cost = f"wastes wake-ups and adds up to {delay.value:g} s of latency"
         else:
             cost = "wastes wake-ups and adds up to one sleep interval of latency"
-        message = f"polling `{_short(polled)}` with `{sleep_name}` {cost}; {_advice(polled, event)}"
-        return fn.report(self.code, loop, message, end=end)
+        message = f"polling `{_short(polled)}` with `{sleep_name}` {cost}; {_advice(fn, polled, event)}"
+        report = fn.report(self.code, loop, message, end=end)
+        return report if strong else dataclasses.replace(report, preview=True)
+
+
+def _same(a: ast.expr, b: ast.expr) -> bool:
+    return ast.dump(a) == ast.dump(b)
+
+
+def _zero(sleep: ast.Call) -> bool:
+    return bool(sleep.args) and isinstance(sleep.args[0], ast.Constant) and sleep.args[0].value == 0
+
+
+_DEADLINE = re.compile(r"(?i)deadline|timeout|timed_out|expired")
+_TIMER_NAME = re.compile(r"(?i)deadline|remaining|until|timeout|expir|left")
+
+
+def _timer_sleep(scan: _Loop, sleep: ast.Call) -> bool:
+    """A sleep computed from a clock or a deadline (``deadline - loop.time()``)."""
+    if not sleep.args:
+        return False
+    delay = sleep.args[0]
+    for node in ast.walk(delay):
+        if isinstance(node, ast.Call) and scan.is_clock(node):
+            return True
+        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+        if name and _TIMER_NAME.search(name):
+            return True
+    return False
+
+
+def _receiver_types(fn: FunctionContext, node: ast.expr) -> tuple[str, ...]:
+    value = fn.lib(node)
+    if isinstance(value, LibObject):
+        return lib_mro(value.type)
+    return ()
+
+
+_THREAD_EVENTS = frozenset({"threading.Event", "multiprocessing.Event", "multiprocessing.synchronize.Event"})
+
+
+def _thread_event(fn: FunctionContext, operand: ast.expr) -> bool:
+    for node in ast.walk(operand):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "is_set"
+            and any(t in _THREAD_EVENTS for t in _receiver_types(fn, node.func.value))
+        ):
+            return True
+    return False
+
+
+#: asyncio (anyio, trio) objects with a way to wait for what the loop polls.
+_PRIMITIVES = {
+    "is_set": frozenset({"asyncio.Event", "anyio.Event", "trio.Event"}),
+    "done": frozenset({"asyncio.Task", "asyncio.Future"}),
+    "cancelled": frozenset({"asyncio.Task", "asyncio.Future"}),
+    "empty": frozenset({"asyncio.Queue"}),
+    "full": frozenset({"asyncio.Queue"}),
+    "qsize": frozenset({"asyncio.Queue"}),
+    "locked": frozenset({"asyncio.Lock", "asyncio.Semaphore", "anyio.Lock", "trio.Lock"}),
+    "returncode": frozenset({"asyncio.subprocess.Process"}),
+}
+
+
+def _primitive(fn: FunctionContext, operand: ast.expr) -> bool:
+    """``event.is_set()``, ``task.done()``, ``queue.empty()``, ``proc.returncode``... on an
+    object known to be an asyncio primitive."""
+    for node in ast.walk(operand):
+        target: ast.expr | None = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target = node.func
+        elif isinstance(node, ast.Attribute) and node.attr == "returncode":
+            target = node
+        if (
+            isinstance(target, ast.Attribute)
+            and target.attr in _PRIMITIVES
+            and not _PRIMITIVES[target.attr].isdisjoint(_receiver_types(fn, target.value))
+        ):
+            return True
+    return False
+
+
+#: Calls that run a callback on the event loop's own thread.
+_LOOP_CALLBACKS = frozenset({"call_soon", "call_later", "call_at", "add_done_callback",
+                             "add_signal_handler", "add_reader", "add_writer"})
+
+
+def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
+    """A flag (``self.ready``, a global or ``nonlocal`` name) tested for truth, that code
+    running on the event loop sets (an ``async def``, or a callback the loop runs) and no
+    plain function that may run in another thread."""
+    while isinstance(operand, ast.UnaryOp) and isinstance(operand.op, ast.Not):
+        operand = operand.operand
+    tree = getattr(getattr(fn, "_analysis", None), "tree", None)
+    if not isinstance(tree, ast.Module):
+        return False
+    scope: ast.AST
+    declared = False  # a plain name is set elsewhere only under ``global``/``nonlocal``
+    if isinstance(operand, ast.Attribute) and isinstance(operand.value, ast.Name) and operand.value.id == "self":
+        cls = _enclosing_class(tree, fn.node)
+        if cls is None:
+            return False
+        scope = cls
+        attr = operand.attr
+
+        def sets(target: ast.expr) -> bool:
+            return (isinstance(target, ast.Attribute) and target.attr == attr
+                    and isinstance(target.value, ast.Name) and target.value.id == "self")
+    elif isinstance(operand, ast.Name):
+        name = operand.id
+        declared = True
+
+        def sets(target: ast.expr) -> bool:
+            return isinstance(target, ast.Name) and target.id == name
+
+        # A local of the waiting function (set by the callbacks it defines), or a global.
+        scope = fn.node if any(sets(t) for t in _assigned_targets(fn.node)) else tree
+    else:
+        return False
+    callbacks = _loop_callbacks(scope)
+    on_loop = False
+    for func in ast.walk(scope):
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) or func.name in (
+            "__init__", "__post_init__"
+        ):
+            continue
+        if func is fn.node:
+            continue
+        if not any(sets(t) for t in _assigned_targets(func)):
+            continue
+        if declared and not any(
+            isinstance(n, ast.Global | ast.Nonlocal) and name in n.names for n in ast.walk(func)
+        ):
+            continue  # a local of its own
+        if isinstance(func, ast.AsyncFunctionDef) or func.name in callbacks:
+            on_loop = True
+        else:
+            return False  # a plain function: it may run in a thread or a signal handler
+    return on_loop
+
+
+def _assigned_targets(func: ast.AST) -> list[ast.expr]:
+    """What a function assigns in its own frame (nested functions are left to themselves)."""
+    out: list[ast.expr] = []
+    stack: list[ast.AST] = list(ast.iter_child_nodes(func))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        if isinstance(node, ast.Assign):
+            out.extend(node.targets)
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            out.append(node.target)
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def _loop_callbacks(scope: ast.AST) -> set[str]:
+    """Names of functions handed to ``loop.call_soon``/``call_later``/``add_done_callback``."""
+    out: set[str] = set()
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+            node.func.attr in _LOOP_CALLBACKS
+        ):
+            for arg in node.args:
+                if isinstance(arg, ast.Name):
+                    out.add(arg.id)
+                elif isinstance(arg, ast.Attribute):
+                    out.add(arg.attr)
+    return out
+
+
+def _enclosing_class(tree: ast.Module, node: ast.AST) -> ast.ClassDef | None:
+    for cls in ast.walk(tree):
+        if isinstance(cls, ast.ClassDef) and any(item is node for item in cls.body):
+            return cls
+    return None
+
+
+def _acknowledged(fn: FunctionContext, loop: ast.AST) -> bool:
+    """``while ...:  # noqa: ASYNC110``: flake8-async's busy-wait rule silenced on purpose."""
+    lines = _source_lines(fn)
+    line = getattr(loop, "lineno", 0)
+    if not lines or not 0 < line <= len(lines):
+        return False
+    return _ASYNC110.search(lines[line - 1]) is not None
+
+
+_ASYNC110 = re.compile(r"#\s*noqa\b.*\bASYNC11[0-9]\b")
 
 
 def _short(node: ast.AST, fallback: str = "the condition") -> str:

@@ -31,7 +31,17 @@ the iterations are independent:
 
 A semaphore taken inside the loop does not exempt it: it bounds the calls,
 the loop still makes them one after the other.  Test functions and test
-modules are not checked: tests send requests one at a time on purpose.
+modules are not checked: tests send requests one at a time on purpose;
+neither are loops a comment calls sequential on purpose.
+
+Two stages.  Per file, each loop found is written down in the function's
+``FuncInfo.fanouts`` (``["ADC501", line, col, end_line, end_col, message,
+sites, weak]``) with, for each awaited call, what it is: a request seen
+here, a callable to look up, or a callable run in a thread pool.  The
+project stage reports it by default when one of those calls is known to
+wait for the network on every call (or runs a blocking request in a
+thread), drops it when an awaited project function queries a connection
+shared by its calls, and reports the rest with ``--preview``.
 """
 
 from __future__ import annotations
@@ -42,10 +52,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .. import _knowledge as kb
-from .._analysis import FuncInfo, FunctionContext, Report, Usage, iter_scope
+from .._analysis import CallSite, FuncInfo, FunctionContext, Report, Usage, iter_scope
+from .._index import PFunc, ProjectIndex, ProjectReport
 from .._refs import LibMethod, LibName, LibObject, LibValue, eval_lib, lib_mro, split_ref
 from ._base import Rule, register
 from ._util import is_test_module
+from .unbounded_concurrency import (
+    NETWORK,
+    network_call,
+    network_lib,
+    reaches_network,
+    shared_connection,
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -602,6 +620,46 @@ def _serial_type(value: LibValue | None) -> bool:
     return False
 
 
+#: Names of collections put in an order on purpose.
+_ORDER_NAME = re.compile(r"(?i)(?:^|_)(?:newest|oldest|latest|earliest|sorted|ordered|ranked|prioriti[sz]ed)(?:_|$)|_first$|_last$")
+
+#: How many items fixed in the code make a loop too short to be worth reporting by default.
+_FEW = 12
+_CONSTANTS: list[object] = [None, {}]
+
+
+def _arguments(node: ast.AST) -> Iterator[str]:
+    args = getattr(node, "args", None)
+    if not isinstance(args, ast.arguments):
+        return
+    for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+        yield a.arg
+    if args.vararg is not None:
+        yield args.vararg.arg
+    if args.kwarg is not None:
+        yield args.kwarg.arg
+
+
+#: Thread pools that run the calls handed to them side by side.
+_THREAD_POOLS = frozenset(
+    [
+        "asyncio.to_thread",
+        "anyio.to_thread.run_sync",
+        "trio.to_thread.run_sync",
+        "starlette.concurrency.run_in_threadpool",
+        "fastapi.concurrency.run_in_threadpool",
+    ]
+)
+
+
+@dataclass(slots=True)
+class _Offload:
+    """The call a thread pool runs (``f(x)`` for ``asyncio.to_thread(f, x)``)."""
+
+    call: ast.Call
+    weak: bool  # handed to an executor of its own, which may have one worker
+
+
 class _Checker:
     """Shared classification of awaited calls, for loops and comprehensions."""
 
@@ -610,6 +668,7 @@ class _Checker:
         self._connections: frozenset[str] | None = None
         self._aliases: dict[str, str] | None = None
         self._serial_funcs: dict[str, bool] = {}
+        self._assigned: dict[str, list[ast.expr]] | None = None
 
     def unwrap(self, await_node: ast.Await) -> ast.Call | None:
         """The call an ``await`` runs, or ``None`` when the loop must be skipped."""
@@ -633,6 +692,10 @@ class _Checker:
         that belongs to the iteration may be read), ``targets`` the loop
         variables.
         """
+        offloaded = self.offloaded(call)
+        if offloaded is not None:
+            # ``await asyncio.to_thread(fetch, url)``: judged by what runs in the thread.
+            return self.skip_call(offloaded.call, local, targets)
         func = call.func
         value = _lib(self.fn, func)
         name = _lib_name(value)
@@ -720,6 +783,51 @@ class _Checker:
             if low in _BODY_READS and isinstance(receiver, ast.Name) and receiver.id in targets:
                 return True  # ``for resp in responses: await resp.json()``: already sent
         return False
+
+    def offloaded(self, call: ast.Call) -> _Offload | None:
+        """What ``asyncio.to_thread(f, x)`` / ``loop.run_in_executor(None, f, x)`` runs: ``f(x)``.
+
+        Only the thread pools that run calls side by side count (not Django's
+        thread-sensitive ``sync_to_async``, which runs them one at a time); a
+        call handed to an executor other than the default one is weaker
+        evidence (it may have a single worker).
+        """
+        func = call.func
+        value = _lib(self.fn, func)
+        name = _lib_name(value)
+        weak = False
+        if name in _THREAD_POOLS:
+            args = list(call.args)
+        elif (isinstance(value, LibMethod) and value.attr == "run_in_executor") or (
+            not isinstance(value, LibMethod | LibObject)
+            and isinstance(func, ast.Attribute)
+            and func.attr == "run_in_executor"
+        ):
+            if len(call.args) < 2:
+                return None
+            executor = call.args[0]
+            weak = not (isinstance(executor, ast.Constant) and executor.value is None)
+            args = list(call.args[1:])
+        else:
+            return None
+        if not args or isinstance(args[0], ast.Starred):
+            return None
+        target, rest = args[0], args[1:]
+        keywords = list(call.keywords) if name in _THREAD_POOLS else []
+        if (
+            isinstance(target, ast.Call)
+            and _last_name(target.func) == "partial"
+            and target.args
+            and not isinstance(target.args[0], ast.Starred)
+        ):
+            rest = [*target.args[1:], *rest]
+            keywords = [*target.keywords, *keywords]
+            target = target.args[0]
+        if not isinstance(target, ast.Name | ast.Attribute):
+            return None
+        inner = ast.Call(func=target, args=rest, keywords=keywords)
+        ast.copy_location(inner, call)
+        return _Offload(inner, weak)
 
     def local_function(self, func: ast.expr) -> FuncInfo | None:
         """The function of this file that ``func`` names (``helper``, ``self.method``)."""
@@ -831,6 +939,114 @@ class _Checker:
             if any(t.rpartition(".")[2] in ("Lock", "Semaphore", "Condition") for t in mro):
                 return True
         return False
+
+    def fixed_iterable(self, it: ast.expr | None, depth: int = 0) -> bool:
+        """Whether a loop runs over a few items fixed in the code (``("a", "b")``, a module
+        constant, ``range(3)``): at most a few awaits to save, weak evidence."""
+        if it is None or depth > 3:
+            return False
+        if isinstance(it, ast.List | ast.Tuple | ast.Set):
+            return not any(isinstance(e, ast.Starred) for e in it.elts) and len(it.elts) <= _FEW
+        if isinstance(it, ast.Dict):
+            return None not in it.keys and len(it.keys) <= _FEW
+        if isinstance(it, ast.Call):
+            func = it.func
+            name = _last_name(func)
+            if isinstance(func, ast.Name) and name == "range":
+                bounds = [a.value for a in it.args
+                          if isinstance(a, ast.Constant) and type(a.value) is int]
+                if not bounds or len(bounds) != len(it.args) or len(bounds) > 3:
+                    return False
+                try:
+                    return len(range(*bounds)) <= _FEW
+                except (ValueError, OverflowError):
+                    return False
+            if isinstance(func, ast.Name) and name in ("enumerate", "sorted", "reversed", "list",
+                                                       "tuple", "set", "zip"):
+                return bool(it.args) and all(
+                    self.fixed_iterable(a, depth + 1) for a in it.args[:1 if name != "zip" else None]
+                )
+            if isinstance(func, ast.Attribute) and name in ("items", "keys", "values") and not it.args:
+                return self.fixed_iterable(func.value, depth + 1)
+            return False
+        if isinstance(it, ast.Name | ast.Attribute):
+            name = _last_name(it) or ""
+            if name.isupper() and len(name) > 1:
+                return True  # ``for region in REGIONS``: a constant of the code
+            if isinstance(it, ast.Name):
+                values = self.assigned().get(it.id)
+                if values is not None:
+                    return len(values) == 1 and self.fixed_iterable(values[0], depth + 1)
+                constant = self.module_constants().get(it.id)
+                return constant is not None and self.fixed_iterable(constant, depth + 1)
+        return False
+
+    def ordered_on_purpose(self, it: ast.expr | None, depth: int = 0) -> bool:
+        """Whether a loop runs over items put in an order on purpose (``reversed(...)``,
+        ``sorted(...)``, ``newest_first``): the order may matter (a failure on the first
+        item stops the rest), weak evidence."""
+        if it is None or depth > 3:
+            return False
+        if isinstance(it, ast.Call):
+            name = _last_name(it.func)
+            if isinstance(it.func, ast.Name) and name in ("reversed", "sorted"):
+                return True
+            if isinstance(it.func, ast.Name) and name in ("enumerate", "list", "tuple", "zip"):
+                return any(self.ordered_on_purpose(a, depth + 1) for a in it.args)
+            return False
+        if isinstance(it, _COMP_NODES):
+            return self.ordered_on_purpose(it.generators[0].iter, depth + 1)
+        if isinstance(it, ast.Name):
+            if _ORDER_NAME.search(it.id):
+                return True
+            values = self.assigned().get(it.id) or []
+            return len(values) == 1 and self.ordered_on_purpose(values[0], depth + 1)
+        return False
+
+    def assigned(self) -> dict[str, list[ast.expr]]:
+        """What the function assigns to each plain name (``for`` targets count as unknown)."""
+        if self._assigned is None:
+            out: dict[str, list[ast.expr]] = {}
+            for node in self.fn.walk():
+                if isinstance(node, ast.Assign):
+                    for t in node.targets:
+                        for name in _target_names(t):
+                            out.setdefault(name, []).append(
+                                node.value if isinstance(t, ast.Name) else ast.Constant(None)
+                            )
+                elif isinstance(node, ast.AnnAssign | ast.AugAssign) and isinstance(node.target, ast.Name):
+                    out.setdefault(node.target.id, []).append(node.value or ast.Constant(None))
+                elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension | ast.NamedExpr):
+                    for name in _target_names(node.target):
+                        out.setdefault(name, []).append(ast.Constant(None))
+            for arg in _arguments(self.fn.node):
+                out.setdefault(arg, []).append(ast.Constant(None))
+            self._assigned = out
+        return self._assigned
+
+    def module_constants(self) -> dict[str, ast.expr]:
+        """Names the module binds once, at the top level."""
+        tree = getattr(getattr(self.fn, "_analysis", None), "tree", None)
+        if not isinstance(tree, ast.Module):
+            return {}
+        if _CONSTANTS[0] is not tree:
+            out: dict[str, ast.expr] = {}
+            seen: set[str] = set()
+            for stmt in tree.body:
+                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                    target, value = stmt.targets[0], stmt.value
+                elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                    target, value = stmt.target, stmt.value
+                else:
+                    continue
+                if isinstance(target, ast.Name):
+                    if target.id in seen:
+                        out.pop(target.id, None)
+                    else:
+                        seen.add(target.id)
+                        out[target.id] = value
+            _CONSTANTS[:] = [tree, out]
+        return _CONSTANTS[1]  # type: ignore[return-value]
 
     def ordered_iterable(self, it: ast.expr) -> bool:
         if isinstance(it, ast.List | ast.Tuple | ast.Set):
@@ -1310,7 +1526,26 @@ class SequentialAwait(Rule):
     needs the calls to happen in order (no `break`, `return` or `yield`, no
     sleep, no write, send, commit, insert, update or delete, no lock or
     transaction, no query on a single database connection or session, no
-    already running task being awaited, no `asyncio.gather` of a batch).
+    already running task being awaited, no `asyncio.gather` of a batch, no
+    comment saying the loop runs one call at a time on purpose: `# one at a
+    time`, `# sequential`, `# in order`, `# don't overwhelm the API`, a rate
+    limit...). A loop whose awaited function queries one connection,
+    session, cursor or stream that every iteration shares is not reported
+    either: its calls cannot run concurrently.
+
+    By default it reports only calls known to wait for another machine: a
+    request of a known client (aiohttp, httpx, redis, asyncpg, motor, SDKs
+    of cloud services and model APIs...), a project function that makes
+    one on every call (followed through the project's async functions, in
+    any module), or a blocking request or process run in a thread pool
+    (`await asyncio.to_thread(requests.get, url)`, `await
+    loop.run_in_executor(None, fetch, url)`). Awaits that do no I/O
+    (formatting, look-ups in memory), that reach the network only on some
+    paths (a cache miss), whose callee cannot be told (an object of unknown
+    type, a module outside the project), that read files in threads or use
+    an executor of their own, and loops over a few items fixed in the code
+    (`for region in ("eu", "us")`, a module constant) are weaker evidence,
+    reported with `--preview`.
 
     ## Why is this bad?
     Each `await` waits for its call to finish before the next one starts, so
@@ -1376,6 +1611,12 @@ class SequentialAwait(Rule):
     summary = "Independent awaits run one after the other in a loop"
 
     def check_function(self, fn: FunctionContext) -> Iterator[Report]:
+        # Whether the project stage decides: every candidate is written down with
+        # what its awaited calls are, and reported there (see check_project).
+        self._candidates(fn)
+        return iter(())
+
+    def _candidates(self, fn: FunctionContext) -> None:
         nodes = fn.walk()
         loops: list[ast.For] = []
         comps: list[ast.expr] = []
@@ -1394,13 +1635,25 @@ class SequentialAwait(Rule):
             return  # tests send requests one at a time on purpose (order, reuse, limits)
         checker = _Checker(fn)
         try:
-            yield from self._loops(checker, loops)
-            yield from self._comprehensions(checker, comps)
+            found = [*self._loops(checker, loops), *self._comprehensions(checker, comps)]
         except RecursionError:  # pragma: no cover - absurdly deep expressions
             return
+        for scope, node, call, awaited in found:
+            if _says_sequential(fn, scope):
+                continue  # ``# one at a time, not to overwhelm the API``: on purpose
+            iterable = _iterable(scope)
+            weak = checker.fixed_iterable(iterable) or checker.ordered_on_purpose(iterable)
+            sites = []
+            for site_node, site_call in awaited:
+                where = fn.report(self.code, site_node, _message(site_node, site_call))
+                sites.append([*_evidence(checker, site_call), where.line, where.col, where.end_line,
+                              where.end_col, where.message])
+            r = fn.report(self.code, node, _message(node, call))
+            fn.info.fanouts.append(
+                [self.code, r.line, r.col, r.end_line, r.end_col, r.message, sites, int(weak)]
+            )
 
-    def _loops(self, checker: _Checker, loops: Iterable[ast.For]) -> Iterator[Report]:
-        fn = checker.fn
+    def _loops(self, checker: _Checker, loops: Iterable[ast.For]) -> Iterator[_Candidate]:
         for loop in loops:
             if not any(
                 isinstance(n, ast.Await | ast.AsyncWith)
@@ -1412,12 +1665,14 @@ class SequentialAwait(Rule):
                 continue
             if any(_RETRY_NAME.search(n) for n in _target_names(loop.target)):
                 continue  # ``for attempt in range(3)``: retries of the same work
-            site = _LoopScan(checker, loop).run()
+            scan = _LoopScan(checker, loop)
+            site = scan.run()
             if site is None or checker.guarded(loop):
                 continue
-            yield fn.report(self.code, site.node, _message(site.node, site.call))
+            awaited = [(s.node, s.call) for s in scan.sites if s.dep[0]]
+            yield loop, site.node, site.call, awaited
 
-    def _comprehensions(self, checker: _Checker, comps: Iterable[ast.expr]) -> Iterator[Report]:
+    def _comprehensions(self, checker: _Checker, comps: Iterable[ast.expr]) -> Iterator[_Candidate]:
         fn = checker.fn
         for comp in comps:
             if not any(isinstance(n, ast.Await) for n in _expr_nodes(comp)):
@@ -1428,7 +1683,38 @@ class SequentialAwait(Rule):
             call = checker.unwrap(node)
             if call is None:
                 continue
-            yield fn.report(self.code, node, _message(node, call))
+            awaited: list[tuple[ast.AST, ast.Call]] = [
+                (n, c) for n in _expr_nodes(comp)
+                if isinstance(n, ast.Await) and (c := checker.unwrap(n)) is not None
+            ]
+            awaited.sort(key=lambda pair: (getattr(pair[0], "lineno", 0), getattr(pair[0], "col_offset", 0)))
+            yield comp, node, call, awaited
+
+    # -- project ----------------------------------------------------------------
+
+    def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
+        memo: dict[str, int] = {}
+        shared: dict[str, bool] = {}
+        for info, summary in index.iter_functions():
+            for entry in info.fanouts:
+                if not entry or entry[0] != self.code:
+                    continue
+                try:
+                    _code, line, col, end_line, end_col, message, sites, weak = entry
+                except (TypeError, ValueError):
+                    continue
+                if not isinstance(sites, list) or any(_shares(index, site, shared) for site in sites):
+                    continue  # the calls share one connection: they cannot run concurrently
+                for site in sites:
+                    if not weak and _strong(index, site, memo):
+                        # Reported at the call that is known to wait for the network.
+                        _kind, _ref, line, col, end_line, end_col, message = site
+                        yield ProjectReport(summary.path, self.code, line, col, end_line, end_col,
+                                            message)
+                        break
+                else:
+                    yield ProjectReport(summary.path, self.code, line, col, end_line, end_col,
+                                        message, preview=True)
 
 
 _COMP_TYPES_SET = frozenset(_COMP_NODES)
@@ -1438,3 +1724,116 @@ def _is_test_name(name: str) -> bool:
     return name == "test" or name.startswith("test_")
 
 
+
+
+# ---------------------------------------------------------------------------
+# Evidence: what the awaited calls do, decided in the project stage
+
+#: The site kinds written down per awaited call: a request seen here (``net``), a
+#: callable to look up in the project index (``ref``), a callable run in a thread
+#: pool (``thread``; ``thread-own`` for an executor of its own).
+_NET, _REF, _THREAD, _THREAD_OWN = "net", "ref", "thread", "thread-own"
+#: A site: [kind, reference, line, col, end_line, end_col, message].
+_SITE_FIELDS = 7
+
+#: A loop or comprehension to report: (the loop, where to report, the call there,
+#: every awaited (node, call) that depends on the loop variable).
+_Candidate = tuple[ast.AST, ast.AST, ast.Call, list[tuple[ast.AST, ast.Call]]]
+
+
+def _evidence(checker: _Checker, call: ast.Call) -> list[str | None]:
+    fn = checker.fn
+    offloaded = checker.offloaded(call)
+    if offloaded is not None:
+        return [_THREAD_OWN if offloaded.weak else _THREAD, fn.ref(offloaded.call.func)]
+    if network_call(fn, call):
+        return [_NET, None]
+    return [_REF, fn.ref(call.func)]
+
+
+#: What a blocking call waits for, when it is another machine or a process (not a
+#: file, a lock or the CPU): running several at once in threads saves their time.
+_REMOTE_WAIT = re.compile(r"HTTP|network|DNS|\bAPI\b|server|broker|cluster|runs a process|database")
+
+
+def _strong(index: ProjectIndex, site: object, memo: dict[str, int]) -> bool:
+    """Whether one awaited call is known to wait for the network (or a process, in a thread)."""
+    if not isinstance(site, list) or len(site) != _SITE_FIELDS:
+        return False
+    kind, ref = site[0], site[1]
+    if kind == _NET:
+        return True
+    if not isinstance(ref, str):
+        return False
+    value = index.evaluate(ref)
+    if value is None:
+        return False
+    if kind == _THREAD:
+        blocked = index.blocking(CallSite(ref, 0, 0, 0, 0), value)
+        return (blocked is not None and not blocked.weak and "SQLite" not in blocked.what
+                and _REMOTE_WAIT.search(blocked.what) is not None)
+    if kind != _REF:
+        return False
+    if isinstance(value, PFunc):
+        return reaches_network(index, value.qualname, memo) == NETWORK
+    return network_lib(value, ref)
+
+
+def _shares(index: ProjectIndex, site: object, memo: dict[str, bool]) -> bool:
+    """Whether an awaited project function queries a connection shared by its calls."""
+    if not isinstance(site, list) or len(site) != _SITE_FIELDS or site[0] != _REF or not isinstance(
+        site[1], str
+    ):
+        return False
+    value = index.evaluate(site[1])
+    return isinstance(value, PFunc) and shared_connection(index, value.qualname, memo)
+
+
+#: Comments that say a loop is sequential on purpose.
+_SEQUENTIAL_COMMENT = re.compile(
+    r"(?i)sequential|\bserial(?:ly|i[sz]ed?)?\b|one (?:at a time|by one|after (?:the )?(?:other|another))"
+    r"|\bin order\b|\border(?:ing)? (?:matters|is important|is significant)|(?:keep|preserve)s? (?:the )?order"
+    r"|overwhelm|rate[ -]?limit|throttl|\bnot (?:in )?parallel|\bno(?:t)? concurren"
+    r"|(?:don'?t|do not|never|avoid|without) (?:parallel|concurren|gather|hammer|flood|spam|burst)"
+)
+
+_SOURCE_CACHE: list[tuple[int, list[str] | None]] = []
+
+
+def _source_lines(fn: FunctionContext) -> list[str] | None:
+    """The checked file's lines (read again from disk: the summary keeps no comments)."""
+    analysis = getattr(fn, "_analysis", None)
+    key = id(analysis)
+    if _SOURCE_CACHE and _SOURCE_CACHE[0][0] == key:
+        return _SOURCE_CACHE[0][1]
+    lines: list[str] | None = getattr(analysis, "lines", None)
+    if lines is None:
+        try:
+            with open(fn.summary.path, "rb") as f:
+                lines = f.read().decode("utf-8", "replace").splitlines()
+        except (OSError, ValueError):
+            lines = None
+    _SOURCE_CACHE[:] = [(key, lines)]
+    return lines
+
+
+def _says_sequential(fn: FunctionContext, scope: ast.AST) -> bool:
+    """Whether a comment on the loop, in it or just above it says it runs in order on purpose."""
+    lines = _source_lines(fn)
+    first = getattr(scope, "lineno", 0)
+    last = getattr(scope, "end_lineno", None) or first
+    if not lines or first < 1 or last > len(lines):
+        return False
+    for number in range(max(1, first - 3), last + 1):
+        text = lines[number - 1]
+        hash_at = text.find("#")
+        if hash_at >= 0 and _SEQUENTIAL_COMMENT.search(text[hash_at:]):
+            return True
+    return False
+
+
+def _iterable(scope: ast.AST) -> ast.expr | None:
+    if isinstance(scope, ast.For):
+        return scope.iter
+    generators = getattr(scope, "generators", None)
+    return generators[0].iter if generators else None

@@ -80,6 +80,8 @@ class UnawaitedCoroutine(Rule):
             for site in info.calls:
                 if site.usage not in _FLAGGED:
                     continue
+                if site.usage != Usage.MISUSED and site.ref.endswith(_SCHEDULED):
+                    continue  # a future: its work runs whether or not anyone awaits it
                 value = index.evaluate(site.ref)
                 if not index.is_coroutine(value):
                     continue
@@ -100,3 +102,9 @@ class UnawaitedCoroutine(Rule):
                         f"(a coroutine is always truthy and has none of the result's attributes); {fix}"
                     )
                 yield site_report(summary, self.code, site, message)
+
+
+# Awaitables that are futures of work already scheduled (``loop.run_in_executor``
+# submits the function at once): dropping one loses its result and its exception,
+# not the work itself, so it is not "never runs".
+_SCHEDULED = ".run_in_executor"

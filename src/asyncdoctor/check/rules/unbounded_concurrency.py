@@ -11,9 +11,15 @@ Two stages. Per file (:meth:`UnboundedConcurrency.check_function`):
   down in ``FuncInfo.fanouts`` with the references of the spawned callables.
 
 In the project stage (:meth:`UnboundedConcurrency.check_project`) each
-recorded site is reported when what it spawns makes requests (directly, or
+recorded site is reported when what it spawns does I/O (directly, or
 through the project's async functions it awaits, in any module) and nothing
-it awaits acquires a limiter.
+it awaits acquires a limiter; by default only when it sends a request on
+every call and the collection holds data that grows with the input.
+
+This module also holds what ADC501 shares: which calls send a request
+(:func:`network_lib`, :func:`network_call`), the ``net`` tag of the
+functions that send one themselves (kept in ``FuncInfo.fanouts`` too), and
+:func:`reaches_network`.
 """
 
 from __future__ import annotations
@@ -88,6 +94,8 @@ _IO_FUNCTIONS = frozenset(
     }
 )
 _REDIS = "redis.asyncio.Redis"
+# What a fan-out's coroutines do themselves, as recorded: send requests, or other I/O.
+_NETWORK_IO, _OTHER_IO = 2, 1
 _REDIS_NOT_IO = frozenset({"close", "aclose", "pipeline", "pubsub", "lock", "initialize"})
 # ``session.get(url)`` with ``session`` of unknown type: an HTTP client by its name.
 _CLIENT_NAME = re.compile(r"(?i)(?:^|_)(?:session|client|http|https|httpx|aiohttp|api|api_client)$|(?:session|client)$")
@@ -97,6 +105,239 @@ _CLOUD_OPERATION = re.compile(
     r"(?:put|get|delete|copy|head|upload|download|list)_(?:object|objects|objects_v2|item|items"
     r"|file|fileobj|blob|blobs)$|send_message$|send_message_batch$|batch_write_item$"
 )
+
+
+# -- network I/O: the evidence ADC501 and ADC502 need for a default finding ------------
+
+#: Libraries whose coroutines talk to another machine (HTTP, databases, brokers, SDKs).
+_NET_ROOTS = frozenset(
+    {
+        "aiohttp", "httpx", "websockets", "asyncpg", "redis", "aiomysql", "psycopg", "motor",
+        "pymongo", "sqlalchemy", "openai", "anthropic", "aiobotocore", "elasticsearch",
+        "aiomqtt", "aiokafka", "aio_pika", "aiosmtplib", "asyncssh", "telegram", "discord",
+        "aiogram",
+    }
+)
+#: The standard library's (and anyio's, trio's) ways of reaching another host.
+_NET_FUNCTIONS = frozenset(
+    {
+        "asyncio.open_connection",
+        "asyncio.AbstractEventLoop.create_connection",
+        "asyncio.AbstractEventLoop.sock_connect",
+        "asyncio.AbstractEventLoop.getaddrinfo",
+        "anyio.connect_tcp",
+        "anyio.getaddrinfo",
+        "trio.open_tcp_stream",
+    }
+)
+#: Methods of those libraries that are no request of their own: closing, pool and
+#: life-cycle bookkeeping, reading the body of a response already asked for.
+_NOT_REQUESTS = frozenset(
+    {
+        "close", "aclose", "wait_closed", "wait_for_close", "acquire", "release", "start",
+        "stop", "ping", "pong", "initialize", "reset", "flush", "cancel", "aread", "read",
+        "json", "text", "getone", "getmany", "consume",
+    }
+)
+#: Streams, websockets and subscriptions: one channel read and written in order, no
+#: request of their own.
+_CHANNELS = frozenset(
+    {
+        "aiohttp.ClientWebSocketResponse",
+        "websockets.asyncio.client.ClientConnection",
+        "websockets.legacy.client.WebSocketClientProtocol",
+        "redis.asyncio.client.PubSub",
+    }
+)
+#: Types that serve one operation at a time: a query on one of them is a request, but a
+#: shared one (not acquired or opened for the call) cannot run queries concurrently.
+SERIAL_CONNECTIONS = frozenset(
+    {
+        "asyncpg.Connection",
+        "asyncpg.transaction.Transaction",
+        "asyncpg.prepared_stmt.PreparedStatement",
+        "aiomysql.Connection",
+        "aiomysql.Cursor",
+        "psycopg.AsyncConnection",
+        "psycopg.AsyncCursor",
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.AsyncConnection",
+        "redis.asyncio.client.Pipeline",
+        "redis.asyncio.client.PubSub",
+        "websockets.asyncio.client.ClientConnection",
+        "websockets.legacy.client.WebSocketClientProtocol",
+        "aiohttp.ClientWebSocketResponse",
+    }
+)
+#: Reference segments that open or take a connection for the call itself.
+_PER_CALL = re.compile(r"(?:^|\.)(?:acquire|connect|begin|cursor|transaction|pipeline)\(\)|__enter__\(\)")
+
+
+def network_lib(value: object, ref: str | None = None) -> bool:
+    """Whether a library callable sends a request to another machine and waits for it.
+
+    A query on one connection, cursor or session counts only when the reference shows it
+    was opened or acquired for the call (``pool.acquire().__enter__().fetch``).
+    """
+    if isinstance(value, LibName):
+        name = value.name
+        if name.startswith("?"):
+            return False
+        if name in _NET_FUNCTIONS:
+            return True
+        return (name.partition(".")[0] in _NET_ROOTS and name in kb.COROUTINE_FUNCTIONS
+                and name.rpartition(".")[2] not in _NOT_REQUESTS)
+    if isinstance(value, LibMethod):
+        if value.attr in _NOT_REQUESTS or value.attr.startswith("_"):
+            return False
+        mro = lib_mro(value.type)
+        if any(t in _CHANNELS for t in mro):
+            return False
+        for t in mro:
+            key = f"{t}.{value.attr}"
+            if key in _NET_FUNCTIONS:
+                return True
+            if t.partition(".")[0] in _NET_ROOTS and key in kb.COROUTINE_FUNCTIONS:
+                if any(m in SERIAL_CONNECTIONS for m in mro):
+                    return ref is not None and _PER_CALL.search(ref) is not None
+                return True
+    return False
+
+
+def network_call(fn: FunctionContext, call: ast.Call) -> bool:
+    """Whether a call sends a request: a known client's method, or one by its names
+    (``self.session.get(url)``, ``client.post(...)``, ``s3.put_object(...)``)."""
+    value = fn.lib(call.func)
+    if value is not None and not (isinstance(value, LibName) and value.name.startswith("?")):
+        return network_lib(value, fn.ref(call.func))
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    if func.attr in _HTTP_VERBS or func.attr == "fetch":
+        receiver = _tail(func.value)
+        first = call.args[0] if call.args else None
+        if isinstance(first, ast.Name | ast.Attribute) and (_tail(first) or "")[:1].isupper():
+            return False  # ``session.get(User, 1)``: an ORM session, one query at a time
+        return receiver is not None and _CLIENT_NAME.search(receiver) is not None and bool(
+            call.args or call.keywords)
+    return _CLOUD_OPERATION.match(func.attr) is not None
+
+
+#: The entry a function's ``FuncInfo.fanouts`` holds when it sends requests itself
+#: (found by the names of its receivers, or by their types): ``[NET_TAG, sure]``, where
+#: ``sure`` says whether a request is made on every path through the function.
+NET_TAG = "net"
+
+
+def note_network(fn: FunctionContext) -> None:
+    """Tag an ``async def`` that awaits a request (see :func:`network_call`)."""
+    sure = False
+    found = False
+    for sub in fn.walk():
+        calls: list[ast.expr] = []
+        if isinstance(sub, ast.Await):
+            calls = [sub.value]
+        elif isinstance(sub, ast.AsyncWith):
+            calls = [item.context_expr for item in sub.items]
+        elif isinstance(sub, ast.AsyncFor):
+            calls = [sub.iter]
+        for call in calls:
+            if isinstance(call, ast.Call) and fn.callee(call) in _WRAPPERS and call.args:
+                call = call.args[0]
+            if isinstance(call, ast.Call) and network_call(fn, call):
+                found = True
+                if not _on_some_paths(fn, sub):
+                    sure = True
+                    break
+        if sure:
+            break
+    if found:
+        fn.info.fanouts.append([NET_TAG, int(sure)])
+
+
+def _on_some_paths(fn: FunctionContext, node: ast.AST) -> bool:
+    """Whether ``node`` runs only on some paths through its function (a branch, a handler)."""
+    child = node
+    parent = fn.parent(node)
+    while parent is not None and parent is not fn.node:
+        if isinstance(parent, ast.If | ast.IfExp) and child is not parent.test:
+            return True
+        if isinstance(parent, ast.ExceptHandler | ast.match_case):
+            return True
+        if isinstance(parent, ast.BoolOp) and child is not parent.values[0]:
+            return True
+        child = parent
+        parent = fn.parent(parent)
+    return False
+
+
+#: How surely a function reaches the network (:func:`reaches_network`).
+NO_NETWORK, MAYBE_NETWORK, NETWORK = 0, 1, 2
+
+
+def reaches_network(index: ProjectIndex, qualname: str, memo: dict[str, int], depth: int = 0) -> int:
+    """Whether an async function sends a request, itself or through the project's async
+    functions it awaits (in any module): ``NETWORK`` when it does on every call,
+    ``MAYBE_NETWORK`` when only on some paths (a cache miss, an error handler)."""
+    hit = memo.get(qualname)
+    if hit is not None:
+        return hit
+    memo[qualname] = NO_NETWORK  # cycles
+    info = index.functions[qualname][0]
+    result = NO_NETWORK
+    if info.is_async:
+        tags = [e for e in info.fanouts if e and e[0] == NET_TAG]
+        if tags:
+            result = NETWORK if any(len(e) > 1 and e[1] for e in tags) else MAYBE_NETWORK
+        if result != NETWORK:
+            for site in info.calls:
+                if site.usage in (Usage.DISCARDED, Usage.UNUSED_NAME):
+                    continue
+                value = index.evaluate(site.ref)
+                level = NO_NETWORK
+                if isinstance(value, PFunc):
+                    if depth < 6:
+                        level = reaches_network(index, value.qualname, memo, depth + 1)
+                elif network_lib(value, site.ref):
+                    level = NETWORK
+                if level and site.guarded:
+                    level = MAYBE_NETWORK
+                result = max(result, level)
+                if result == NETWORK:
+                    break
+    memo[qualname] = result
+    return result
+
+
+def shared_connection(index: ProjectIndex, qualname: str, memo: dict[str, bool], depth: int = 0) -> bool:
+    """Whether an async function queries one connection, cursor, session or stream it did not
+    open for the call (``self.conn.fetch(...)``), itself or through the async functions it
+    awaits: calls of it cannot run concurrently."""
+    hit = memo.get(qualname)
+    if hit is not None:
+        return hit
+    memo[qualname] = False  # cycles
+    info = index.functions[qualname][0]
+    result = False
+    if info.is_async:
+        for site in info.calls:
+            if site.usage in (Usage.DISCARDED, Usage.UNUSED_NAME):
+                continue
+            value = index.evaluate(site.ref)
+            if isinstance(value, PFunc):
+                if depth < 6 and shared_connection(index, value.qualname, memo, depth + 1):
+                    result = True
+                    break
+            elif (
+                isinstance(value, LibMethod)
+                and value.attr not in _NOT_REQUESTS
+                and any(t in SERIAL_CONNECTIONS for t in lib_mro(value.type))
+                and _PER_CALL.search(site.ref) is None
+            ):
+                result = True
+                break
+    memo[qualname] = result
+    return result
 
 
 def _tail(node: ast.AST) -> str | None:
@@ -233,6 +474,44 @@ def _module_constants(fn: FunctionContext) -> dict[str, ast.expr]:
     return out
 
 
+#: Names of data that grows with the input: the rows of a table, urls, ids, keys...
+_DATA_NAME = re.compile(
+    r"(?i)(?:^|_)(?:urls?|uris?|links|ids|keys|rows|records|users|messages|msgs|paths"
+    r"|documents|docs|emails|addresses|symbols|tickers|jobs|orders|entries|payloads|accounts"
+    r"|customers|products|repos|repositories|images|domains|hosts|photos|videos|posts|articles"
+    r"|comments|tweets|contacts|members|recipients|subscribers|devices|objects|blobs|names|pages"
+    r")(?:$|_)"
+    r"|[a-z](?:Ids|Urls|Keys|Rows)$"
+)
+#: Collections bounded by construction: configuration, fixed sets of shards or workers,
+#: the parts of one response, a page, the hooks of a program.
+_BOUNDED_NAME = re.compile(
+    r"(?i)(?:^|_)(?:config|configs|configuration|settings|conf|options|opts|shards?|partitions?"
+    r"|replicas?|workers?|nodes?|brokers?|regions?|zones?|ports?|peers?|child|children|endpoints?"
+    r"|providers?|backends?|deployments?|servers?|services?|choices|candidates|alternatives"
+    r"|versions?|tags?|hooks?|handlers?|callbacks?|plugins?|listeners?|integrations?|guardrails?"
+    r"|loggers?|page|batch|batched|chunk|chunks|window|queue|buffer|pending|slots?"
+    r"|connections?|conns?|sessions?|clients?|channels?|streams?|sockets?|websockets?|tools?"
+    r"|models?|agents?|sources?|targets?|attachments?|parts?)(?:$|_)"
+)
+
+
+def _root_name(node: ast.expr) -> str | None:
+    while isinstance(node, ast.Attribute | ast.Subscript | ast.Call):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _bounded_name(name: str) -> bool:
+    return _BOUNDED_NAME.search(name) is not None
+
+
+def _subscript_key(node: ast.Subscript) -> str | None:
+    """``rsp["versions"]`` -> ``versions``."""
+    key = node.slice
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+
+
 class _Spawned:
     """What one fan-out starts per item: a callable (with its arguments, when called)."""
 
@@ -318,6 +597,44 @@ class _Fanouts:
         if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
             return any(self.is_data(g.iter, depth + 1) for g in node.generators)
         return True
+
+    def unbounded(self, node: ast.expr, depth: int = 0) -> bool:
+        """Whether a collection holds data that grows with the input (``urls``, ``user_ids``,
+        the rows of a query), not one bounded by construction (a config list, the shards,
+        the choices of one response, a page)."""
+        if depth > 4:
+            return False
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = _tail(func)
+            if isinstance(func, ast.Name) and name == "range":
+                lengths = [n.args[0] for n in ast.walk(node)
+                           if isinstance(n, ast.Call) and _tail(n.func) == "len" and n.args]
+                if lengths:  # range(len(urls)): as unbounded as the urls
+                    return any(self.unbounded(a, depth + 1) for a in lengths)
+                return self._range_is_data(node)
+            if isinstance(func, ast.Name) and name in _ITER_WRAPPERS and node.args:
+                return any(self.unbounded(a, depth + 1) for a in node.args if not isinstance(a, ast.Starred))
+            if isinstance(func, ast.Attribute) and func.attr in ("items", "keys", "values", "copy") and not node.args:
+                return self.unbounded(func.value, depth + 1)
+            if isinstance(func, ast.Name) and name == "map" and len(node.args) >= 2:
+                return any(self.unbounded(a, depth + 1) for a in node.args[1:])
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+            return any(self.unbounded(g.iter, depth + 1) for g in node.generators)
+        if isinstance(node, ast.Name) and depth < 4:
+            for value in self.assigned().get(node.id, ()):
+                if isinstance(value, ast.Await):
+                    return not _bounded_name(node.id)  # ``rows = await pool.fetch(...)``
+                if self.unbounded(value, depth + 1):
+                    return True
+        if isinstance(node, ast.Attribute) and _root_name(node) in ("self", "cls"):
+            return False  # an object's own collection: what it was configured with
+        name = _tail(node) if isinstance(node, ast.Name | ast.Attribute | ast.Subscript) else None
+        if isinstance(node, ast.Subscript):
+            name = _subscript_key(node) or _tail(node.value)
+        if name is None or _bounded_name(name):
+            return False
+        return _DATA_NAME.search(name) is not None
 
     def _range_is_data(self, call: ast.Call) -> bool:
         args = call.args
@@ -493,6 +810,14 @@ class UnboundedConcurrency(Rule):
     batches (`urls[i:i + 10]`, items of an outer loop), loops that await
     between spawns, and test code are not reported.
 
+    By default it reports only fan-outs over data that grows with the input
+    (`urls`, `user_ids`, `keys`, the rows of a query...) whose coroutines
+    send a request on every call. Collections bounded by construction (a
+    config list, the shards, replicas or workers, the choices of one
+    response, a page of results, an object's own list), and coroutines that
+    open files or processes or call code of a module the checker does not
+    know are weaker evidence, reported with `--preview`.
+
     ## Why is this bad?
     Each coroutine starts at once. With ten URLs that is fine; with the
     100,000 a production input holds, it opens 100,000 connections at the
@@ -553,6 +878,7 @@ class UnboundedConcurrency(Rule):
         gates = False
         if fn.is_async:
             gates = self._summarise(fn)
+            note_network(fn)
         elif not any(site.ref.rpartition(".")[2] in _FANOUT_TAILS for site in fn.info.calls):
             return iter(())  # a cheap filter for the many sync functions
         if in_test_code(fn) or gates:
@@ -571,7 +897,7 @@ class UnboundedConcurrency(Rule):
                 for collection in collections:
                     for spawned, items in finder.spawned_by_collection(collection):
                         what = f"`{_short(node.func, 'gather')}()` {verb} one coroutine per item of `{_short(items)}` at once"
-                        self._record(fn, node, spawned, what)
+                        self._record(fn, node, spawned, what, finder.unbounded(items))
                         break
             elif finder.is_spawn(node) and node.args:
                 data = finder.spawn_loop(node)
@@ -588,7 +914,7 @@ class UnboundedConcurrency(Rule):
                 else:
                     continue
                 what = f"`{_short(node.func, 'create_task')}()` in a loop over `{_short(data)}` starts one task per item at once"
-                self._record(fn, node, spawned, what)
+                self._record(fn, node, spawned, what, finder.unbounded(data))
         return iter(())
 
     def _summarise(self, fn: FunctionContext) -> bool:
@@ -637,9 +963,11 @@ class UnboundedConcurrency(Rule):
         info.uses_limiter = info.uses_limiter or gates
         return gates
 
-    def _record(self, fn: FunctionContext, at: ast.Call, spawned: _Spawned, what: str) -> None:
+    def _record(self, fn: FunctionContext, at: ast.Call, spawned: _Spawned, what: str,
+                unbounded: bool) -> None:
         refs: list[str] = []
         local_io = False
+        network = False
         targets: list[_Spawned] = [spawned]
         if spawned.call is not None:
             # A wrapper: bounded(fetch(u)), asyncio.wait_for(fetch(u), 10)
@@ -653,10 +981,12 @@ class UnboundedConcurrency(Rule):
                     return
                 if _is_request(fn, target.call):
                     local_io = True
+                    network = network or network_call(fn, target.call)
             elif any(_gate_arg(fn, a) for a in target.args):
                 return
             elif _lib_io(fn.lib(target.func)):
                 local_io = True
+                network = network or network_lib(fn.lib(target.func))
             ref = fn.ref(target.func)
             if ref is not None and not local_io:
                 refs.append(ref)  # a project function, or a library one the index may know better
@@ -665,20 +995,25 @@ class UnboundedConcurrency(Rule):
         message = (f"{what}, with no limit: a large input opens thousands of connections; bound it "
                    "with an `asyncio.Semaphore` (or `asyncdoctor.limits`)")
         r = fn.report(self.code, at, message)
-        fn.info.fanouts.append([r.line, r.col, r.end_line, r.end_col, r.message, refs, int(local_io)])
+        io = _NETWORK_IO if network else _OTHER_IO if local_io else 0
+        fn.info.fanouts.append([r.line, r.col, r.end_line, r.end_col, r.message, refs, io, int(unbounded)])
 
     # -- project ----------------------------------------------------------------
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
         limited: dict[str, bool] = {}
         io: dict[str, bool] = {}
+        network: dict[str, int] = {}
         for info, summary in index.iter_functions():
             for entry in info.fanouts:
+                if not entry or not isinstance(entry[0], int):
+                    continue  # another rule's entry (ADC501's candidates, the ``net`` tag)
                 try:
-                    line, col, end_line, end_col, message, refs, local_io = entry
+                    line, col, end_line, end_col, message, refs, local_io, unbounded = entry
                 except (TypeError, ValueError):
                     continue
                 found_io = bool(local_io)
+                sends = local_io == _NETWORK_IO
                 bounded = False
                 for ref in refs:
                     value = index.evaluate(ref)
@@ -686,12 +1021,20 @@ class UnboundedConcurrency(Rule):
                         if _limited(index, value.qualname, limited, 0):
                             bounded = True
                             break
+                        if not sends and reaches_network(index, value.qualname, network) == NETWORK:
+                            sends = found_io = True
                         if not found_io and _does_io(index, value.qualname, io, 0):
                             found_io = True
                     elif _lib_io(value):
                         found_io = True
+                        sends = sends or network_lib(value, ref)
                 if found_io and not bounded:
-                    yield ProjectReport(summary.path, self.code, line, col, end_line, end_col, message)
+                    # By default only a fan-out over data that grows with the input (rows,
+                    # urls, ids...) whose every coroutine sends a request: files, processes,
+                    # code of unknown modules, and collections bounded by construction (a
+                    # config list, shards, the choices of one response) are weaker evidence.
+                    yield ProjectReport(summary.path, self.code, line, col, end_line, end_col, message,
+                                        preview=not (sends and unbounded))
 
 
 def _awaited_project_calls(index: ProjectIndex, qualname: str) -> Iterator[tuple[int, Value | None]]:

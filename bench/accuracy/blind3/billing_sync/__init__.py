@@ -1,0 +1,1 @@
+"""Nightly reconciliation between Stripe, the ledger service and our DB."""

@@ -1,0 +1,3 @@
+DOMAIN = "airsense"
+CONF_CA_FILE = "ca_file"
+SCAN_INTERVAL_SECONDS = 60

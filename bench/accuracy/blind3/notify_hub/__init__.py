@@ -1,0 +1,3 @@
+from .dispatcher import Dispatcher, Notification
+
+__all__ = ["Dispatcher", "Notification"]

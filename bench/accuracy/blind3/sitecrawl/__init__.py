@@ -1,0 +1,3 @@
+from .crawl import crawl_site
+
+__all__ = ["crawl_site"]

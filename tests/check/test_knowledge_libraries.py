@@ -1,0 +1,588 @@
+"""The knowledge of the libraries async applications use, checked end to end.
+
+Each case is a small module checked with ADC101 (blocking-call) and ADC201
+(unawaited-coroutine) only: every line that must be reported ends with
+``# error: CODE``, and every other line, a look-alike that must *not* be
+reported (the async twin of a sync client, an in-memory file, a local
+helper of an SDK), is checked too, since the reported set must equal the
+marked set exactly.
+
+The mechanisms behind the tables are pinned at the end: ``NOT_BLOCKING``
+(exceptions to a ``Type.*`` entry) and ``IN_MEMORY_FILE`` (an
+``io.BytesIO`` argument makes ``nonblocking_if`` hold).
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+
+from asyncdoctor.check import Config, check_source
+from asyncdoctor.check import _knowledge as kb
+from asyncdoctor.check._analysis import analyse_source
+from asyncdoctor.check._refs import LibMethod, LibName, blocking_info, eval_lib
+
+MARK = re.compile(r"#\s*error:\s*(?P<codes>ADC\d+(?:\s*,\s*ADC\d+)*)")
+CONFIG = Config(cache=False, select=("ADC101", "ADC201"))
+
+
+def reported(source: str) -> set[tuple[int, str]]:
+    return {(f.line, f.code) for f in check_source(source, config=CONFIG, module="app")}
+
+
+def marked(source: str) -> set[tuple[int, str]]:
+    out: set[tuple[int, str]] = set()
+    for lineno, line in enumerate(source.splitlines(), start=1):
+        m = MARK.search(line)
+        if m:
+            out |= {(lineno, code) for code in re.split(r"\s*,\s*", m.group("codes"))}
+    return out
+
+
+CASES: dict[str, str] = {}
+
+
+def case(name: str, source: str) -> None:
+    assert name not in CASES
+    CASES[name] = textwrap.dedent(source)
+
+
+# -- AI SDKs: the sync client, reached through attributes of self -------------------
+
+case(
+    "openai_client_held_by_self",
+    """
+    import asyncio
+
+    from openai import AsyncOpenAI, OpenAI
+
+
+    class Assistant:
+        def __init__(self, key: str) -> None:
+            self._client = OpenAI(api_key=key)
+            self._async = AsyncOpenAI(api_key=key)
+
+        async def answer(self, question: str) -> str:
+            reply = self._client.chat.completions.create(model="m", messages=[])  # error: ADC101
+            self._client.embeddings.create(model="m", input=question)  # error: ADC101
+            self._client.responses.create(model="m", input=question)  # error: ADC101
+            self._client.images.generate(prompt=question)  # error: ADC101
+            self._client.audio.transcriptions.create(model="w", file=b"")  # error: ADC101
+            self._client.beta.chat.completions.parse(model="m", messages=[])  # error: ADC101
+            self._client.chat.completions.with_raw_response.create(model="m", messages=[])  # error: ADC101
+            # the look-alikes: the async twin awaited, the sync one in a thread
+            await self._async.chat.completions.create(model="m", messages=[])
+            await self._async.embeddings.create(model="m", input=question)
+            await asyncio.to_thread(self._client.chat.completions.create, model="m", messages=[])
+            return str(reply)
+
+        def answer_sync(self, question: str) -> object:
+            return self._client.chat.completions.create(model="m", messages=[])
+    """,
+)
+
+case(
+    "openai_module_client_azure_and_options",
+    """
+    import openai
+    from openai import AsyncAzureOpenAI, AzureOpenAI
+
+    azure = AzureOpenAI(api_version="v", azure_endpoint="e")
+
+
+    async def ask(prompt: str) -> None:
+        openai.chat.completions.create(model="m", messages=[])  # error: ADC101
+        azure.chat.completions.create(model="m", messages=[])  # error: ADC101
+        client = openai.OpenAI()
+        client.with_options(timeout=5).moderations.create(input=prompt)  # error: ADC101
+        await AsyncAzureOpenAI().chat.completions.create(model="m", messages=[])
+        openai.OpenAI(api_key="k")  # building a client sends nothing
+    """,
+)
+
+case(
+    "openai_async_client_not_awaited",
+    """
+    from openai import AsyncOpenAI
+
+    client = AsyncOpenAI()
+
+
+    async def ask() -> None:
+        client.chat.completions.create(model="m", messages=[])  # error: ADC201
+        pending = client.responses.create(model="m", input="x")  # error: ADC201
+        async for model in client.models.list():  # a paginator: iterated, not awaited
+            print(model)
+        await client.close()
+    """,
+)
+
+case(
+    "anthropic",
+    """
+    import anthropic
+
+
+    class Claude:
+        def __init__(self) -> None:
+            self.client = anthropic.Anthropic()
+            self.aclient = anthropic.AsyncAnthropic()
+
+        async def ask(self) -> None:
+            self.client.messages.create(model="c", max_tokens=9, messages=[])  # error: ADC101
+            with self.client.messages.stream(model="c", max_tokens=9, messages=[]) as s:  # error: ADC101
+                print(s)
+            self.client.beta.messages.count_tokens(model="c", messages=[])  # error: ADC101
+            await self.aclient.messages.create(model="c", max_tokens=9, messages=[])
+            async with self.aclient.messages.stream(model="c", max_tokens=9, messages=[]) as s:
+                print(s)
+            self.aclient.messages.create(model="c", max_tokens=9, messages=[])  # error: ADC201
+    """,
+)
+
+# -- cloud SDKs --------------------------------------------------------------------
+
+case(
+    "boto3_clients_and_resources",
+    """
+    import boto3
+
+
+    class Store:
+        def __init__(self) -> None:
+            self.s3 = boto3.client("s3")
+            self.resource = boto3.resource("s3")
+
+        async def save(self, key: str, body: bytes) -> str:
+            self.s3.put_object(Bucket="b", Key=key, Body=body)  # error: ADC101
+            boto3.Session().client("sqs").send_message(QueueUrl="q", MessageBody="m")  # error: ADC101
+            for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket="b"):  # error: ADC101
+                print(page)
+            self.s3.get_waiter("object_exists").wait(Bucket="b", Key=key)  # error: ADC101
+            self.resource.Bucket("b").upload_file("/tmp/f", key)  # error: ADC101
+            self.resource.meta.client.head_object(Bucket="b", Key=key)  # error: ADC101
+            # local: signing, building objects, closing sockets
+            bucket = self.resource.Bucket("b")
+            paginator = self.s3.get_paginator("list_objects_v2")
+            self.s3.close()
+            return self.s3.generate_presigned_url("get_object", Params={"Bucket": "b", "Key": key})
+    """,
+)
+
+case(
+    "aioboto3_and_aiobotocore",
+    """
+    import aioboto3
+    from aiobotocore.session import get_session
+
+
+    async def save(key: str) -> None:
+        async with aioboto3.Session().client("s3") as s3:
+            await s3.put_object(Bucket="b", Key=key, Body=b"")
+            await s3.generate_presigned_url("get_object", Params={})
+            s3.get_object(Bucket="b", Key=key)  # error: ADC201
+        async with get_session().create_client("sqs") as sqs:
+            await sqs.send_message(QueueUrl="q", MessageBody="m")
+    """,
+)
+
+case(
+    "google_cloud_storage",
+    """
+    from google.cloud import storage
+
+
+    async def upload(path: str) -> bytes:
+        client = storage.Client()
+        bucket = client.bucket("b")  # local
+        blob = bucket.blob("k")  # local
+        blob.upload_from_filename(path)  # error: ADC101
+        print(blob.public_url)
+        client.get_bucket("b").get_blob("k")  # error: ADC101
+        return blob.download_as_bytes()  # error: ADC101
+    """,
+)
+
+# -- databases and search ------------------------------------------------------------
+
+case(
+    "redis_and_mongodb",
+    """
+    import motor.motor_asyncio
+    import pymongo
+    import redis
+    import redis.asyncio
+
+
+    async def lookup(key: str) -> None:
+        redis.Redis().get(key)  # error: ADC101
+        await redis.asyncio.Redis().get(key)
+        redis.asyncio.Redis().set(key, 1)  # error: ADC201
+        pymongo.MongoClient()["db"]["users"].find_one({"_id": key})  # error: ADC101
+        await motor.motor_asyncio.AsyncIOMotorClient()["db"]["users"].find_one({"_id": key})
+    """,
+)
+
+case(
+    "elasticsearch",
+    """
+    from elasticsearch import AsyncElasticsearch, Elasticsearch, helpers
+
+
+    async def index(doc: dict) -> None:
+        es = Elasticsearch("http://es:9200")
+        es.index(index="i", document=doc)  # error: ADC101
+        es.indices.refresh(index="i")  # error: ADC101
+        helpers.bulk(es, [doc])  # error: ADC101
+        aes = AsyncElasticsearch("http://es:9200")
+        await aes.index(index="i", document=doc)
+        await aes.indices.refresh(index="i")
+        await helpers.async_bulk(aes, [doc])
+        aes.search(index="i")  # error: ADC201
+        await aes.close()
+    """,
+)
+
+# -- mail, file transfer, ssh, oauth -------------------------------------------------
+
+case(
+    "smtp_ftp",
+    """
+    import ftplib
+    import smtplib
+
+    import aiosmtplib
+
+
+    async def notify(message: object) -> None:
+        with smtplib.SMTP_SSL("mail.example.com") as smtp:  # error: ADC101
+            smtp.send_message(message)  # error: ADC101
+        ftplib.FTP_TLS("ftp.example.com")  # error: ADC101
+        await aiosmtplib.send(message, hostname="mail.example.com")
+        aiosmtplib.send(message, hostname="mail.example.com")  # error: ADC201
+        client = aiosmtplib.SMTP(hostname="mail.example.com")
+        await client.connect()
+        await client.send_message(message)
+    """,
+)
+
+case(
+    "paramiko_and_asyncssh",
+    """
+    import asyncssh
+    import paramiko
+
+
+    async def deploy(host: str) -> None:
+        ssh = paramiko.SSHClient()
+        ssh.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+        ssh.connect(host)  # error: ADC101
+        ssh.exec_command("uptime")  # error: ADC101
+        sftp = ssh.open_sftp()  # error: ADC101
+        sftp.put("a", "b")  # error: ADC101
+        async with asyncssh.connect(host) as conn:
+            await conn.run("uptime")
+            conn.run("uptime")  # error: ADC201
+        conn2 = await asyncssh.connect(host)
+        asyncssh.connect(host)  # error: ADC201
+    """,
+)
+
+case(
+    "requests_oauthlib",
+    """
+    from requests_oauthlib import OAuth2Session
+
+
+    async def login(code: str) -> None:
+        oauth = OAuth2Session("client-id", redirect_uri="https://app/cb")
+        url, state = oauth.authorization_url("https://idp/authorize")  # local
+        oauth.fetch_token("https://idp/token", code=code)  # error: ADC101
+        oauth.get("https://api/me")  # error: ADC101
+    """,
+)
+
+# -- brokers --------------------------------------------------------------------------
+
+case(
+    "paho_mqtt_and_aiomqtt",
+    """
+    import aiomqtt
+    import paho.mqtt.client as mqtt
+
+
+    async def telemetry(payload: bytes) -> None:
+        client = mqtt.Client()
+        client.connect("broker")  # error: ADC101
+        client.loop_start()  # the network loop runs in a thread of its own
+        info = client.publish("t", payload)  # queues the packet
+        info.wait_for_publish()  # error: ADC101
+        client.loop()  # error: ADC101
+        client.loop(timeout=0)
+        client.disconnect()  # queues the packet
+        client.loop_forever()  # error: ADC101
+        async with aiomqtt.Client("broker") as aclient:
+            await aclient.publish("t", payload)
+            aclient.publish("t", payload)  # error: ADC201
+    """,
+)
+
+case(
+    "kafka_python_and_aiokafka",
+    """
+    from aiokafka import AIOKafkaProducer
+    from kafka import KafkaProducer
+
+
+    async def emit(value: bytes) -> None:
+        producer = KafkaProducer(bootstrap_servers="k:9092")  # error: ADC101
+        future = producer.send("t", value)  # error: ADC101
+        future.get(timeout=10)  # error: ADC101
+        producer.flush()  # error: ADC101
+        aproducer = AIOKafkaProducer(bootstrap_servers="k:9092")
+        await aproducer.start()
+        await aproducer.send_and_wait("t", value)
+        aproducer.send("t", value)  # error: ADC201
+        await aproducer.stop()
+    """,
+)
+
+case(
+    "pika_and_aio_pika",
+    """
+    import aio_pika
+    import pika
+
+
+    async def publish(body: bytes) -> None:
+        params = pika.ConnectionParameters("rabbit")  # only settings
+        connection = pika.BlockingConnection(params)  # error: ADC101
+        channel = connection.channel()  # error: ADC101
+        channel.basic_publish(exchange="", routing_key="q", body=body)  # error: ADC101
+        aconnection = await aio_pika.connect_robust("amqp://rabbit/")
+        achannel = await aconnection.channel()
+        await achannel.declare_queue("q")
+        await achannel.default_exchange.publish(aio_pika.Message(body), routing_key="q")
+        achannel.default_exchange.publish(aio_pika.Message(body), routing_key="q")  # error: ADC201
+    """,
+)
+
+# -- files: archives, images, certificates -----------------------------------------------
+
+case(
+    "archives_by_path_or_in_memory",
+    """
+    import bz2
+    import gzip
+    import io
+    import lzma
+    import tarfile
+    import zipfile
+
+
+    async def unpack(data: bytes, path: str) -> bytes:
+        gzip.open(path)  # error: ADC101
+        bz2.open(path)  # error: ADC101
+        lzma.open(path, "rb")  # error: ADC101
+        zipfile.ZipFile(path)  # error: ADC101
+        tarfile.open(path)  # error: ADC101
+        # the same calls on bytes already in memory
+        gzip.open(io.BytesIO(data))
+        gzip.GzipFile(fileobj=io.BytesIO(data))
+        gzip.decompress(data)
+        buffer = io.BytesIO(data)
+        with zipfile.ZipFile(buffer) as archive:
+            archive.read("a.txt")  # reads memory here; after an open by path, the open is reported
+            archive.extractall("/tmp/out")  # error: ADC101
+        with io.BytesIO() as out, zipfile.ZipFile(out, "w") as packed:
+            packed.writestr("a.txt", data)
+            packed.write(path)  # error: ADC101
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+            tar.extractall("/tmp/out")  # error: ADC101
+        return data
+    """,
+)
+
+case(
+    "pillow_open_and_save",
+    """
+    import io
+    from io import BytesIO
+
+    from PIL import Image
+
+
+    async def thumbnail(upload: bytes, path: str) -> bytes:
+        image = Image.open(BytesIO(upload))
+        image.thumbnail((64, 64))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="JPEG")
+        image.save(path)  # error: ADC101
+        Image.open(path).convert("L").save(path + ".png")  # error: ADC101
+        Image.new("RGB", (1, 1)).save(out, "PNG")
+        return out.getvalue()
+    """,
+)
+
+case(
+    "ssl_certificates_and_imports",
+    """
+    import importlib
+    import ssl
+
+
+    async def serve(cert: str, plugin: str) -> None:
+        context = ssl.create_default_context()  # left out: applications cache contexts
+        context.load_cert_chain(cert)  # error: ADC101
+        context.set_ciphers("ECDHE")
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_verify_locations(cert)  # error: ADC101
+        importlib.import_module(plugin)  # left out: only a first import waits
+    """,
+)
+
+# -- ADC201: awaitable async context managers ------------------------------------------
+
+case(
+    "awaitable_context_managers_used_correctly",
+    """
+    import aiofiles
+    import aiohttp
+    import asyncpg
+    import websockets
+
+
+    async def fine(session: aiohttp.ClientSession, pool: asyncpg.Pool, url: str) -> object:
+        async with session.get(url) as response:
+            print(response.status)
+        response = await session.post(url)
+        opened = await session.request("GET", url).__aenter__()
+        async with aiohttp.request("GET", url) as response:
+            print(response.status)
+        async with session.ws_connect(url) as ws:
+            print(ws)
+        async with websockets.connect(url) as connection:
+            print(connection)
+        async for connection in websockets.connect(url):
+            print(connection)
+        connection = await websockets.connect(url)
+        async with websockets.serve(print, "localhost", 8765):
+            print("serving")
+        server = await websockets.serve(print, "localhost", 8765)
+        async with pool.acquire() as conn:
+            print(conn)
+        conn = await pool.acquire()
+        async with aiofiles.open("f") as f:
+            print(f)
+        pending = session.get(url)
+        async with pending as response:
+            print(response.status)
+        return session.get(url)
+
+
+    def handed_on(session: aiohttp.ClientSession, url: str) -> object:
+        return session.get(url)
+
+
+    async def forgotten(session: aiohttp.ClientSession, pool: asyncpg.Pool, url: str) -> None:
+        session.get(url)  # error: ADC201
+        aiohttp.request("GET", url)  # error: ADC201
+        session.ws_connect(url)  # error: ADC201
+        websockets.connect(url)  # error: ADC201
+        websockets.serve(print, "localhost", 8765)  # error: ADC201
+        pool.acquire()  # error: ADC201
+        aiofiles.open("f")  # error: ADC201
+    """,
+)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_library_case(name: str) -> None:
+    source = CASES[name]
+    assert sorted(reported(source)) == sorted(marked(source))
+
+
+def test_every_case_has_a_positive_and_a_look_alike() -> None:
+    for name, source in CASES.items():
+        lines = [line for line in source.splitlines() if line.strip()]
+        positives = [line for line in lines if MARK.search(line)]
+        assert positives, name
+        assert len(lines) > len(positives) + 3, f"{name}: add look-alikes that must not be reported"
+
+
+# -- the mechanisms ---------------------------------------------------------------------
+
+
+def test_not_blocking_is_an_exception_to_a_wildcard() -> None:
+    client = "botocore.client.BaseClient"
+    assert blocking_info(LibMethod(client, "put_object")) is not None
+    for method in ("generate_presigned_url", "close", "get_paginator"):
+        assert blocking_info(LibMethod(client, method)) is None, method
+    wildcards = {key.removesuffix(".*") for key in kb.BLOCKING_CALLS if key.endswith(".*")}
+    for name in kb.NOT_BLOCKING:
+        assert name.rpartition(".")[0] in wildcards, f"{name} is an exception to nothing"
+        assert name not in kb.BLOCKING_CALLS, name
+
+
+def test_attribute_chains_of_sdk_clients_resolve() -> None:
+    chat = eval_lib("openai.OpenAI().chat.completions.create")
+    assert chat == LibMethod("openai.resources.chat.Completions", "create")
+    assert blocking_info(chat) is not None
+    async_chat = eval_lib("openai.AsyncOpenAI().chat.completions.create")
+    assert async_chat == LibMethod("openai.resources.chat.AsyncCompletions", "create")
+    assert blocking_info(async_chat) is None
+    assert f"{async_chat.type}.create" in kb.COROUTINE_FUNCTIONS
+    module_level = eval_lib("openai.chat.completions.create")
+    assert module_level == LibName("openai.chat.completions.create")
+    assert blocking_info(module_level) is not None
+
+
+def sites(source: str) -> dict[str, tuple[tuple[str | int, object], ...]]:
+    summary = analyse_source(textwrap.dedent(source), path="m.py", module="m")
+    return {site.ref: site.consts for f in summary.functions.values() for site in f.calls}
+
+
+def test_in_memory_file_arguments_are_recorded() -> None:
+    found = sites(
+        """
+        import gzip, io, zipfile
+        from PIL import Image
+
+        def f(data, path):
+            zipfile.ZipFile(io.BytesIO(data))
+            buffer = io.StringIO()
+            gzip.GzipFile(fileobj=buffer)
+            with io.BytesIO() as out:
+                Image.new("RGB", (1, 1)).save(out)
+            Image.open(path)
+            Image.open(io.BytesIO)
+        """
+    )
+    assert found["zipfile.ZipFile"] == ((0, kb.IN_MEMORY_FILE),)
+    assert found["gzip.GzipFile"] == (("fileobj", kb.IN_MEMORY_FILE),)
+    assert found["PIL.Image.new().save"] == ((0, kb.IN_MEMORY_FILE),)
+    # a path, and the class itself rather than an instance, are not in-memory files
+    assert found["PIL.Image.open"] == ()
+
+
+def test_in_memory_conditions_name_real_parameters() -> None:
+    """``nonblocking_if`` on in-memory files names each call's file parameter."""
+    expected = {
+        "gzip.open": ("filename", 0),
+        "bz2.open": ("filename", 0),
+        "lzma.open": ("filename", 0),
+        "zipfile.ZipFile": ("file", 0),
+        "tarfile.open": ("fileobj", 2),
+        "PIL.Image.open": ("fp", 0),
+        "PIL.Image.Image.save": ("fp", 0),
+    }
+    for name, (keyword, position) in expected.items():
+        conditions = kb.BLOCKING_CALLS[name].nonblocking_if
+        assert (keyword, position, kb.IN_MEMORY_FILE) in conditions, name
+    with_marker = {
+        name
+        for name, info in kb.BLOCKING_CALLS.items()
+        if any(value == kb.IN_MEMORY_FILE for _, _, value in info.nonblocking_if)
+    }
+    assert with_marker == set(expected)
