@@ -185,7 +185,9 @@ def _fixture_version(path: Path) -> tuple[int, int]:
 def test_fixture_in_newer_syntax(path: Path) -> None:
     version = _fixture_version(path)
     if version <= RUNNING:
-        assert sorted(run_on(path)) == sorted(expected_marks(path))
+        for preview in (False, True):
+            assert sorted(run_on(path, preview=preview)) == sorted(
+                expected_marks(path, preview=preview))
         return
     result = check_paths([path], Config(root=path.parent, cache=False))
     (error,) = result.errors
