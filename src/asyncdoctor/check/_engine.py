@@ -478,6 +478,8 @@ def _grouped(reports: list[ProjectReport], show_all_sites: bool) -> Iterator[Pro
     A group reached from one site only stays a report at that site, as does
     every report under ``show-all-sites``.
     """
+    from ._index import _display_path
+
     groups: dict[tuple[str, str, int, int], list[ProjectReport]] = {}
     for pr in reports:
         if pr.group is None or show_all_sites:
@@ -493,20 +495,13 @@ def _grouped(reports: list[ProjectReport], show_all_sites: bool) -> Iterator[Pro
         first = members[0]
         group = first.group
         assert group is not None
-        sites = tuple(f"{_display(m.path)}:{m.line}: {m.chain[0] if m.chain else ''}".rstrip(": ")
+        sites = tuple(f"{_display_path(m.path)}:{m.line}: {m.chain[0] if m.chain else ''}".rstrip(": ")
                       for m in members)
         message = group.message.format(count=len(members), first=sites[0])
         yield _finding(group.path, code, group.line, group.col, group.end_line, group.end_col,
                        message, group.chain or first.chain[1:],
                        all(m.preview for m in members), sites)
 
-
-def _display(path: str) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if rel.startswith("..") else rel
 
 
 def _project_stage(summaries: list[FileSummary], config: Config,
