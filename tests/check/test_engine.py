@@ -435,6 +435,30 @@ def test_noqa_silences_exactly_what_it_names() -> None:
     ]
 
 
+PEER_NOQA_SOURCE = '''\
+import asyncio
+import time
+
+
+async def job():
+    await asyncio.sleep(0)
+
+
+async def handler():
+    asyncio.create_task(job())  # noqa: RUF006 - dangling on purpose
+    asyncio.create_task(job())  # noqa: ASYNC300
+    time.sleep(1)  # noqa: ASYNC251
+    time.sleep(1)  # noqa: RUF006
+    asyncio.create_task(job())  # noqa: ASYNC251
+'''
+
+
+def test_noqa_with_a_peer_tools_code_for_the_same_problem() -> None:
+    # ruff's and flake8-async's codes silence the rule that names the same problem, and only it.
+    found = sorted((f.line, f.code) for f in check_source(PEER_NOQA_SOURCE))
+    assert found == [(13, "ADC101"), (14, "ADC301")]
+
+
 def test_noqa_applies_to_project_findings_across_files(project: Path) -> None:
     (project / "svc/api.py").write_text(
         (project / "svc/api.py").read_text().replace("    pause(1)\n", "    pause(1)  # noqa: ADC101\n"))

@@ -321,10 +321,6 @@ def test_blocking(name: str) -> None:
         "os.spawnl",  # blocks only with os.P_WAIT, which the tables cannot express
         "asyncio.run",
         "webbrowser.open",
-        # cached by applications (it was the first call found on hundreds of
-        # paths of a real proxy whose real wait is an HTTP request)
-        "ssl.create_default_context",
-        "importlib.import_module",  # only a first import waits: later ones read sys.modules
         "gzip.GzipFile",  # nearly always handed a file object (fileobj=)
         "zipfile.ZipFile.read",  # memory after ZipFile(io.BytesIO(...)); else the open is reported
         "PIL.Image.Image.thumbnail",  # CPU on pixels already loaded

@@ -8,8 +8,9 @@ these tests pin where the findings point and what they say.
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
-from asyncdoctor.check import Config, Finding, check_source
+from asyncdoctor.check import Config, Finding, check_paths, check_source
 
 
 def findings(source: str, code: str, module: str = "app") -> list[Finding]:
@@ -78,6 +79,101 @@ def test_thread_lock_type_must_be_known() -> None:
                     await asyncio.sleep(1)
         """
     assert findings(source, "ADC102") == []
+
+
+def project_findings(root: Path, files: dict[str, str], code: str) -> list[Finding]:
+    for name, source in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source), encoding="utf-8")
+    config = Config(root=root, cache=False, respect_gitignore=False, select=(code,))
+    result = check_paths([root], config)
+    assert not result.errors, result.errors
+    return [f for f in result.findings if f.code == code]
+
+
+_RATELIMIT = """
+    import threading
+
+    STRIPE_LOCK = threading.Lock()
+    """
+
+
+def test_imported_thread_lock_is_reported_where_it_is_held(tmp_path: Path) -> None:
+    [finding] = project_findings(
+        tmp_path,
+        {
+            "shop/__init__.py": "",
+            "shop/ratelimit.py": _RATELIMIT,
+            "shop/payments.py": """
+                import asyncio
+
+                from .ratelimit import STRIPE_LOCK
+
+
+                async def charge() -> None:
+                    async with asyncio.timeout(5):
+                        with STRIPE_LOCK:
+                            await asyncio.sleep(1)
+            """,
+        },
+        "ADC102",
+    )
+    assert Path(finding.path).name == "payments.py"
+    assert (finding.line, finding.column, finding.end_line, finding.end_column) == (9, 9, 9, 25)
+    assert finding.message.startswith(
+        "`with STRIPE_LOCK:` holds a `threading.Lock` across `await asyncio.sleep(1)` (line 10)"
+    )
+    assert "use an `asyncio.Lock` with `async with`" in finding.message
+
+
+def test_imported_thread_lock_acquire_and_noqa(tmp_path: Path) -> None:
+    [finding] = project_findings(
+        tmp_path,
+        {
+            "shop/__init__.py": "",
+            "shop/ratelimit.py": _RATELIMIT,
+            "shop/payments.py": """
+                import asyncio
+
+                from shop import ratelimit
+
+
+                async def charge() -> None:
+                    ratelimit.STRIPE_LOCK.acquire()
+                    await asyncio.sleep(1)
+                    ratelimit.STRIPE_LOCK.release()
+
+
+                async def refund() -> None:
+                    with ratelimit.STRIPE_LOCK:  # noqa: ADC102
+                        await asyncio.sleep(1)
+            """,
+        },
+        "ADC102",
+    )
+    assert (finding.line, finding.column) == (8, 5)
+    assert finding.message.startswith("`ratelimit.STRIPE_LOCK.acquire()` holds a `threading.Lock`")
+
+
+def test_process_lock_message_does_not_offer_an_asyncio_lock() -> None:
+    [finding] = findings(
+        """
+        import asyncio
+        import multiprocessing
+
+        LOCK = multiprocessing.Lock()
+
+
+        async def update() -> None:
+            with LOCK:
+                await asyncio.sleep(0)
+        """,
+        "ADC102",
+    )
+    assert finding.message.startswith("`with LOCK:` holds a `multiprocessing.Lock` across")
+    assert "release the lock before awaiting" in finding.message
+    assert "use an `asyncio.Lock`" not in finding.message
 
 
 def test_local_limiter_is_reported_on_the_creation() -> None:

@@ -466,6 +466,8 @@ class ModuleAnalysis:
         self.module = summary.module
         self.symbols = summary.symbols
         self.scopes: list[tuple[Scope, ast.AST]] = []
+        # Module constants bound to a known flag (``_NUMERIC = socket.AI_NUMERICHOST | ...``).
+        self.flag_constants: dict[str, str] = {}
 
     # -- helpers ----------------------------------------------------------
 
@@ -570,6 +572,9 @@ class ModuleAnalysis:
                     ref: str | None = None
                     if value is not None:
                         ref = scope.ref(value)
+                        flag = _flag_argument(scope, value) if isinstance(value, ast.BinOp | ast.Attribute) else None
+                        if flag is not None:
+                            self.flag_constants[target.id] = flag
                     if ref is None and isinstance(stmt, ast.AnnAssign):
                         ref = _annotation_ref(scope, stmt.annotation)
                     old = symbols.get(target.id)
@@ -790,15 +795,27 @@ def _is_typed_value(node: ast.expr) -> bool:
     """Whether an assigned value may carry a type we can name (a call)."""
     if isinstance(node, ast.Await):
         node = node.value
-    return isinstance(node, ast.Call) or (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div))
+    return (isinstance(node, ast.Call | ast.Subscript)
+            or (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)))
 
 
 def _call_ref(scope: Scope, node: ast.expr) -> str | None:
-    """The reference of a value that is a call (or an awaited call)."""
+    """The reference of a value that is a call (or an awaited call), or an item of an instance.
+
+    ``self.client["shop"]`` on a ``pymongo.MongoClient`` is a database (see
+    ``kb.ATTRIBUTE_TYPES``); an item of anything that is not an instance
+    (a module's dict of handlers) names no type.
+    """
     if isinstance(node, ast.Await):
         node = node.value
     if isinstance(node, ast.Call | ast.BinOp):
         return scope.ref(node)
+    if isinstance(node, ast.Subscript):
+        base = scope.ref(node.value)
+        if base is None:
+            return None
+        base = scope.module.expand(base)
+        return base + ".[]" if base.endswith(("()", ".[]")) else None
     return None
 
 
@@ -815,6 +832,76 @@ def _in_memory_file(scope: Scope, node: ast.expr) -> bool:
     return isinstance(value, LibObject) and in_table(value, kb.IN_MEMORY_FILE_TYPES)
 
 
+def _bound_in_function(scope: Scope, name: str) -> bool:
+    inner: Scope | None = scope
+    while inner is not None and inner.parent is not None:  # the module scope has no parent
+        if name in inner.locals:
+            return True
+        inner = inner.parent
+    return False
+
+
+_FLAG_TAILS = frozenset(name.rpartition(".")[2] for name in kb.FLAG_ARGUMENTS)
+
+
+def _flag_argument(scope: Scope, node: ast.expr) -> str | None:
+    """What a call records for an argument that carries a known flag or an in-memory database name.
+
+    ``os.WNOHANG``, ``socket.AI_NUMERICHOST | socket.AI_NUMERICSERV``, a module
+    constant bound to such an expression, or ``":memory:"`` (see
+    ``kb.FLAG_ARGUMENTS`` and ``kb.IN_MEMORY_DATABASE``); ``None`` otherwise.
+    Cheap for the common case: only names ending like a known flag are resolved.
+    """
+    t = type(node)
+    if t is ast.Constant:
+        value = node.value  # type: ignore[attr-defined]
+        if isinstance(value, str) and (value == kb.IN_MEMORY_DATABASE or value.startswith("file::memory:")):
+            return kb.IN_MEMORY_DATABASE
+        return None
+    if t is ast.BinOp:
+        assert isinstance(node, ast.BinOp)
+        if isinstance(node.op, ast.BitOr):
+            return _flag_argument(scope, node.left) or _flag_argument(scope, node.right)
+        return None
+    if t is ast.Name:
+        assert isinstance(node, ast.Name)
+        flag = scope.module.flag_constants.get(node.id)
+        if flag is not None and not _bound_in_function(scope, node.id):
+            return flag
+        if node.id not in _FLAG_TAILS:
+            return None
+    elif t is ast.Attribute:
+        assert isinstance(node, ast.Attribute)
+        if node.attr not in _FLAG_TAILS:
+            return None
+    else:
+        return None
+    ref = scope.ref(node)
+    return ref if ref in kb.FLAG_ARGUMENTS else None
+
+
+def _non_empty_queue(test: ast.expr) -> str | None:
+    """The queue a test finds non-empty (``not q.empty()``, ``q.qsize()``, ``q.qsize() > 0``), dumped."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        call = test.operand
+        method = "empty"
+    elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Gt | ast.NotEq):
+        bound = test.comparators[0]
+        if not (isinstance(bound, ast.Constant) and bound.value == 0):
+            return None
+        call, method = test.left, "qsize"
+    else:
+        call, method = test, "qsize"
+    if (
+        isinstance(call, ast.Call)
+        and not call.args
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == method
+    ):
+        return ast.dump(call.func.value)
+    return None
+
+
 _SPAWN_METHODS = frozenset({"create_task", "ensure_future"})
 # Builtins that iterate (or test) their argument at once.
 _ITERATING_BUILTINS = frozenset(
@@ -823,6 +910,13 @@ _ITERATING_BUILTINS = frozenset(
 # (``__aenter__``: aiohttp's ``session.get()`` and the like return awaitable
 # async context managers, entered by hand as ``await session.get(url).__aenter__()``.)
 _CORO_METHODS = frozenset({"send", "throw", "close", "__await__", "__aenter__", "cr_frame", "cr_code"})
+# Methods of a task or future that use the object held in a name: a local that
+# is cancelled or inspected later keeps its task alive until then (only
+# ``add_done_callback`` does not: the task does not hold its callbacks' owner).
+_TASK_METHODS = frozenset(
+    {"cancel", "cancelled", "done", "result", "exception", "get_coro", "cancelling", "uncancel",
+     "remove_done_callback", "get_stack", "print_stack"}
+)
 
 
 class _CallWalker:
@@ -835,6 +929,9 @@ class _CallWalker:
         self.prefix = scope.func.qualname if scope.func.kind != "module" else analysis.module
         self.loop_depth = 0
         self.guard_depth = 0
+        # Receivers (``ast.dump`` of the expression) of queues the enclosing
+        # ``if``/``while`` found non-empty: ``while not q.empty(): q.get()``.
+        self.filled_queues: list[str] = []
         # name -> list of usages of its loads
         self.name_uses: dict[str, list[int]] = {}
         # call sites assigned to a single plain name: (site, name)
@@ -885,6 +982,9 @@ class _CallWalker:
         elif t is ast.If or t is ast.While:
             assert isinstance(node, ast.If | ast.While)
             self.expr(node.test, Usage.MISUSED)
+            filled = _non_empty_queue(node.test)
+            if filled is not None:
+                self.filled_queues.append(filled)
             if t is ast.While:
                 self.loop_depth += 1
                 self.walk_body(node.body, is_module=is_module)
@@ -893,6 +993,8 @@ class _CallWalker:
                 self.guard_depth += 1
                 self.walk_body(node.body, is_module=is_module)
                 self.guard_depth -= 1
+            if filled is not None:
+                self.filled_queues.pop()
             self.guard_depth += 1
             self.walk_body(node.orelse, is_module=is_module)
             self.guard_depth -= 1
@@ -1172,7 +1274,8 @@ class _CallWalker:
         func = node.func
         # The callee expression itself: its bases are evaluated but are not calls of interest.
         if isinstance(func, ast.Attribute):
-            self.expr(func.value, Usage.VALUE if func.attr in _CORO_METHODS else Usage.MISUSED)
+            keeps = func.attr in _CORO_METHODS or (func.attr in _TASK_METHODS and isinstance(func.value, ast.Name))
+            self.expr(func.value, Usage.VALUE if keeps else Usage.MISUSED)
         elif not isinstance(func, ast.Name):
             self.expr(func, Usage.VALUE)
         consts: list[tuple[str | int, Any]] = []
@@ -1183,6 +1286,8 @@ class _CallWalker:
                 consts.append((i, arg.value))
             elif _in_memory_file(self.scope, arg):
                 consts.append((i, kb.IN_MEMORY_FILE))
+            elif (flag := _flag_argument(self.scope, arg)) is not None:
+                consts.append((i, flag))
         for kw in node.keywords:
             self.expr(kw.value, Usage.VALUE)
             if kw.arg and isinstance(kw.value, ast.Constant) and isinstance(
@@ -1191,6 +1296,17 @@ class _CallWalker:
                 consts.append((kw.arg, kw.value.value))
             elif kw.arg and _in_memory_file(self.scope, kw.value):
                 consts.append((kw.arg, kb.IN_MEMORY_FILE))
+            elif kw.arg and (flag := _flag_argument(self.scope, kw.value)) is not None:
+                consts.append((kw.arg, flag))
+        if (
+            self.filled_queues
+            and isinstance(func, ast.Attribute)
+            and func.attr == "get"
+            and not node.args
+            and ast.dump(func.value) in self.filled_queues
+        ):
+            # The test just saw an item: this ``get`` takes it without waiting.
+            consts.append(("block", False))
         if isinstance(func, ast.Attribute) and func.attr == "setblocking" and node.args:
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and not arg.value:

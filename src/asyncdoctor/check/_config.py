@@ -49,7 +49,8 @@ class Config:
     what the checker knows about blocking calls.  ``preview`` also reports
     findings whose evidence is weaker (hidden by default); ``show_all_sites``
     reports a cause that many async functions reach at each of them instead
-    of once where it can be fixed.
+    of once where it can be fixed.  ``learn_installed`` reads the source of
+    installed libraries the knowledge does not cover, for what they do.
 
     ``exclude``, ``extend_exclude`` and the globs of ``per_file_ignores`` are
     gitignore-style patterns relative to ``root``.  Files named explicitly on
@@ -71,6 +72,7 @@ class Config:
     safe_functions: tuple[str, ...] = ()
     preview: bool = False
     show_all_sites: bool = False
+    learn_installed: bool = True
     cache: bool = True
     cache_dir: Path | None = None
     jobs: int | None = None
@@ -231,6 +233,7 @@ _OPTIONS: dict[str, tuple[str, _Parser]] = {
     "safe-functions": ("safe_functions", _dotted_names),
     "preview": ("preview", _boolean),
     "show-all-sites": ("show_all_sites", _boolean),
+    "learn-installed": ("learn_installed", _boolean),
     "cache": ("cache", _boolean),
     "cache-dir": ("cache_dir", _directory),
     "jobs": ("jobs", _jobs),

@@ -9,6 +9,7 @@ report into a :class:`Finding`, minus what ``--select``/``--ignore``,
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import json
@@ -243,14 +244,23 @@ def internal_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
+#: The ``siblings`` of a job for an installed library's module (see ``_installed_libraries``):
+#: it is analysed without the per-file rules, and cached apart from a project file's summary.
+_LIBRARY = ("<installed library>",)
+
+
 def _analyse_job(job: _Job) -> tuple[str, str]:
     """One file's summary as JSON; any failure of ours becomes an ``internal`` error in it."""
     from ._analysis import FileSummary, analyse_source
 
     path, data, module, is_package, siblings = job
     try:
-        summary = analyse_source(data, path=path, module=module, is_package=is_package,
-                                 siblings=siblings)
+        if siblings == _LIBRARY:
+            # An installed library's module: read for what it does, never reported on.
+            summary = analyse_source(data, path=path, module=module, is_package=is_package, rules=())
+        else:
+            summary = analyse_source(data, path=path, module=module, is_package=is_package,
+                                     siblings=siblings)
         return path, json.dumps(summary.to_dict(), separators=(",", ":"))
     except Exception as exc:  # a bug of ours must cost one file, not the run
         failed = FileSummary(path, module, is_package, 0,
@@ -365,11 +375,15 @@ def _source(path: Path, cache: _Cache | None, root: Path, memo: dict[Path, tuple
         parent = path.absolute().parent
         if not (parent / "__init__.py").is_file():
             siblings = _sibling_modules(parent, memo)
-    src = _Source(spath, module, is_package, siblings)
+    return _read(_Source(spath, module, is_package, siblings), path, cache)
+
+
+def _read(src: _Source, path: Path, cache: _Cache | None) -> _Source:
+    """Fill in a file's content key from the cache's stats, or read the file (and key it)."""
     try:
         st = path.stat() if cache is not None else None
         if cache is not None and st is not None:
-            src.key = cache.known_key(spath, st, module, is_package, siblings)
+            src.key = cache.known_key(src.path, st, src.module, src.is_package, src.siblings)
             if src.key is not None:
                 return src
         src.data = path.read_bytes()
@@ -377,8 +391,8 @@ def _source(path: Path, cache: _Cache | None, root: Path, memo: dict[Path, tuple
         src.error = ("unreadable", _cannot_read(exc))
         return src
     if cache is not None and st is not None:
-        src.key = _cache_key(src.data, module, is_package, siblings)
-        cache.remember(spath, st, src.key, module, is_package, siblings)
+        src.key = _cache_key(src.data, src.module, src.is_package, src.siblings)
+        cache.remember(src.path, st, src.key, src.module, src.is_package, src.siblings)
     return src
 
 
@@ -439,6 +453,43 @@ def _summaries(sources: list[_Source], cache: _Cache | None, config: Config,
     return summaries, hits
 
 
+def _environment_key() -> str:
+    """Changes when ``sys.path`` or what is installed on it changes (see ``_installed``)."""
+    h = hashlib.blake2b(digest_size=8)
+    for entry in sys.path:
+        h.update(entry.encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            st = os.stat(entry or ".")
+        except OSError:
+            continue
+        # A folder's mtime changes when a distribution is added, removed or upgraded in it.
+        h.update(f"{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+def _installed_libraries(summaries: list[FileSummary], cache: _Cache | None,
+                         config: Config) -> list[FileSummary]:
+    """Summaries of the installed library modules the project uses (see :mod:`._installed`)."""
+    from ._installed import LibraryFile, library_files
+
+    # In this process: a few rounds of small batches would each pay for a pool's start.
+    serial = dataclasses.replace(config, jobs=1)
+
+    def analyse(batch: list[LibraryFile]) -> list[FileSummary]:
+        sources = [_library_source(path, module, is_package, cache) for path, module, is_package in batch]
+        learned, _hits = _summaries(sources, cache, serial, None)
+        return learned
+
+    try:
+        return library_files([s for s in summaries if s.error is None], analyse)
+    except Exception:  # a library we cannot read is a library we do not learn from
+        return []
+
+
+def _library_source(path: Path, module: str, is_package: bool, cache: _Cache | None) -> _Source:
+    return _read(_Source(str(path), module, is_package, _LIBRARY), path, cache)
+
+
 def _run_key(sources: list[_Source], config: Config, codes: frozenset[str]) -> str | None:
     if any(src.key is None for src in sources):
         return None
@@ -447,6 +498,8 @@ def _run_key(sources: list[_Source], config: Config, codes: frozenset[str]) -> s
     settings = [sorted(codes), list(config.per_file_ignores), sorted(config.blocking_functions),
                 sorted(config.safe_functions), str(config.root), os.getcwd(), config.preview,
                 config.show_all_sites]
+    if config.learn_installed:
+        settings.append(_environment_key())
     h.update(json.dumps(settings, default=str).encode())
     for src in sources:
         h.update(f"\0{src.path}\0{src.key}".encode())
@@ -458,11 +511,27 @@ def _rule_table() -> dict[str, RuleInfo]:
     return {r.code: r for r in catalog()}
 
 
+#: Codes of ruff and flake8-async that name the same problem as one of ours: a
+#: line a maintainer already silenced for those tools is silenced for ours too.
+PEER_CODES: dict[str, str] = {
+    "RUF006": "ADC301",  # asyncio-dangling-task
+    "ASYNC300": "ADC301",  # create-task-no-reference
+    "ASYNC105": "ADC201",  # trio function not awaited
+    "ASYNC110": "ADC503",  # busy wait with sleep
+    **dict.fromkeys(
+        # blocking HTTP, subprocess, file, os.path, input and time.sleep calls
+        ("ASYNC210", "ASYNC211", "ASYNC212", "ASYNC220", "ASYNC221", "ASYNC222", "ASYNC230",
+         "ASYNC231", "ASYNC232", "ASYNC240", "ASYNC250", "ASYNC251"),
+        "ADC101",
+    ),
+}
+
+
 def _silenced(noqa: dict[int, list[str]], line: int, code: str) -> bool:
     codes = noqa.get(line)
     if codes is None:
         return False
-    return not codes or code in codes
+    return not codes or code in codes or any(PEER_CODES.get(c) == code for c in codes)
 
 
 def _finding(path: str, code: str, line: int, col: int, end_line: int, end_col: int, message: str,
@@ -504,8 +573,8 @@ def _grouped(reports: list[ProjectReport], show_all_sites: bool) -> Iterator[Pro
 
 
 
-def _project_stage(summaries: list[FileSummary], config: Config,
-                   codes: frozenset[str]) -> tuple[list[Finding], list[FileError]]:
+def _project_stage(summaries: list[FileSummary], config: Config, codes: frozenset[str],
+                   library: list[FileSummary] | None = None) -> tuple[list[Finding], list[FileError]]:
     """The findings of the project-wide stage; a file it fails on becomes an ``internal`` error.
 
     Such a file is left out and the stage runs again without it, so that the
@@ -521,8 +590,15 @@ def _project_stage(summaries: list[FileSummary], config: Config,
     while True:
         tracker = _Tracker()
         try:
-            return _run_rules(kept, config, codes, rules, tracker), errors
+            return _run_rules(kept, config, codes, rules, tracker, library), errors
         except Exception as exc:
+            if library:
+                # What was learned from installed libraries must never cost the project's check.
+                errors.append(FileError(str(config.root), "internal",
+                                        f"{internal_error(exc)} (with what was learned from installed "
+                                        f"libraries; checked again without it)"))
+                library = None
+                continue
             rule, culprit = tracker.rule, tracker.current
             if culprit is None and rule is None:
                 culprit = _index_culprit(kept, config)
@@ -569,10 +645,11 @@ def _index_culprit(summaries: list[FileSummary], config: Config) -> FileSummary 
 
 
 def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[str],
-               rules: Sequence[Rule], tracker: _Tracker | None = None) -> list[Finding]:
+               rules: Sequence[Rule], tracker: _Tracker | None = None,
+               library: list[FileSummary] | None = None) -> list[Finding]:
     from ._index import ProjectIndex
 
-    index = ProjectIndex(summaries, config)
+    index = ProjectIndex(summaries, config, library=library)
     by_path = {s.path: s for s in summaries}
     ignored_cache: dict[str, frozenset[str]] = {}
 
@@ -648,13 +725,16 @@ def check_paths(paths: Sequence[Path], config: Config, *, progress: ProgressFn |
     if cache is not None and run_key is not None:
         stored = cache.get_run(run_key)
         result = _result_from_json(stored, len(files)) if stored is not None else None
+        if result is not None and stored is not None and not _library_unchanged(stored):
+            result = None  # an installed library read last time has changed since
         if result is not None:
             if progress is not None:
                 progress(len(files), len(files))
             cache.save_stats()
             return result
     summaries, hits = _summaries(sources, cache, config, progress)
-    findings, failed = _project_stage(summaries, config, codes)
+    library = _installed_libraries(summaries, cache, config) if config.learn_installed else None
+    findings, failed = _project_stage(summaries, config, codes, library)
     errors = sorted([*_errors(summaries), *failed], key=lambda e: (e.path, e.line or 0))
     result = CheckResult(
         findings=tuple(findings),
@@ -666,8 +746,35 @@ def check_paths(paths: Sequence[Path], config: Config, *, progress: ProgressFn |
     if cache is not None:
         cache.save_stats()
         if run_key is not None and not any(e.kind == "internal" for e in errors):
-            cache.put_run(run_key, _result_to_json(result))
+            cache.put_run(run_key, {**_result_to_json(result), "library": _library_stamps(library)})
     return result
+
+
+def _library_stamps(library: list[FileSummary] | None) -> list[list[Any]]:
+    """Size and modification time of each library file a run read (an edited one means: run again)."""
+    stamps: list[list[Any]] = []
+    for s in library or ():
+        try:
+            st = os.stat(s.path)
+        except OSError:
+            continue
+        stamps.append([s.path, st.st_mtime_ns, st.st_size])
+    return stamps
+
+
+def _library_unchanged(stored: dict[str, Any]) -> bool:
+    stamps = stored.get("library", [])
+    if not isinstance(stamps, list):
+        return False
+    for entry in stamps:
+        try:
+            path, mtime, size = entry
+            st = os.stat(path)
+        except (OSError, TypeError, ValueError):
+            return False
+        if st.st_mtime_ns != mtime or st.st_size != size:
+            return False
+    return True
 
 
 def _result_to_json(result: CheckResult) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .._compat import removeprefix_module
@@ -84,12 +84,19 @@ class Blocked:
     guarded: bool = False
     #: Whether a function of the chain is memoised (``functools.cache`` ...): it blocks once.
     memoised: bool = False
+    #: Whether the blocking call is a sleep of a few milliseconds at most (``time.sleep(0.001)``).
+    brief: bool = False
 
     @property
     def weak(self) -> bool:
         """Whether this is weaker evidence than "it blocks every time it is called"."""
-        return (self.guarded or self.memoised or len(self.chain) > _MAX_CHAIN
+        return (self.guarded or self.memoised or self.brief or self.once or len(self.chain) > _MAX_CHAIN
                 or _LOCAL_FILES.match(self.culprit) is not None)
+
+    @property
+    def once(self) -> bool:
+        """Whether the blocking call waits only the first time (an import: later ones find it done)."""
+        return self.culprit in _FIRST_TIME_ONLY
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +172,8 @@ def _display_path(path: str) -> str:
 class ProjectIndex:
     """All summaries of one run, with cross-module resolution."""
 
-    def __init__(self, summaries: list[FileSummary], config: Config | None = None) -> None:
+    def __init__(self, summaries: list[FileSummary], config: Config | None = None, *,
+                 library: list[FileSummary] | None = None) -> None:
         self.summaries = [s for s in summaries if s.error is None]
         self.modules: dict[str, FileSummary] = {}
         self.functions: dict[str, tuple[FuncInfo, FileSummary]] = {}
@@ -179,6 +187,19 @@ class ProjectIndex:
                 self.classes.setdefault(q, (c, s))
             for alias in _path_aliases(s):
                 aliases.setdefault(alias, set()).add(s.module)
+        #: Paths of the installed library modules read for what they do (see ``_installed``):
+        #: they resolve names like the project's files, but are never reported on.
+        self.library_paths: frozenset[str] = frozenset()
+        if library:
+            self.library_paths = frozenset(s.path for s in library)
+            for s in library:
+                if s.error is not None:
+                    continue
+                self.modules.setdefault(s.module, s)
+                for q, f in s.functions.items():
+                    self.functions.setdefault(q, (f, s))
+                for q, c in s.classes.items():
+                    self.classes.setdefault(q, (c, s))
         # Namespace packages (folders without __init__.py) and scripts run
         # from their folder are imported by a dotted name longer or shorter
         # than the package path gives: accept a name made of the file's last
@@ -400,7 +421,20 @@ class ProjectIndex:
 
     def path_of(self, qualname: str) -> str:
         entry = self.functions.get(qualname)
-        return _display_path(entry[1].path) if entry else "?"
+        return self.display_path(entry[1]) if entry else "?"
+
+    def display_path(self, summary: FileSummary) -> str:
+        """A file as messages name it: relative to here, or for a library, to its ``sys.path`` entry."""
+        if summary.path in self.library_paths:
+            return summary.module.replace(".", "/") + ("/__init__.py" if summary.is_package else ".py")
+        return _display_path(summary.path)
+
+    def in_library(self, value: Value) -> bool:
+        """Whether a function or class is defined in an installed library read for what it does."""
+        if not self.library_paths or not isinstance(value, PFunc | PClass | PInst):
+            return False
+        entry = self.functions.get(value.qualname) or self.classes.get(value.qualname)
+        return entry is not None and entry[1].path in self.library_paths
 
     # -- facts ------------------------------------------------------------
 
@@ -409,6 +443,8 @@ class ProjectIndex:
         if isinstance(value, PFunc | PClass | PInst):
             entry = self.functions.get(value.qualname) or self.classes.get(value.qualname)
             if entry is not None:
+                if entry[1].path in self.library_paths:
+                    return value.qualname  # a library's: its full name says whose it is
                 return removeprefix_module(value.qualname, entry[1].module)
             return value.qualname
         name = self.name_of(value)
@@ -558,6 +594,11 @@ class ProjectIndex:
         hit = blocking_info(value)
         if hit is None:
             return None
+        if site.usage == Usage.AWAITED:
+            # What the code awaits returns an awaitable, so the type inferred
+            # here is not the one it has: ``sessionmaker(class_=AsyncSession)``
+            # makes async sessions, whose ``execute`` is a coroutine.
+            return None
         key, info = hit
         if info.nonblocking_if and _nonblocking(info.nonblocking_if, site):
             return None
@@ -571,7 +612,7 @@ class ProjectIndex:
         ):
             return None
         name = lib_qualname(value) or key
-        return Blocked(info.what, info.instead, name, ())
+        return Blocked(info.what, info.instead, name, (), brief=key == "time.sleep" and _brief_sleep(site))
 
     def _own_verdict(self, qualname: str) -> object:
         """What is known of a function before looking at its calls (``_FOLLOW`` if nothing)."""
@@ -639,11 +680,11 @@ class ProjectIndex:
                 if inner is None:
                     continue
                 assert isinstance(inner, Blocked)
-                where = f"{_display_path(summary.path)}:{site.line}"
+                where = f"{self.display_path(summary)}:{site.line}"
                 step = f"{self.short_name(value)}() at {where}"
                 root = inner.root or (summary.path, site.line, site.col, site.end_line, site.end_col)
-                found = Blocked(inner.what, inner.instead, inner.culprit, (step, *inner.chain), root,
-                                inner.guarded or site.guarded, inner.memoised or memoised)
+                found = replace(inner, chain=(step, *inner.chain), root=root,
+                                guarded=inner.guarded or site.guarded, memoised=inner.memoised or memoised)
                 if result is None:
                     result = found
                 if not found.weak:
@@ -695,6 +736,9 @@ _LOCAL_FILES = re.compile(
     r"os\.(?!system|popen|wait|spawn|exec|posix_spawn|fork)\w+(\.\w+)?|"
     r"(gzip|bz2|lzma|zipfile|tarfile|PIL)\.[\w.]+)$"
 )
+# Calls that wait only the first time they run: importing a module already imported
+# is a dictionary look-up.
+_FIRST_TIME_ONLY = frozenset({"importlib.import_module", "builtins.__import__"})
 # Chains longer than this are weaker evidence: the deeper the helper, the likelier the
 # path depends on state the checker cannot see.
 _MAX_CHAIN = 3
@@ -735,6 +779,17 @@ def _path_aliases(summary: FileSummary) -> Iterator[str]:
         if not all(n.isidentifier() for n in names) or names[0] in _LIBRARY_TOPS:
             continue
         yield ".".join(names)
+
+
+#: A sleep this short (seconds) holds the loop up no longer than an ordinary step.
+_BRIEF_SLEEP = 0.005
+
+
+def _brief_sleep(site: CallSite) -> bool:
+    """``time.sleep(0.001)``: a constant sleep of a few milliseconds at most."""
+    consts = dict(site.consts)
+    secs = consts.get("secs", consts.get(0))
+    return isinstance(secs, int | float) and not isinstance(secs, bool) and secs <= _BRIEF_SLEEP
 
 
 def _nonblocking(conditions: tuple[tuple[str, int, object], ...], site: CallSite) -> bool:

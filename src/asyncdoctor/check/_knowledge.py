@@ -91,6 +91,8 @@ __all__ = [
     "BLOCKING_CALLS",
     "COROUTINE_FUNCTIONS",
     "ENTER_TYPES",
+    "FLAG_ARGUMENTS",
+    "IN_MEMORY_DATABASE",
     "IN_MEMORY_FILE",
     "IN_MEMORY_FILE_TYPES",
     "LIMITERS",
@@ -267,6 +269,20 @@ IN_MEMORY_FILE = "<in-memory file>"
 
 #: Types of in-memory files: reading or writing them never waits.
 IN_MEMORY_FILE_TYPES: frozenset[str] = frozenset({"io.BytesIO", "io.StringIO"})
+
+
+#: Flags that make a call return at once.  The per-file walk records an
+#: argument that names one of them (alone, OR-ed with other flags, or through a
+#: module constant bound to such an expression) as the flag's dotted name, for
+#: ``Blocking.nonblocking_if``: ``os.waitpid(pid, os.WNOHANG)`` only reaps a
+#: child that has already exited.
+FLAG_ARGUMENTS: frozenset[str] = frozenset(
+    {"os.WNOHANG", "socket.AI_NUMERICHOST", "socket.NI_NUMERICHOST"}
+)
+
+#: What the walk records for the name of an in-memory SQLite database
+#: (``":memory:"``, or a ``file::memory:`` URI): opening one touches no file.
+IN_MEMORY_DATABASE = ":memory:"
 
 
 def _in_memory(*arguments: tuple[str, int]) -> tuple[tuple[str, int, object], ...]:
@@ -580,35 +596,49 @@ _BLOCKING_ARCHIVES = _merge(
     ),
 )
 
-# Loading certificates reads and parses files. ssl.create_default_context()
-# does it too, but is left out: applications cache their contexts (it was the
-# first call found on hundreds of paths whose real wait is an HTTP request),
-# and importlib.import_module() is left out as only a first import waits.
+# Loading certificates reads and parses files; ssl.create_default_context()
+# loads the system's whole CA bundle (tens of milliseconds).  Applications
+# often make their context once in a cached helper: such a chain is preview
+# evidence (see ``Blocked.memoised``), and one helper reached from many
+# places is reported once, where it makes the call.
 _BLOCKING_CERTIFICATES = _block(
-    _names(
-        "ssl.SSLContext",
-        "load_cert_chain load_default_certs load_verify_locations set_default_verify_paths",
-    ),
+    [
+        *_names(
+            "ssl.SSLContext",
+            "load_cert_chain load_default_certs load_verify_locations set_default_verify_paths",
+        ),
+        "ssl.create_default_context",
+    ],
     "reads and parses certificate files",
     f"use one context made at start-up and reused, or {_TO_THREAD}",
+)
+
+# Importing a module finds, reads and compiles its files and runs its code;
+# only an import already done returns at once.
+_BLOCKING_IMPORTS = _block(
+    ["importlib.import_module", "builtins.__import__", "importlib.reload"],
+    "imports a module: it reads and compiles its files and runs its code",
+    f"use a top-level import (done once, at start-up), or {_TO_THREAD}",
 )
 
 _BLOCKING_PROCESSES = _merge(
     _block(
         _names("subprocess", "call check_call check_output getoutput getstatusoutput run")
-        + _names("os", "popen system wait waitpid")
+        + _names("os", "popen system wait")
         + _names("subprocess.Popen", "communicate"),
         _SUBPROCESS_WHAT,
         _SUBPROCESS_INSTEAD,
     ),
+    _block(["os.waitpid"], _SUBPROCESS_WHAT, _SUBPROCESS_INSTEAD, (("options", 1, "os.WNOHANG"),)),
+    _block(["os.wait4"], _SUBPROCESS_WHAT, _SUBPROCESS_INSTEAD, (("options", 1, "os.WNOHANG"),)),
     _block(["subprocess.Popen.wait"], _SUBPROCESS_WHAT, _SUBPROCESS_INSTEAD, _NO_TIMEOUT_0),
 )
 
 _BLOCKING_DATABASES = _merge(
     # sqlite3
+    _block(["sqlite3.connect"], *_SQLITE, (("database", 0, IN_MEMORY_DATABASE),)),
     _block(
-        _names("sqlite3", "connect")
-        + _names("sqlite3.Connection", "backup commit execute executemany executescript rollback")
+        _names("sqlite3.Connection", "backup commit execute executemany executescript rollback")
         + _names("sqlite3.Cursor", "execute executemany executescript fetchall fetchmany fetchone"),
         *_SQLITE,
     ),
@@ -705,12 +735,13 @@ _BLOCKING_SOCKETS = _merge(
         _SOCKET_INSTEAD,
     ),
     _block(
-        _names(
-            "socket", "getaddrinfo getfqdn gethostbyaddr gethostbyname gethostbyname_ex getnameinfo"
-        ),
+        _names("socket", "getfqdn gethostbyaddr gethostbyname gethostbyname_ex"),
         _DNS_WHAT,
         _DNS_INSTEAD,
     ),
+    # Numeric-only look-ups parse the address and never ask a resolver.
+    _block(["socket.getaddrinfo"], _DNS_WHAT, _DNS_INSTEAD, (("flags", 5, "socket.AI_NUMERICHOST"),)),
+    _block(["socket.getnameinfo"], _DNS_WHAT, _DNS_INSTEAD, (("flags", 1, "socket.NI_NUMERICHOST"),)),
     _block(
         ["select.select"],
         "waits for file descriptors to become ready",
@@ -845,6 +876,7 @@ BLOCKING_CALLS: dict[str, Blocking] = _merge(
     _BLOCKING_SERVICES,
     _BLOCKING_ARCHIVES,
     _BLOCKING_CERTIFICATES,
+    _BLOCKING_IMPORTS,
 )
 
 #: Methods a ``Type.*`` entry of BLOCKING_CALLS does not cover: they return at once.

@@ -186,6 +186,10 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
         "--show-all-sites", action="store_true",
         help="report a cause reached from many async functions at each of them, not once",
     )  # fmt: skip
+    rules.add_argument(
+        "--no-learn-installed", action="store_true",
+        help="do not read installed libraries' source for what their functions do",
+    )  # fmt: skip
 
     files = check.add_argument_group("file selection (comma-separated gitignore-style patterns)")
     files.add_argument(
@@ -393,6 +397,8 @@ def _check_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
         overrides["preview"] = True
     if args.show_all_sites:
         overrides["show_all_sites"] = True
+    if args.no_learn_installed:
+        overrides["learn_installed"] = False
     if args.no_cache:
         overrides["cache"] = False
     if args.cache_dir is not None:

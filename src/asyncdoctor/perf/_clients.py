@@ -310,7 +310,7 @@ def http_endpoint(url: str) -> tuple[str, str, int]:
 async def _open_raw(settings: ClientSettings) -> AsyncIterator[RequestFunction]:
     scheme, host, port = http_endpoint(settings.url)
     parsed = urllib.parse.urlsplit(settings.url)
-    tls = ssl.create_default_context() if scheme == "https" else None
+    tls = await asyncio.to_thread(ssl.create_default_context) if scheme == "https" else None
     payload = _raw_request_bytes(settings, parsed)
     head_only = settings.method == "HEAD"
     loop = asyncio.get_running_loop()

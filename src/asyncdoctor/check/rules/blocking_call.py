@@ -37,7 +37,8 @@ class BlockingCall(Rule):
     `pathlib`, `os.path`: microseconds on a local disk), a helper chain whose
     blocking call runs on some paths only (an `if` branch, an `except`
     handler) or once (a `functools.cache`d helper) or more than three calls
-    deep, an async `main` that a script runs with `asyncio.run()` before it
+    deep, a `time.sleep` of 5 ms or less, an import (`importlib.import_module`:
+    only the first one waits), an async `main` that a script runs with `asyncio.run()` before it
     starts any concurrent work, and start-up and shutdown code (`setup`,
     `initialize`, `lifespan`, `close`, `shutdown`, `cleanup`, `__aexit__`...),
     which runs once. Calling a generator function never blocks
@@ -112,27 +113,28 @@ class BlockingCall(Rule):
                 if blocked.chain and isinstance(value, PFunc | PClass):
                     path = " -> ".join(step.partition(" at ")[0] for step in blocked.chain)
                     where = blocked.chain[-1].partition(" at ")[2]
+                    fix = "run it" if index.in_library(value) else "make it async or run it"
                     message = (
                         f"`{name}()` blocks the event loop: it calls {path} at {where}, which "
-                        f"{blocked.what}; make it async or run it in a thread with "
+                        f"{blocked.what}; {fix} in a thread with "
                         f"`await asyncio.to_thread({name.rpartition('.')[2]}, ...)`"
                     )
                     chain = (f"{name}()", *blocked.chain)
                     weak = blocked.weak
-                    group = _group(blocked, f"{name}()")
+                    group = _group(blocked, f"{name}()", index)
                 else:
                     message = f"`{name}()` {blocked.what}, blocking the event loop; {blocked.instead}"
                     chain = ()
-                    weak = _quick_file_io(blocked.culprit)
+                    weak = _quick_file_io(blocked.culprit) or blocked.brief or blocked.once
                     group = None
                 report = site_report(summary, self.code, site, message, chain)
                 yield replace(report, preview=weak or one_shot, group=group)
 
 
-def _group(blocked: Blocked, called: str) -> Group | None:
+def _group(blocked: Blocked, called: str, index: ProjectIndex) -> Group | None:
     """Where a blocking chain can be fixed once for every async function that reaches it."""
-    if blocked.root is None:
-        return None
+    if blocked.root is None or blocked.root[0] in index.library_paths:
+        return None  # (in an installed library: each call site is where the project can fix it)
     path, line, col, end_line, end_col = blocked.root
     culprit = blocked.chain[-1].partition(" at ")[0]
     # The sync function that makes the blocking call.

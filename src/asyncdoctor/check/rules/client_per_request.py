@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .. import _knowledge as kb
-from .._analysis import CallSite, FuncInfo, FunctionContext, Report
+from .._analysis import CallSite, FuncInfo, FunctionContext, Report, Usage
 from .._index import PFunc, ProjectIndex, ProjectReport
 from .._refs import LibMethod, LibName, canonical, lib_qualname
 from ._base import Rule, register
 from ._ownership import PER_LOOP, Creation, _words, analyse, ctor_display, iter_frame
-from ._util import display_name, in_test_code, name_of
+from ._util import display_name, in_test_code, is_test_module, name_of
 
 _LOOP_STMTS = (ast.For, ast.AsyncFor, ast.While)
 _COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -183,6 +184,13 @@ _BOTS: dict[str, tuple[str, frozenset[str]]] = {
     "twitchio.Client": ("TwitchIO", frozenset({"event"})),
     "twitchio.ext.commands.Bot": ("TwitchIO", frozenset({"event", "command"})),
 }
+#: GraphQL resolvers run once for every query (or mutation) that asks for their field.
+_STRAWBERRY = ("field", "mutation")
+#: ariadne's bindables: ``query = QueryType()``, then ``@query.field("user")``.
+_ARIADNE_TYPES = frozenset({"QueryType", "MutationType", "ObjectType", "InterfaceType"})
+#: Libraries whose resolvers may be registered by name (``strawberry.field(resolver=f)``,
+#: ``query.set_field("user", f)``), or decorated through an object of another module.
+_GRAPHQL_LIBS = ("strawberry", "graphene", "ariadne")
 #: Decorator functions that make a handler run once per event or command.
 _HANDLER_DECORATORS: dict[str, str] = {
     "discord.ext.commands.command": "discord.py",
@@ -194,6 +202,8 @@ _HANDLER_DECORATORS: dict[str, str] = {
     "aiohttp.web.middleware": "aiohttp",
     **{f"pyrogram.Client.{m}": "Pyrogram" for m in _PYROGRAM},
     **{f"litestar.{m}": "Litestar" for m in (*_HTTP_METHODS, "route", "websocket")},
+    **{f"strawberry.{m}": "Strawberry" for m in _STRAWBERRY},
+    **{f"strawberry.federation.{m}": "Strawberry" for m in _STRAWBERRY},
 }
 #: Libraries a module must import for a decorator on an object of unknown type
 #: (imported from another module) to be taken for theirs.
@@ -257,6 +267,8 @@ def _decorator_handler(fn: FunctionContext, node: ast.expr, ref: str) -> _Handle
             return _Handler(f"a {framework} route", "request")
         if framework == "aiohttp":
             return _Handler("an aiohttp middleware", "request")
+        if framework == "Strawberry":
+            return _Handler("a Strawberry resolver", "request")
         return _Handler(f"{_a(framework)} {framework} handler", "event")
     receiver, _, attr = ref.rpartition(".")
     if receiver.endswith("()") and attr == method:
@@ -268,6 +280,8 @@ def _decorator_handler(fn: FunctionContext, node: ast.expr, ref: str) -> _Handle
             if method in _WS_METHODS:
                 return _Handler(f"{_a(framework)} {framework} websocket route", "connection")
             return _Handler(f"{_a(framework)} {framework} route", "request")
+        if cls.startswith("ariadne.") and cls.rpartition(".")[2] in _ARIADNE_TYPES:
+            return _Handler("an ariadne resolver", "request") if method == "field" else None
         if cls in _BOTS:
             framework, methods = _BOTS[cls]
             if _once_event(node):
@@ -307,6 +321,12 @@ def _guess_handler(fn: FunctionContext, node: ast.expr, method: str, called: boo
                 return _Handler("a websocket route", "connection")
             return _Handler("a route", "request")
         return None
+    if called and method == "field" and _imports_lib(fn, ("ariadne",)):
+        assert isinstance(node, ast.Call)
+        name = node.args[0] if node.args else None
+        if isinstance(name, ast.Constant) and isinstance(name.value, str):
+            return _Handler("an ariadne resolver", "request")
+        return None
     if not _imports_lib(fn, _BOT_LIBS) or _once_event(node):
         return None
     if method in _AIOGRAM2 or (method in _PYROGRAM and called):
@@ -327,27 +347,101 @@ def _guess_handler(fn: FunctionContext, node: ast.expr, method: str, called: boo
     return None
 
 
-def _registered(fn: FunctionContext) -> set[tuple[bool, str]]:
-    """Functions the module registers as handlers: (is a ``self.`` method, name)."""
+def _registered(fn: FunctionContext) -> dict[tuple[bool, str], str]:
+    """Functions the module registers as handlers: (is a ``self.`` method, name) -> kind.
+
+    The kind is ``"handler"`` (``app.router.add_get("/", f)``) or ``"resolver"``
+    (``strawberry.field(resolver=f)``, ``query.set_field("user", f)``).
+    """
+    out: dict[tuple[bool, str], str] = {}
+    for kind, arg in _registrations(fn):
+        if isinstance(arg, ast.Name):
+            out.setdefault((False, arg.id), kind)
+        elif isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name) and arg.value.id == "self":
+            out.setdefault((True, arg.attr), kind)
+    return out
+
+
+def _registrations(fn: FunctionContext) -> list[tuple[str, ast.expr]]:
+    """(``"handler"`` or ``"resolver"``, function given) for each registration in the module."""
     tree = getattr(getattr(fn, "_analysis", None), "tree", None)
     if not isinstance(tree, ast.Module):
-        return set()
+        return []
     if _REGISTERED_CACHE and _REGISTERED_CACHE[0][0] is tree:
         return _REGISTERED_CACHE[0][1]
-    out: set[tuple[bool, str]] = set()
+    out = list(_walk_registrations(fn, tree)) if _may_register(fn) else []
+    _REGISTERED_CACHE[:] = [(tree, out)]
+    return out
+
+
+#: What the text of a module that registers a handler holds (see :func:`_may_register`).
+_REGISTRATION_TEXT = re.compile(
+    r"\b(?:" + "|".join(sorted(_REGISTRARS | {"set_field"})) + r")\s*\(|\bresolver\s*="
+)
+
+
+def _may_register(fn: FunctionContext) -> bool:
+    """A cheap filter: whether the module may register a handler at all.
+
+    Registrars are mostly called on objects of unknown type (``app.router.add_get``
+    with ``app`` a parameter), in no call site of the summary, and walking every
+    module's tree is costly: the file's text is searched for their names instead
+    (as ADC202 does). When it cannot be read, or is not the text analysed (as with
+    ``check_source``), the tree is walked.
+    """
+    if _imports_lib(fn, ("aiohttp",)):
+        return True  # ``web.get("/", handler)``
+    try:
+        with open(fn.summary.path, encoding="utf-8", errors="replace", newline="") as f:
+            text = f.read()
+    except (OSError, ValueError):
+        return True
+    if text.count("\n") + 1 != fn.summary.lines:
+        return True  # not the text analysed
+    return _REGISTRATION_TEXT.search(text) is not None
+
+
+def _walk_registrations(fn: FunctionContext, tree: ast.Module) -> Iterator[tuple[str, ast.expr]]:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         name = name_of(node.func)
-        if name not in _REGISTRARS and not (name in _ROUTE_METHODS and _is_web_route_def(fn, node.func)):
+        args: list[ast.expr]
+        if name in _RESOLVER_REGISTRARS:
+            kind = "resolver"
+            args = [kw.value for kw in node.keywords if kw.arg == "resolver"]
+            if name == "set_field" and len(node.args) == 2:
+                args.append(node.args[1])
+        elif name in _REGISTRARS or (name in _ROUTE_METHODS and _is_web_route_def(fn, node.func)):
+            kind = "handler"
+            args = [*node.args, *(kw.value for kw in node.keywords if kw.arg in ("handler", "endpoint", "callback"))]
+        else:
             continue
-        for arg in (*node.args, *(kw.value for kw in node.keywords if kw.arg in ("handler", "endpoint", "callback"))):
-            if isinstance(arg, ast.Name):
-                out.add((False, arg.id))
-            elif isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name) and arg.value.id == "self":
-                out.add((True, arg.attr))
-    _REGISTERED_CACHE[:] = [(tree, out)]
-    return out
+        for arg in args:
+            yield kind, arg
+
+
+#: ``adc402:reg:<ref>|<kind>``: a module registers ``ref``, a function of another module,
+#: as a request handler (``app.router.add_get("/", views.index)``) or a GraphQL resolver.
+_REG_FLAG = "adc402:reg:"
+
+
+def _note_registrations(fn: FunctionContext) -> None:
+    """Handlers this module registers that another module defines (aiohttp's ``routes.py``)."""
+    for kind, arg in _registrations(fn):
+        if not isinstance(arg, ast.Name | ast.Attribute):
+            continue
+        ref = fn.ref(arg)
+        if ref is not None and not ref.startswith(f"{fn.module}.") and "()" not in ref:
+            _flag(fn, f"{_REG_FLAG}{ref}|{kind}|{int(_imports_lib(fn, _libs(kind)))}")
+
+
+def _libs(kind: str) -> tuple[str, ...]:
+    return _GRAPHQL_LIBS if kind == "resolver" else (*_ASYNC_WEB, *_BOT_LIBS)
+
+
+#: Calls that register the function given as ``resolver=`` (or second argument) as a GraphQL resolver.
+_RESOLVER_REGISTRARS = frozenset({"field", "mutation", "Field", "set_field"})
 
 
 def _is_web_route_def(fn: FunctionContext, func: ast.expr) -> bool:
@@ -356,7 +450,7 @@ def _is_web_route_def(fn: FunctionContext, func: ast.expr) -> bool:
     return isinstance(value, LibName) and value.name.startswith("aiohttp.web.")
 
 
-_REGISTERED_CACHE: list[tuple[ast.Module, set[tuple[bool, str]]]] = []
+_REGISTERED_CACHE: list[tuple[ast.Module, list[tuple[str, ast.expr]]]] = []
 
 
 def _handler(fn: FunctionContext) -> _Handler | None:
@@ -371,22 +465,31 @@ def _handler(fn: FunctionContext) -> _Handler | None:
         if found is not None:
             return found
     info = fn.info
-    if info.cls is not None:
-        cls = fn.summary.classes.get(info.cls)
-        if cls is not None and node.name in _HTTP_METHODS and any(
-            canonical(b) in _VIEW_BASES for b in cls.bases
-        ):
-            return _Handler("a class-based view", "request")
+    cls = fn.summary.classes.get(info.cls) if info.cls is not None else None
+    if cls is not None and node.name in _HTTP_METHODS and any(canonical(b) in _VIEW_BASES for b in cls.bases):
+        return _Handler("a class-based view", "request")
     params = [*node.args.posonlyargs, *node.args.args]
     if info.kind == "method" and params:
         params = params[1:]
     first = fn.scope.types.get(params[0].arg) if params else None
     if first is not None and canonical(first.removesuffix("()")) in _REQUEST_TYPES:
         return _Handler("an aiohttp handler", "request")
-    registered = _registered(fn)
-    if (info.cls is not None, node.name) in registered and _imports_lib(fn, (*_ASYNC_WEB, *_BOT_LIBS)):
+    if cls is not None and _graphene_resolver(fn, node.name, cls.bases):
+        return _Handler("a graphene resolver", "request")
+    kind = _registered(fn).get((info.cls is not None, node.name))
+    if kind == "handler" and _imports_lib(fn, (*_ASYNC_WEB, *_BOT_LIBS)):
         return _Handler("a request handler", "request")
+    if kind == "resolver" and _imports_lib(fn, _GRAPHQL_LIBS):
+        return _Handler("a GraphQL resolver", "request")
     return None
+
+
+def _graphene_resolver(fn: FunctionContext, name: str, bases: tuple[str, ...]) -> bool:
+    """``resolve_<field>`` of a graphene ``ObjectType``, ``mutate`` of a ``Mutation``."""
+    graphene = any(canonical(b.removesuffix("()")).startswith("graphene.") for b in bases)
+    if name.startswith("resolve_"):
+        return graphene or (bool(bases) and _imports_lib(fn, ("graphene",)))
+    return graphene and name in ("mutate", "mutate_and_get_payload")
 
 
 def _per_caller(c: Creation, fn: FunctionContext) -> bool:
@@ -487,6 +590,315 @@ def _paced_loops(index: ProjectIndex) -> dict[str, list[tuple[int, int]]]:
     return out
 
 
+# -- helpers awaited by handlers ------------------------------------------------------------------
+
+#: ``adc402:handler:<qualname>|<per>|<what>`` in ``FileSummary.flags``: a request or
+#: event handler, for the project stage (a helper it awaits runs once per request).
+_HANDLER_FLAG = "adc402:handler:"
+#: ``adc402:local:<qualname>|<line>``: a client the function creates on every call that
+#: is not one per request even when a handler awaits the function (see
+#: :func:`_per_request_helper`).
+_LOCAL = "adc402:local:"
+
+
+def _flag(fn: FunctionContext, flag: str) -> None:
+    if flag not in fn.summary.flags:
+        fn.summary.flags.append(flag)
+
+
+def _note_handler(fn: FunctionContext, handler: _Handler) -> None:
+    _flag(fn, f"{_HANDLER_FLAG}{fn.info.qualname}|{handler.per}|{handler.what}")
+
+
+#: ``adc402:once:<qualname>|<first line>|<last line>``: code of that function that runs only
+#: when something failed (an ``except`` clause) or is missing from state kept across calls
+#: (``if self.jwt_key is None:``): a client created from there is not one per call.
+_ONCE_FLAG = "adc402:once:"
+
+
+def _note_once_regions(fn: FunctionContext) -> None:
+    if not isinstance(fn.node, ast.AsyncFunctionDef) or not fn.info.calls:
+        return
+    for node in fn.walk():
+        body: list[ast.stmt] = []
+        if isinstance(node, ast.ExceptHandler) or (isinstance(node, ast.If) and _missing_state(fn, node.test)):
+            body = node.body
+        if body:
+            _flag(fn, f"{_ONCE_FLAG}{fn.info.qualname}|{body[0].lineno}|{body[-1].end_lineno or body[-1].lineno}")
+
+
+def _missing_state(fn: FunctionContext, test: ast.expr) -> bool:
+    """``self.key is None``, ``not _cache``: a test that something kept across calls is missing."""
+    if isinstance(test, ast.BoolOp):
+        return isinstance(test.op, ast.Or) and any(_missing_state(fn, v) for v in test.values)
+    subject: ast.expr | None = None
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        subject = test.operand
+    elif (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is | ast.Eq)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        subject = test.left
+    root = subject
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        return False
+    if root is not subject and root.id in ("self", "cls"):
+        return True  # an attribute of the object: kept from one call to the next
+    # A module's state (``if _jwks is None:``), but not a setting (``if not settings.debug:``).
+    return isinstance(test, ast.Compare) and (root.id not in fn.scope.locals or root.id in fn.scope.nonlocal_names)
+
+
+#: ``adc402:dep:<qualname>|<line>|<ref>``: the function declares the dependency ``ref``
+#: (``Depends(get_client)``): FastAPI calls it for every request that reaches the function.
+_DEP_FLAG = "adc402:dep:"
+#: ``adc402:gen:<qualname>``: an async generator (not an ``@asynccontextmanager``) that yields
+#: a new client: a FastAPI dependency, reached through ``Depends()`` only.
+_GEN_FLAG = "adc402:gen:"
+_CONTEXT_MANAGERS = frozenset({"contextlib.asynccontextmanager"})
+_DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
+
+
+def _note_dependencies(fn: FunctionContext) -> None:
+    """``x = Depends(f)``, ``Annotated[X, Depends(f)]``, ``dependencies=[Depends(f)]``."""
+    node = fn.node
+    if not isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef):
+        return
+    args = node.args
+    roots: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+    roots += [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation is not None]
+    roots += [d for d in node.decorator_list if isinstance(d, ast.Call) and d.keywords]
+    for root in roots:
+        for call in ast.walk(root):
+            if not isinstance(call, ast.Call) or name_of(call.func) not in ("Depends", "Security"):
+                continue
+            value = fn.lib(call.func)
+            if not (isinstance(value, LibName) and value.name in _DEPENDS):
+                continue
+            target = call.args[0] if call.args else next(
+                (kw.value for kw in call.keywords if kw.arg == "dependency"), None
+            )
+            ref = fn.ref(target) if isinstance(target, ast.Name | ast.Attribute) else None
+            if ref is not None:
+                _flag(fn, f"{_DEP_FLAG}{fn.info.qualname}|{call.lineno}|{ref}")
+
+
+def _yielded_once(c: Creation, fn: FunctionContext) -> bool:
+    """A generator that yields once, inside the client's ``async with`` or before closing it."""
+    yields = [n for n in iter_frame(fn.body) if isinstance(n, ast.Yield | ast.YieldFrom)]
+    if len(yields) != 1 or isinstance(yields[0], ast.YieldFrom) or c.long_lived or c.used_in_loop:
+        return False
+    if any(isinstance(n, _LOOP_STMTS) for n in iter_frame(fn.body)):
+        return False
+    # Not stored anywhere (``app.state.http = client``: a lifespan that yields nothing).
+    if c.handle is not None and any(
+        isinstance(n, ast.Assign | ast.AnnAssign) and isinstance(n.value, ast.Name) and n.value.id == c.handle
+        for n in iter_frame(fn.body)
+    ):
+        return False
+    if c.fate == "with":
+        return True
+    if c.fate != "handoff" or c.handle is None:
+        return False
+    value = yields[0].value
+    if not (isinstance(value, ast.Name) and value.id == c.handle):
+        return False
+    # Handed to the ``yield``, and closed after.
+    closed = False
+    for n in iter_frame(fn.body):
+        if (
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and isinstance(n.func.value, ast.Name)
+            and n.func.value.id == c.handle
+            and n.func.attr in ("close", "aclose", "disconnect", "wait_closed")
+        ):
+            closed = True
+    return closed
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What the functions of a project noted for the project stage (see the flags above)."""
+
+    handlers: dict[str, _Handler]
+    local: set[tuple[str, int]]
+    once: dict[str, list[tuple[int, int]]]
+    deps: dict[str, list[CallSite]]
+    generators: set[str]
+
+
+def _project_facts(index: ProjectIndex) -> _Facts:
+    handlers: dict[str, _Handler] = {}
+    local: set[tuple[str, int]] = set()
+    once: dict[str, list[tuple[int, int]]] = {}
+    deps: dict[str, list[CallSite]] = {}
+    generators: set[str] = set()
+    registered: dict[str, _Handler] = {}
+    for summary in index.summaries:
+        for flag in summary.flags:
+            if not flag.startswith("adc402:"):
+                continue
+            if flag.startswith(_REG_FLAG):
+                # The module that registers the function, or the one that defines it,
+                # must import the framework.
+                ref, kind, imports = flag[len(_REG_FLAG):].rsplit("|", 2)
+                value = index.evaluate(ref)
+                entry = index.functions.get(value.qualname) if isinstance(value, PFunc) else None
+                if entry is None or not (
+                    imports == "1"
+                    or any(v.partition(".")[0] in _libs(kind) for v in entry[1].symbols.values() if v)
+                ):
+                    continue
+                if _registered_handler(entry[0], entry[1].module):
+                    what = "a GraphQL resolver registered" if kind == "resolver" else "registered"
+                    registered.setdefault(entry[0].qualname, _Handler(f"{what} in {summary.module}", "request"))
+            elif flag.startswith(_DEP_FLAG):
+                qualname, line, ref = flag[len(_DEP_FLAG):].split("|", 2)
+                n = int(line)
+                deps.setdefault(qualname, []).append(CallSite(ref, n, 0, n, 0, Usage.AWAITED))
+            elif flag.startswith(_GEN_FLAG):
+                generators.add(flag[len(_GEN_FLAG):])
+            elif flag.startswith(_HANDLER_FLAG):
+                qualname, per, what = flag[len(_HANDLER_FLAG):].split("|", 2)
+                handlers[qualname] = _Handler(what, per)
+            elif flag.startswith(_LOCAL):
+                qualname, _, line = flag[len(_LOCAL):].rpartition("|")
+                local.add((qualname, int(line)))
+            elif flag.startswith(_ONCE_FLAG):
+                qualname, first, last = flag[len(_ONCE_FLAG):].rsplit("|", 2)
+                once.setdefault(qualname, []).append((int(first), int(last)))
+    for qualname, handler in registered.items():
+        handlers.setdefault(qualname, handler)
+    return _Facts(handlers, local, once, deps, generators)
+
+
+def _registered_handler(info: FuncInfo, module: str) -> bool:
+    """Whether a function registered as a handler by another module runs once per request."""
+    if not info.is_async or info.is_generator or is_test_module(module):
+        return False
+    name = info.name
+    if name in _ONCE or any(w in name.lower() for w in ("startup", "shutdown", "lifespan")):
+        return False
+    return not any(part.startswith("test") for part in info.qualname.split("."))
+
+
+def _per_request_helper(c: Creation, fn: FunctionContext) -> bool:
+    """Whether a client a helper creates on every call is one per request when a handler awaits it.
+
+    Not when it is built from the helper's arguments (credentials, a target host: one
+    client per caller may be meant), talks to the application in-process, serves a
+    stream or a long exchange (as for a client created in the handler itself), or is
+    a fallback for a client the caller may pass (``if client is None:``).
+    """
+    node = fn.node
+    if not isinstance(node, ast.AsyncFunctionDef):
+        return False
+    if any(isinstance(n, ast.AsyncFor | ast.While) for n in iter_frame(fn.body)):
+        return False
+    if _fallback(c, fn, node.args):
+        return False
+    return not (_in_process(c) or _per_caller(c, fn))
+
+
+def _fallback(c: Creation, fn: FunctionContext, args: ast.arguments) -> bool:
+    """``if session is None: session = ClientSession()``, ``client or httpx.AsyncClient()``."""
+    params = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+
+    def missing(test: ast.expr) -> bool:
+        if isinstance(test, ast.BoolOp):
+            return any(missing(v) for v in test.values)
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            return isinstance(test.operand, ast.Name) and test.operand.id in params
+        return (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id in params
+            and isinstance(test.ops[0], ast.Is | ast.Eq)
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None
+        )
+
+    def given(test: ast.expr) -> bool:
+        return (isinstance(test, ast.Name) and test.id in params) or (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id in params
+            and isinstance(test.ops[0], ast.IsNot | ast.NotEq)
+        )
+
+    child: ast.AST = c.call
+    parent = fn.parent(child)
+    while parent is not None and parent is not fn.node:
+        if isinstance(parent, ast.If | ast.IfExp):
+            body = parent.body if isinstance(parent, ast.If) else [parent.body]
+            in_body = any(child is b for b in body)
+            if (in_body and missing(parent.test)) or (not in_body and child is not parent.test and given(parent.test)):
+                return True
+        elif isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or):
+            before = parent.values[: next((i for i, v in enumerate(parent.values) if v is child), 0)]
+            if any(isinstance(v, ast.Name) and v.id in params for v in before):
+                return True
+        child, parent = parent, fn.parent(parent)
+    return False
+
+
+def _caching(decorator: str) -> bool:
+    """``functools.lru_cache``, ``async_lru.alru_cache``, ``aiocache.cached``, ``memoize``..."""
+    tail = decorator.removesuffix("()").rpartition(".")[2]
+    return any(w in ("cache", "cached", "memoize", "memoized", "memoise", "memoised") for w in _words(tail))
+
+
+def _memoised(c: Creation, fn: FunctionContext) -> bool:
+    """Whether the client is created once, not on every call of its function.
+
+    The function is memoised (``@alru_cache``), or it keeps what the client fetched
+    in state that outlives the call (``self._token``, a ``global``) and creates the
+    client only when that state is missing or stale: under ``if self._token is None:``,
+    or after ``if self._token and not expired: return self._token``.
+    """
+    if any(_caching(d) for d in fn.info.decorators):
+        return True
+    state: set[str] = set()
+    for n in fn.walk():
+        if isinstance(n, ast.Global | ast.Nonlocal):
+            state.update(n.names)
+        elif (
+            isinstance(n, ast.Attribute)
+            and isinstance(n.ctx, ast.Store)
+            and isinstance(n.value, ast.Name)
+            and n.value.id in ("self", "cls")
+        ):
+            state.add(f"{n.value.id}.{n.attr}")
+    if not state:
+        return False
+
+    def reads(test: ast.expr) -> bool:
+        for n in ast.walk(test):
+            if isinstance(n, ast.Name) and n.id in state:
+                return True
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and f"{n.value.id}.{n.attr}" in state:
+                return True
+        return False
+
+    node: ast.AST = c.call
+    p = fn.parent(node)
+    while p is not None and p is not fn.node:
+        if isinstance(p, ast.If) and reads(p.test):
+            return True
+        node, p = p, fn.parent(p)
+    for stmt in fn.body:
+        if stmt is node:
+            break
+        if isinstance(stmt, ast.If) and reads(stmt.test) and any(isinstance(n, ast.Return) for n in ast.walk(stmt)):
+            return True
+    return False
+
+
 #: Clients used through attributes (``client.db.users.find_one()``): never "used for
 #: I/O" in the sense of :mod:`._ownership`, which calls them ``idle``.
 _ATTRIBUTE_CLIENTS = frozenset({"motor.motor_asyncio.AsyncIOMotorClient", "pymongo.AsyncMongoClient"})
@@ -501,20 +913,23 @@ def _per_request(c: Creation, fn: FunctionContext, handler: _Handler) -> bool:
     return not (_in_process(c) or _per_caller(c, fn))
 
 
+def _handler_advice(key: str, res: kb.Resource, handler: _Handler) -> str:
+    if res.kind == "connection":
+        return "create a pool once, at start-up, and acquire connections from it"
+    noun = "pool" if res.kind == "pool" else ("session" if key.endswith("Session") else "client")
+    where = (
+        "when the bot starts (or lazily, in a module-level or bot attribute)"
+        if handler.per == "event"
+        else "at start-up (in the lifespan or a startup hook, kept in the application state)"
+    )
+    return f"create one {noun} {where} and reuse it: it keeps connections alive and pools them"
+
+
 def _handler_message(c: Creation, fn: FunctionContext, handler: _Handler) -> str:
     what = ctor_display(c.key, c.res)
     verb = "opened" if c.res.kind == "connection" else "created"
     name = fn.info.name
-    if c.res.kind == "connection":
-        advice = "create a pool once, at start-up, and acquire connections from it"
-    else:
-        noun = "pool" if c.res.kind == "pool" else ("session" if c.key.endswith("Session") else "client")
-        where = (
-            "when the bot starts (or lazily, in a module-level or bot attribute)"
-            if handler.per == "event"
-            else "at start-up (in the lifespan or a startup hook, kept in the application state)"
-        )
-        advice = f"create one {noun} {where} and reuse it: it keeps connections alive and pools them"
+    advice = _handler_advice(c.key, c.res, handler)
     return f"a new {what} is {verb} for every {handler.per} handled by `{name}()` ({handler.what}): {advice}"
 
 
@@ -549,10 +964,36 @@ class ClientPerRequest(Rule):
     `@bot.command()`, `@commands.command()`, `@commands.Cog.listener()`;
     hikari `@bot.listen(...)`; aiogram `@router.message(...)`,
     `@dp.message_handler(...)`; Telethon `@client.on(events.NewMessage)`;
-    Pyrogram `@app.on_message(...)`). A decorator on an object imported from
+    Pyrogram `@app.on_message(...)`), and GraphQL resolvers (Strawberry
+    `@strawberry.field` and `@strawberry.mutation` methods, functions given
+    as `strawberry.field(resolver=...)`, graphene `resolve_*` methods and
+    `Mutation.mutate`, ariadne `@query.field("...")` and
+    `set_field("...", f)`). A decorator on an object imported from
     another module counts when its module imports the framework: a route
     path (`@app.get("/items")`) for web frameworks, the handler's name for
-    bots. Not reported there: startup, shutdown and lifespan functions,
+    bots; so does a function of another module registered by name
+    (`app.router.add_get("/", views.index)` in aiohttp's `routes.py`).
+
+    An `async def` helper that creates a client on every call is reported
+    too when a handler awaits it, directly or through up to three other
+    `async def` helpers, or depends on it (FastAPI's `Depends(helper)`,
+    `Annotated[..., Depends(helper)]`, `dependencies=[...]`, and the
+    dependencies of those): every request creates a client. So is an
+    `@asynccontextmanager` that yields a new client (`async with
+    upstream() as session:` in a route, or in a loop). A FastAPI dependency
+    that yields a new client (`async def get_client(): async with
+    httpx.AsyncClient() as c: yield c`) is FastAPI's own pattern for a
+    resource per request, and is reported with `--preview` only. Not
+    reported this way: helpers called only at start-up or from scripts,
+    memoised helpers (`@alru_cache`, `@cached`...) and helpers that keep
+    what they fetched (`if self._token is None:`, `global _jwks`), calls
+    made only when such state is missing (`if self.key is None: await
+    self._fetch_key()`) or in an `except` clause (a fallback, a report of
+    a failure), clients built from the helper's arguments (one per
+    caller), created only when the caller passes none (`if client is
+    None:`), kept for a stream, or in-process.
+
+    Not reported in handlers: startup, shutdown and lifespan functions,
     handlers of events that happen once (`on_ready`, `setup_hook`, hikari's
     `StartedEvent`), clients built from the request (credentials, a target
     host: `httpx.AsyncClient(headers={"Authorization": token})`, where
@@ -643,30 +1084,48 @@ class ClientPerRequest(Rule):
     category = "resources"
     summary = "Client or connection created for every request or loop iteration"
 
+    sync_functions = True  # for the module body, which may register handlers of other modules
+
     def check_function(self, fn: FunctionContext) -> Iterator[Report]:
+        if not fn.is_async:
+            if fn.info.kind == "module":
+                _note_registrations(fn)
+            return
         _note_paced_loops(fn)
+        _note_once_regions(fn)
+        _note_dependencies(fn)
+        handler = _handler(fn)
+        if handler is not None:
+            _note_handler(fn, handler)
         creations = analyse(fn)
         if not creations:
             return
-        handler: _Handler | None = None
-        looked = False
         for c in creations:
+            if fn.info.is_generator and c.loop is None and _flagged_kind(c) and _yielded_once(c, fn):
+                # An ``@asynccontextmanager`` or a FastAPI dependency that yields a new client.
+                r = fn.report(self.code, c.call, "")
+                fn.info.creates.append((c.key, r.line, r.col, r.end_line, r.end_col))
+                if not any(d.removesuffix("()") in _CONTEXT_MANAGERS for d in fn.info.decorators):
+                    _flag(fn, f"{_GEN_FLAG}{fn.info.qualname}")
+                if not _per_request_helper(c, fn):
+                    _flag(fn, f"{_LOCAL}{fn.info.qualname}|{r.line}")
+                continue
             if not _flagged_kind(c) or not (
                 c.fate in _PER_RUN or (c.fate == "idle" and c.key in _ATTRIBUTE_CLIENTS)
             ):
                 continue
             if c.loop is None:
-                if not looked:
-                    handler, looked = _handler(fn), True
                 if handler is not None:
                     if _per_request(c, fn, handler):
                         yield fn.report(self.code, c.call, _handler_message(c, fn, handler))
                     continue
                 if c.fate == "idle":
                     continue
-                if not (fn.info.is_generator or c.used_in_loop or c.long_lived or c.borrowed):
+                if not (fn.info.is_generator or c.used_in_loop or c.long_lived or c.borrowed or _memoised(c, fn)):
                     r = fn.report(self.code, c.call, "")
                     fn.info.creates.append((c.key, r.line, r.col, r.end_line, r.end_col))
+                    if not _per_request_helper(c, fn):
+                        _flag(fn, f"{_LOCAL}{fn.info.qualname}|{r.line}")
                 continue
             if _loop_dependent(c) or _retry_like(c, fn):
                 continue
@@ -686,28 +1145,46 @@ class ClientPerRequest(Rule):
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
         # Functions that create a client on every call: directly (``creates``), or by
         # calling such a function (a wrapper taking a semaphore, a retry helper...).
-        # qualname -> the qualnames from it down to the function that creates, itself first.
-        per_call: dict[str, tuple[str, ...]] = {}
+        # qualname -> creating function -> the shortest chain of qualnames from the
+        # first down to the creating function, both included.
+        reach: dict[str, dict[str, tuple[str, ...]]] = {}
         for info, _summary in index.iter_functions():
             if info.creates:
-                per_call[info.qualname] = (info.qualname,)
-        if not per_call:
+                reach[info.qualname] = {info.qualname: (info.qualname,)}
+        if not reach:
             return
+        facts = _project_facts(index)
+
+        def run_once(info: FuncInfo, site: CallSite) -> bool:
+            return any(a <= site.line <= b for a, b in facts.once.get(info.qualname, ()))
+
+        def callee_of(site: CallSite, names: frozenset[str]) -> str | None:
+            callee = self._callee(index, site.ref, names, reach)
+            # A dependency generator creates its client when FastAPI resolves ``Depends()``.
+            return None if callee in facts.generators else callee
+
         for _ in range(_MAX_DEPTH):
-            names = frozenset(q.rpartition(".")[2] for q in per_call)
-            added: dict[str, tuple[str, ...]] = {}
+            names = frozenset(q.rpartition(".")[2] for q in reach)
+            added: dict[str, dict[str, tuple[str, ...]]] = {}
             for info, _summary in index.iter_functions():
-                if info.qualname in per_call or info.kind == "module":
-                    continue
+                if info.kind == "module" or any(_caching(d) for d in info.decorators):
+                    continue  # a memoised wrapper runs its body once, not on every call
+                own = reach.get(info.qualname, {})
                 for site in info.calls:
-                    callee = self._callee(index, site.ref, names, per_call)
-                    if callee is not None and callee != info.qualname:
-                        added[info.qualname] = (info.qualname, *per_call[callee])
-                        break
+                    callee = callee_of(site, names)
+                    if callee is None or run_once(info, site):
+                        continue
+                    for origin, chain in reach[callee].items():
+                        if info.qualname in chain:
+                            continue  # recursion
+                        known = added.get(info.qualname, {}).get(origin) or own.get(origin)
+                        if known is None or len(chain) + 1 < len(known):
+                            added.setdefault(info.qualname, {})[origin] = (info.qualname, *chain)
             if not added:
                 break
-            per_call.update(added)
-        names = frozenset(q.rpartition(".")[2] for q in per_call)
+            for qualname, origins in added.items():
+                reach.setdefault(qualname, {}).update(origins)
+        names = frozenset(q.rpartition(".")[2] for q in reach)
         # For each creating function, the shortest chain from a loop that calls it.
         best: dict[str, tuple[tuple[str, ...], str]] = {}
         paced = _paced_loops(index)
@@ -717,28 +1194,102 @@ class ClientPerRequest(Rule):
                     continue
                 if any(a <= site.line <= b for a, b in paced.get(info.qualname, ())):
                     continue  # a loop that waits for a person at every turn
-                callee = self._callee(index, site.ref, names, per_call)
-                if callee is None:
+                callee = callee_of(site, names)
+                if callee is None or run_once(info, site):
                     continue
-                chain = per_call[callee]
-                origin = chain[-1]
-                if info.qualname in chain:
-                    continue  # recursion
                 if _run_in_new_loop(index, info, site):
                     continue  # each asyncio.run() has its own event loop: a client per run is needed
-                old = best.get(origin)
-                if old is None or len(chain) < len(old[0]):
-                    best[origin] = (chain, f"{index.path_of(info.qualname)}:{site.line}")
+                for origin, chain in reach[callee].items():
+                    if info.qualname in chain:
+                        continue  # recursion
+                    old = best.get(origin)
+                    if old is None or len(chain) < len(old[0]):
+                        best[origin] = (chain, f"{index.path_of(info.qualname)}:{site.line}")
         for chain, where in best.values():
             yield from self._report(index, chain, where)
+        if not facts.handlers:
+            return
+        # For each creating function not reported for a loop, the shortest chain from a
+        # handler: through the calls of the handler, of the dependencies FastAPI resolves
+        # for it (``Depends()``, transitively), and of the helpers they call.
+        found: dict[str, tuple[tuple[str, ...], _Handler, str, str]] = {}
+
+        def consider(chain: tuple[str, ...], handler: _Handler, verb: str, where: str) -> None:
+            origin = chain[-1]
+            if origin in best or len(set(chain)) < len(chain):
+                return
+            if not all(index.functions[q][0].is_async for q in chain[1:]):
+                return  # a synchronous step: ``asyncio.run()`` in a thread, a script...
+            old = found.get(origin)
+            if old is None or len(chain) < len(old[0]):
+                found[origin] = (chain, handler, verb, where)
+
+        for qualname, handler in facts.handlers.items():
+            if qualname not in index.functions:
+                continue
+            # (function run for the request, the chain from the handler to it, how the handler
+            # reaches it: "awaits" / "calls" / "depends on", and where)
+            todo: list[tuple[str, tuple[str, ...], str, str]] = [(qualname, (qualname,), "", "")]
+            seen = {qualname}
+            while todo:
+                current, path, verb, where = todo.pop()
+                info = index.functions[current][0]
+                for tail in reach.get(current, {}).values():
+                    if current != qualname:
+                        consider((*path[:-1], *tail), handler, verb, where)
+                    elif tail == (qualname,):
+                        consider(tail, handler, "", "")  # registered by another module: not known before
+                for site in info.calls:
+                    callee = callee_of(site, names)
+                    if callee is None or run_once(info, site) or _run_in_new_loop(index, info, site):
+                        continue
+                    here = f"{index.path_of(current)}:{site.line}"
+                    step_verb = verb or ("awaits" if site.usage == Usage.AWAITED else "calls")
+                    for tail in reach[callee].values():
+                        consider((*path, *tail), handler, step_verb, where or here)
+                if len(path) > _MAX_DEPTH:
+                    continue
+                for site in facts.deps.get(current, ()):
+                    value = index.evaluate(site.ref)
+                    if isinstance(value, PFunc) and value.qualname in index.functions and value.qualname not in seen:
+                        seen.add(value.qualname)
+                        here = f"{index.path_of(current)}:{site.line}"
+                        todo.append((value.qualname, (*path, value.qualname), verb or "depends on", where or here))
+        for chain, handler, verb, where in found.values():
+            yield from self._handler_report(index, chain, handler, verb, where, facts)
+
+    def _handler_report(self, index: ProjectIndex, chain: tuple[str, ...], handler: _Handler,
+                        verb: str, where: str, facts: _Facts) -> Iterator[ProjectReport]:
+        helper, summary = index.functions[chain[-1]]
+        shown = [f"`{display_name(index, PFunc(q))}()`" for q in chain]
+        # A dependency with ``yield`` is FastAPI's way to give each request a resource of
+        # its own (a database session from a shared engine): a deliberate pattern, even if
+        # a client or a pool is not such a resource. Shown with --preview only.
+        preview = helper.qualname in facts.generators
+        if len(chain) == 1:  # a handler registered by another module
+            how = f"for every {handler.per} handled by {shown[0]} ({handler.what})"
+        else:
+            how = f"{'by the dependency' if preview else 'on every call of'} {shown[-1]}, "
+            if len(shown) > 2:
+                how += f"called by {' <- '.join(reversed(shown[1:-1]))}, "
+            role = {"request": "request handler", "event": "event handler"}.get(handler.per, "handler")
+            how += f"which the {role} {shown[0]} ({handler.what}) {verb} at {where}, so one for every {handler.per}"
+        for key, line, col, end_line, end_col in helper.creates:
+            res = kb.RESOURCES.get(key)
+            if res is None or (helper.qualname, line) in facts.local:
+                continue
+            what = ctor_display(key, res)
+            made = "opened" if res.kind == "connection" else "created"
+            message = f"a new {what} is {made} {how}: {_handler_advice(key, res, handler)}"
+            yield ProjectReport(summary.path, self.code, line, col, end_line, end_col, message, preview=preview)
 
     @staticmethod
     def _callee(index: ProjectIndex, ref: str, names: frozenset[str],
-                per_call: dict[str, tuple[str, ...]]) -> str | None:
+                reach: dict[str, dict[str, tuple[str, ...]]]) -> str | None:
         if ref.rpartition(".")[2] not in names:
             return None
         value = index.evaluate(ref)
-        if isinstance(value, PFunc) and value.qualname in per_call:
+        if isinstance(value, PFunc) and value.qualname in reach:
             return value.qualname
         return None
 
