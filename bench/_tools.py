@@ -288,6 +288,9 @@ class Run:
     stdout: str
     stderr: str
     cpu_seconds: float = 0.0  # user + system time of the process and its reaped children
+    #: Peak resident memory of the command or of any of its worker processes, in MB
+    #: (None where GNU time, /usr/bin/time, is not installed: unknown, not 0).
+    peak_rss_mb: float | None = None
 
 
 def _children_cpu() -> float:
@@ -307,12 +310,23 @@ def run_timed(cmd: Sequence[str], *, cwd: Path, ok_codes: Sequence[int] = (0, 1)
     """
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    cpu0 = _children_cpu()
-    t0 = time.perf_counter()
-    proc = subprocess.run(list(cmd), cwd=cwd, capture_output=True, text=True, env=env, check=False)
-    seconds = time.perf_counter() - t0
-    cpu = _children_cpu() - cpu0
-    run = Run(list(cmd), seconds, proc.returncode, proc.stdout, proc.stderr, cpu)
+    # GNU time reports the largest resident set of the command and its reaped children
+    # (wait4's rusage), in KB: a process pool's biggest worker counts.
+    gnu_time = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file:
+        wrapped = [gnu_time, "-f", "%M", "-o", rss_file.name, *cmd] if gnu_time else list(cmd)
+        cpu0 = _children_cpu()
+        t0 = time.perf_counter()
+        proc = subprocess.run(wrapped, cwd=cwd, capture_output=True, text=True, env=env, check=False)
+        seconds = time.perf_counter() - t0
+        cpu = _children_cpu() - cpu0
+        peak: float | None = None
+        if gnu_time:
+            try:
+                peak = int(rss_file.read().strip().splitlines()[-1]) / 1024
+            except (ValueError, IndexError):
+                peak = None
+    run = Run(list(cmd), seconds, proc.returncode, proc.stdout, proc.stderr, cpu, peak)
     if proc.returncode not in ok_codes:
         # flake8 tells of a failed plugin on stdout, tracebacks go to stderr.
         tail = "\n".join((proc.stderr.strip() or proc.stdout.strip()).splitlines()[-15:])

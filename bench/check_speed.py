@@ -98,6 +98,7 @@ class Result:
     seconds: list[float] = field(default_factory=list)
     cpu_seconds: list[float] = field(default_factory=list)
     findings: list[int] = field(default_factory=list)
+    peak_rss_mb: list[float] = field(default_factory=list)
 
     @property
     def stats(self) -> Stats:
@@ -294,6 +295,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             res = results[key]
             res.seconds.append(run.seconds)
             res.cpu_seconds.append(run.cpu_seconds)
+            if run.peak_rss_mb is not None:
+                res.peak_rss_mb.append(run.peak_rss_mb)
             try:
                 res.findings.append(counter(run))
             except json.JSONDecodeError as exc:
@@ -413,9 +416,12 @@ def build_report(
     def ratio(a: float | None, b: float | None) -> float | None:
         return a / b if a is not None and b is not None else None
 
+    cold_rss = results[COLD].peak_rss_mb if COLD in results else []
     ratios: dict[str, Any] = {
         "cold_lines_per_second": speed(COLD, False),
         "cold_lines_per_cpu_second": speed(COLD, True),
+        # the largest peak of any cold run (None: not measured here)
+        "cold_peak_rss_mb": max(cold_rss) if cold_rss else None,
         "startup_seconds": results[STARTUP].stats.median if STARTUP in results else None,
     }
     for basis, cpu in (("wall", False), ("cpu", True)):
@@ -529,6 +535,12 @@ def render_markdown(rep: dict[str, Any]) -> str:
         f"| asyncdoctor cold, lines per second | {_n(cold)} | "
         f"{_n(ra['cold_lines_per_cpu_second'])} | >= {tg['cold_lines_per_second']:,} | "
         f"{_verdict(cold, tg['cold_lines_per_second'])} |"
+    )
+    rss = ra.get("cold_peak_rss_mb")
+    out.append(
+        f"| asyncdoctor cold, peak memory of any process (largest run) | "
+        f"{'unknown' if rss is None else f'{rss:,.0f} MB'} | | < 1,024 MB | "
+        f"{'unknown' if rss is None else ('met' if rss < 1024 else '**missed**')} |"
     )
     rows = [
         ("speed-up, cached re-run over cold (`--no-cache`)", "cached_speedup_vs_cold"),

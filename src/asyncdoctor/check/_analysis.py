@@ -1414,10 +1414,27 @@ def analyse_source(source: str | bytes, *, path: str, module: str, is_package: b
     lines = None if text.isascii() else split_lines(text)
     analysis = ModuleAnalysis(tree, summary, lines, frozenset(siblings))
     try:
+        _analyse_tree(analysis, summary, rules, lines)
+    finally:
+        if FREE_TREES:
+            # The scopes point back at their analysis: without this, the whole tree waits
+            # for the cycle collector, which the engine keeps off while it analyses.
+            analysis.scopes.clear()
+    return summary
+
+
+#: Whether :func:`analyse_source` frees a file's tree as soon as it is done with it.  The
+#: engine's worker processes do not (they exit instead, which is much cheaper).
+FREE_TREES = True
+
+
+def _analyse_tree(analysis: ModuleAnalysis, summary: FileSummary, rules: tuple[Any, ...] | None,
+                  lines: list[str] | None) -> None:
+    try:
         analysis.run()
     except RecursionError:
         summary.error = ("syntax", "too deeply nested to analyse", None, None)
-        return summary
+        return
     if rules is None:
         from .rules import rule_instances
 
@@ -1436,7 +1453,6 @@ def analyse_source(source: str | bytes, *, path: str, module: str, is_package: b
                 except RecursionError:
                     # Pathologically deep code: this rule skips this function.
                     continue
-    return summary
 
 
 def parse_module(text: str, path: str) -> ast.Module:

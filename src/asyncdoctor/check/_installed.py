@@ -96,20 +96,30 @@ def _plain(ref: str) -> str:
     return ".".join(out)
 
 
-def wanted_names(summaries: Iterable[FileSummary]) -> set[str]:
-    """Dotted names a set of summaries refers to: module-level bindings and call targets."""
+def wanted_names(summaries: Iterable[FileSummary], skip: frozenset[str] = frozenset()) -> set[str]:
+    """Dotted names a set of summaries refers to: module-level bindings and call targets.
+
+    Names whose top-level module is in ``skip`` are left out (tested first: it is cheap,
+    and most names of a project are its own or the standard library's).
+    """
     names: set[str] = set()
+    refs: list[str] = []
     for s in summaries:
-        for ref in s.symbols.values():
-            if ref:
-                names.add(_plain(ref))
+        refs.extend(s.symbols.values())
         for info in s.functions.values():
-            for site in info.calls:
-                if not site.ref.startswith("?"):
-                    names.add(_plain(site.ref))
-            names.update(_plain(d) for d in info.decorators if d)
+            refs.extend(site.ref for site in info.calls)
+            refs.extend(info.decorators)
         for cls in s.classes.values():
-            names.update(_plain(b) for b in cls.bases if b)
+            refs.extend(cls.bases)
+    seen: set[str] = set()
+    for ref in refs:
+        if not ref or ref in seen:
+            continue
+        seen.add(ref)
+        top = ref.partition(".")[0]
+        if top in skip or top.startswith("?"):
+            continue
+        names.add(_plain(ref))
     names.discard("")
     return names
 
@@ -121,6 +131,13 @@ class _Finder:
         self.skip = (skip_tops | _known_tops() | PURE_LIBRARIES | frozenset(sys.stdlib_module_names)
                      | {"builtins"})
         self.roots: dict[str, tuple[list[Path], Path | None]] = {}
+        self._is_file: dict[Path, bool] = {}
+
+    def is_file(self, path: Path) -> bool:
+        hit = self._is_file.get(path)
+        if hit is None:
+            hit = self._is_file[path] = path.is_file()
+        return hit
 
     def _root(self, top: str) -> tuple[list[Path], Path | None]:
         """Where a top-level module lives: its package folders, or its one file."""
@@ -153,19 +170,19 @@ class _Finder:
             return
         for folder in folders:
             init = folder / "__init__.py"
-            if init.is_file():
+            if self.is_file(init):
                 yield init, top, True
             here = folder
             for i in range(1, len(parts)):
                 module = ".".join(parts[: i + 1])
                 package = here / parts[i]
                 init = package / "__init__.py"
-                if init.is_file():
+                if self.is_file(init):
                     yield init, module, True
                     here = package
                     continue
                 file = here / f"{parts[i]}.py"
-                if file.is_file():
+                if self.is_file(file):
                     yield file, module, False
                 break  # a class or function of the module found so far
 
@@ -186,7 +203,7 @@ def library_files(
     finder = _Finder(own_tops)
     seen: set[Path] = set()
     learned: list[FileSummary] = []
-    wanted = wanted_names(project)
+    wanted = wanted_names(project, finder.skip)
     for _round in range(MAX_ROUNDS):
         batch: list[LibraryFile] = []
         for name in sorted(wanted):
@@ -204,5 +221,5 @@ def library_files(
             break
         new = [s for s in analyse(batch) if s.error is None]
         learned.extend(new)
-        wanted = wanted_names(new)
+        wanted = wanted_names(new, finder.skip)
     return learned

@@ -193,22 +193,28 @@ def _entry_points(index: ProjectIndex) -> frozenset[str]:
     itself (no task, ``gather``, server or worker): until it does, nothing
     else runs on the loop that a blocking call could hold up.
     """
+    # Sync functions that run a loop: the async functions they call are candidates.
     run_by_sync: set[str] = set()
-    called_by_async: set[str] = set()
     for info, _summary in index.iter_functions():
-        callees = []
-        runs = False
+        if info.is_async or not any("run" in site.ref and _RUNNERS.search(site.ref) for site in info.calls):
+            continue
         for site in info.calls:
-            if _RUNNERS.search(site.ref):
-                runs = True
-            else:
-                value = index.evaluate(site.ref)
-                if isinstance(value, PFunc):
-                    callees.append(value.qualname)
-        if info.is_async:
-            called_by_async.update(callees)
-        elif runs:
-            run_by_sync.update(callees)
+            value = index.evaluate(site.ref)
+            if isinstance(value, PFunc):
+                run_by_sync.add(value.qualname)
+    # Candidates that async code calls too are not one-shot (only calls that may name one
+    # are evaluated: the last part of a call's reference is the function's name).
+    tails = {q.rpartition(".")[2] for q in run_by_sync}
+    called_by_async: set[str] = set()
+    if tails:
+        for info, _summary in index.iter_functions():
+            if not info.is_async:
+                continue
+            for site in info.calls:
+                if site.ref.rpartition(".")[2] in tails:
+                    value = index.evaluate(site.ref)
+                    if isinstance(value, PFunc):
+                        called_by_async.add(value.qualname)
     entry: set[str] = set()
     for info, summary in index.iter_functions():
         if not info.is_async:

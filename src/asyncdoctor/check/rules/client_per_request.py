@@ -1171,6 +1171,8 @@ class ClientPerRequest(Rule):
                     continue  # a memoised wrapper runs its body once, not on every call
                 own = reach.get(info.qualname, {})
                 for site in info.calls:
+                    if site.ref.rpartition(".")[2] not in names:
+                        continue  # (the cheap test first: most calls name no creating function)
                     callee = callee_of(site, names)
                     if callee is None or run_once(info, site):
                         continue
@@ -1190,7 +1192,7 @@ class ClientPerRequest(Rule):
         paced = _paced_loops(index)
         for info, _summary in index.iter_functions():
             for site in info.calls:
-                if not site.in_loop:
+                if not site.in_loop or site.ref.rpartition(".")[2] not in names:
                     continue
                 if any(a <= site.line <= b for a, b in paced.get(info.qualname, ())):
                     continue  # a loop that waits for a person at every turn
