@@ -132,6 +132,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--quiet", "-q", action="store_true", help="print no summary (the JSON report is kept)"
     )
     output.add_argument(
+        "--metrics", metavar="[HOST:]PORT",
+        help="serve the loops' health at http://HOST:PORT/metrics for Prometheus while the "
+        "program runs (HOST: 127.0.0.1 unless given; needs asyncdoctor[prometheus])",
+    )  # fmt: skip
+    output.add_argument(
         "--always-report", action="store_true", help="print the summary even when it is clean"
     )
     target = parser.add_argument_group("program")
@@ -169,6 +174,7 @@ _VALUED = {
     "--disable": "disable",
     "--report": "report",
     "--fail-on": "fail_on",
+    "--metrics": "metrics",
 }
 
 
@@ -182,7 +188,7 @@ def _parse_quickly(argv: Sequence[str]) -> types.SimpleNamespace | None:
     is wrong in its own words.
     """
     values: dict[str, object] = {
-        "threshold": None, "disable": [], "report": None, "fail_on": None,
+        "threshold": None, "disable": [], "report": None, "fail_on": None, "metrics": None,
         "quiet": False, "always_report": False, "module": None, "program": [],
     }  # fmt: skip
     index = 0
@@ -276,6 +282,7 @@ class _Settings:
         "args",
         "disabled",
         "fail_on",
+        "metrics",
         "module",
         "quiet",
         "report_file",
@@ -295,6 +302,7 @@ class _Settings:
         fail_on: frozenset[str],
         quiet: bool,
         always_report: bool,
+        metrics: str | None = None,
     ) -> None:
         self.module = module  # -m MODULE, or None for a script
         self.script = script  # the script, directory or zip file, as given
@@ -305,6 +313,7 @@ class _Settings:
         self.fail_on = fail_on
         self.quiet = quiet
         self.always_report = always_report
+        self.metrics = metrics  # [HOST:]PORT to serve /metrics on, or None
 
 
 def _settings(args: argparse.Namespace | types.SimpleNamespace) -> _Settings:
@@ -354,7 +363,20 @@ def _settings(args: argparse.Namespace | types.SimpleNamespace) -> _Settings:
         fail_on=fail_on,
         quiet=args.quiet,
         always_report=args.always_report,
+        metrics=_metrics_address(getattr(args, "metrics", None)),
     )
+
+
+def _metrics_address(text: str | None) -> str | None:
+    """``--metrics``, checked before the program runs (a bad address is a usage error)."""
+    if text is None:
+        return None
+    host, _, port = text.strip().rpartition(":")
+    if not port.isdigit() or not 0 <= int(port) <= 65535 or (":" in host and not host.startswith("[")):
+        raise RunUsageError(
+            f"argument --metrics: '{text}' is not an address: expected [HOST:]PORT, e.g. 127.0.0.1:9464"
+        )
+    return text.strip()
 
 
 def _known_kinds() -> tuple[str, ...] | None:
@@ -489,6 +511,8 @@ class _Runner:
             code, interrupted = _print_uncaught(program.syntax_error, None), False
         else:
             self.doctor = _install_doctor(self.settings)
+            if self.doctor is not None and self.settings.metrics is not None:
+                _serve_metrics(self.doctor, self.settings.metrics, quiet=self.settings.quiet)
             pid = os.getpid()
             code, interrupted = self._execute()
             if os.getpid() != pid:  # a forked child came back through here: not ours to report
@@ -690,6 +714,34 @@ def _install_doctor(settings: _Settings) -> Doctor | None:
     except Exception as exc:
         _doctor_failed(exc)
         return None
+
+
+def _serve_metrics(doctor: Doctor, address: str, *, quiet: bool = False) -> None:
+    """Serve ``/metrics`` in a daemon thread; if it cannot, say so once and run the program anyway."""
+    try:
+        from ..export.prometheus import serve
+    except ImportError:
+        _say("--metrics needs prometheus-client: pip install 'asyncdoctor[prometheus]'; "
+             "the program runs without it")
+        return
+    try:
+        server, _thread = serve(address, doctor)
+    except (OSError, ValueError) as exc:
+        _say(f"cannot serve metrics on {address} ({exc}); the program runs without it")
+        return
+    if not quiet:
+        host, port = str(server.server_address[0]), server.server_address[1]
+        _say(f"metrics at http://{host if ':' not in host else f'[{host}]'}:{port}/metrics")
+
+
+def _say(line: str) -> None:
+    stream = sys.stderr if sys.stderr is not None else sys.__stderr__
+    if stream is not None:
+        try:
+            stream.write(f"asyncdoctor: {line}\n")
+            stream.flush()
+        except Exception:  # a closed or broken stderr: the program goes on
+            pass
 
 
 def _uninstall(doctor: Doctor) -> None:

@@ -1,1 +1,8 @@
-"""Planned sub-package; see the roadmap in the README."""
+"""Exporters of the runtime doctor's figures, each an optional extra imported on demand.
+
+* :mod:`asyncdoctor.export.prometheus` (extra ``prometheus``): a
+  ``prometheus_client`` collector and a ``/metrics`` server
+  (``asyncdoctor run --metrics ADDR``).
+
+Importing this package imports no exporter.
+"""

@@ -17,6 +17,8 @@ from ._doctor import current as current
 from ._doctor import install as install
 from ._doctor import uninstall as uninstall
 from ._doctor import watch as watch
+from ._metrics import BlockingSite as BlockingSite
+from ._metrics import LoopHealth as LoopHealth
 from ._models import Frame as Frame
 from ._models import LoopMetrics as LoopMetrics
 from ._models import RuntimeFinding as RuntimeFinding
@@ -26,9 +28,11 @@ from ._options import DoctorOptions as DoctorOptions
 
 __all__ = [
     "KINDS",
+    "BlockingSite",
     "Doctor",
     "DoctorOptions",
     "Frame",
+    "LoopHealth",
     "LoopMetrics",
     "RuntimeFinding",
     "RuntimeReport",

@@ -25,6 +25,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from ._loops import LoopState, LoopWatcher
+from ._metrics import BlockingSite, LoopHealth, loop_health
 from ._models import Frame, LoopMetrics, RuntimeFinding, RuntimeReport
 from ._options import KINDS, DoctorOptions
 from ._patch import Patches
@@ -217,6 +218,33 @@ class Doctor:
             metrics=self._metrics(),
             unavailable=tuple(self._unavailable.items()),
         )
+
+    def loop_health(self) -> list[LoopHealth]:
+        """Every loop's utilization, lag histogram, thread CPU time and pending tasks, now."""
+        return loop_health(self)
+
+    def blocking_sites(self, limit: int = 20) -> tuple[list[BlockingSite], BlockingSite | None]:
+        """Blocking steps by location, most time first: the ``limit`` first, and the rest in one.
+
+        The rest (``None`` when there is none) keeps the number of distinct
+        locations bounded, whatever the program does, for the exporters' labels.
+        """
+        self._settle()
+        by_place: dict[str, list[float]] = {}
+        with self._lock:
+            for finding in self._findings:
+                if finding.kind == "blocking-call":
+                    entry = by_place.setdefault(str(finding.location), [0, 0.0])
+                    entry[0] += finding.count
+                    entry[1] += finding.duration or 0.0
+        ranked = sorted(by_place.items(), key=lambda kv: (-kv[1][1], kv[0]))
+        top = [BlockingSite(place, int(n), secs) for place, (n, secs) in ranked[:limit]]
+        rest = ranked[limit:]
+        other = (
+            BlockingSite("other", int(sum(n for _, (n, _s) in rest)), sum(s for _, (_n, s) in rest))
+            if rest else None
+        )
+        return top, other
 
     def _settle(self) -> None:
         try:

@@ -38,12 +38,14 @@ counts as lag.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import os
 import sys
 import threading
 import time
 import weakref
+from bisect import bisect_left
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +55,15 @@ from ._models import Frame
 if TYPE_CHECKING:
     from ._doctor import Doctor
 
-__all__ = ["LoopState", "LoopWatcher"]
+__all__ = ["LAG_BUCKETS", "LoopState", "LoopWatcher"]
+
+#: Lateness of a heartbeat (seconds) that counts as time the loop was busy, on loops
+#: whose turns cannot be marked: libuv rounds its timers to the millisecond, so an idle
+#: loop's heartbeat is up to a millisecond late.
+_BUSY_LAG = 0.002
+
+#: Upper bounds (seconds) of the loop-lag histogram's buckets, as Prometheus counts them.
+LAG_BUCKETS: tuple[float, ...] = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 _monotonic = time.monotonic
 
@@ -85,24 +95,33 @@ class LoopState:
         "attached",
         "batch_at",
         "beats",
+        "busy_estimate",
         "doctor",
         "driver_depth",
         "driver_id",
         "driver_key",
         "due",
         "handle",
+        "idle_total",
         "interval",
+        "lag_buckets",
+        "lag_sum",
         "last_beat",
         "long_batch",
         "loop_ref",
         "marked",
         "name",
+        "native_id",
+        "number",
         "pending_next",
+        "run_since",
+        "run_total",
         "running",
         "sched_path",
         "select_at",
         "site",
         "stopped_at",
+        "tasks_pending",
         "thread_id",
         "watch",
     )
@@ -134,6 +153,20 @@ class LoopState:
         self._marker: tuple[weakref.ref[Any], Any] | None = None
         self.pending_next = 0.0  # when to count the loop's pending tasks again
         self.site: Frame | None = None  # the user's line that runs the loop
+        # Loop health (see _metrics): written in the loop's thread, read by exporters.
+        self.native_id = 0
+        self.number = 0  # the order in which the doctor saw it (1: the first loop)
+        self.run_since = 0.0  # when the current run began (0.0: not running)
+        self.run_total = 0.0  # seconds the loop ran in earlier runs
+        # seconds the selector spent waiting with a timeout other than 0 (Node's "idle"),
+        # on loops whose turns are marked (asyncio's)
+        self.idle_total = 0.0
+        # on the others (uvloop): the heartbeat's lateness summed up, a lower bound of
+        # the time the loop was busy (see _metrics.loop_health)
+        self.busy_estimate = 0.0
+        self.tasks_pending: int | None = None  # at the last count (sampled at heartbeats)
+        self.lag_buckets = [0] * (len(LAG_BUCKETS) + 1)  # the last one: above every bound
+        self.lag_sum = 0.0
         # Owned by the watchdog (under its lock).
         self.watch: Any = None
 
@@ -147,6 +180,7 @@ class LoopState:
             self.marked = self.mark_batches(loop)
             self.interval = self.doctor.options.beat(marked=self.marked)
         self.thread_id = threading.get_ident()
+        self.native_id = threading.get_native_id()
         self.sched_path = _schedstat_path()
         self.site = _user_site(driver)
         if driver is not None:
@@ -166,6 +200,7 @@ class LoopState:
         self.last_beat = now
         self.due = now + self.interval
         self.batch_at = now
+        self.run_since = now
         self.running = True
         if self.doctor.options.wants("blocking-call") and not self.doctor.closing:
             self.handle = loop.call_later(self.interval, self.beat)
@@ -204,7 +239,10 @@ class LoopState:
             try:
                 return original(timeout)
             finally:
-                state.batch_at = monotonic()
+                state.batch_at = after = monotonic()
+                if timeout is None or timeout > 0:
+                    # waiting for I/O or a timer: idle, as Node's event-loop utilization counts it
+                    state.idle_total += after - now
 
         select.__doc__ = getattr(original, "__doc__", None)
         try:
@@ -230,6 +268,9 @@ class LoopState:
             return
         self.running = False
         self.stopped_at = _monotonic()
+        if self.run_since:
+            self.run_total += self.stopped_at - self.run_since
+            self.run_since = 0.0
         handle, self.handle = self.handle, None
         if handle is not None:
             handle.cancel()
@@ -240,13 +281,21 @@ class LoopState:
     def beat(self) -> None:
         """The heartbeat: note the time and the lag, then re-arm."""
         now = _monotonic()
-        self.doctor.record_lag(now - self.due)
+        lag = now - self.due
+        self.doctor.record_lag(lag)
+        if lag > 0:
+            self.lag_sum += lag
+            if not self.marked and lag > _BUSY_LAG:
+                self.busy_estimate += lag
+        self.lag_buckets[bisect_left(LAG_BUCKETS, lag)] += 1
         self.last_beat = now
         self.due = now + self.interval
         self.beats += 1
         loop = self.loop_ref()
         if now >= self.pending_next and loop is not None:
-            self.pending_next = self.doctor.tasks.sample_pending(loop, now)
+            self.pending_next, pending = self.doctor.tasks.sample_pending(loop, now)
+            if pending is not None:
+                self.tasks_pending = pending
         if loop is None or not self.running or self.doctor.closing:
             self.handle = None
             return
@@ -269,6 +318,8 @@ class LoopWatcher:
         # thread id -> the loop the asyncgen-hook fallback saw start there
         self._hooked: dict[int, weakref.ref[asyncio.AbstractEventLoop]] = {}
         self._orphans: list[LoopState] = []
+        #: The last loops that were garbage-collected, for their figures (see _metrics).
+        self.finished: collections.deque[LoopState] = collections.deque(maxlen=16)
 
     def snapshot(self) -> list[LoopState]:
         with self.lock:
@@ -287,6 +338,7 @@ class LoopWatcher:
                 state = LoopState(self.doctor, loop)
                 self.states[loop] = state
                 self.seen += 1
+                state.number = self.seen
                 # The state leaves `states` with its loop; what the watchdog was
                 # in the middle of measuring must not leave with it.
                 finalizer = weakref.finalize(loop, self._collected, state)
@@ -298,9 +350,13 @@ class LoopWatcher:
         if state.running:
             state.running = False
             state.stopped_at = _monotonic()
+            if state.run_since:
+                state.run_total += state.stopped_at - state.run_since
+                state.run_since = 0.0
         state.handle = None
         with self.lock:
             self._orphans.append(state)
+            self.finished.append(state)
 
     def loop_started(self, loop: asyncio.AbstractEventLoop, driver: FrameType | None) -> None:
         state = self.state_of(loop)

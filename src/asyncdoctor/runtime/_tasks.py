@@ -460,8 +460,8 @@ class TaskTracker:
         """The most tasks seen pending on one loop at once (sampled), or ``None`` if never sampled."""
         return self._peak
 
-    def sample_pending(self, loop: asyncio.AbstractEventLoop, now: float) -> float:
-        """Count ``loop``'s pending tasks (at a heartbeat); return when to count again.
+    def sample_pending(self, loop: asyncio.AbstractEventLoop, now: float) -> tuple[float, int | None]:
+        """Count ``loop``'s pending tasks (at a heartbeat); return when to count again, and the count.
 
         ``asyncio.all_tasks(loop)`` takes time in proportion to the number of
         tasks, so the next count waits at least 500 times as long as this one
@@ -471,18 +471,18 @@ class TaskTracker:
         preempted must not stop the counting.
         """
         if not self._sampling:
-            return now + 3600.0
+            return now + 3600.0, None
         begin = _thread_time()
         try:
             pending = len(asyncio.all_tasks(loop))
         except Exception as exc:
             self._sampling = False
             self.doctor.internal_error("task counts", exc)
-            return now + 3600.0
+            return now + 3600.0, None
         cost = _thread_time() - begin
         if self._peak is None or pending > self._peak:
             self._peak = pending
-        return now + max(self._sample_floor, 500 * cost)
+        return now + max(self._sample_floor, 500 * cost), pending
 
     # -- pending tasks ------------------------------------------------------------
 

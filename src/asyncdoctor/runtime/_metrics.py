@@ -1,0 +1,133 @@
+"""Loop health as figures: utilization, lag, loop-thread CPU, tasks and blocking steps.
+
+Nothing here runs per task or per step: the figures are read from what the
+doctor already keeps (see :mod:`._loops`), when an exporter asks.
+
+**Event-loop utilization (ELU)** follows Node.js's definition
+(``performance.eventLoopUtilization()``): the loop is *idle* while it waits
+in the OS poll with a timeout other than zero, and ELU = active / (active +
+idle) over the time the loop was running.
+
+* On asyncio's own loops it is exact: the selector's ``select`` is timed on
+  the loop's turn marks (two clock reads per turn, which the blocking-call
+  detector already takes), and a call with ``timeout=0`` (callbacks ready)
+  is not idle.
+* uvloop runs libuv's loop in C and offers no hook around its poll: the
+  busy time is estimated from the doctor's heartbeat (a timer every 2 ms by
+  default) as the sum of its lateness above 2 ms.  It is a lower bound: busy
+  stretches shorter than about 2 ms are missed, so a loop doing many tiny
+  steps reads lower than it is.  ``utilization_method`` says which one a
+  figure is; ``None`` (unknown) where neither is available, never 0.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ._loops import LAG_BUCKETS
+
+if TYPE_CHECKING:
+    from ._doctor import Doctor
+    from ._loops import LoopState
+
+__all__ = ["BlockingSite", "LoopHealth", "loop_health"]
+
+
+@dataclass(frozen=True)
+class LoopHealth:
+    """One loop's health since the doctor first saw it run.
+
+    ``label`` names the loop in exported series (``asyncio.UnixSelectorEventLoop#1``:
+    the loop's class and the order in which the doctor saw it).  ``utilization`` is
+    ``None`` when it cannot be measured (a heartbeat-less run on uvloop).
+    ``lag_buckets`` are cumulative counts of heartbeat lateness at or below each
+    bound of ``lag_bounds`` (Prometheus's convention), the last one being every beat.
+    ``cpu_seconds`` is the loop thread's CPU time (``None``: not readable here).
+    """
+
+    label: str
+    loop_class: str
+    thread_id: int
+    running: bool
+    run_seconds: float
+    idle_seconds: float | None
+    utilization: float | None
+    utilization_method: str | None  # "poll" (exact), "heartbeat" (lower bound), or None
+    lag_bounds: tuple[float, ...]
+    lag_buckets: tuple[int, ...]
+    lag_sum: float
+    lag_count: int
+    cpu_seconds: float | None
+    tasks_pending: int | None
+
+
+@dataclass(frozen=True)
+class BlockingSite:
+    """Blocking steps at one location: how many, and how long in all."""
+
+    location: str
+    count: int
+    seconds: float
+
+
+def _thread_cpu(state: LoopState) -> float | None:
+    """The loop thread's CPU time, read from another thread (``None`` where it cannot be)."""
+    if not state.thread_id:
+        return None
+    if state.thread_id == threading.get_ident():
+        return time.thread_time()
+    getclock = getattr(time, "pthread_getcpuclockid", None)
+    if getclock is None:
+        return None
+    try:
+        return time.clock_gettime(getclock(state.thread_id))
+    except (OSError, OverflowError, ValueError):
+        return None  # the thread has ended
+
+
+def loop_health(doctor: Doctor, *, now: float | None = None) -> list[LoopHealth]:
+    """The health of every loop running now, and of the last loops that ended, in the order seen."""
+    now = time.monotonic() if now is None else now
+    out: list[LoopHealth] = []
+    watcher = doctor.loops
+    with watcher.lock:
+        finished = list(watcher.finished)
+    states = sorted({id(s): s for s in [*finished, *watcher.snapshot()]}.values(), key=lambda s: s.number)
+    for state in states:
+        run = state.run_total + (now - state.run_since if state.running and state.run_since else 0.0)
+        idle: float | None
+        method: str | None
+        if state.marked:
+            idle, method = min(state.idle_total, run), "poll"
+        elif state.beats:
+            idle, method = max(0.0, run - state.busy_estimate), "heartbeat"
+        else:
+            idle, method = None, None
+        utilization = (1.0 - idle / run) if idle is not None and run > 0 else None
+        cumulative: list[int] = []
+        total = 0
+        for count in state.lag_buckets:
+            total += count
+            cumulative.append(total)
+        out.append(
+            LoopHealth(
+                label=f"{state.name}#{state.number}",
+                loop_class=state.name,
+                thread_id=state.native_id,
+                running=state.running,
+                run_seconds=run,
+                idle_seconds=idle,
+                utilization=None if utilization is None else min(1.0, max(0.0, utilization)),
+                utilization_method=method,
+                lag_bounds=LAG_BUCKETS,
+                lag_buckets=tuple(cumulative),
+                lag_sum=state.lag_sum,
+                lag_count=total,
+                cpu_seconds=_thread_cpu(state) if state.running else None,
+                tasks_pending=state.tasks_pending,
+            )
+        )
+    return out
