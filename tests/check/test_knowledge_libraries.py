@@ -497,6 +497,52 @@ case(
 )
 
 
+case(
+    "sync_sdks_and_device_libraries",
+    """
+    import asyncio
+    import urllib.robotparser
+
+    import serial
+    import stripe
+    from pymodbus.client import AsyncModbusTcpClient, ModbusTcpClient
+    from slack_sdk import WebClient
+    from slack_sdk.web.async_client import AsyncWebClient
+    from twilio.rest import Client
+
+
+    class Notifier:
+        def __init__(self, sid: str, token: str) -> None:
+            self.sms = Client(sid, token)
+            self.slack = WebClient(token=token)
+            self.aslack = AsyncWebClient(token=token)
+
+        async def page(self, to: str, text: str) -> None:
+            self.sms.messages.create(to=to, from_="+100", body=text)  # error: ADC101
+            self.slack.chat_postMessage(channel=to, text=text)  # error: ADC101
+            await self.aslack.chat_postMessage(channel=to, text=text)
+            await asyncio.to_thread(self.slack.chat_postMessage, channel=to, text=text)
+
+
+    async def checkout(session_id: str, customer: str) -> None:
+        stripe.Customer.retrieve(customer)  # error: ADC101
+        await stripe.Customer.retrieve_async(customer)
+        stripe.checkout.Session.retrieve(session_id)  # error: ADC101
+
+
+    async def devices(port: str, host: str) -> None:
+        line = serial.Serial(port, 9600, timeout=1).readline()  # error: ADC101
+        modbus = ModbusTcpClient(host)
+        modbus.read_holding_registers(0, count=2)  # error: ADC101
+        async_modbus = AsyncModbusTcpClient(host)
+        await async_modbus.read_holding_registers(0, count=2)
+        robots = urllib.robotparser.RobotFileParser("https://example.com/robots.txt")
+        robots.read()  # error: ADC101
+        robots.parse(line.decode().splitlines())
+    """,
+)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_library_case(name: str) -> None:
     source = CASES[name]
@@ -586,3 +632,4 @@ def test_in_memory_conditions_name_real_parameters() -> None:
         if any(value == kb.IN_MEMORY_FILE for _, _, value in info.nonblocking_if)
     }
     assert with_marker == set(expected)
+

@@ -426,6 +426,63 @@ _ES_INDICES_OPS = (
     " update_aliases"
 )
 
+# Stripe's Python SDK: class methods of its resources call the API (the
+# ``*_async`` twins are coroutines, in COROUTINE_FUNCTIONS).
+_STRIPE_RESOURCES = (
+    "Account Balance BalanceTransaction Charge Coupon CreditNote Customer Dispute Event File"
+    " Invoice InvoiceItem PaymentIntent PaymentLink PaymentMethod Payout Price Product"
+    " PromotionCode Refund SetupIntent Subscription SubscriptionItem TaxRate Transfer"
+    " checkout.Session billing_portal.Session"
+).split()
+_STRIPE_METHODS = "create retrieve modify delete list search cancel capture confirm pay void_invoice finalize_invoice"
+
+_BLOCKING_DEVICES_AND_SDKS = _merge(
+    _block(
+        [f"stripe.{r}.{m}" for r in _STRIPE_RESOURCES for m in _STRIPE_METHODS.split()]
+        + _names("stripe.StripeClient", "request"),
+        "sends a request to the Stripe API and waits for the answer",
+        f"use the SDK's `*_async` methods (`await stripe.Customer.retrieve_async(...)`) or {_TO_THREAD}",
+    ),
+    _block(
+        _names("twilio.rest.api.v2010.account.message.MessageList", "create list page stream")
+        + _names("twilio.rest.api.v2010.account.call.CallList", "create list page stream")
+        + _names("twilio.rest.api.v2010.account.message.MessageContext", "fetch update delete")
+        + _names("twilio.rest.api.v2010.account.call.CallContext", "fetch update delete"),
+        "sends a request to the Twilio API and waits for the answer",
+        f"use the SDK's `*_async` methods with an `AsyncTwilioHttpClient`, or {_TO_THREAD}",
+    ),
+    # slack_sdk's WebClient: every API method sends an HTTP request.
+    _block(
+        _names("slack_sdk.WebClient", "*"),
+        "sends a request to the Slack API and waits for the answer",
+        f"use `slack_sdk.web.async_client.AsyncWebClient`, or {_TO_THREAD}",
+    ),
+    _block(
+        _names("urllib.robotparser.RobotFileParser", "read"),
+        _HTTP_WHAT,
+        f"use an async client to fetch robots.txt and `parse()` its lines, or {_TO_THREAD}",
+    ),
+    # pyserial: reads wait for bytes (up to the port's timeout, or for ever).
+    _block(
+        _names("serial.Serial", "read read_all read_until readline readlines write flush open"),
+        "reads or writes a serial port and waits for the device",
+        f"use `pyserial-asyncio` (`serial_asyncio.open_serial_connection`), or {_TO_THREAD}",
+    ),
+    # pymodbus's sync clients: each request waits for the device's answer.
+    _block(
+        [
+            f"pymodbus.client.{client}.{method}"
+            for client in ("ModbusTcpClient", "ModbusUdpClient", "ModbusSerialClient", "ModbusTlsClient")
+            for method in (
+                "connect read_coils read_discrete_inputs read_holding_registers read_input_registers"
+                " write_coil write_coils write_register write_registers readwrite_registers execute"
+            ).split()
+        ],
+        "sends a Modbus request and waits for the device's answer",
+        f"use pymodbus's `AsyncModbusTcpClient` (and the other async clients), or {_TO_THREAD}",
+    ),
+)
+
 _BLOCKING_SERVICES = _merge(
     _block(
         _OPENAI_SYNC,
@@ -877,6 +934,7 @@ BLOCKING_CALLS: dict[str, Blocking] = _merge(
     _BLOCKING_ARCHIVES,
     _BLOCKING_CERTIFICATES,
     _BLOCKING_IMPORTS,
+    _BLOCKING_DEVICES_AND_SDKS,
 )
 
 #: Methods a ``Type.*`` entry of BLOCKING_CALLS does not cover: they return at once.
@@ -1281,8 +1339,23 @@ _RETURNS_LIBRARIES_ASYNC = _merge(
 )
 
 #: The type of a call's result (the awaited result for coroutine functions).
+_RETURNS_DEVICES_AND_SDKS = _merge(
+    _classes(["slack_sdk.WebClient", "urllib.robotparser.RobotFileParser", "serial.Serial",
+              "twilio.rest.Client", "stripe.StripeClient"]),
+    _classes(
+        f"pymodbus.client.{c}" for c in ("ModbusTcpClient", "ModbusUdpClient", "ModbusSerialClient", "ModbusTlsClient")
+    ),
+    {
+        "twilio.rest.api.v2010.account.message.MessageList.__call__": (
+            "twilio.rest.api.v2010.account.message.MessageContext"
+        ),
+        "twilio.rest.api.v2010.account.call.CallList.__call__": "twilio.rest.api.v2010.account.call.CallContext",
+    },
+)
+
 RETURN_TYPES: dict[str, str] = _merge(
-    _RETURNS_SYNC, _RETURNS_ASYNC, _RETURNS_LIBRARIES_SYNC, _RETURNS_LIBRARIES_ASYNC
+    _RETURNS_SYNC, _RETURNS_ASYNC, _RETURNS_LIBRARIES_SYNC, _RETURNS_LIBRARIES_ASYNC,
+    _RETURNS_DEVICES_AND_SDKS,
 )
 
 #: Type -> type bound by ``with``/``async with`` when it is not the type itself.
@@ -1355,6 +1428,8 @@ _ANTHROPIC_ATTRIBUTES = _merge(
 
 #: Type of attribute or subscript access on an instance.
 ATTRIBUTE_TYPES: dict[str, str] = {
+    "twilio.rest.Client.messages": "twilio.rest.api.v2010.account.message.MessageList",
+    "twilio.rest.Client.calls": "twilio.rest.api.v2010.account.call.CallList",
     "pathlib.Path.parent": "pathlib.Path",
     # chat-bot frameworks: the objects a handler reaches from its arguments
     "telegram.Update.message": "telegram.Message",
@@ -1486,6 +1561,18 @@ def _module_alias(alias: str, canonical: str, members: str) -> dict[str, str]:
 
 #: Other import paths of the same thing -> the name used in the other tables.
 TYPE_ALIASES: dict[str, str] = _merge(
+    # the SDKs and device libraries of _BLOCKING_DEVICES_AND_SDKS
+    {
+        "slack_sdk.web.WebClient": "slack_sdk.WebClient",
+        "slack_sdk.web.client.WebClient": "slack_sdk.WebClient",
+        "slack.WebClient": "slack_sdk.WebClient",
+        "serial.serialposix.Serial": "serial.Serial",
+        "serial.serialwin32.Serial": "serial.Serial",
+    },
+    _module_alias("pymodbus.client.tcp", "pymodbus.client", "ModbusTcpClient"),
+    _module_alias("pymodbus.client.udp", "pymodbus.client", "ModbusUdpClient"),
+    _module_alias("pymodbus.client.serial", "pymodbus.client", "ModbusSerialClient"),
+    _module_alias("pymodbus.client.tls", "pymodbus.client", "ModbusTlsClient"),
     # chat-bot frameworks
     {
         "telegram.ext.ContextTypes.DEFAULT_TYPE": "telegram.ext.CallbackContext",

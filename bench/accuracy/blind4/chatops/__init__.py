@@ -1,0 +1,1 @@
+"""Chat-ops: a Slack bot and a CLI sharing one SSH runner."""

@@ -1,0 +1,1 @@
+"""Edge gateway: polls Modbus TCP meters and publishes readings to MQTT."""

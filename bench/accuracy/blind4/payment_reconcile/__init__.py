@@ -1,0 +1,1 @@
+"""Match bank statement lines against Stripe payouts and the internal ledger."""
