@@ -428,12 +428,17 @@ _ES_INDICES_OPS = (
 
 # Stripe's Python SDK: class methods of its resources call the API (the
 # ``*_async`` twins are coroutines, in COROUTINE_FUNCTIONS).
-_STRIPE_RESOURCES = (
+_STRIPE_RESOURCE_NAMES = (
     "Account Balance BalanceTransaction Charge Coupon CreditNote Customer Dispute Event File"
     " Invoice InvoiceItem PaymentIntent PaymentLink PaymentMethod Payout Price Product"
     " PromotionCode Refund SetupIntent Subscription SubscriptionItem TaxRate Transfer"
     " checkout.Session billing_portal.Session"
-).split()
+)
+_STRIPE_RESOURCES = _STRIPE_RESOURCE_NAMES.split()
+_MODBUS_METHODS = (
+    "connect read_coils read_discrete_inputs read_holding_registers read_input_registers"
+    " write_coil write_coils write_register write_registers readwrite_registers execute"
+)
 _STRIPE_METHODS = "create retrieve modify delete list search cancel capture confirm pay void_invoice finalize_invoice"
 
 _BLOCKING_DEVICES_AND_SDKS = _merge(
@@ -473,10 +478,7 @@ _BLOCKING_DEVICES_AND_SDKS = _merge(
         [
             f"pymodbus.client.{client}.{method}"
             for client in ("ModbusTcpClient", "ModbusUdpClient", "ModbusSerialClient", "ModbusTlsClient")
-            for method in (
-                "connect read_coils read_discrete_inputs read_holding_registers read_input_registers"
-                " write_coil write_coils write_register write_registers readwrite_registers execute"
-            ).split()
+            for method in _MODBUS_METHODS.split()
         ],
         "sends a Modbus request and waits for the device's answer",
         f"use pymodbus's `AsyncModbusTcpClient` (and the other async clients), or {_TO_THREAD}",
