@@ -220,3 +220,44 @@ def test_addresses(text: str, expected: tuple[str, int]) -> None:
 def test_bad_addresses(text: str) -> None:
     with pytest.raises(ValueError, match=r"address|out of range"):
         parse_address(text)
+
+
+OTEL = """
+import asyncio, json, time
+import asyncdoctor.runtime as rt
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from asyncdoctor.export.otel import instrument
+
+async def main():
+    time.sleep(0.15)
+    await asyncio.sleep(0.05)
+
+reader = InMemoryMetricReader()
+instrument(MeterProvider(metric_readers=[reader]))
+doctor = rt.install(rt.DoctorOptions(threshold=0.05))
+asyncio.run(main())
+out = {}
+for rm in reader.get_metrics_data().resource_metrics:
+    for sm in rm.scope_metrics:
+        for metric in sm.metrics:
+            out[metric.name] = [[dict(p.attributes), p.value] for p in metric.data.data_points]
+print(json.dumps(out))
+"""
+
+
+def test_opentelemetry_instruments_through_the_sdk(tmp_path: Path) -> None:
+    pytest.importorskip("opentelemetry.sdk")
+    done = _python(OTEL, tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads(done.stdout)
+    [(attrs, elu)] = metrics["python.asyncio.eventloop.utilization"]
+    assert attrs["method"] == "poll" and 0.5 <= elu <= 1.0  # 150 ms blocked of about 200
+    states = {a["state"]: v for a, v in metrics["python.asyncio.eventloop.time"]}
+    assert states["active"] >= 0.14 and states["idle"] >= 0.0
+    [(where, count)] = metrics["python.asyncio.blocking.count"]
+    assert where["location"].endswith("prog.py:9") and count == 1
+    [(_, blocked)] = metrics["python.asyncio.blocking.time"]
+    assert blocked >= 0.14
+    [(_, p99)] = metrics["python.asyncio.eventloop.delay.p99"]
+    assert p99 >= 0.1  # the heartbeat was ~150 ms late once
