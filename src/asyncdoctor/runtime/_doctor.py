@@ -22,16 +22,18 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._loops import LoopState, LoopWatcher
-from ._metrics import BlockingSite, LoopHealth, loop_health
 from ._models import Frame, LoopMetrics, RuntimeFinding, RuntimeReport
 from ._options import KINDS, DoctorOptions
 from ._patch import Patches
 from ._tasks import TaskTracker
 from ._warnhooks import WarningHooks
 from ._watchdog import Watchdog
+
+if TYPE_CHECKING:  # (imported when first read: dataclasses cost `run` start-up time)
+    from ._metrics import BlockingSite, LoopHealth
 
 __all__ = ["Doctor", "current", "install", "uninstall", "watch"]
 
@@ -221,6 +223,8 @@ class Doctor:
 
     def loop_health(self) -> list[LoopHealth]:
         """Every loop's utilization, lag histogram, thread CPU time and pending tasks, now."""
+        from ._metrics import loop_health
+
         return loop_health(self)
 
     def blocking_sites(self, limit: int = 20) -> tuple[list[BlockingSite], BlockingSite | None]:
@@ -229,6 +233,8 @@ class Doctor:
         The rest (``None`` when there is none) keeps the number of distinct
         locations bounded, whatever the program does, for the exporters' labels.
         """
+        from ._metrics import BlockingSite
+
         self._settle()
         by_place: dict[str, list[float]] = {}
         with self._lock:
