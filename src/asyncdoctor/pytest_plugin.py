@@ -31,7 +31,7 @@ import gc
 import os
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -69,6 +69,14 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
         "--asyncdoctor-disable", action="append", default=[], metavar="KIND[,KIND]",
         help="switch these detectors off",
     )  # fmt: skip
+    group.addoption(
+        "--asyncdoctor-max-lag", metavar="SECONDS", default=None,
+        help="budget: fail a test whose loop lag p99 passes this (no budget by default)",
+    )  # fmt: skip
+    group.addoption(
+        "--asyncdoctor-max-utilization", metavar="RATIO", default=None,
+        help="budget: fail a test whose event-loop utilization passes this (0-1; none by default)",
+    )  # fmt: skip
     if not pluginmanager.has_plugin(_INI_PLUGIN):  # normally it registers the ini keys
         add_ini_keys(parser)
 
@@ -91,6 +99,8 @@ def add_ini_keys(parser: pytest.Parser) -> None:
         "asyncdoctor_disable", "detectors to switch off (names, space or comma separated)",
         type="args", default=[],
     )  # fmt: skip
+    parser.addini("asyncdoctor_max_lag", "budget: loop lag p99 in seconds", default="")
+    parser.addini("asyncdoctor_max_utilization", "budget: event-loop utilization (0-1)", default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -107,6 +117,24 @@ class _Settings:
     mode: str
     threshold: float | None
     disabled: frozenset[str]
+    max_lag: float | None = None
+    max_utilization: float | None = None
+
+
+def _budget(config: pytest.Config, name: str, upper: float) -> float | None:
+    raw = config.getoption(name)
+    if raw is None:
+        raw = str(config.getini(name)).strip() or None
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= upper:
+        what = "a positive number of seconds" if upper == float("inf") else f"a number in (0, {upper:g}]"
+        raise pytest.UsageError(f"--{name.replace('_', '-')}: expected {what}, got '{raw}'")
+    return value
 
 
 def _settings(config: pytest.Config) -> _Settings:
@@ -137,7 +165,11 @@ def _settings(config: pytest.Config) -> _Settings:
         raise pytest.UsageError(
             f"--asyncdoctor-disable: unknown kind '{unknown[0]}' (kinds: {', '.join(KINDS)})"
         )
-    return _Settings(mode=mode, threshold=threshold, disabled=frozenset(names))
+    return _Settings(
+        mode=mode, threshold=threshold, disabled=frozenset(names),
+        max_lag=_budget(config, "asyncdoctor_max_lag", float("inf")),
+        max_utilization=_budget(config, "asyncdoctor_max_utilization", 1.0),
+    )  # fmt: skip
 
 
 _found_key = pytest.StashKey[list[str]]()  # report mode: this phase's findings, as text
@@ -156,6 +188,9 @@ class _DoctorPlugin:
         self.by_test: dict[str, list[str]] = {}  # report mode: nodeid -> finding lines
         self.outside: list[RuntimeFinding] = []
         self.failure: str | None = None
+        # each loop's figures when the test began (label -> LoopHealth), for the budgets
+        # (None: not measuring; a loop the test's fixtures create is not in it yet)
+        self.health_before: dict[str, Any] | None = None
 
     # --- session ---------------------------------------------------------------------------
 
@@ -192,6 +227,7 @@ class _DoctorPlugin:
         self, item: pytest.Item, nextitem: pytest.Item | None
     ) -> Generator[None, object, object]:
         self.outside.extend(self._take())  # found between tests: nobody's
+        self.health_before = self._health() if self._budgets() else None
         return (yield)
 
     @pytest.hookimpl(trylast=True)
@@ -220,13 +256,48 @@ class _DoctorPlugin:
             if title == "asyncdoctor":
                 self.by_test.setdefault(report.nodeid, []).extend(text.splitlines())
 
+    def _budgets(self) -> bool:
+        return self.settings.max_lag is not None or self.settings.max_utilization is not None
+
+    def _health(self) -> dict[str, Any]:
+        doctor = self.doctor
+        if doctor is None:
+            return {}
+        try:
+            return {h.label: h for h in doctor.loop_health()}
+        except Exception as exc:
+            self.failure = f"doctor failed: {type(exc).__name__}: {exc}"
+            return {}
+
+    def _over_budget(self) -> list[str]:
+        """What this test's loops did beyond the budgets (figures since the test began)."""
+        before = self.health_before
+        if before is None:
+            return []
+        from .runtime._metrics import delta_figures
+
+        out: list[str] = []
+        for label, after in self._health().items():
+            lag_p99, utilization = delta_figures(before.get(label), after)
+            max_lag, max_elu = self.settings.max_lag, self.settings.max_utilization
+            if max_lag is not None and lag_p99 is not None and lag_p99 > max_lag:
+                out.append(f"{label}: loop lag p99 over {max_lag * 1000:g} ms "
+                           f"(at least {lag_p99 * 1000:g} ms, heartbeat histogram)")
+            if max_elu is not None and utilization is not None and utilization > max_elu:
+                out.append(f"{label}: event-loop utilization {utilization:.2f} over {max_elu:g}")
+        self.health_before = None
+        return out
+
     def _check(self, item: pytest.Item) -> None:
         findings = self._take()
-        if not findings:
+        over = self._over_budget()
+        if not findings and not over:
             return
         lines = [_line(finding, self.config.rootpath) for finding in findings]
+        if over:
+            lines.extend(f"budget: {line}" for line in over)
         if self.settings.mode == "fail":
-            count = f"{len(findings)} problem{'s' if len(findings) > 1 else ''}"
+            count = f"{len(lines)} problem{'s' if len(lines) > 1 else ''}"
             text = "\n".join([f"asyncdoctor found {count} during this test:", *lines])
             pytest.fail(text, pytrace=False)
         item.stash.setdefault(_found_key, []).extend(lines)

@@ -284,3 +284,48 @@ def test_findings_reach_the_controller_under_xdist(pytester: pytest.Pytester) ->
     report.stdout.fnmatch_lines(
         ["*= asyncdoctor =*", "test_app.py::test_blocks", f"  test_app.py:{line}: blocking-call *"]
     )
+
+
+BUDGETS = """
+import asyncio
+import time
+
+import pytest
+
+
+@pytest.mark.asyncio
+async def test_busy():
+    for _ in range(2):
+        time.sleep(0.3)  # under the blocking threshold, but the loop does nothing else
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.asyncio
+async def test_idle():
+    await asyncio.sleep(0.3)
+"""
+
+
+def test_budgets_fail_a_test_whose_loop_was_too_busy_or_late(pytester: pytest.Pytester) -> None:
+    _setup(pytester, BUDGETS)
+    result = pytester.runpytest_subprocess(
+        "--asyncdoctor", "--asyncdoctor-threshold=1", "--asyncdoctor-max-lag=0.05",
+        "--asyncdoctor-max-utilization=0.5",
+    )  # fmt: skip
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ test_busy _*",
+            "asyncdoctor found 2 problems during this test:",
+            "budget: asyncio.*: loop lag p99 over 50 ms (at least * ms, heartbeat histogram)",
+            "budget: asyncio.*: event-loop utilization * over 0.5",
+        ]
+    )
+    assert "test_idle" not in result.stdout.str().split("short test summary")[-1]
+
+
+def test_budgets_are_checked_like_the_other_options(pytester: pytest.Pytester) -> None:
+    _setup(pytester, BUDGETS, ini="asyncdoctor_max_utilization = 2")
+    result = pytester.runpytest_subprocess("--asyncdoctor")
+    result.stderr.fnmatch_lines(["*--asyncdoctor-max-utilization: expected a number in (0, 1], got '2'*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR

@@ -16,26 +16,16 @@ collects, never per task or per step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 from opentelemetry.metrics import CallbackOptions, Meter, MeterProvider, Observation, get_meter
 
 from .. import __version__, runtime
+from ..runtime._metrics import lag_quantile
 
 __all__ = ["instrument"]
 
 _Callback = Callable[[CallbackOptions], Iterable[Observation]]
-
-
-def _quantile(bounds: Sequence[float], cumulative: Sequence[int], q: float) -> float | None:
-    """The upper bound of the histogram bucket holding the ``q`` quantile (``None``: no beat yet)."""
-    if not cumulative or cumulative[-1] == 0:
-        return None
-    rank = q * cumulative[-1]
-    for bound, count in zip(bounds, cumulative, strict=False):
-        if count >= rank:
-            return bound
-    return float(bounds[-1]) * 2  # above the last bound: not less than twice it
 
 
 class _Instruments:
@@ -63,9 +53,11 @@ class _Instruments:
     def delay(self, q: float) -> _Callback:
         def observe(_options: CallbackOptions) -> Iterable[Observation]:
             for h in self.health():
-                value = _quantile(h.lag_bounds, h.lag_buckets, q)
-                if value is not None:
-                    yield Observation(value, {"loop": h.label})
+                bucket = lag_quantile(h.lag_bounds, h.lag_buckets, q)
+                if bucket is not None:
+                    low, high = bucket
+                    # the bucket's upper bound (above the last one: not less than twice its low)
+                    yield Observation(high if high != float("inf") else 2 * low, {"loop": h.label})
 
         return observe
 

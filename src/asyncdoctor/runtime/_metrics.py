@@ -131,3 +131,42 @@ def loop_health(doctor: Doctor, *, now: float | None = None) -> list[LoopHealth]
             )
         )
     return out
+
+
+#: Running time (seconds) below which a reading's utilization is not judged: too short.
+MIN_RUN = 0.05
+
+
+def lag_quantile(bounds: tuple[float, ...], cumulative: tuple[int, ...] | list[int],
+                 q: float) -> tuple[float, float] | None:
+    """The bucket of a cumulative lag histogram that holds the ``q`` quantile, as (low, high).
+
+    ``None`` with no beat at all.  Above the last bound, ``high`` is infinite.
+    """
+    if not cumulative or cumulative[-1] <= 0:
+        return None
+    rank = q * cumulative[-1]
+    low = 0.0
+    for bound, count in zip(bounds, cumulative, strict=False):
+        if count >= rank:
+            return low, bound
+        low = bound
+    return low, float("inf")
+
+
+def delta_figures(before: LoopHealth | None, after: LoopHealth) -> tuple[float | None, float | None]:
+    """Between two readings of one loop: the lag p99's lower bound, and the utilization.
+
+    Either is ``None`` when the loop did not run long enough (or beat) in between
+    to tell.  The lower bound makes a budget fail only on lag that surely passed it.
+    """
+    base = before.lag_buckets if before is not None else (0,) * len(after.lag_buckets)
+    diff = [a - b for a, b in zip(after.lag_buckets, base, strict=True)]
+    bucket = lag_quantile(after.lag_bounds, diff, 0.99)
+    p99 = bucket[0] if bucket is not None else None
+    run = after.run_seconds - (before.run_seconds if before is not None else 0.0)
+    utilization: float | None = None
+    if after.idle_seconds is not None and run >= MIN_RUN:
+        idle_before = before.idle_seconds if before is not None and before.idle_seconds is not None else 0.0
+        utilization = min(1.0, max(0.0, 1.0 - (after.idle_seconds - idle_before) / run))
+    return p99, utilization
