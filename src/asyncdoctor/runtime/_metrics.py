@@ -74,17 +74,21 @@ class BlockingSite:
 
 
 def _thread_cpu(state: LoopState) -> float | None:
-    """The loop thread's CPU time, read from another thread (``None`` where it cannot be)."""
-    if not state.thread_id:
-        return None
-    if state.thread_id == threading.get_ident():
+    """The loop thread's CPU time, read from another thread (``None`` where it cannot be).
+
+    Linux's ``/proc/self/task/<tid>/schedstat`` (its first field: nanoseconds on
+    a CPU) is read, never ``pthread_getcpuclockid``: on a thread that has just
+    ended that would read freed memory, and the doctor must never crash the
+    program.  Elsewhere only the calling thread's own time is known.
+    """
+    if state.thread_id and state.thread_id == threading.get_ident():
         return time.thread_time()
-    getclock = getattr(time, "pthread_getcpuclockid", None)
-    if getclock is None:
+    if not state.sched_path:
         return None
     try:
-        return time.clock_gettime(getclock(state.thread_id))
-    except (OSError, OverflowError, ValueError):
+        with open(state.sched_path, "rb") as f:
+            return int(f.read().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
         return None  # the thread has ended
 
 
