@@ -22,7 +22,7 @@ import pytest
 pytest.importorskip("prometheus_client")
 from prometheus_client.parser import text_string_to_metric_families
 
-from asyncdoctor.export.prometheus import parse_address
+from asyncdoctor.export._address import parse_address
 
 TIMEOUT = 120
 
@@ -216,7 +216,7 @@ def test_addresses(text: str, expected: tuple[str, int]) -> None:
     assert parse_address(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "host:", "host:http", "99999"])
+@pytest.mark.parametrize("text", ["", "host:", "host:http", "99999", "::1:9464"])
 def test_bad_addresses(text: str) -> None:
     with pytest.raises(ValueError, match=r"address|out of range"):
         parse_address(text)

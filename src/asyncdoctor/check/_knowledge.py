@@ -101,6 +101,7 @@ __all__ = [
     "OFFLOADING_DECORATORS",
     "RESOURCES",
     "RETURN_TYPES",
+    "SEMAPHORES",
     "SLEEP_FUNCTIONS",
     "TASK_GROUPS",
     "TYPE_ALIASES",
@@ -2139,7 +2140,8 @@ OFFLOADING_DECORATORS: frozenset[str] = frozenset(
 )
 
 #: Types and factories whose ``async with``/``acquire`` bounds concurrency.
-LIMITERS: frozenset[str] = frozenset(
+#: The event-loop libraries' own semaphores (and anyio's and trio's capacity limiters).
+SEMAPHORES: frozenset[str] = frozenset(
     [
         "asyncio.Semaphore",
         "asyncio.BoundedSemaphore",
@@ -2147,6 +2149,11 @@ LIMITERS: frozenset[str] = frozenset(
         "anyio.CapacityLimiter",
         "trio.Semaphore",
         "trio.CapacityLimiter",
+    ]
+)
+
+LIMITERS: frozenset[str] = SEMAPHORES | frozenset(
+    [
         "aiolimiter.AsyncLimiter",
         "asyncio_throttle.Throttler",
         "asyncdoctor.limits.ConcurrencyLimiter",

@@ -371,11 +371,12 @@ def _metrics_address(text: str | None) -> str | None:
     """``--metrics``, checked before the program runs (a bad address is a usage error)."""
     if text is None:
         return None
-    host, _, port = text.strip().rpartition(":")
-    if not port.isdigit() or not 0 <= int(port) <= 65535 or (":" in host and not host.startswith("[")):
-        raise RunUsageError(
-            f"argument --metrics: '{text}' is not an address: expected [HOST:]PORT, e.g. 127.0.0.1:9464"
-        )
+    from ..export._address import parse_address
+
+    try:
+        parse_address(text)
+    except ValueError as exc:
+        raise RunUsageError(f"argument --metrics: {exc}") from None
     return text.strip()
 
 

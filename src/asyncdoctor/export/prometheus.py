@@ -30,6 +30,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from .. import runtime
+from ._address import parse_address
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
@@ -124,21 +125,6 @@ class AsyncdoctorCollector(Collector):
 
 def _le(bound: float) -> str:
     return repr(float(bound))
-
-
-def parse_address(text: str) -> tuple[str, int]:
-    """``9464``, ``:9464``, ``127.0.0.1:9464``, ``[::1]:9464`` -> (host, port); 127.0.0.1 by default."""
-    host, _, port_text = text.strip().rpartition(":")
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    host = host or "127.0.0.1"
-    try:
-        port = int(port_text)
-    except ValueError:
-        raise ValueError(f"'{text}' is not an address: expected [HOST:]PORT, e.g. 127.0.0.1:9464") from None
-    if not 0 <= port <= 65535:
-        raise ValueError(f"'{text}': port {port} is out of range")
-    return host, port
 
 
 def serve(address: str, doctor: runtime.Doctor | None = None) -> tuple[WSGIServer, threading.Thread]:

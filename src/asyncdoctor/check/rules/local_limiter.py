@@ -5,22 +5,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from .. import _knowledge as kb
 from .._analysis import FunctionContext, Report
 from .._refs import LibObject, lib_mro
 from ._base import Rule, register
 from ._util import in_test_code, short_source
 
 #: Limiters and locks whose whole point is to be shared between concurrent callers.
-_SEMAPHORES = frozenset(
-    {
-        "asyncio.Semaphore",
-        "asyncio.BoundedSemaphore",
-        "anyio.Semaphore",
-        "anyio.CapacityLimiter",
-        "trio.Semaphore",
-        "trio.CapacityLimiter",
-    }
-)
+_SEMAPHORES = kb.SEMAPHORES
 _LOCKS = frozenset({"asyncio.Lock", "asyncio.Condition", "anyio.Lock", "anyio.Condition", "trio.Lock"})
 #: Methods whose call on the limiter is a plain use of it, not a hand-off.
 _METHODS = frozenset(

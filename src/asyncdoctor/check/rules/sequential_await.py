@@ -243,17 +243,7 @@ _GUARD_WORDS = _words(
 )
 _GUARD_SUFFIXES = ("lock", "limiter", "semaphore", "throttler", "transaction")
 
-_SEMAPHORE_TYPES = frozenset(
-    [
-        "asyncio.Semaphore",
-        "asyncio.BoundedSemaphore",
-        "anyio.Semaphore",
-        "anyio.CapacityLimiter",
-        "trio.Semaphore",
-        "trio.CapacityLimiter",
-        "asyncdoctor.limits.ConcurrencyLimiter",
-    ]
-)
+_SEMAPHORE_TYPES = kb.SEMAPHORES | {"asyncdoctor.limits.ConcurrencyLimiter"}
 _SEMAPHORE_NAME = re.compile(r"(?:^|_)(?:sem|sema|semaphore|concurrency|capacity)(?:_|$)|semaphore")
 
 #: Context managers whose ``as`` name is a connection (or session) used one query at a time.
