@@ -65,6 +65,8 @@ _CALLBACK_TYPES = frozenset(
 )
 # Event loops whose ``call_later``, ``add_callback``... run coroutine functions themselves.
 _OTHER_LOOPS = ("tornado", "twisted", "kivy", "gi.", "PyQt", "PySide", "qasync")
+# Attribute names that hold an asyncio event loop on library objects of unknown type.
+_LOOP_ATTRIBUTES = frozenset({"loop", "_loop", "event_loop", "aio_loop", "asyncio_loop"})
 _THREADS = frozenset({"threading.Thread", "threading.Timer", "asyncio.to_thread", "run_in_executor"})
 _AT_EXIT = frozenset({"atexit.register", "weakref.finalize"})
 
@@ -158,7 +160,12 @@ def _receiver_ok(index: ProjectIndex, method_ref: str, summary: FileSummary) -> 
     if index.module(head) is None and not any(
         m == head or m.startswith(head + ".") for m in index.modules
     ):
-        return head in ("asyncio", "uvloop")  # a library object of unknown type
+        if head in ("asyncio", "uvloop"):
+            return True
+        # A library object of unknown type: its ``loop`` attribute (``bot.loop`` in
+        # discord.py, ``app.loop``...) is the asyncio loop it runs on, by convention.
+        receiver = method_ref.rpartition(".")[0].rpartition(".")[2]
+        return receiver in _LOOP_ATTRIBUTES and not _imports_other_loop(summary)
     return not _imports_other_loop(summary)
 
 
