@@ -77,6 +77,11 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
         "--asyncdoctor-max-utilization", metavar="RATIO", default=None,
         help="budget: fail a test whose event-loop utilization passes this (0-1; none by default)",
     )  # fmt: skip
+    group.addoption(
+        "--asyncdoctor-task-stats", action="store_true", default=None,
+        help="count every task by coroutine: outcomes and lifetimes (Doctor.task_stats(); "
+        "about 3 us per task)",
+    )  # fmt: skip
     if not pluginmanager.has_plugin(_INI_PLUGIN):  # normally it registers the ini keys
         add_ini_keys(parser)
 
@@ -101,6 +106,10 @@ def add_ini_keys(parser: pytest.Parser) -> None:
     )  # fmt: skip
     parser.addini("asyncdoctor_max_lag", "budget: loop lag p99 in seconds", default="")
     parser.addini("asyncdoctor_max_utilization", "budget: event-loop utilization (0-1)", default="")
+    parser.addini(
+        "asyncdoctor_task_stats", "count every task by coroutine: outcomes and lifetimes",
+        type="bool", default=False,
+    )  # fmt: skip
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -119,6 +128,7 @@ class _Settings:
     disabled: frozenset[str]
     max_lag: float | None = None
     max_utilization: float | None = None
+    task_stats: bool = False
 
 
 def _budget(config: pytest.Config, name: str, upper: float) -> float | None:
@@ -135,6 +145,12 @@ def _budget(config: pytest.Config, name: str, upper: float) -> float | None:
         what = "a positive number of seconds" if upper == float("inf") else f"a number in (0, {upper:g}]"
         raise pytest.UsageError(f"--{name.replace('_', '-')}: expected {what}, got '{raw}'")
     return value
+
+
+def _flag(config: pytest.Config, name: str) -> bool:
+    """A yes/no setting: the command line's when given, else the ini file's."""
+    value = config.getoption(name)
+    return bool(config.getini(name)) if value is None else bool(value)
 
 
 def _settings(config: pytest.Config) -> _Settings:
@@ -169,6 +185,7 @@ def _settings(config: pytest.Config) -> _Settings:
         mode=mode, threshold=threshold, disabled=frozenset(names),
         max_lag=_budget(config, "asyncdoctor_max_lag", float("inf")),
         max_utilization=_budget(config, "asyncdoctor_max_utilization", 1.0),
+        task_stats=_flag(config, "asyncdoctor_task_stats"),
     )  # fmt: skip
 
 
@@ -206,6 +223,8 @@ class _DoctorPlugin:
                 )
                 if self.settings.threshold is not None:
                     options = options.replace(threshold=self.settings.threshold)
+                if self.settings.task_stats:
+                    options = options.replace(task_stats=True)
                 doctor = runtime.install(options)
                 self.owned = True
                 self.collect_garbage = bool(_GC_KINDS - self.settings.disabled)

@@ -97,6 +97,6 @@ def _top_choices(parser: _main._Parser) -> list[object]:
 def test_each_command_parses_with_only_its_own_parser(name: str) -> None:
     args = {"check": ["check", "src"], "rules": ["rules"], "rule": ["rule", "ADC101"],
             "run": ["run", "app.py"], "tune": ["tune", "http", "http://127.0.0.1:1/"],
-            "bench": ["bench", "http"]}[name]
+            "bench": ["bench", "http"], "top": ["top", "--once"], "trace": ["trace", "-o", "x.json"]}[name]
     namespace = _main._build_parser(_main._command_of(args)).parse_args(args)
     assert callable(namespace.handler)

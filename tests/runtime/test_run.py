@@ -516,6 +516,7 @@ def test_help_lists_the_options(capsys: pytest.CaptureFixture[str]) -> None:
         ["--disable", "pending-task,never-awaited", "--disable=unclosed-resource", "app.py"],
         ["--fail-on", "any", "--fail-on=blocking-call", "--report", "r.json", "app.py"],
         ["-q", "--always-report", "--quiet", "--", "app.py", "--threshold", "1"],
+        ["--no-follow", "--metrics", "9464", "app.py"],
         ["-m", "pkg.mod", "--x", "-q"],
         ["-mpkg", "a", "b"],
         ["--report=out.json", "-m", "http.server", "8000"],

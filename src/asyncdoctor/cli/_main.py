@@ -257,6 +257,18 @@ def _add_tune(commands: argparse._SubParsersAction[_Parser]) -> None:
     _tune.register(commands)
 
 
+def _add_top(commands: argparse._SubParsersAction[_Parser]) -> None:
+    from . import _top
+
+    _top.register(commands)
+
+
+def _add_trace(commands: argparse._SubParsersAction[_Parser]) -> None:
+    from . import _trace
+
+    _trace.register(commands)
+
+
 def _add_bench(commands: argparse._SubParsersAction[_Parser]) -> None:
     from . import _bench
 
@@ -275,6 +287,8 @@ _COMMANDS: dict[str, tuple[str, Callable[[argparse._SubParsersAction[_Parser]], 
         _add_tune,
     ),
     "bench": ("measure HTTP clients and event loops on this machine", _add_bench),
+    "top": ("a live view of a running program's loops and tasks", _add_top),
+    "trace": ("write a running program's timeline now (Chrome trace or HTML)", _add_trace),
 }
 
 

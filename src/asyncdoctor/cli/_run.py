@@ -33,13 +33,14 @@ import builtins
 import os
 import sys
 import types
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 if TYPE_CHECKING:
     import argparse
 
-    from ..runtime import Doctor
+    from ..runtime import Doctor, RuntimeReport
+    from ..runtime._merge import Processes
 
 __all__ = ["add_arguments", "main", "run_command"]
 
@@ -120,6 +121,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--disable", action="extend", type=_comma_list, default=[], metavar="KIND[,KIND]",
         help="switch these detectors off (kinds: see below)",
     )  # fmt: skip
+    doctor.add_argument(
+        "--task-stats", action="store_true",
+        help="count every task by coroutine: outcomes (done, cancelled, failed) and lifetimes "
+        "(about 3 us per task; see docs/metrics.md)",
+    )  # fmt: skip
+    doctor.add_argument(
+        "--live", action="store_true",
+        help="serve read-only snapshots on a socket only your user can open, for "
+        "`asyncdoctor top PID` (see docs/top.md)",
+    )  # fmt: skip
     output = parser.add_argument_group("report")
     output.add_argument(
         "--report", metavar="FILE.json", help="write the full report as JSON to this file"
@@ -139,6 +150,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     output.add_argument(
         "--always-report", action="store_true", help="print the summary even when it is clean"
     )
+    output.add_argument(
+        "--trace", metavar="FILE.json",
+        help="record a timeline of what each loop did and write it at exit as a Chrome trace "
+        "(open it in Perfetto or chrome://tracing; see docs/timeline.md)",
+    )  # fmt: skip
+    output.add_argument(
+        "--timeline", metavar="FILE.html",
+        help="record that timeline and write it at exit as one self-contained HTML page",
+    )  # fmt: skip
+    doctor.add_argument(
+        "--no-follow", action="store_true",
+        help="watch this process only: the Python processes the program starts (workers, "
+        "subprocesses) run without the doctor",
+    )  # fmt: skip
     target = parser.add_argument_group("program")
     # Both take the rest of the command line: options after the script or module name
     # belong to the program, as with `python`.
@@ -167,7 +192,14 @@ def main(argv: Sequence[str]) -> int:
     return run_command(args)
 
 
-_FLAGS = {"--quiet": "quiet", "-q": "quiet", "--always-report": "always_report"}
+_FLAGS = {
+    "--quiet": "quiet",
+    "-q": "quiet",
+    "--always-report": "always_report",
+    "--no-follow": "no_follow",
+    "--task-stats": "task_stats",
+    "--live": "live",
+}
 _VALUED = {
     "--threshold": "threshold",
     "--blocking-threshold": "threshold",
@@ -175,6 +207,8 @@ _VALUED = {
     "--report": "report",
     "--fail-on": "fail_on",
     "--metrics": "metrics",
+    "--trace": "trace",
+    "--timeline": "timeline",
 }
 
 
@@ -189,7 +223,9 @@ def _parse_quickly(argv: Sequence[str]) -> types.SimpleNamespace | None:
     """
     values: dict[str, object] = {
         "threshold": None, "disable": [], "report": None, "fail_on": None, "metrics": None,
-        "quiet": False, "always_report": False, "module": None, "program": [],
+        "trace": None, "timeline": None,
+        "quiet": False, "always_report": False, "no_follow": False, "module": None, "program": [],
+        "task_stats": False, "live": False,
     }  # fmt: skip
     index = 0
     while index < len(argv):
@@ -282,12 +318,17 @@ class _Settings:
         "args",
         "disabled",
         "fail_on",
+        "follow",
+        "live",
         "metrics",
         "module",
         "quiet",
         "report_file",
         "script",
+        "task_stats",
         "threshold",
+        "timeline_file",
+        "trace_file",
     )
 
     def __init__(
@@ -303,6 +344,11 @@ class _Settings:
         quiet: bool,
         always_report: bool,
         metrics: str | None = None,
+        trace_file: str | None = None,
+        timeline_file: str | None = None,
+        follow: bool = True,
+        task_stats: bool = False,
+        live: bool = False,
     ) -> None:
         self.module = module  # -m MODULE, or None for a script
         self.script = script  # the script, directory or zip file, as given
@@ -314,6 +360,11 @@ class _Settings:
         self.quiet = quiet
         self.always_report = always_report
         self.metrics = metrics  # [HOST:]PORT to serve /metrics on, or None
+        self.trace_file = trace_file  # --trace FILE.json (absolute), or None
+        self.timeline_file = timeline_file  # --timeline FILE.html (absolute), or None
+        self.follow = follow  # watch the Python processes the program starts too
+        self.task_stats = task_stats  # --task-stats: DoctorOptions(task_stats=True)
+        self.live = live  # --live: DoctorOptions(live=True), for `asyncdoctor top`
 
 
 def _settings(args: argparse.Namespace | types.SimpleNamespace) -> _Settings:
@@ -364,6 +415,11 @@ def _settings(args: argparse.Namespace | types.SimpleNamespace) -> _Settings:
         quiet=args.quiet,
         always_report=args.always_report,
         metrics=_metrics_address(getattr(args, "metrics", None)),
+        trace_file=_output_file(getattr(args, "trace", None), "--trace"),
+        timeline_file=_output_file(getattr(args, "timeline", None), "--timeline"),
+        follow=not getattr(args, "no_follow", False),
+        task_stats=bool(getattr(args, "task_stats", False)),
+        live=bool(getattr(args, "live", False)),
     )
 
 
@@ -378,6 +434,17 @@ def _metrics_address(text: str | None) -> str | None:
     except ValueError as exc:
         raise RunUsageError(f"argument --metrics: {exc}") from None
     return text.strip()
+
+
+def _output_file(path: str | None, option: str) -> str | None:
+    """An output file's absolute path (the program may change directory); its folder must exist."""
+    if path is None:
+        return None
+    full = os.path.abspath(path)
+    folder = os.path.dirname(full)
+    if not os.path.isdir(folder):
+        raise RunUsageError(f"argument {option}: folder '{folder}' does not exist")
+    return full
 
 
 def _known_kinds() -> tuple[str, ...] | None:
@@ -512,19 +579,25 @@ class _Runner:
             code, interrupted = _print_uncaught(program.syntax_error, None), False
         else:
             self.doctor = _install_doctor(self.settings)
+            if self.doctor is not None and self.settings.follow:
+                _follow_children(self.doctor, live=self.settings.metrics is not None)
             if self.doctor is not None and self.settings.metrics is not None:
                 _serve_metrics(self.doctor, self.settings.metrics, quiet=self.settings.quiet)
             pid = os.getpid()
             code, interrupted = self._execute()
-            if os.getpid() != pid:  # a forked child came back through here: not ours to report
-                return _finish(code, interrupted=interrupted)
+            if os.getpid() != pid:  # a forked child came back through here: it reports as a
+                return _finish(code, interrupted=interrupted)  # worker, at exit (see _follow)
             try:
                 _wait_for_threads()
                 if self.doctor is not None:
                     code = _report(self.doctor, self.settings, code, interrupted=interrupted)
+                    _write_timeline(self.doctor, self.settings)
                     _uninstall(self.doctor)
             except KeyboardInterrupt:  # ^C while we wait or report: end as after any ^C
                 interrupted = True
+            finally:
+                if self.doctor is not None and self.doctor.follower is not None:
+                    self.doctor.follower.cleanup()
         return _finish(code, interrupted=interrupted)
 
     def _set_up_interpreter_state(self) -> None:
@@ -707,14 +780,36 @@ def _install_doctor(settings: _Settings) -> Doctor | None:
             add_launcher_file(_LAUNCHER)
 
         detectors = frozenset(KINDS) - settings.disabled
+        timeline = settings.trace_file is not None or settings.timeline_file is not None
         if settings.threshold is not None:
-            options = DoctorOptions(detectors=detectors, threshold=settings.threshold)
+            options = DoctorOptions(
+                detectors=detectors, threshold=settings.threshold, timeline=timeline
+            )
         else:
-            options = DoctorOptions(detectors=detectors)
-        return install(options)
+            options = DoctorOptions(detectors=detectors, timeline=timeline)
+        if settings.task_stats:
+            options = options.replace(task_stats=True)
+        if settings.live:
+            options = options.replace(live=True)
+        doctor = install(options)
+        if settings.live and doctor.live_server is not None and not settings.quiet:
+            _say(f"live view: asyncdoctor top {os.getpid()}")
+        if doctor.recorder is not None:  # a dump on SIGUSR2 goes next to the asked-for files
+            doctor.recorder.dump_dir = os.path.dirname(settings.trace_file or settings.timeline_file or "")
+        return doctor
     except Exception as exc:
         _doctor_failed(exc)
         return None
+
+
+def _follow_children(doctor: Doctor, *, live: bool) -> None:
+    """Have the Python processes the program starts install the doctor too (see runtime._follow)."""
+    try:
+        from ..runtime._follow import start_parent
+
+        start_parent(doctor, live=live)
+    except Exception as exc:
+        _doctor_failed(exc)
 
 
 def _serve_metrics(doctor: Doctor, address: str, *, quiet: bool = False) -> None:
@@ -730,6 +825,8 @@ def _serve_metrics(doctor: Doctor, address: str, *, quiet: bool = False) -> None
     except (OSError, ValueError) as exc:
         _say(f"cannot serve metrics on {address} ({exc}); the program runs without it")
         return
+    if doctor.follower is not None:  # forked workers must not keep the port open
+        doctor.follower.close_in_children(server.server_close)
     if not quiet:
         host, port = str(server.server_address[0]), server.server_address[1]
         _say(f"metrics at http://{host if ':' not in host else f'[{host}]'}:{port}/metrics")
@@ -745,6 +842,35 @@ def _say(line: str) -> None:
             pass
 
 
+def _write_timeline(doctor: Doctor, settings: _Settings) -> None:
+    """Write ``--trace`` and ``--timeline`` (see docs/timeline.md); say once if one cannot be."""
+    if settings.trace_file is None and settings.timeline_file is None:
+        return
+    try:
+        timeline = doctor.timeline()
+        if timeline is None:
+            return
+        written = []
+        if settings.trace_file is not None:
+            from ..export.trace import write_trace
+
+            write_trace(timeline, settings.trace_file)
+            written.append(settings.trace_file)
+        if settings.timeline_file is not None:
+            from ..export.timeline import write_html
+
+            write_html(timeline, settings.timeline_file)
+            written.append(settings.timeline_file)
+    except OSError as exc:
+        _doctor_failed(f"cannot write the timeline: {exc.strerror or exc}")
+        return
+    except Exception as exc:
+        _doctor_failed(exc)
+        return
+    if not settings.quiet:
+        _say(f"timeline written to {' and '.join(written)}")
+
+
 def _uninstall(doctor: Doctor) -> None:
     """Undo the doctor's patches once it has reported: what the interpreter does while it
     finalises (warnings of objects collected then, for one) must be as without it."""
@@ -758,10 +884,16 @@ def _report(doctor: Doctor, settings: _Settings, code: int, *, interrupted: bool
     """Write the report; return the exit code, changed by ``--fail-on`` when it applies."""
     stream = _report_stream()
     try:
+        from ..runtime._follow import collect_garbage
+
         doctor.mark()  # settle what the doctor saw of loops that have stopped, then
-        _collect_garbage()  # let coroutines and resources lost in reference cycles be seen now
+        collect_garbage()  # let coroutines and resources lost in reference cycles be seen now
         doctor.tasks.unretrieved_still_referenced()
         report = doctor.report()
+        merged = _merge_workers(doctor, report)
+        processes = None
+        if merged is not None:
+            report, processes = merged
     except Exception as exc:
         _doctor_failed(exc)
         return code
@@ -769,7 +901,10 @@ def _report(doctor: Doctor, settings: _Settings, code: int, *, interrupted: bool
         try:
             import json
 
-            text = json.dumps(report.to_json(), indent=2, ensure_ascii=False)
+            data = report.to_json()
+            if processes is not None:
+                data["processes"] = processes.to_json()
+            text = json.dumps(data, indent=2, ensure_ascii=False)
             with open(settings.report_file, "w", encoding="utf-8") as file:
                 file.write(text + "\n")
         except OSError as exc:
@@ -781,6 +916,8 @@ def _report(doctor: Doctor, settings: _Settings, code: int, *, interrupted: bool
             summary = report.render_text(color=_use_color(stream))
             if not summary and settings.always_report:
                 summary = _clean_summary(report)
+            if processes is not None and (summary or processes.missing or processes.running):
+                summary = f"{summary.rstrip(chr(10))}\n{processes.summary()}".lstrip("\n")
             if summary:
                 _write(stream, summary if summary.endswith("\n") else summary + "\n")
         except Exception as exc:
@@ -796,30 +933,18 @@ def _report(doctor: Doctor, settings: _Settings, code: int, *, interrupted: bool
     return code
 
 
-def _collect_garbage() -> None:
-    """``gc.collect()``, from a thread that has no Python frame at all.
+def _merge_workers(doctor: Doctor, report: RuntimeReport) -> tuple[RuntimeReport, Processes] | None:
+    """The report merged with the followed workers' and who reported; ``None`` when no
+    child was watched (the report is then exactly the single-process one)."""
+    follower = doctor.follower
+    if follower is None or follower.role != "parent" or not any(follower.worker_reports()):
+        return None
+    from ..runtime._merge import merge_run
 
-    Without the doctor, what a collection finds (a coroutine never awaited, a file never
-    closed) is collected while the interpreter shuts down, with no frame running, and its
-    warning reads ``sys:1: RuntimeWarning: ...``.  Collected from our own code, it would
-    name our line instead.  A thread started on ``gc.collect`` itself (then on the lock's
-    ``release``, both C functions called by ``map``) has no frame, so the warning reads
-    exactly as without the doctor.
-    """
-    import _thread
-    import gc
-    import operator
-
-    done = _thread.allocate_lock()
-    done.acquire()
-    calls: tuple[Callable[[], object], ...] = (gc.collect, done.release)
-    steps: Iterator[object] = map(cast("Any", operator.call), calls)
-    try:
-        _thread.start_new_thread(list, (steps,))
-    except RuntimeError:  # no thread can be started (interpreter shutting down)
-        gc.collect()
-        return
-    done.acquire()
+    merged, processes = merge_run(report, follower)
+    if not (processes.workers or processes.missing or processes.running):
+        return None
+    return merged, processes
 
 
 def _clean_summary(report: object) -> str:

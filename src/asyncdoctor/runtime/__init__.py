@@ -29,13 +29,19 @@ from ._options import DoctorOptions as DoctorOptions
 __all__ = [
     "KINDS",
     "BlockingSite",
+    "CoroutineTasks",
     "Doctor",
     "DoctorOptions",
     "Frame",
     "LoopHealth",
     "LoopMetrics",
+    "PoolSite",
+    "QueueSite",
+    "ResourceCount",
     "RuntimeFinding",
     "RuntimeReport",
+    "TaskStats",
+    "Timeline",
     "current",
     "install",
     "uninstall",
@@ -44,14 +50,28 @@ __all__ = [
 
 if TYPE_CHECKING:
     from ._metrics import BlockingSite as BlockingSite
+    from ._metrics import CoroutineTasks as CoroutineTasks
     from ._metrics import LoopHealth as LoopHealth
+    from ._metrics import TaskStats as TaskStats
+    from ._resources import PoolSite as PoolSite
+    from ._resources import QueueSite as QueueSite
+    from ._resources import ResourceCount as ResourceCount
+    from ._timeline import Timeline as Timeline
 
 
 def __getattr__(name: str) -> object:
     # The metrics' record types are imported when first used: ``asyncdoctor run`` pays
     # for nothing it does not use before the program's first line.
-    if name in ("BlockingSite", "LoopHealth"):
+    if name in ("BlockingSite", "CoroutineTasks", "LoopHealth", "TaskStats"):
         from . import _metrics
 
         return getattr(_metrics, name)
+    if name in ("PoolSite", "QueueSite", "ResourceCount"):
+        from . import _resources
+
+        return getattr(_resources, name)
+    if name == "Timeline":  # the timeline's records (DoctorOptions(timeline=True))
+        from . import _timeline
+
+        return _timeline.Timeline
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
+from ._inventory import Inventory
 from ._loops import LoopState, LoopWatcher
 from ._models import Frame, LoopMetrics, RuntimeFinding, RuntimeReport
 from ._options import KINDS, DoctorOptions
@@ -33,7 +34,12 @@ from ._warnhooks import WarningHooks
 from ._watchdog import Watchdog
 
 if TYPE_CHECKING:  # (imported when first read: dataclasses cost `run` start-up time)
-    from ._metrics import BlockingSite, LoopHealth
+    from ._follow import Follower
+    from ._live import LiveServer
+    from ._metrics import BlockingSite, LoopHealth, TaskStats
+    from ._recorder import Recorder
+    from ._resources import PoolSite, QueueSite, ResourceCount
+    from ._timeline import Timeline
 
 __all__ = ["Doctor", "current", "install", "uninstall", "watch"]
 
@@ -65,7 +71,19 @@ class Doctor:
         self.watchdog = Watchdog(self)
         self.tasks = TaskTracker(self)
         self.warnhooks = WarningHooks(self)
+        self.inventory = Inventory(self)
         self._random: Any = None  # a random.Random, once the reservoir is full
+        self._pid = os.getpid()
+        #: This process's part in a run that follows child processes (see ``_follow``), if any.
+        self.follower: Follower | None = None
+        #: The timeline's recorder (``DoctorOptions(timeline=True)``), else None: nothing to pay.
+        self.recorder: Recorder | None = None
+        #: The live socket for ``asyncdoctor top`` (``DoctorOptions(live=True)``), else None.
+        self.live_server: LiveServer | None = None
+        if self.options.timeline:
+            from ._recorder import Recorder
+
+            self.recorder = Recorder(self)
 
     def __repr__(self) -> str:
         state = "installed" if self._installed else "not installed"
@@ -87,6 +105,11 @@ class Doctor:
             self.loops.install()
             self.tasks.install()
             self.warnhooks.install()
+            self._install_inventory()
+            if self.recorder is not None:
+                self.recorder.install()
+            if self.options.live:
+                self._serve_live()
             atexit.register(self._at_exit)
             if hasattr(os, "register_at_fork"):
                 os.register_at_fork(after_in_child=self._after_fork)
@@ -110,6 +133,12 @@ class Doctor:
         self.loops.detach_all()
         self.tasks.detach_all()
         self.warnhooks.uninstall()
+        self.inventory.uninstall()
+        if self.recorder is not None:
+            self.recorder.uninstall()
+        if self.live_server is not None:
+            self.live_server.close()
+            self.live_server = None
         self.patches.restore()
         with suppress(Exception):
             atexit.unregister(self._at_exit)
@@ -126,7 +155,50 @@ class Doctor:
         self.watchdog.stop()
 
     def _after_fork(self) -> None:
+        """In a forked child (``os.register_at_fork``): start afresh, as a worker when followed.
+
+        The child has one thread, a copy of the one that forked: locks held by
+        the others are re-created, the parent's findings, lag figures and loops
+        (none of which runs here) are forgotten (the parent reports them), and
+        a followed run's child becomes a worker that writes its own report.
+        """
         self.watchdog.after_fork()
+        if not self._installed or self._pid == os.getpid():
+            return
+        self._pid = os.getpid()
+        try:
+            self._lock = threading.Lock()
+            self._findings = []
+            self._lags = []
+            self._lag_count = 0
+            self._lag_max = 0.0
+            self.watchdog.slowest = []
+            self.loops.after_fork()
+            self.tasks.sites.lock = threading.Lock()
+            self.inventory.after_fork()
+            if self.recorder is not None:
+                self.recorder.after_fork()
+            self.tasks._created = 0  # tasks the parent created are the parent's to count
+            self.tasks._peak = None
+            self.tasks.after_fork()
+            if self.follower is not None:
+                self.follower.after_fork()
+            if self.live_server is not None:  # the parent's socket stays the parent's
+                self.live_server.forget()
+                self.live_server = None
+                self._serve_live()
+        except Exception as exc:
+            self.internal_error("fork", exc)
+
+    def _serve_live(self) -> None:
+        """Serve snapshots for ``asyncdoctor top`` on this process's socket in the user's live folder."""
+        from ._live import LiveServer
+        from ._livedir import socket_path
+
+        try:
+            self.live_server = LiveServer(self, socket_path(os.getpid(), create=True))
+        except OSError as exc:  # PermissionError included: a live folder that is not private
+            self.internal_error("live socket", exc)
 
     # -- called by the parts ---------------------------------------------------------
 
@@ -136,6 +208,7 @@ class Doctor:
             self.tasks.attach(loop)
             self.warnhooks.set_origin_tracking_in_thread()
             self.warnhooks.patch_constructors()
+            self.inventory.scan()
         except Exception as exc:
             self.internal_error("loop instruments", exc)
 
@@ -144,6 +217,8 @@ class Doctor:
             self.watchdog.settle(state)
         except Exception as exc:
             self.internal_error("blocking-call", exc)
+        if self.follower is not None:  # a worker leaves its report so far (see _follow)
+            self.follower.loop_stopped()
 
     def watchdog_wake(self) -> None:
         if self.options.wants("blocking-call") and not self.closing:
@@ -221,11 +296,29 @@ class Doctor:
             unavailable=tuple(self._unavailable.items()),
         )
 
+    def timeline(self) -> Timeline | None:
+        """What each loop did lately (``DoctorOptions(timeline=True)``), else ``None``."""
+        if self.recorder is None:
+            return None
+        self._settle()
+        return self.recorder.timeline()
+
     def loop_health(self) -> list[LoopHealth]:
         """Every loop's utilization, lag histogram, thread CPU time and pending tasks, now."""
         from ._metrics import loop_health
 
         return loop_health(self)
+
+    def task_stats(self, limit: int = 20) -> TaskStats | None:
+        """Tasks by coroutine: created, finished by outcome, lifetimes (``task_stats`` option).
+
+        The ``limit`` names with the most tasks, then ``"other"`` for the rest;
+        ``None`` when ``DoctorOptions(task_stats=True)`` was not asked for (tasks
+        alive by coroutine are in :meth:`loop_health` either way).
+        """
+        from ._metrics import task_stats
+
+        return task_stats(self, limit)
 
     def blocking_sites(self, limit: int = 20) -> tuple[list[BlockingSite], BlockingSite | None]:
         """Blocking steps by location, most time first: the ``limit`` first, and the rest in one.
@@ -251,6 +344,39 @@ class Doctor:
             if rest else None
         )
         return top, other
+
+    def queues(self, limit: int = 20) -> list[QueueSite]:
+        """The live ``asyncio.Queue`` objects by creation site, now: count, depth, bound, waiters.
+
+        The ``limit`` sites holding the most items come first, the others are
+        summed in one entry whose site is ``"other"`` (a bounded number of
+        labels for the exporters, whatever the program does).
+        """
+        from ._resources import queue_sites
+
+        return queue_sites(self, limit)
+
+    def pools(self, limit: int = 20) -> list[PoolSite]:
+        """The open connection pools (aiohttp, httpcore/httpx, asyncpg) by kind and creation site, now.
+
+        Connections in use and idle, requests waiting, the limit; per kind the
+        ``limit`` busiest sites, then ``"other"``.
+        """
+        from ._resources import pool_sites
+
+        return pool_sites(self, limit)
+
+    def resources(self) -> list[ResourceCount]:
+        """Sessions, clients, pools and connections by kind: open now, and made since install."""
+        from ._resources import resource_counts
+
+        return resource_counts(self)
+
+    def _install_inventory(self) -> None:
+        try:
+            self.inventory.install()
+        except Exception as exc:
+            self.internal_error("inventory", exc)
 
     def _settle(self) -> None:
         try:
@@ -284,7 +410,13 @@ class Doctor:
 
 
 def _group(findings: list[RuntimeFinding]) -> tuple[RuntimeFinding, ...]:
-    """Merge findings of the same kind at the same location, in order of first sighting."""
+    """Merge findings of the same kind at the same location, in order of first sighting.
+
+    A group keeps the message, stack and request context of its longest member
+    (the first, for findings without a duration); when its members came from
+    several requests (distinct correlation IDs), ``extra["requests"]`` says how
+    many.
+    """
     groups: dict[tuple[str, Frame], list[RuntimeFinding]] = {}
     for finding in findings:
         groups.setdefault((finding.kind, finding.location), []).append(finding)
@@ -299,6 +431,11 @@ def _group(findings: list[RuntimeFinding]) -> tuple[RuntimeFinding, ...]:
         if durations:
             extra["max_ms"] = f"{max(durations) * 1000:.1f}"
         longest = max(members, key=lambda m: m.duration or 0.0)
+        requests = {
+            value for m in members for key, value in m.context or () if key == "correlation_id"
+        }
+        if len(requests) > 1:
+            extra["requests"] = str(len(requests))
         merged.append(
             RuntimeFinding(
                 kind=first.kind,
@@ -310,6 +447,7 @@ def _group(findings: list[RuntimeFinding]) -> tuple[RuntimeFinding, ...]:
                 created_at=first.created_at,
                 extra=tuple(extra.items()),
                 suspended_at=first.suspended_at,
+                context=longest.context,
             )
         )
     order = {kind: index for index, kind in enumerate(KINDS)}

@@ -25,6 +25,7 @@ __all__ = [
     "innermost_user",
     "is_internal_file",
     "is_user_file",
+    "is_user_frame",
     "line_of",
     "stack_of",
 ]
@@ -86,6 +87,23 @@ def is_user_file(filename: str) -> bool:
     if answer is None:
         answer = _user_cache[filename] = _classify(filename)
     return answer
+
+
+def is_user_frame(frame: FrameType) -> bool:
+    """Whether ``frame`` runs the user's code.
+
+    Code compiled from a string (``<string>``, ``<lambda>``...) counts as the
+    user's only when the user's code (or nothing: ``python -c``) called it;
+    called from a library, it is code the library generated (pydantic's
+    validators, ``dataclasses``' ``__init__``, ``namedtuple``'s ``__new__``).
+    """
+    filename = frame.f_code.co_filename
+    if not is_user_file(filename):
+        return False
+    if not filename.startswith("<"):
+        return True
+    caller = frame.f_back
+    return caller is None or is_user_file(caller.f_code.co_filename)
 
 
 def _classify(filename: str) -> bool:

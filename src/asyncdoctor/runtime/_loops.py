@@ -54,6 +54,7 @@ from ._models import Frame
 
 if TYPE_CHECKING:
     from ._doctor import Doctor
+    from ._recorder import LoopRecording
 
 __all__ = ["LAG_BUCKETS", "LoopState", "LoopWatcher"]
 
@@ -66,6 +67,8 @@ _BUSY_LAG = 0.002
 LAG_BUCKETS: tuple[float, ...] = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 _monotonic = time.monotonic
+#: An idle wait longer than this (seconds) ends a busy stretch of the timeline (_recorder).
+_MERGE_GAP = 0.001
 
 
 def _loop_name(loop: object) -> str:
@@ -114,6 +117,7 @@ class LoopState:
         "native_id",
         "number",
         "pending_next",
+        "rec",
         "run_since",
         "run_total",
         "running",
@@ -121,6 +125,7 @@ class LoopState:
         "select_at",
         "site",
         "stopped_at",
+        "tasks_by_coroutine",
         "tasks_pending",
         "thread_id",
         "watch",
@@ -165,10 +170,14 @@ class LoopState:
         # the time the loop was busy (see _metrics.loop_health)
         self.busy_estimate = 0.0
         self.tasks_pending: int | None = None  # at the last count (sampled at heartbeats)
+        # the same count by coroutine name: the top 20, then "other" (see _taskstats)
+        self.tasks_by_coroutine: tuple[tuple[str, int], ...] | None = None
         self.lag_buckets = [0] * (len(LAG_BUCKETS) + 1)  # the last one: above every bound
         self.lag_sum = 0.0
         # Owned by the watchdog (under its lock).
         self.watch: Any = None
+        # The timeline's recording of this loop (see _recorder), when the timeline is on.
+        self.rec: LoopRecording | None = None
 
     # -- in the loop's thread -------------------------------------------------
 
@@ -176,6 +185,8 @@ class LoopState:
         """The loop is about to run in the current thread."""
         if self.running:
             return
+        if self.doctor.recorder is not None:  # the timeline (see _recorder)
+            self.rec = self.doctor.recorder.loop_started(self)
         if self._marker is None and not self.marked:
             self.marked = self.mark_batches(loop)
             self.interval = self.doctor.options.beat(marked=self.marked)
@@ -202,7 +213,8 @@ class LoopState:
         self.batch_at = now
         self.run_since = now
         self.running = True
-        if self.doctor.options.wants("blocking-call") and not self.doctor.closing:
+        beating = self.doctor.options.wants("blocking-call") or self.rec is not None
+        if beating and not self.doctor.closing:
             self.handle = loop.call_later(self.interval, self.beat)
         self.doctor.watchdog_wake()
 
@@ -229,6 +241,7 @@ class LoopState:
         state = self
         monotonic = _monotonic
         long_after = self.doctor.options.threshold / 4
+        rec = self.rec  # the timeline (see _recorder): None unless it is on
 
         def select(timeout: float | None = None) -> Any:
             now = monotonic()
@@ -243,6 +256,8 @@ class LoopState:
                 if timeout is None or timeout > 0:
                     # waiting for I/O or a timer: idle, as Node's event-loop utilization counts it
                     state.idle_total += after - now
+                    if rec is not None and after - now > _MERGE_GAP:  # a busy stretch ended
+                        rec.busy_until(now, after, state.idle_total)
 
         select.__doc__ = getattr(original, "__doc__", None)
         try:
@@ -274,6 +289,8 @@ class LoopState:
         handle, self.handle = self.handle, None
         if handle is not None:
             handle.cancel()
+        if self.rec is not None:  # the timeline (see _recorder)
+            self.rec.stopped(self)
         # Settle now: the loop (and this state, weakly keyed by it) may be
         # garbage-collected before the watchdog's next look.
         self.doctor.loop_stopped(self)
@@ -292,8 +309,10 @@ class LoopState:
         self.due = now + self.interval
         self.beats += 1
         loop = self.loop_ref()
+        if self.rec is not None and loop is not None:  # the timeline (see _recorder)
+            self.rec.beat(self, loop, now, lag)
         if now >= self.pending_next and loop is not None:
-            self.pending_next, pending = self.doctor.tasks.sample_pending(loop, now)
+            self.pending_next, pending = self.doctor.tasks.sample_pending(loop, now, self)
             if pending is not None:
                 self.tasks_pending = pending
         if loop is None or not self.running or self.doctor.closing:
@@ -320,6 +339,21 @@ class LoopWatcher:
         self._orphans: list[LoopState] = []
         #: The last loops that were garbage-collected, for their figures (see _metrics).
         self.finished: collections.deque[LoopState] = collections.deque(maxlen=16)
+        self._generation = 0  # one more in each forked child: older loops are the parent's
+
+    def after_fork(self) -> None:
+        """In a forked child: forget the parent's loops (none of them runs here) and their figures."""
+        self.lock = threading.Lock()
+        for state in list(self.states.values()):
+            state.running = False
+            state.handle = None
+            state.watch = None
+        self.states = weakref.WeakKeyDictionary()
+        self._generation += 1
+        self._hooked.clear()
+        self._orphans = []
+        self.finished.clear()
+        self.seen = 0
 
     def snapshot(self) -> list[LoopState]:
         with self.lock:
@@ -341,12 +375,14 @@ class LoopWatcher:
                 state.number = self.seen
                 # The state leaves `states` with its loop; what the watchdog was
                 # in the middle of measuring must not leave with it.
-                finalizer = weakref.finalize(loop, self._collected, state)
+                finalizer = weakref.finalize(loop, self._collected, state, self._generation)
                 finalizer.atexit = False
         return state
 
-    def _collected(self, state: LoopState) -> None:
+    def _collected(self, state: LoopState, generation: int = 0) -> None:
         # Any thread, at any point (the garbage collector): only note it.
+        if generation != self._generation:
+            return  # a loop of the process this one was forked from
         if state.running:
             state.running = False
             state.stopped_at = _monotonic()

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ._doctor import Doctor
     from ._loops import LoopState
 
-__all__ = ["BlockingSite", "LoopHealth", "loop_health"]
+__all__ = ["BlockingSite", "CoroutineTasks", "LoopHealth", "TaskStats", "loop_health", "task_stats"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,10 @@ class LoopHealth:
     ``lag_buckets`` are cumulative counts of heartbeat lateness at or below each
     bound of ``lag_bounds`` (Prometheus's convention), the last one being every beat.
     ``cpu_seconds`` is the loop thread's CPU time (``None``: not readable here).
+    ``tasks_pending`` is the number of pending tasks at the last count (sampled
+    at heartbeats), ``tasks_by_coroutine`` the same count by coroutine name,
+    most first: the 20 names with the most tasks, then ``("other", n)`` for the
+    rest (``None`` until the first count).
     """
 
     label: str
@@ -62,6 +66,7 @@ class LoopHealth:
     lag_count: int
     cpu_seconds: float | None
     tasks_pending: int | None
+    tasks_by_coroutine: tuple[tuple[str, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,99 @@ class BlockingSite:
     location: str
     count: int
     seconds: float
+
+
+@dataclass(frozen=True)
+class CoroutineTasks:
+    """The tasks of one coroutine name since the doctor started (``task_stats``).
+
+    ``name`` is the coroutine's ``__qualname__`` (``"?"``: the coroutine was
+    gone; ``"other"``: the names not shown one by one).  ``created`` counts the
+    tasks made; ``done``, ``cancelled`` and ``failed`` those that ended so (a
+    task still running, or destroyed while pending, is in none of them).
+    ``duration_buckets`` are cumulative counts of lifetimes at or below each
+    bound of :attr:`TaskStats.duration_bounds` (Prometheus's convention), the
+    last one being every finished task; ``duration_sum`` is their sum, in
+    seconds.
+    """
+
+    name: str
+    created: int
+    done: int
+    cancelled: int
+    failed: int
+    duration_buckets: tuple[int, ...]
+    duration_sum: float
+
+    @property
+    def finished(self) -> int:
+        """Tasks that ended, whichever way."""
+        return self.done + self.cancelled + self.failed
+
+
+@dataclass(frozen=True)
+class TaskStats:
+    """Every task the loops created since the doctor started, by coroutine (``task_stats``).
+
+    ``coroutines`` holds the names with the most tasks created, most first,
+    then ``"other"`` for all the rest (when there is a rest): the number of
+    names stays bounded whatever the program does.  ``created`` and
+    ``finished`` are the totals over every name.
+    """
+
+    duration_bounds: tuple[float, ...]
+    coroutines: tuple[CoroutineTasks, ...]
+    created: int
+    finished: int
+
+
+def task_stats(doctor: Doctor, limit: int = 20) -> TaskStats | None:
+    """The task statistics of every loop, by coroutine; ``None`` when ``task_stats`` is off."""
+    tables = doctor.tasks.stats
+    if tables is None:
+        return None
+    from ._taskstats import (
+        BUCKETS,
+        CANCELLED,
+        CREATED,
+        DONE,
+        DURATION_BOUNDS,
+        FAILED,
+        OTHER,
+        SECONDS,
+    )
+
+    rows = tables.merged()
+    names = sorted((name for name in rows if name != OTHER), key=lambda n: (-rows[n][CREATED], n))
+    rest = names[limit:] + ([OTHER] if OTHER in rows else [])
+    groups = [(name, [rows[name]]) for name in names[:limit]]
+    if rest:
+        groups.append((OTHER, [rows[name] for name in rest]))
+    out: list[CoroutineTasks] = []
+    for name, members in groups:
+        total = [sum(column) for column in zip(*members, strict=True)]
+        cumulative: list[int] = []
+        running = 0
+        for count in total[BUCKETS:]:
+            running += int(count)
+            cumulative.append(running)
+        out.append(
+            CoroutineTasks(
+                name=name,
+                created=int(total[CREATED]),
+                done=int(total[DONE]),
+                cancelled=int(total[CANCELLED]),
+                failed=int(total[FAILED]),
+                duration_buckets=tuple(cumulative),
+                duration_sum=float(total[SECONDS]),
+            )
+        )
+    return TaskStats(
+        duration_bounds=DURATION_BOUNDS,
+        coroutines=tuple(out),
+        created=sum(c.created for c in out),
+        finished=sum(c.finished for c in out),
+    )
 
 
 def _thread_cpu(state: LoopState) -> float | None:
@@ -132,6 +230,7 @@ def loop_health(doctor: Doctor, *, now: float | None = None) -> list[LoopHealth]
                 lag_count=total,
                 cpu_seconds=_thread_cpu(state) if state.running else None,
                 tasks_pending=state.tasks_pending,
+                tasks_by_coroutine=state.tasks_by_coroutine,
             )
         )
     return out

@@ -13,7 +13,14 @@ from collections.abc import Callable
 
 from ._record import Record
 
-__all__ = ["Frame", "LoopMetrics", "RuntimeFinding", "RuntimeReport", "finding_lines"]
+__all__ = [
+    "Frame",
+    "LoopMetrics",
+    "RuntimeFinding",
+    "RuntimeReport",
+    "context_label",
+    "finding_lines",
+]
 
 
 class Frame(Record):
@@ -43,10 +50,14 @@ class RuntimeFinding(Record):
     coroutine, resource) was made, when known; ``suspended_at`` is where a
     pending task was waiting.  For ``blocking-call`` findings
     ``duration`` is the total time the loop was blocked by the group, and
-    ``extra`` holds ``max_ms``.
+    ``extra`` holds ``max_ms``.  ``context`` is the request the finding
+    belongs to, as ``(("correlation_id", ...), ("route", ...))`` (each pair
+    only when known), read from the task behind it when the program keeps a
+    correlation ID (see :mod:`asyncdoctor.context`); ``None`` otherwise.
     """
 
     __slots__ = (
+        "context",
         "count",
         "created_at",
         "duration",
@@ -66,6 +77,7 @@ class RuntimeFinding(Record):
     created_at: Frame | None
     extra: tuple[tuple[str, str], ...]
     suspended_at: Frame | None
+    context: tuple[tuple[str, str], ...] | None
 
     def __init__(
         self,
@@ -78,6 +90,7 @@ class RuntimeFinding(Record):
         created_at: Frame | None = None,
         extra: tuple[tuple[str, str], ...] = (),
         suspended_at: Frame | None = None,
+        context: tuple[tuple[str, str], ...] | None = None,
     ) -> None:
         self._init(
             kind=kind,
@@ -89,6 +102,7 @@ class RuntimeFinding(Record):
             created_at=created_at,
             extra=extra,
             suspended_at=suspended_at,
+            context=context,
         )
 
     def to_json(self) -> dict[str, object]:
@@ -102,7 +116,37 @@ class RuntimeFinding(Record):
             "created_at": None if self.created_at is None else self.created_at.to_json(),
             "suspended_at": None if self.suspended_at is None else self.suspended_at.to_json(),
             "extra": dict(self.extra),
+            "context": None if self.context is None else _context_json(self.context),
         }
+
+
+def _context_json(context: tuple[tuple[str, str], ...]) -> dict[str, str | None]:
+    values: dict[str, str | None] = {"correlation_id": None, "route": None}
+    values.update(context)
+    return values
+
+
+def context_label(finding: RuntimeFinding) -> str:
+    """The request of a finding, for a text line: ``[request abc123, GET /items/{id}]``
+    (``and 2 others`` when a group of findings spans several requests); ``""`` when
+    unknown.  Characters that are not printable are escaped."""
+    if not finding.context:
+        return ""
+    values = dict(finding.context)
+    parts: list[str] = []
+    cid = values.get("correlation_id")
+    if cid:
+        count = dict(finding.extra).get("requests", "")
+        others = int(count) - 1 if count.isdigit() else 0
+        more = f" and {others} other{'s' if others != 1 else ''}" if others > 0 else ""
+        parts.append(f"request {cid}{more}")
+    route = values.get("route")
+    if route:
+        parts.append(route)
+    text = ", ".join(parts)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return f" [{text}]" if text else ""
 
 
 class LoopMetrics(Record):
@@ -273,7 +317,7 @@ def finding_lines(
     relative: Callable[[str], str],
     paint: Callable[[str, str], str] = lambda text, _code: text,
 ) -> list[str]:
-    """The lines that show one finding: ``path:line: kind message (details)``, then its
+    """The lines that show one finding: ``path:line: kind message (details) [request]``, then its
     creation site and, for a pending task, where it was suspended (paths through
     ``relative``).  The runtime summary and the pytest plugin both use it."""
     location = finding.location
@@ -287,7 +331,7 @@ def finding_lines(
     tail = f" ({', '.join(details)})" if details else ""
     where = f"{relative(location.path)}:{location.line}:"
     kind = paint(finding.kind, _COLORS.get(finding.kind, ""))
-    lines = [f"{paint(where, _BOLD)} {kind} {finding.message}{tail}"]
+    lines = [f"{paint(where, _BOLD)} {kind} {finding.message}{tail}{context_label(finding)}"]
     for label, frame in (("created at", finding.created_at), ("suspended at", finding.suspended_at)):
         if frame is not None and frame != location:
             lines.append(

@@ -20,7 +20,11 @@
   about 1 us (frame look-ups 0.5 us, the attribute 0.45 us), which is why
   it is off by default.  Task counts come almost for free from asyncio's own registry of tasks
   up to 3.13 (unknown from 3.14, see ``_install_counter``); the peak of
-  pending tasks is sampled on every version.
+  pending tasks is sampled on every version, and the pending tasks are
+  grouped by coroutine as they are counted (:mod:`._taskstats`).
+* **Task statistics** (``task_stats=True``): the same task factory (alone,
+  or around the creation-site one) counts every task by coroutine, with how
+  it ended and how long it lived (:mod:`._taskstats`).
 * **Unretrieved exceptions** and **tasks destroyed while pending** reach the
   loop through ``loop.call_exception_handler(context)``, called by the
   task's finaliser (C and Python tasks, asyncio and uvloop) with a method
@@ -50,6 +54,7 @@ from types import CodeType, CoroutineType, FrameType, GeneratorType
 from typing import TYPE_CHECKING, Any
 
 from ._codesearch import guess_task_creation
+from ._context import task_context
 from ._frames import (
     ASYNCIO_DIR,
     frames_from_traceback,
@@ -62,6 +67,8 @@ from ._models import Frame, RuntimeFinding
 
 if TYPE_CHECKING:
     from ._doctor import Doctor
+    from ._loops import LoopState
+    from ._taskstats import TaskTables
 
 __all__ = ["SiteTable", "TaskTracker", "coro_of", "name_of"]
 
@@ -125,28 +132,36 @@ class SiteTable:
         return Frame(code.co_filename, line_of(code, lasti), code.co_name)
 
 
+def frame_of(coro: object) -> FrameType | None:
+    """The frame of a coroutine, generator or async generator (``None`` once it has ended)."""
+    frame: FrameType | None = (
+        getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None) or getattr(coro, "ag_frame", None)
+    )
+    return frame
+
+
+def awaited(coro: object) -> object:
+    """What a suspended coroutine (or ``yield from`` generator) awaits, or ``None``."""
+    if isinstance(coro, CoroutineType):
+        return coro.cr_await
+    if isinstance(coro, GeneratorType):
+        return coro.gi_yieldfrom
+    return getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+
+
 def _await_chain(coro: object, limit: int) -> tuple[Frame, ...]:
     """The frames of a suspended coroutine and what it awaits, outermost first."""
     frames: list[Frame] = []
     seen = 0
     while coro is not None and seen < 64:
         seen += 1
-        frame: FrameType | None = (
-            getattr(coro, "cr_frame", None)
-            or getattr(coro, "gi_frame", None)
-            or getattr(coro, "ag_frame", None)
-        )
+        frame = frame_of(coro)
         if frame is not None:
             code = frame.f_code
             frames.append(
                 Frame(code.co_filename, frame.f_lineno or code.co_firstlineno, code.co_name)
             )
-        if isinstance(coro, CoroutineType):
-            coro = coro.cr_await
-        elif isinstance(coro, GeneratorType):
-            coro = coro.gi_yieldfrom
-        else:
-            coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+        coro = awaited(coro)
     return tuple(frames[:limit])
 
 
@@ -172,6 +187,8 @@ class TaskTracker:
         )
         self._setters: dict[type, Any] = {}
         self._getters: dict[type, Any] = {}
+        #: Every loop's task statistics (``task_stats``; see _taskstats), or None when off.
+        self.stats: TaskTables | None = None
 
     # -- per loop ---------------------------------------------------------------
 
@@ -181,10 +198,16 @@ class TaskTracker:
         if cls not in self._classes:
             self._classes.add(cls)
             self._patch_class(cls)
-        if self.doctor.options.task_sites:
+        if self._factory_wanted():
             inner = self._original_get(loop)
             self._inner[loop] = inner
-            self._original_set(loop, self.make_factory(inner, self._start(loop)))
+            self._original_set(loop, self.make_factory(inner, self._start(loop), loop))
+        if self.stats is not None:  # tasks made before it ran: asyncio.run's main task
+            self.stats.of(loop).adopt(asyncio.all_tasks(loop))
+
+    def _factory_wanted(self) -> bool:
+        """Whether each loop gets our task factory: creation sites, or task statistics."""
+        return self.doctor.options.task_sites or self.stats is not None
 
     @staticmethod
     def _start(loop: asyncio.AbstractEventLoop) -> int:
@@ -225,7 +248,7 @@ class TaskTracker:
 
         call_exception_handler.__doc__ = original_handler.__doc__
         patches.set(cls, "call_exception_handler", call_exception_handler)
-        if not self.doctor.options.task_sites:
+        if not self._factory_wanted():
             return
         original_set = cls.set_task_factory  # type: ignore[attr-defined]
         original_get = cls.get_task_factory  # type: ignore[attr-defined]
@@ -236,7 +259,7 @@ class TaskTracker:
             if factory is not None and not callable(factory):
                 raise TypeError("task factory must be a callable or None")
             tracker._inner[self] = factory
-            original_set(self, tracker.make_factory(factory, tracker._start(self)))
+            original_set(self, tracker.make_factory(factory, tracker._start(self), self))
 
         def get_task_factory(self: Any) -> Any:
             if self in tracker._inner:
@@ -248,7 +271,35 @@ class TaskTracker:
         patches.set(cls, "set_task_factory", set_task_factory)
         patches.set(cls, "get_task_factory", get_task_factory)
 
-    def make_factory(self, inner: Callable[..., Any] | None, start: int) -> Callable[..., Any]:
+    def make_factory(
+        self, inner: Callable[..., Any] | None, start: int, loop: asyncio.AbstractEventLoop
+    ) -> Callable[..., Any]:
+        """Our factory for ``loop``: ``inner`` (the program's, or ``None``), then what we record.
+
+        Creation sites (``task_sites``), task statistics (``task_stats``, see
+        :mod:`._taskstats`), or both: the statistics' factory then calls the
+        sites' factory, one frame deeper from the caller of ``create_task``.
+        """
+        stats = self.stats
+        if stats is None:
+            return self._sites_factory(inner, start)
+        if self.doctor.options.task_sites:
+            inner = self._sites_factory(inner, start + 1)
+        from ._taskstats import make_stats_factory
+
+        return make_stats_factory(stats.of(loop), inner, self._stats_failed)
+
+    def after_fork(self) -> None:
+        """In a forked child: the parent's task statistics are the parent's to report."""
+        if self.stats is not None:
+            from ._taskstats import TaskTables
+
+            self.stats = TaskTables(self._stats_failed)
+
+    def _stats_failed(self, exc: BaseException) -> None:
+        self.doctor.internal_error("task statistics", exc)
+
+    def _sites_factory(self, inner: Callable[..., Any] | None, start: int) -> Callable[..., Any]:
         Task = asyncio.Task
         aio = self._aio_codes
         intern = self.sites.intern
@@ -384,6 +435,7 @@ class TaskTracker:
                 stack=stack,
                 created_at=created,
                 extra=tuple(extra),
+                context=task_context(future, self.doctor),
             )
         )
 
@@ -452,16 +504,32 @@ class TaskTracker:
 
     @property
     def created(self) -> int | None:
-        """Tasks created since the doctor was installed, or ``None`` when they cannot be counted."""
-        return self._created if self._counting else None
+        """Tasks created since the doctor was installed, or ``None`` when they cannot be counted.
+
+        Counted in asyncio's registry up to 3.13; from 3.14, with
+        ``task_stats``, the tasks the loops' task factories made (every task but
+        those built directly with ``asyncio.Task(coro)``).
+        """
+        if self._counting:
+            return self._created
+        if self.stats is not None:
+            from ._taskstats import CREATED
+
+            return sum(int(row[CREATED]) for row in self.stats.merged().values())
+        return None
 
     @property
     def peak(self) -> int | None:
         """The most tasks seen pending on one loop at once (sampled), or ``None`` if never sampled."""
         return self._peak
 
-    def sample_pending(self, loop: asyncio.AbstractEventLoop, now: float) -> tuple[float, int | None]:
+    def sample_pending(
+        self, loop: asyncio.AbstractEventLoop, now: float, state: LoopState | None = None
+    ) -> tuple[float, int | None]:
         """Count ``loop``'s pending tasks (at a heartbeat); return when to count again, and the count.
+
+        With the loop's ``state``, the tasks are also counted by coroutine
+        (``state.tasks_by_coroutine``, see :func:`._taskstats.alive_by_coroutine`).
 
         ``asyncio.all_tasks(loop)`` takes time in proportion to the number of
         tasks, so the next count waits at least 500 times as long as this one
@@ -474,7 +542,12 @@ class TaskTracker:
             return now + 3600.0, None
         begin = _thread_time()
         try:
-            pending = len(asyncio.all_tasks(loop))
+            tasks = asyncio.all_tasks(loop)
+            pending = len(tasks)
+            if state is not None:
+                from ._taskstats import alive_by_coroutine
+
+                state.tasks_by_coroutine = alive_by_coroutine(tasks)
         except Exception as exc:
             self._sampling = False
             self.doctor.internal_error("task counts", exc)
@@ -488,6 +561,14 @@ class TaskTracker:
 
     def install(self) -> None:
         self._install_counter()
+        if self.doctor.options.task_stats:
+            from ._taskstats import TaskTables, outcomes_readable
+
+            reason = outcomes_readable()
+            if reason is None:
+                self.stats = TaskTables(self._stats_failed)
+            else:
+                self.doctor.unavailable("task statistics", reason)
         runners = getattr(asyncio, "runners", None)
         original = getattr(runners, "_cancel_all_tasks", None)
         if runners is None or original is None:
@@ -531,5 +612,6 @@ class TaskTracker:
                 created_at=created,
                 extra=(("task", task_name), ("coroutine", name)),
                 suspended_at=innermost_user(stack),
+                context=task_context(task, self.doctor),
             )
         )

@@ -52,6 +52,7 @@ from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any
 
 from ._codesearch import find_creation, guess_coroutine_creation, user_frame
+from ._context import current_context
 from ._frames import caller_frame, frame_data, is_user_file, stack_of
 from ._models import Frame, RuntimeFinding
 
@@ -359,6 +360,7 @@ class WarningHooks:
                 stack=stack,
                 created_at=created,
                 extra=(("coroutine", str(qualname)),),
+                context=current_context(self.doctor),
             )
         )
         return message
@@ -456,5 +458,6 @@ class WarningHooks:
                 stack=stack,
                 created_at=created,
                 extra=(("type", type(source).__qualname__),) if source is not None else (),
+                context=current_context(self.doctor),
             )
         )

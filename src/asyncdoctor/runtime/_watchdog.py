@@ -42,6 +42,11 @@ Design (numbers measured on CPython 3.11 to 3.15, 2 cores):
   :meth:`Watchdog._check_lost`).  (``faulthandler`` could dump the stack from
   its C thread during such a call, but it reads other threads' frames without
   the GIL, which is not safe while they run, so it is not used.)
+* **Which request.**  When the program keeps a correlation ID
+  (:mod:`asyncdoctor.context`, asgi-correlation-id), each sample also reads the
+  running task's context (:mod:`._context`), while the step runs: the request
+  may reset it once the step is over.  Otherwise that costs one ``sys.modules``
+  look-up per sample.
 * **Free-threaded builds**: with the GIL disabled, other threads' stacks are
   never read (see :meth:`Watchdog._frames`); steps are timed all the same.
 * Known limit: when *another* thread holds the GIL in a long C call while
@@ -70,12 +75,14 @@ import time
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any
 
+from ._context import reading, task_context
 from ._firstcall import first_run_call, first_run_call_in
 from ._frames import (
     ASYNCIO_DIR,
     frame_data,
     is_internal_file,
     is_user_file,
+    is_user_frame,
 )
 from ._models import Frame, RuntimeFinding
 from ._tasks import coro_of
@@ -144,7 +151,7 @@ class _Sample:
     """One look at a loop thread: when, which step, where (innermost first)."""
 
     # Plain classes, not dataclasses: creating a dataclass costs import time.
-    __slots__ = ("location", "root_key", "sig", "stack", "t", "task", "unseen")
+    __slots__ = ("context", "location", "root_key", "sig", "stack", "t", "task", "unseen")
 
     def __init__(
         self,
@@ -156,6 +163,7 @@ class _Sample:
         task: str = "",
         *,
         unseen: str = "",
+        context: tuple[tuple[str, str], ...] | None = None,
     ) -> None:
         self.t = t
         self.sig = sig
@@ -166,12 +174,15 @@ class _Sample:
         # Why `location` is not the line seen running, if it is not: "gil" (it is the
         # task's coroutine) or "blind" (the line that runs the loop; see Watchdog._frames)
         self.unseen = unseen
+        # The request context of the task running the step (see _context), if known.
+        self.context = context
 
 
 class _Run:
     """Consecutive samples of one step."""
 
     __slots__ = (
+        "context",
         "episode",
         "last_t",
         "sig",
@@ -195,6 +206,7 @@ class _Run:
         self.stacks: dict[Frame, tuple[Frame, ...]] = {}
         self.unseen: dict[Frame, str] = {}
         self.task = task
+        self.context: tuple[tuple[str, str], ...] | None = None
         # Run-queue wait of the loop thread (see _queued): at the observation
         # before the run, and at its last sample.
         self.wait_base: tuple[float, float] | None = None
@@ -614,6 +626,8 @@ class Watchdog:
         if duration < self.threshold or site is None or self.doctor.closing:
             return
         self._note_slow(site, duration)
+        if self.doctor.recorder is not None:  # the timeline (see _recorder)
+            self.doctor.recorder.step(state, began, duration, site, (site,), None, "lost")
         self.doctor.record(
             RuntimeFinding(
                 kind="blocking-call",
@@ -734,6 +748,11 @@ class Watchdog:
                 name = str(task.get_name())
             except Exception:
                 name = ""
+        if reading():
+            self.doctor.unavailable(
+                "the request context of blocking steps",
+                "with the GIL disabled, another thread's task context is not read",
+            )
         site = state.site
         stack = (site,) if site is not None else ()
         sig = ("blind", mark.episode, id(task), name)
@@ -777,6 +796,7 @@ class Watchdog:
             return _Sample(now, None, None, stack, None)
         task_key: object = None
         task_name = ""
+        context = None
         loop = state.loop_ref()
         task = _current_task(loop) if loop is not None else None
         if task is not None:
@@ -785,9 +805,11 @@ class Watchdog:
             except Exception:
                 task_name = ""
             task_key = (id(task), task_name)
+            # Read now, while the step runs: the request may reset it once the step is over.
+            context = task_context(task, self.doctor)
         location = None
         for f in step:
-            if is_user_file(f.f_code.co_filename):
+            if is_user_frame(f):
                 location = frame_data(f)
                 if starved:
                     # The GIL was held: the call that held it may lie before this line.
@@ -826,6 +848,7 @@ class Watchdog:
             (root_code.co_filename, root_code.co_name),
             task_name,
             unseen=unseen,
+            context=context,
         )
 
     def _add(
@@ -877,6 +900,8 @@ class Watchdog:
                 run.wait_base = watch.wait
             weight = sample.t - start
         watch.prev_t = sample.t
+        if run.context is None:
+            run.context = sample.context
         if watch.wait is not None and watch.wait[0] == sample.t:
             run.wait_last = watch.wait
         if sample.location is not None:
@@ -895,6 +920,11 @@ class Watchdog:
         weights = _by_line({frame: weight * share for frame, weight in run.weights.items()})
         dominant = max(weights, key=lambda frame: weights[frame])
         self._note_slow(dominant, duration)
+        if self.doctor.recorder is not None:  # the timeline (see _recorder)
+            self.doctor.recorder.step(
+                state, run.start, duration, dominant, run.stacks.get(dominant, ()), run.sig,
+                run.unseen.get(dominant, ""),
+            )  # fmt: skip
         if duration < self.threshold or self.doctor.closing:
             return
         # One step may block at several places (a sleep, then a sort): each
@@ -930,6 +960,7 @@ class Watchdog:
                     stack=run.stacks[location],
                     duration=blocked,
                     extra=tuple(extra),
+                    context=run.context,
                 )
             )
 
