@@ -10,6 +10,7 @@ request, some heartbeats, the server's own tasks), never rates or timings.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -169,7 +170,9 @@ def _check_figures(text: str, app_file: str, *, method: str = "poll") -> None:
 
 
 def _spawn(args: list[str], cwd: Path) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "PYTHONUNBUFFERED": "1"}
+    # (a live folder of the test's own, for --live)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "PYTHONUNBUFFERED": "1",
+           "XDG_RUNTIME_DIR": "", "TMPDIR": str(cwd)}
     return subprocess.Popen([sys.executable, "-m", "asyncdoctor", "run", *args], cwd=cwd, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -178,15 +181,28 @@ def test_aiohttp_application_under_load(tmp_path: Path) -> None:
     pytest.importorskip("aiohttp")
     (tmp_path / "app.py").write_text(textwrap.dedent(AIOHTTP_APP))
     app_port, metrics_port = _free_port(), _free_port()
-    proc = _spawn(["--threshold", "0.05", "--metrics", str(metrics_port), "app.py", str(app_port)],
-                  tmp_path)
+    proc = _spawn(["--threshold", "0.05", "--metrics", str(metrics_port), "--live", "app.py",
+                   str(app_port)], tmp_path)
     try:
         text = _drive_and_scrape(app_port, metrics_port, proc, ("/work", "/fetch"))
+        # and `asyncdoctor top` attached to it: its loop, its queue and its client's pool
+        top = subprocess.run([sys.executable, "-m", "asyncdoctor", "top", str(proc.pid), "--once",
+                              "--format", "json"], capture_output=True, text=True, timeout=TIMEOUT,
+                             check=False, cwd=tmp_path, env={**os.environ, "XDG_RUNTIME_DIR": "",
+                                                             "TMPDIR": str(tmp_path)})
     finally:
         out, err = _stop(proc)
+    assert top.returncode == 0, top.stderr
+    snapshot = json.loads(top.stdout)
+    assert snapshot["source"] == "live" and [loop["utilization_method"] for loop in snapshot["loops"]] == ["poll"]
+    assert any(t["coroutine"] for t in snapshot["tasks"])
+    [queue] = [q for q in snapshot["queues"] if q["site"] == f"{tmp_path / 'app.py'}:20"]
+    assert (queue["depth"], queue["maxsize"]) == (3, 10)
+    assert [p["limit"] for p in snapshot["pools"] if p["kind"] == "aiohttp.BaseConnector"] == [4]
     _check_figures(text, str(tmp_path / "app.py"))
     assert proc.returncode == 0, err
     assert out == ""  # the application's own output, unchanged
+    assert f"asyncdoctor: live view: asyncdoctor top {proc.pid}" in err
     # the application's queue, its client session and the session's connection pool
     samples = _families(text)
     app = str(tmp_path / "app.py")

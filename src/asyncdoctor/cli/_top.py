@@ -346,6 +346,7 @@ def render(snapshot: dict[str, Any], *, sort: str = "stuck", text: str = "", hei
     left = len(rows) - shown + int(snapshot.get("tasks_left_out", 0) or 0)
     count = Text(f"{len(rows)} task(s)" + (f", {left} more not shown" if left else ""), style="dim")
 
+    plumbing = _plumbing(snapshot)
     findings = snapshot.get("findings", [])[-5:]
     latest = Table(box=None, pad_edge=False, expand=True, show_header=False)
     latest.add_column("where", no_wrap=True)
@@ -354,6 +355,8 @@ def render(snapshot: dict[str, Any], *, sort: str = "stuck", text: str = "", hei
         latest.add_row(Text(_where(finding.get("location")), style="cyan"),
                        Text(f"{finding.get('kind')}: {finding.get('message')}"))
     parts: list[Any] = [head, Text(""), loops, Text(""), tasks, count]
+    if plumbing is not None:
+        parts += [Text(""), plumbing]
     if findings:
         parts += [Text(""), Text("latest findings", style="bold"), latest]
     unavailable = snapshot.get("unavailable") or {}
@@ -361,6 +364,43 @@ def render(snapshot: dict[str, Any], *, sort: str = "stuck", text: str = "", hei
         parts += [Text(""), Text("; ".join(f"{k}: {v}" for k, v in unavailable.items()), style="dim")]
     parts.append(Text("q quit · s sort · / filter · Esc clear filter", style="dim"))
     return Group(*parts)
+
+
+def _plumbing(snapshot: dict[str, Any]) -> Any:
+    """Queues and connection pools, one line each, the fullest first (``None``: none)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    def number(value: object) -> str:
+        return "?" if value is None else str(value)
+
+    rows: list[tuple[float, list[Text]]] = []
+    for queue in snapshot.get("queues") or []:
+        bound = queue.get("maxsize")
+        depth = queue.get("depth")
+        full = (depth or 0) / bound if isinstance(bound, int) and bound > 0 else 0.0
+        rows.append((full, [Text("queue"), Text(_short(str(queue.get("site", "?")))),
+                            Text(f"{number(depth)} items" + (f" / {bound}" if bound else " (unbounded)")),
+                            Text(f"{number(queue.get('getters'))} getting, {number(queue.get('putters'))} "
+                                 "putting"), Text(f"{queue.get('queues')} queue(s)")]))
+    for pool in snapshot.get("pools") or []:
+        limit = pool.get("limit")
+        used = pool.get("in_use")
+        full = (used or 0) / limit if isinstance(limit, int) and limit > 0 else 0.0
+        waiting = pool.get("waiters")
+        rows.append((full + (1.0 if waiting else 0.0), [
+            Text(str(pool.get("kind", "pool"))), Text(_short(str(pool.get("site", "?")))),
+            Text(f"{number(used)} in use, {number(pool.get('idle'))} idle" + (f" / {limit}" if limit else "")),
+            Text(f"{number(waiting)} waiting", style="bold red" if waiting else ""),
+            Text(f"{pool.get('pools')} pool(s)")]))
+    if not rows:
+        return None
+    table = Table(box=None, pad_edge=False, expand=False, header_style="bold")
+    for column in ("queue / pool", "made at", "now", "waiting", ""):
+        table.add_column(column, no_wrap=True, overflow="ellipsis")
+    for _, cells in sorted(rows, key=lambda r: -r[0])[:8]:
+        table.add_row(*cells)
+    return table
 
 
 # --- the command ---------------------------------------------------------------------------

@@ -36,7 +36,8 @@ import sys
 import threading
 import time
 import weakref
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -135,6 +136,10 @@ class Snapshot:
     tasks_left_out: int  # pending tasks not described (past MAX_TASKS)
     findings: tuple[RuntimeFinding, ...]
     unavailable: tuple[tuple[str, str], ...] = field(default=())
+    # asyncio queues, connection pools and open resources (Doctor.queues/pools/resources), as JSON
+    queues: tuple[dict[str, object], ...] = field(default=())
+    pools: tuple[dict[str, object], ...] = field(default=())
+    resources: tuple[dict[str, object], ...] = field(default=())
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -148,6 +153,9 @@ class Snapshot:
             "tasks": [task.to_json() for task in self.tasks],
             "tasks_left_out": self.tasks_left_out,
             "findings": [f.to_json() for f in self.findings],
+            "queues": list(self.queues),
+            "pools": list(self.pools),
+            "resources": list(self.resources),
             "unavailable": dict(self.unavailable),
         }
 
@@ -266,6 +274,9 @@ class Snapshotter:
             tasks_left_out=left_out,
             findings=tuple(findings),
             unavailable=tuple(doctor._unavailable.items()),
+            queues=tuple(asdict(q) for q in _read(doctor, doctor.queues)),
+            pools=tuple(asdict(p) for p in _read(doctor, doctor.pools)),
+            resources=tuple(asdict(r) for r in _read(doctor, doctor.resources)),
         )
 
     def _view(self, task: Any, label: str, current: object, now: float,
@@ -302,6 +313,14 @@ class Snapshotter:
             awaited_by=tuple(id(t) for t in _awaited_by(task)),
             created_at=created,
         )
+
+
+def _read(doctor: Doctor, figures: Callable[[], list[Any]]) -> list[Any]:
+    try:
+        return figures()
+    except Exception as exc:
+        doctor.internal_error("snapshot: queues and pools", exc)
+        return []
 
 
 def _creation_times(doctor: Doctor, loop: object) -> dict[int, Any] | None:
