@@ -21,7 +21,7 @@ Three measures, all in the same run and on the same interpreter:
    interleaved, the median of the per-repetition ratios; and what writing the trace
    and the page costs at exit (once, bounded by the recorder's caps).  Instructions miss one cost
    of the recorder: its sampler thread takes the GIL from a busy loop thread up to
-   400 times a second, and each hand-over costs the loop thread a wait.  On this
+   200 times a second, and each hand-over costs the loop thread a wait.  On this
    shared machine CPU times vary by 10 to 20 % between runs: read it as a check.
 3. **Memory with a million tasks**: 1,000,000 tasks in waves of 50,000 pending at once
    (five times the recorder's task table), natively: each mode's peak RSS, and the

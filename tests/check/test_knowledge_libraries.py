@@ -304,6 +304,81 @@ case(
     """,
 )
 
+case(
+    "imap_pop_sftp",
+    """
+    import imaplib
+    import poplib
+
+    import pysftp
+
+
+    def fetch_unseen(host: str) -> list[bytes]:
+        conn = imaplib.IMAP4_SSL(host)
+        try:
+            conn.login("bot", "secret")
+            conn.select("INBOX")
+            _, data = conn.uid("SEARCH", None, "UNSEEN")
+            return data[0].split()
+        finally:
+            conn.logout()
+
+
+    async def triage(host: str) -> None:
+        uids = fetch_unseen(host)  # error: ADC101
+        box = poplib.POP3_SSL(host)  # error: ADC101
+        box.stat()  # error: ADC101
+        with pysftp.Connection(host, username="backup") as sftp:  # error: ADC101
+            sftp.get("/var/backups/db.gz")  # error: ADC101
+        print(len(uids))
+    """,
+)
+
+case(
+    "dns_jwks_instruments",
+    """
+    import dns.asyncresolver
+    import dns.resolver
+    import jwt
+    import pyvisa
+
+
+    async def audit(zone: str, token: str) -> None:
+        dns.resolver.resolve(zone, "NS")  # error: ADC101
+        await dns.asyncresolver.resolve(zone, "NS")
+        resolver = dns.resolver.Resolver()
+        resolver.resolve(zone, "MX")  # error: ADC101
+        jwks = jwt.PyJWKClient("https://idp/.well-known/jwks.json")
+        jwks.get_signing_key_from_jwt(token)  # error: ADC101
+        jwt.decode(token, options={"verify_signature": False})  # local
+        dmm = pyvisa.ResourceManager().open_resource("TCPIP::10.0.0.5::INSTR")  # error: ADC101
+        dmm.query("MEAS:VOLT?")  # error: ADC101
+    """,
+)
+
+case(
+    "github_and_nats_coroutines",
+    """
+    import nats
+    from gidgethub.aiohttp import GitHubAPI
+    from nats.aio.msg import Msg
+
+
+    async def comment(session: object, url: str) -> None:
+        gh = GitHubAPI(session, "bot")
+        await gh.post(url, data={"body": "thanks"})
+        gh.post(url, data={"body": "thanks"})  # error: ADC201
+
+
+    async def handle(msg: Msg) -> None:
+        await msg.ack()
+        msg.nak()  # error: ADC201
+        nc = await nats.connect("nats://127.0.0.1:4222")
+        nc.publish("billing", b"done")  # error: ADC201
+        await nc.close()
+    """,
+)
+
 # -- brokers --------------------------------------------------------------------------
 
 case(

@@ -243,6 +243,14 @@ def test_install_from_inside_a_running_loop_watches_that_loop() -> None:
     assert "time.sleep(0.12)" in found[0].message
 
 
+def _python(code: str) -> tuple[int, str, str]:
+    """Run ``code`` in a fresh interpreter: its exit code, stdout and stderr."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
 def test_top_level_install_uninstall_watch_are_lazy() -> None:
     # `asyncdoctor.install()` / `asyncdoctor.watch()`: the runtime (and asyncio) is
     # imported only when one of them is used; fresh interpreter, so nothing is imported yet.
@@ -264,10 +272,59 @@ def test_top_level_install_uninstall_watch_are_lazy() -> None:
         "except AttributeError:\n"
         "    print('ok')\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    assert _python(code) == (0, "ok\n", "")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uvloop is not available on Windows")
+def test_an_uninstalled_doctor_stays_out_of_uvloop_imported_while_it_watched() -> None:
+    # uvloop keeps the asyncio._set_running_loop it finds when first imported: imported
+    # under a doctor, it keeps the doctor's wrapper, which must do nothing once uninstalled
+    # (it once re-patched the classes of the inventory there, for good).
+    pytest.importorskip("uvloop")
+    pytest.importorskip("aiohttp")
+    code = (
+        "import asyncio, aiohttp, sys\n"
+        "import asyncdoctor.runtime as rt\n"
+        "plain = vars(aiohttp.ClientSession)['__init__']\n"
+        "assert 'uvloop' not in sys.modules\n"
+        "with rt.watch() as first:\n"
+        "    import uvloop\n"
+        "    uvloop.run(asyncio.sleep(0))\n"
+        "assert vars(aiohttp.ClientSession)['__init__'] is plain\n"
+        "uvloop.run(asyncio.sleep(0.01))\n"
+        "assert vars(aiohttp.ClientSession)['__init__'] is plain\n"
+        "assert len(first.loop_health()) == 1, first.loop_health()\n"
+        "with rt.watch() as second:\n"
+        "    uvloop.run(asyncio.sleep(0))\n"
+        "assert vars(aiohttp.ClientSession)['__init__'] is plain\n"
+        "print('ok')\n"
     )
-    assert (result.returncode, result.stdout, result.stderr) == (0, "ok\n", "")
+    assert _python(code) == (0, "ok\n", "")
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_the_doctor_imports_nothing_while_a_loop_runs(loop: str) -> None:
+    # An import in a step of the program's loop is a blocking step of the doctor's own
+    # making (it compiles the module where there is no bytecode cache).
+    if loop == "uvloop":
+        pytest.importorskip("uvloop")
+    runner = "import uvloop; run = uvloop.run\n" if loop == "uvloop" else "run = asyncio.run\n"
+    code = (
+        "import asyncio, sys\n"
+        "import asyncdoctor.runtime as rt\n"
+        + runner +
+        "doctor = rt.install(rt.DoctorOptions(threshold=0.05))\n"
+        "imported = []\n"
+        "async def main():\n"
+        "    sys.addaudithook(lambda e, a: imported.append(a[0]) if e == 'import' else None)\n"
+        "    for _ in range(20):\n"
+        "        await asyncio.sleep(0.02)\n"
+        "    asyncio.get_running_loop().create_task(asyncio.sleep(0))\n"
+        "    await asyncio.sleep(0.1)\n"
+        "run(main())\n"
+        "print(imported)\n"
+    )
+    assert _python(code) == (0, "[]\n", "")
 
 
 def test_code_a_library_generated_is_not_the_users(tmp_path: os.PathLike[str]) -> None:

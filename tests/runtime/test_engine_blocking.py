@@ -598,11 +598,13 @@ import asyncio, random
 
 random.seed(7)
 SCORES = [random.random() for _ in range(1_200_000)]
+KEEP = []  # results stay alive: freeing a million floats is a slow step of its own here
 
 
 async def ranked():
     await asyncio.sleep(0)
     best = sorted(SCORES, reverse=True)  # CALLEE
+    KEEP.append(best)
     return best[:3]
 
 
@@ -613,17 +615,20 @@ async def handler(kind):
     elif kind == "same-frame":
         await asyncio.sleep(0)
         best = sorted(SCORES, reverse=True)  # SAME
+        KEEP.append(best)
         print("best", len(best))
     elif kind == "await-after":
         await asyncio.sleep(0)
         rows = list(SCORES)
         rows.sort(key=abs, reverse=True)  # METHOD
+        KEEP.append(rows)
         await asyncio.sleep(0)
         print("rows", len(rows))
     else:
         await asyncio.sleep(0)
         print(sorted([3, 1, 2], reverse=True))  # a first-run keyword call, quick
         best = sorted(SCORES)  # PLAIN
+        KEEP.append(best)
         print("best", len(best))
 
 

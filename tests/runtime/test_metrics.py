@@ -261,3 +261,58 @@ def test_opentelemetry_instruments_through_the_sdk(tmp_path: Path) -> None:
     assert blocked >= 0.14
     [(_, p99)] = metrics["python.asyncio.eventloop.delay.p99"]
     assert p99 >= 0.1  # the heartbeat was ~150 ms late once
+
+
+STEPS = """
+import asyncio, json, socket, sys
+import asyncdoctor.runtime as rt
+
+doctor = rt.install(rt.DoctorOptions(threshold=5.0))
+
+def reading():
+    [health] = doctor.loop_health()
+    return health.steps, health.lag_count
+
+async def main():
+    loop = asyncio.get_running_loop()
+    steps0, beats0 = reading()
+    for _ in range(2000):  # 2,000 steps of this task
+        await asyncio.sleep(0)
+    fired = []
+    for i in range(300):  # 300 timers, due at once: none falls due while a turn is counted
+        loop.call_at(loop.time() - 1.0, fired.append, i)
+    await asyncio.sleep(0)  # this task's step, in the timers' turn
+    a, b = socket.socketpair()
+    a.setblocking(False)
+    for _ in range(200):  # an I/O event wakes the reader, whose future wakes this task
+        got = loop.create_future()
+        loop.add_reader(a, lambda f=got: (a.recv(16), loop.remove_reader(a), f.set_result(None)))
+        b.send(b"x")
+        await got
+    steps1, beats1 = reading()
+    a.close(); b.close()
+    print(json.dumps({"steps": None if steps0 is None else steps1 - steps0, "beats": beats1 - beats0,
+                      "fired": len(fired)}))
+
+if sys.argv[1] == "uvloop":
+    import uvloop
+    uvloop.run(main())
+else:
+    asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("loop", LOOPS)
+def test_steps_count_every_callback_the_loop_runs(loop: str, tmp_path: Path) -> None:
+    if loop == "uvloop":
+        pytest.importorskip("uvloop")
+    done = _python(STEPS, loop, tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    if loop == "uvloop":  # libuv runs its loop in C: unknown, never 0
+        assert out["steps"] is None
+        return
+    assert out["fired"] == 300
+    expected = 2000 + 300 + 1 + 200 * 2
+    # besides: the doctor's heartbeats, and the last step (still running when read) not yet
+    assert expected <= out["steps"] <= expected + out["beats"] + 3, out

@@ -191,8 +191,8 @@ def test_busy_stretches_lag_and_the_sampled_running_task(
     # the heartbeat held up by the step ran at least 100 ms late (a quarter of it at worst
     # before the step began, on asyncio's 25 ms heartbeat)
     assert max(lag for _t, lag in loop["lag"]) >= 0.2
-    # the sampler saw child-1 running during its 300 ms step (it samples every 2.5 ms, and
-    # every 25 ms at worst while it backs off)
+    # the sampler saw child-1 running during its 300 ms step (it samples every 5 ms, and
+    # every 50 ms at worst while it backs off)
     child = loop["tasks"]["child-1"]["id"]
     assert any(task == child and start < end and stop > begin for start, stop, task in loop["runs"])
 

@@ -237,9 +237,13 @@ class FileSummary:
     # File-wide facts, e.g. "nonblocking-sockets": the file puts its sockets
     # in non-blocking mode (``sock.setblocking(False)``, ``except BlockingIOError``).
     flags: list[str] = field(default_factory=list)
+    # Values stored under constant string keys (``app["db"] = Database()``): key -> the
+    # value's reference, "" when the file stores values of different types under it.
+    keys: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "keys": self.keys,
             "module": self.module,
             "package": self.is_package,
             "lines": self.lines,
@@ -267,6 +271,7 @@ class FileSummary:
             noqa={int(k): v for k, v in d["noqa"].items()},
             error=(err[0], err[1], err[2], err[3]) if err else None,
             flags=list(d.get("flags", ())),
+            keys=dict(d.get("keys", {})),
         )
 
 
@@ -364,8 +369,10 @@ class Scope:
     """Names bound in one function (or the module) and what they refer to."""
 
     __slots__ = (
+        "bound",
         "cls",
         "cls_name",
+        "flow",
         "func",
         "imports",
         "locals",
@@ -382,7 +389,12 @@ class Scope:
         self.func = func
         self.parent = parent
         self.locals: set[str] = set()
+        self.bound: set[str] = set()  # locals bound by the body's statements (not parameters)
         self.types: dict[str, str | None] = {}
+        # While the walk is in the function's body: what each local holds at this point of
+        # it, where the last assignment on every path here gave it a known type (see
+        # _CallWalker); empty before and after the walk, so ``types`` answers then.
+        self.flow: dict[str, str | None] = {}
         self.imports: dict[str, str] = {}
         self.nested: dict[str, str] = {}
         self.nonlocal_names: set[str] = set()
@@ -391,6 +403,9 @@ class Scope:
         self.cls_name: str | None = None
 
     def lookup(self, name: str) -> str | None:
+        flow = self.flow
+        if flow and name in flow:
+            return flow[name]
         scope: Scope | None = self
         while scope is not None:
             if name in scope.nonlocal_names:
@@ -422,6 +437,9 @@ class Scope:
             return self.lookup(node.id)
         if isinstance(node, ast.Attribute):
             base = self.ref(node.value)
+            if base is None and _state_holder(node.value):
+                # ``state.db`` on a state object of unknown type: what the project keeps there
+                return f"[].{node.attr}"
             return f"{base}.{node.attr}" if base is not None else None
         if isinstance(node, ast.Call):
             base = self.ref(node.func)
@@ -430,6 +448,11 @@ class Scope:
             return self.ref(node.value)
         if isinstance(node, ast.Subscript):
             base = self.ref(node.value)
+            key = str_key(node.slice)
+            if key is not None:
+                # an item under a constant key: what the project stores under that key, if
+                # the object itself says nothing (``app["db"]``; see ProjectIndex.keys)
+                return f"{base}.[]{key}" if base is not None else f"[]{key}"
             return base + ".[]" if base is not None else None
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             # path / "name": a pathlib.Path stays a pathlib.Path.
@@ -440,11 +463,17 @@ class Scope:
         return None
 
     def lib(self, node: ast.AST) -> LibValue | None:
-        """Evaluate an expression against the library knowledge only."""
+        """Evaluate an expression against the library knowledge only (and what this file
+        stores under string keys and on state objects: ``app.ctx.http = ClientSession()``)."""
         ref = self.ref(node)
         if ref is None:
             return None
-        return eval_lib(self.module.expand(ref))
+        ref = self.module.expand(ref)
+        hit = eval_lib(ref)
+        if hit is None and self.module.summary.keys and ("[]" in ref or ".state." in ref or ".ctx." in ref):
+            stored = _through_keys(ref, self.module.summary.keys)
+            hit = eval_lib(stored) if stored is not None else None
+        return hit
 
 
 # ---------------------------------------------------------------------------
@@ -468,6 +497,12 @@ class ModuleAnalysis:
         self.scopes: list[tuple[Scope, ast.AST]] = []
         # Module constants bound to a known flag (``_NUMERIC = socket.AI_NUMERICHOST | ...``).
         self.flag_constants: dict[str, str] = {}
+        # Method calls on names of unknown type (``gh.post(...)`` on a parameter), by
+        # (name, method): how each call's value is used, and whether it is in an async
+        # function.  ADC201 compares them (a call dropped where the others are awaited).
+        # The last item: the ``if`` branches the call is in, outermost first, as
+        # (id of the ``if``, 0 in its body or 1 in its ``else``).
+        self.untyped_calls: dict[tuple[str, str], list[tuple[int, ast.Call, bool, tuple[tuple[int, int], ...]]]] = {}
 
     # -- helpers ----------------------------------------------------------
 
@@ -732,6 +767,7 @@ class ModuleAnalysis:
     def _bind_target(self, scope: Scope, target: ast.expr, ref: str | None) -> None:
         if isinstance(target, ast.Name):
             name = target.id
+            scope.bound.add(name)
             if name in scope.locals:
                 if scope.types.get(name) != ref:
                     scope.types[name] = None
@@ -812,10 +848,24 @@ def _call_ref(scope: Scope, node: ast.expr) -> str | None:
         return scope.ref(node)
     if isinstance(node, ast.Subscript):
         base = scope.ref(node.value)
+        key = str_key(node.slice)
+        if key is not None:
+            return f"{scope.module.expand(base)}.[]{key}" if base is not None else f"[]{key}"
         if base is None:
             return None
         base = scope.module.expand(base)
         return base + ".[]" if base.endswith(("()", ".[]")) else None
+    return None
+
+
+#: A key a project stores values under (``app["db"]``, ``ctx.obj["client"]``).
+_STR_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
+
+
+def str_key(node: ast.expr) -> str | None:
+    """The constant string key of a subscript, when it can name a value project-wide."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and _STR_KEY.fullmatch(node.value):
+        return node.value
     return None
 
 
@@ -880,6 +930,59 @@ def _flag_argument(scope: Scope, node: ast.expr) -> str | None:
     return ref if ref in kb.FLAG_ARGUMENTS else None
 
 
+def _through_keys(ref: str, keys: dict[str, str]) -> str | None:
+    """``ref`` with its first keyed item or state attribute replaced by what ``keys`` says
+    is stored there (``sanic.Sanic().ctx.http.get()`` -> ``aiohttp.ClientSession().get()``)."""
+    segments = ref.split(".")
+    for i, seg in enumerate(segments):
+        stored: str | None = None
+        if seg.startswith("[]") and len(seg) > 2:
+            stored = keys.get(seg[2:])
+        elif seg == "[]" and i + 1 < len(segments):
+            stored = keys.get("." + segments[i + 1])
+            i += 1
+        elif i and segments[i - 1].removesuffix("()").lower() in STATE_HOLDERS and not seg.endswith("()"):
+            stored = keys.get("." + seg)
+        else:
+            continue
+        if not stored:
+            return None
+        return ".".join([stored, *segments[i + 1:]])
+    return None
+
+
+#: Names of the objects web frameworks give an application to keep its own values on
+#: (Starlette's and Litestar's ``app.state``/``request.state``, Sanic's ``app.ctx``).
+STATE_HOLDERS = frozenset({"state", "ctx"})
+
+
+def _state_holder(node: ast.expr) -> bool:
+    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+    return name in STATE_HOLDERS
+
+
+#: Calls whose first argument is a coroutine they run (by the callee's last name).
+_SCHEDULERS = frozenset(
+    {"create_task", "ensure_future", "gather", "wait_for", "shield", "run", "run_coroutine_threadsafe",
+     "run_until_complete", "start_soon"}
+)  # fmt: skip
+
+
+def _udp_socket(node: ast.expr) -> bool:
+    """``socket.socket(socket.AF_INET, socket.SOCK_DGRAM)`` (or ``type=SOCK_DGRAM``)."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name != "socket":
+        return False
+    for arg in [*node.args, *(kw.value for kw in node.keywords)]:
+        tail = arg.attr if isinstance(arg, ast.Attribute) else arg.id if isinstance(arg, ast.Name) else ""
+        if tail == "SOCK_DGRAM":
+            return True
+    return False
+
+
 def _non_empty_queue(test: ast.expr) -> str | None:
     """The queue a test finds non-empty (``not q.empty()``, ``q.qsize()``, ``q.qsize() > 0``), dumped."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
@@ -919,6 +1022,24 @@ _TASK_METHODS = frozenset(
 )
 
 
+def _ends(body: list[ast.stmt]) -> bool:
+    """Whether a block never falls through to what follows it (it returns, raises, ...)."""
+    return bool(body) and isinstance(body[-1], ast.Return | ast.Raise | ast.Continue | ast.Break)
+
+
+def _join(
+    one: dict[str, str | None], one_body: list[ast.stmt],
+    other: dict[str, str | None], other_body: list[ast.stmt],
+) -> dict[str, str | None]:
+    """What is known after an ``if`` from what each branch left (a branch that never falls
+    through leaves nothing to join)."""
+    if _ends(one_body):
+        return other
+    if _ends(other_body):
+        return one
+    return {name: ref for name, ref in one.items() if name in other and other[name] == ref}
+
+
 class _CallWalker:
     """Walks one function's own frame and records its calls."""
 
@@ -938,6 +1059,13 @@ class _CallWalker:
         self.assigned: list[tuple[CallSite, str]] = []
         # nested functions and lambdas, whose reads of our names are uses too
         self.nested_nodes: list[ast.AST] = []
+        # the ``if`` branches the walk is in (see ModuleAnalysis.untyped_calls)
+        self.branches: list[tuple[int, int]] = []
+        # first arguments of calls that run a coroutine (``create_task(x.m())``), by id
+        self.scheduled: set[int] = set()
+        # local names bound to a UDP socket (``socket.socket(AF_INET, SOCK_DGRAM)``): its
+        # ``connect`` only picks a route and its sends do not wait for a peer
+        self.udp_sockets: set[str] = set()
 
     # -- statements -------------------------------------------------------
 
@@ -966,6 +1094,29 @@ class _CallWalker:
                     self._tuple_target(target, node.value)
                 else:
                     self.target(target, node.value)
+                if isinstance(target, ast.Subscript):
+                    key = str_key(target.slice)
+                    if key is not None:
+                        self._learn_key(key, node.value)
+                elif isinstance(target, ast.Attribute) and _state_holder(target.value):
+                    # ``app.state.db = Database()``: a framework's state object
+                    self._learn_key("." + target.attr, node.value)
+            if isinstance(single, ast.Name):
+                if _udp_socket(node.value):
+                    self.udp_sockets.add(single.id)
+                else:
+                    self.udp_sockets.discard(single.id)
+            if (
+                isinstance(single, ast.Name)
+                and not is_module
+                and single.id in self.scope.locals
+                and single.id not in self.scope.nonlocal_names
+            ):
+                # from here on, on this path: what this assignment gave it
+                value = node.value
+                self.scope.flow[single.id] = (
+                    _call_ref(self.scope, value) if _is_typed_value(value) else None
+                )
         elif t is ast.AnnAssign:
             assert isinstance(node, ast.AnnAssign)
             if node.value is not None:
@@ -986,26 +1137,43 @@ class _CallWalker:
             if filled is not None:
                 self.filled_queues.append(filled)
             if t is ast.While:
+                self._forget_assigned(node)
                 self.loop_depth += 1
                 self.walk_body(node.body, is_module=is_module)
                 self.loop_depth -= 1
-            else:
+                if filled is not None:
+                    self.filled_queues.pop()
                 self.guard_depth += 1
-                self.walk_body(node.body, is_module=is_module)
+                self.walk_body(node.orelse, is_module=is_module)
                 self.guard_depth -= 1
-            if filled is not None:
-                self.filled_queues.pop()
-            self.guard_depth += 1
-            self.walk_body(node.orelse, is_module=is_module)
-            self.guard_depth -= 1
+                self._forget_assigned(node)
+            else:
+                before = dict(self.scope.flow)
+                self.guard_depth += 1
+                self.branches.append((id(node), 0))
+                self.walk_body(node.body, is_module=is_module)
+                self.branches.pop()
+                self.guard_depth -= 1
+                if filled is not None:
+                    self.filled_queues.pop()
+                after_body = self.scope.flow
+                self.scope.flow = before
+                self.guard_depth += 1
+                self.branches.append((id(node), 1))
+                self.walk_body(node.orelse, is_module=is_module)
+                self.branches.pop()
+                self.guard_depth -= 1
+                self.scope.flow = _join(after_body, node.body, self.scope.flow, node.orelse)
         elif t is ast.For or t is ast.AsyncFor:
             assert isinstance(node, ast.For | ast.AsyncFor)
             self.expr(node.iter, Usage.MISUSED if t is ast.For else Usage.AWAITED)
+            self._forget_assigned(node)
             self.target(node.target, None)
             self.loop_depth += 1
             self.walk_body(node.body, is_module=is_module)
             self.loop_depth -= 1
             self.walk_body(node.orelse, is_module=is_module)
+            self._forget_assigned(node)
         elif t is ast.With or t is ast.AsyncWith:
             assert isinstance(node, ast.With | ast.AsyncWith)
             usage = Usage.AWAITED if t is ast.AsyncWith else Usage.VALUE
@@ -1013,10 +1181,15 @@ class _CallWalker:
                 self.expr(item.context_expr, usage)
                 if item.optional_vars is not None:
                     self.target(item.optional_vars, None)
+                    if isinstance(item.optional_vars, ast.Name) and _udp_socket(item.context_expr):
+                        self.udp_sockets.add(item.optional_vars.id)
             self.walk_body(node.body, is_module=is_module)
         elif t is ast.Try or t is ast.TryStar:
             assert isinstance(node, ast.Try | ast.TryStar)
+            # a handler or the finally block may follow any part of the body: what the body
+            # assigns is unknown there, and after the statement
             self.walk_body(node.body, is_module=is_module)
+            self._forget_assigned(node)
             for handler in node.handlers:
                 if handler.type is not None:
                     self.expr(handler.type, Usage.VALUE)
@@ -1025,7 +1198,9 @@ class _CallWalker:
                 self.guard_depth += 1
                 self.walk_body(handler.body, is_module=is_module)
                 self.guard_depth -= 1
+                self._forget_assigned(node)
             self.walk_body(node.orelse, is_module=is_module)
+            self._forget_assigned(node)
             self.walk_body(node.finalbody, is_module=is_module)
         elif t is ast.FunctionDef or t is ast.AsyncFunctionDef or t is ast.ClassDef:
             assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
@@ -1069,12 +1244,15 @@ class _CallWalker:
         elif t is ast.Match:
             assert isinstance(node, ast.Match)
             self.expr(node.subject, Usage.VALUE)
+            self._forget_assigned(node)
             for case in node.cases:
+                self._forget_assigned(node)
                 if case.guard is not None:
                     self.expr(case.guard, Usage.MISUSED)
                 self.guard_depth += 1
                 self.walk_body(case.body, is_module=is_module)
                 self.guard_depth -= 1
+            self._forget_assigned(node)
         # Import, Global, Nonlocal, Pass, Break, Continue: nothing to record.
 
     def _walk_class_body(self, node: ast.ClassDef) -> None:
@@ -1100,6 +1278,7 @@ class _CallWalker:
 
     def target(self, node: ast.expr, value: ast.expr | None, *, load: bool = False) -> None:
         if isinstance(node, ast.Name):
+            self.scope.flow.pop(node.id, None)
             if load:
                 self.name_uses.setdefault(node.id, []).append(Usage.VALUE)
             return
@@ -1138,6 +1317,40 @@ class _CallWalker:
                 self._learn_attr_ref(elt.attr, elt_ref)
             else:
                 self.target(elt, None)
+
+    def _learn_dict(self, node: ast.Dict) -> None:
+        """``{"db": db, ...}`` (a context handed to a framework): what is stored under each key.
+
+        Only values that may carry a type count (plain data in a dict literal, a JSON
+        payload, says nothing about what the application keeps under a key)."""
+        for key_node, value in zip(node.keys, node.values, strict=True):
+            if isinstance(value, ast.Call | ast.Await | ast.Name) and key_node is not None:
+                key = str_key(key_node)
+                if key is not None:
+                    self._learn_key(key, value)
+
+    def _learn_key(self, key: str, value: ast.expr) -> None:
+        """``app["db"] = Database(...)``: the project stores a ``Database`` under "db"
+        (``app.state.db = ...`` under ".db")."""
+        if isinstance(value, ast.Call | ast.Await):
+            ref = _call_ref(self.scope, value)
+        elif isinstance(value, ast.Name):
+            ref = self.scope.lookup(value.id)
+            if ref is not None and not ref.endswith("()"):
+                ref = None  # a class, a function, a module: not an instance
+        else:
+            ref = None
+        keys = self.analysis.summary.keys
+        if ref is None:
+            if isinstance(value, ast.Constant | ast.JoinedStr | ast.Dict | ast.List | ast.Tuple | ast.Set):
+                keys[key] = ""  # plain data under that key too: no one type
+            return
+        ref = self.analysis.expand(ref)
+        old = keys.get(key)
+        if old is None:
+            keys[key] = ref
+        elif old != ref:
+            keys[key] = ""
 
     def _learn_attr_ref(self, attr: str, ref: str) -> None:
         cls = self.analysis.summary.classes.get(self.scope.cls or "")
@@ -1229,6 +1442,8 @@ class _CallWalker:
         if t is ast.NamedExpr:
             assert isinstance(node, ast.NamedExpr)
             self.expr(node.value, Usage.VALUE)
+            if isinstance(node.target, ast.Name):
+                self.scope.flow.pop(node.target.id, None)
             return None
         if t in _COMP_TYPES:
             self._comprehension(node)
@@ -1238,7 +1453,12 @@ class _CallWalker:
             for d in node.args.defaults:
                 self.expr(d, Usage.VALUE)
             self._note_free_names(node.body)
+            if isinstance(node.body, ast.Dict):  # ``context_value=lambda r: {"db": db}``
+                self._learn_dict(node.body)
             return None
+        if t is ast.Dict:
+            assert isinstance(node, ast.Dict)
+            self._learn_dict(node)
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 self.expr(child, Usage.VALUE)
@@ -1280,6 +1500,9 @@ class _CallWalker:
             self.expr(func, Usage.VALUE)
         consts: list[tuple[str | int, Any]] = []
         arg_usage = Usage.MISUSED if isinstance(func, ast.Name) and func.id in _ITERATING_BUILTINS else Usage.VALUE
+        callee_name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if callee_name in _SCHEDULERS and node.args:
+            self.scheduled.add(id(node.args[0]))  # what it runs is a coroutine (see untyped_calls)
         for i, arg in enumerate(node.args):
             self.expr(arg, arg_usage)
             if isinstance(arg, ast.Constant) and isinstance(arg.value, bool | int | float | type(None)):
@@ -1307,12 +1530,28 @@ class _CallWalker:
         ):
             # The test just saw an item: this ``get`` takes it without waiting.
             consts.append(("block", False))
+        if (
+            self.udp_sockets
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in self.udp_sockets
+        ):
+            consts.append(("udp", True))
         if isinstance(func, ast.Attribute) and func.attr == "setblocking" and node.args:
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and not arg.value:
                 self.analysis.flag("nonblocking-sockets")
         ref = self.scope.ref(func)
         if ref is None:
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id not in self.scope.bound  # a parameter (or a global)
+            ):
+                self.analysis.untyped_calls.setdefault((func.value.id, func.attr), []).append(
+                    (Usage.AWAITED if id(node) in self.scheduled else usage, node, self.func.is_async,
+                     tuple(self.branches))
+                )
             if not (isinstance(func, ast.Attribute) and func.attr in _SPAWN_METHODS):
                 return None
             # ``loop.create_task(...)`` on an object of unknown type: keep the
@@ -1334,8 +1573,17 @@ class _CallWalker:
         self.func.calls.append(site)
         return site
 
+    def _forget_assigned(self, node: ast.stmt) -> None:
+        """What ``node`` may assign anywhere in it is no longer known (a loop's next turn, a
+        handler after part of a ``try``): forget everything, which is cheaper than finding
+        those names and loses nothing but the types of names assigned more than once (the
+        others keep the type all their assignments agree on, in ``Scope.types``)."""
+        if self.scope.flow:
+            self.scope.flow = {}
+
     def finish(self) -> None:
         """Resolve the usage of calls assigned to names, now that all loads are known."""
+        self.scope.flow = {}
         if not self.assigned:
             return
         if self.nested_nodes:
@@ -1559,6 +1807,13 @@ class FunctionContext:
 
     def lib(self, node: ast.AST) -> LibValue | None:
         return self.scope.lib(node)
+
+    @property
+    def untyped_calls(
+        self,
+    ) -> dict[tuple[str, str], list[tuple[int, ast.Call, bool, tuple[tuple[int, int], ...]]]]:
+        """The module's method calls on names of unknown type (see ModuleAnalysis)."""
+        return self._analysis.untyped_calls
 
     def callee(self, call: ast.Call) -> str | None:
         """The dotted library name of what ``call`` calls (``T.m`` for a method)."""

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from .._compat import removeprefix_module
 from . import _knowledge as kb
-from ._analysis import CallSite, ClassInfo, FileSummary, FuncInfo, Usage
+from ._analysis import STATE_HOLDERS, CallSite, ClassInfo, FileSummary, FuncInfo, Usage
 from ._refs import (
     ENTER,
     LibMethod,
@@ -220,6 +220,7 @@ class ProjectIndex:
         self._listed_cache: dict[frozenset[str], frozenset[str]] = {}
         self._blocking_cache: dict[str, Blocked | None] = {}
         self._prefixes: frozenset[str] | None = None
+        self._keys: dict[str, str] | None = None  # see _keyed
 
     # -- resolution -------------------------------------------------------
 
@@ -245,9 +246,16 @@ class ProjectIndex:
 
     def _evaluate(self, ref: str, depth: int) -> Value | None:
         segments = split_ref(ref)
+        if segments[0].startswith("[]"):  # ``app["db"]`` on an object of unknown type
+            if segments[0] == "[]":  # ``state.db``: see Scope.ref
+                item = self._keyed("." + segments[1], depth) if len(segments) > 1 else None
+                segments = segments[1:]
+            else:
+                item = self._keyed(segments[0][2:], depth)
+            return self._steps(item, segments[1:], depth)
         plain = 0
         for seg in segments:
-            if seg.endswith("()") or seg == "[]":
+            if seg.endswith("()") or seg.startswith("[]"):
                 break
             plain += 1
         value: Value | None = None
@@ -281,12 +289,59 @@ class ProjectIndex:
                 hit = eval_lib(ref)
                 if hit is None and self._user_types:
                     hit = self._eval_with_user_types(segments)
+                if hit is None and "[]" in ref:
+                    return self._through_key(segments, depth)
+                if hit is None:
+                    return self._through_state(segments, depth)
                 return hit
         for seg in segments[used:]:
             if value is None:
                 return None
             value = self._step(value, seg, depth)
         return value
+
+    def _through_key(self, segments: tuple[str, ...], depth: int) -> Value | None:
+        """A library object's item under a constant key, typed by what the project stores
+        there (``request.app["db"].fetch``), then the rest of the reference."""
+        for i, seg in enumerate(segments):
+            if i and len(seg) > 2 and seg.startswith("[]"):
+                value = self.evaluate(".".join(segments[:i]), depth + 1)
+                if value is None:  # an object the knowledge does not know (a web application)
+                    value = self._keyed(seg[2:], depth)
+                else:
+                    value = self._step(value, seg, depth)
+                return self._steps(value, segments[i + 1:], depth)
+        return None
+
+    def _steps(self, value: Value | None, segments: tuple[str, ...], depth: int) -> Value | None:
+        """``value`` stepped through ``segments`` (``None`` as soon as a step is unknown)."""
+        for seg in segments:
+            if value is None:
+                return None
+            value = self._step(value, seg, depth)
+        return value
+
+    def _through_state(self, segments: tuple[str, ...], depth: int) -> Value | None:
+        """An attribute of a framework's state object (``request.app.state.db``), typed by
+        what the project stores there (``app.state.db = Database()``), then the rest."""
+        for i in range(1, len(segments)):
+            holder = segments[i - 1].removesuffix("()").lower()
+            attr = segments[i]
+            if holder in STATE_HOLDERS and attr and not attr.endswith("()") and not attr.startswith("["):
+                return self._steps(self._keyed("." + attr, depth), segments[i + 1:], depth)
+        return None
+
+    def _keyed(self, key: str, depth: int) -> Value | None:
+        """What the project stores under string key ``key``, when every store agrees."""
+        if self._keys is None:
+            table: dict[str, str] = {}
+            for s in self.summaries:
+                for k, stored in s.keys.items():
+                    old = table.get(k)
+                    table[k] = stored if old is None or old == stored else ""
+            self._keys = table
+        found = self._keys.get(key)
+        return self.evaluate(found, depth + 1) if found else None
 
     def _eval_with_user_types(self, segments: tuple[str, ...]) -> LibValue | None:
         """Library references through classes the configuration names (``legacy.Client.*``)."""
@@ -309,7 +364,11 @@ class ProjectIndex:
 
     def _step(self, value: Value, seg: str, depth: int) -> Value | None:
         if isinstance(value, LibName | LibObject | LibMethod):
-            return step_lib(value, seg)
+            hit = step_lib(value, seg)
+            if hit is None and len(seg) > 2 and seg.startswith("[]"):
+                # an item the knowledge does not type (``request.app["db"]``)
+                return self._keyed(seg[2:], depth)
+            return hit
         if seg == ENTER:
             if isinstance(value, PInst):
                 for name in ("__aenter__", "__enter__"):
@@ -320,8 +379,10 @@ class ProjectIndex:
                             return self.evaluate(info.returns, depth + 1)
                 return value
             return None
-        if seg == "[]":
-            return None
+        if seg.startswith("[]"):
+            # what the project stores under that key (an item of a project object has no
+            # known type otherwise)
+            return self._keyed(seg[2:], depth) if len(seg) > 2 else None
         calls = 0
         while seg.endswith("()"):
             seg = seg[:-2]
@@ -652,7 +713,7 @@ class ProjectIndex:
             result = frame[2]
             assert result is None or isinstance(result, Blocked)
             finished = True
-            memoised = any(d.removesuffix("()") in _MEMOISING for d in info.decorators)
+            memoised = any(_memoising(d) for d in info.decorators)
             while index < len(info.calls):
                 site = info.calls[index]
                 index += 1
@@ -728,6 +789,18 @@ _MEMOISING = frozenset(
     {"functools.cache", "functools.lru_cache", "functools.cached_property", "cachetools.cached",
      "async_lru.alru_cache", "methodtools.lru_cache"}
 )  # fmt: skip
+# ... and, by the last part of their name, the project's own (``@memoize``, ``@utils.once``).
+_MEMOISING_NAMES = frozenset(
+    {"cache", "cached", "lru_cache", "cached_property", "memoize", "memoized", "memoise",
+     "memoised", "once", "run_once", "call_once"}
+)  # fmt: skip
+
+
+def _memoising(decorator: str) -> bool:
+    name = decorator.removesuffix("()")
+    return name in _MEMOISING or name.rpartition(".")[2] in _MEMOISING_NAMES
+
+
 # Local file-system calls: on a local disk they take microseconds to milliseconds, so
 # only a direct call in an ``async def`` is strong evidence (not one deep in a helper,
 # which is most often a configuration or template read).

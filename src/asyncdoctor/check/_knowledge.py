@@ -388,6 +388,62 @@ _BLOCKING_HTTP = _merge(
         "talks to an SSH server and waits for it",
         f"use `asyncssh` or {_TO_THREAD}",
     ),
+    _block(
+        # The constructor connects when it is given a host, as it nearly always is.
+        _names("imaplib", "IMAP4 IMAP4_SSL")
+        + _names(
+            "imaplib.IMAP4",
+            "append authenticate check close copy create delete examine expunge fetch list"
+            " login logout lsub noop rename search select starttls status store subscribe uid",
+        ),
+        "talks to an IMAP server and waits for it",
+        f"use `aioimaplib` or {_TO_THREAD}",
+    ),
+    _block(
+        _names("poplib", "POP3 POP3_SSL")
+        + _names("poplib.POP3", "apop dele list noop pass_ quit retr rset stat stls top uidl user"),
+        "talks to a POP3 server and waits for it",
+        f"use {_TO_THREAD}",
+    ),
+    _block(
+        # pysftp: the Connection connects in its constructor.
+        _names("pysftp", "Connection")
+        + _names(
+            "pysftp.Connection",
+            "chdir chmod cwd execute exists get get_d get_r getfo isdir isfile listdir"
+            " listdir_attr makedirs mkdir put put_d put_r putfo remove rename rmdir stat walktree",
+        ),
+        "talks to an SSH server and waits for it",
+        f"use `asyncssh` or {_TO_THREAD}",
+    ),
+    _block(
+        # dnspython's sync resolver and queries (dns.asyncresolver / dns.asyncquery are async).
+        _names("dns.resolver", "canonical_name query resolve resolve_address resolve_name zone_for_name")
+        + _names("dns.resolver.Resolver", "canonical_name query resolve resolve_address resolve_name")
+        + _names("dns.query", "https inbound_xfr quic tcp tls udp udp_with_fallback xfr"),
+        _DNS_WHAT,
+        f"use `dns.asyncresolver` (`await dns.asyncresolver.resolve(...)`) or {_TO_THREAD}",
+    ),
+    _block(
+        # PyJWT fetches the JWKS over HTTP (urllib) when its cache misses.
+        _names(
+            "jwt.PyJWKClient",
+            "fetch_data get_jwk_set get_signing_key get_signing_key_from_jwt get_signing_keys",
+        ),
+        _HTTP_WHAT,
+        f"use an async client to fetch the key set and build `jwt.PyJWKSet` from it, or {_TO_THREAD}",
+    ),
+    _block(
+        # PyVISA instruments (GPIB, USB, serial, TCP): every exchange waits for the device.
+        _names("pyvisa.ResourceManager", "open_resource")
+        + _names(
+            "pyvisa.resources.MessageBasedResource",
+            "query query_ascii_values query_binary_values read read_ascii_values read_binary_values"
+            " read_bytes read_raw write write_ascii_values write_binary_values write_raw",
+        ),
+        "talks to an instrument and waits for it",
+        f"use {_TO_THREAD} (one thread per instrument, or an executor)",
+    ),
 )
 
 # SDKs of hosted services: their sync clients send one HTTP request per call.
@@ -785,14 +841,18 @@ _BLOCKING_DATABASES = _merge(
 _BLOCKING_SOCKETS = _merge(
     _block(
         _names("socket", "create_connection")
-        + _names(
-            "socket.socket",
-            "accept connect connect_ex recv recv_into recvfrom recvfrom_into recvmsg send"
-            " sendall sendfile sendmsg sendto",
-        )
+        + _names("socket.socket", "accept recv recv_into recvfrom recvfrom_into recvmsg sendall sendfile")
         + _names("ssl.SSLSocket", "do_handshake"),
         _SOCKET_WHAT,
         _SOCKET_INSTEAD,
+    ),
+    # On a UDP socket (the walk marks calls on a name bound to ``socket(..., SOCK_DGRAM)``)
+    # ``connect`` only picks a route, and a datagram is sent without waiting for a peer.
+    _block(
+        _names("socket.socket", "connect connect_ex send sendmsg sendto"),
+        _SOCKET_WHAT,
+        _SOCKET_INSTEAD,
+        (("udp", -1, True),),
     ),
     _block(
         _names("socket", "getfqdn gethostbyaddr gethostbyname gethostbyname_ex"),
@@ -1282,6 +1342,10 @@ _RETURNS_LIBRARIES_SYNC = _merge(
     _classes(
         _names("requests_oauthlib", "OAuth1Session OAuth2Session")
         + _names("paramiko", "SFTPClient SSHClient")
+        + _names("imaplib", "IMAP4 IMAP4_SSL")
+        + _names("poplib", "POP3 POP3_SSL")
+        + _names("pysftp", "Connection")
+        + ["dns.resolver.Resolver", "jwt.PyJWKClient", "pyvisa.ResourceManager"]
         + _names("openai", "AzureOpenAI OpenAI")
         + _names("anthropic", "Anthropic AnthropicBedrock AnthropicVertex")
         + _names("google.cloud.storage", "Blob Bucket Client")
@@ -1291,6 +1355,7 @@ _RETURNS_LIBRARIES_SYNC = _merge(
         + _names("pika", "BlockingConnection")
     ),
     {
+        "pyvisa.ResourceManager.open_resource": "pyvisa.resources.MessageBasedResource",
         "paramiko.SSHClient.open_sftp": "paramiko.SFTPClient",
         "paramiko.SFTPClient.from_transport": "paramiko.SFTPClient",
         "openai.OpenAI.with_options": "openai.OpenAI",
@@ -1316,6 +1381,8 @@ _RETURNS_LIBRARIES_ASYNC = _merge(
         + _names("elasticsearch", "AsyncElasticsearch")
         + _names("aiomqtt", "Client")
         + _names("aiosmtplib", "SMTP")
+        + ["gidgethub.aiohttp.GitHubAPI", "gidgethub.httpx.GitHubAPI", "nats.aio.msg.Msg",
+           "nats.aio.client.Client"]
         + _names("aiokafka", "AIOKafkaConsumer AIOKafkaProducer")
         + _names("aioboto3", "Session")
         + _names("asyncssh", "SSHClientConnection")
@@ -1330,6 +1397,7 @@ _RETURNS_LIBRARIES_ASYNC = _merge(
         "aiobotocore.session.get_session": "aiobotocore.session.AioSession",
         "aiobotocore.session.AioSession.create_client": "aiobotocore.session.ClientCreatorContext",
         "asyncssh.connect": "asyncssh.SSHClientConnection",
+        "nats.connect": "nats.aio.client.Client",
         # aio-pika: ``connection.channel()`` is awaitable and gives the channel itself.
         "aio_pika.connect": "aio_pika.abc.AbstractConnection",
         "aio_pika.connect_robust": "aio_pika.abc.AbstractRobustConnection",
@@ -1480,6 +1548,13 @@ TYPE_BASES: dict[str, tuple[str, ...]] = _merge(
     _bases("urllib3.PoolManager", ["urllib3.ProxyManager"]),
     _bases("urllib3.HTTPConnectionPool", ["urllib3.HTTPSConnectionPool"]),
     _bases("smtplib.SMTP", _names("smtplib", "LMTP SMTP_SSL")),
+    _bases("imaplib.IMAP4", ["imaplib.IMAP4_SSL", "imaplib.IMAP4_stream"]),
+    _bases("poplib.POP3", ["poplib.POP3_SSL"]),
+    _bases("gidgethub.abc.GitHubAPI", ["gidgethub.aiohttp.GitHubAPI", "gidgethub.httpx.GitHubAPI"]),
+    _bases(
+        "pyvisa.resources.MessageBasedResource",
+        _names("pyvisa.resources", "GPIBInstrument SerialInstrument TCPIPInstrument TCPIPSocket USBInstrument"),
+    ),
     _bases("ftplib.FTP", ["ftplib.FTP_TLS"]),
     _bases("socket.socket", ["ssl.SSLSocket"]),
     _bases(
@@ -1992,6 +2067,12 @@ _SERVICE_COROUTINES = (
         "aiosmtplib.SMTP",
         "connect ehlo helo login noop quit send_message sendmail starttls",
     )
+    # gidgethub's GitHub API clients (getiter is an async generator: left out)
+    + _names("gidgethub.abc.GitHubAPI", "delete getitem getstatus graphql patch post put")
+    # nats-py: the client and the messages handed to subscribers
+    + _names("nats", "connect")
+    + _names("nats.aio.client.Client", "close connect drain flush jetstream_request publish request subscribe")
+    + _names("nats.aio.msg.Msg", "ack ack_sync in_progress nak respond term")
     # asyncssh.connect() is awaitable and an async context manager, like aiohttp's requests.
     + _names("asyncssh", "connect")
     + _names("asyncssh.SSHClientConnection", "create_process run start_sftp_client wait_closed")

@@ -173,7 +173,7 @@ def step_lib(value: LibValue, segment: str) -> LibValue | None:
             entered = kb.ENTER_TYPES.get(value.type)
             return LibObject(entered) if entered is not None else value
         return None
-    if segment == "[]":
+    if segment.startswith("[]"):  # an item, under a constant key or not
         if isinstance(value, LibObject):
             hit = _lookup(kb.ATTRIBUTE_TYPES, value.type, "*")
             return LibObject(hit) if hit is not None else None
@@ -203,7 +203,7 @@ def eval_lib(ref: str) -> LibValue | None:
     """Evaluate a reference made only of library names (no project names)."""
     segments = split_ref(ref)
     first = segments[0]
-    if not first or first.endswith("()") or first == "[]":
+    if not first or first.endswith("()") or first.startswith("[]"):
         calls = 0
         while first.endswith("()"):
             first = first[:-2]

@@ -284,9 +284,50 @@ def _lag_p99(loop: dict[str, Any]) -> str:
     return f"≤{high * 1000:g} ms" if high != float("inf") else f">{bucket[0] * 1000:g} ms"
 
 
+def loop_rates(loop: dict[str, Any], before: dict[str, Any] | None) -> tuple[float | None, float | None]:
+    """A loop's utilization and steps per second: since the ``before`` reading of the same
+    loop when there is one (what ``top`` shows at each refresh), else since the loop began.
+
+    ``None`` where it is unknown (uvloop's steps; a remote read; too short a run).
+    """
+    util = loop.get("utilization")
+    steps = loop.get("steps")
+    run = loop.get("run_seconds")
+    if not isinstance(run, (int, float)) or isinstance(run, bool):
+        return (util if isinstance(util, (int, float)) else None), None
+    if before is not None and before.get("label") == loop.get("label"):
+        span = run - float(before.get("run_seconds") or 0.0)
+        if span >= _MIN_SPAN:
+            u0, u1 = before.get("utilization"), util
+            r0 = float(before.get("run_seconds") or 0.0)
+            if isinstance(u0, (int, float)) and isinstance(u1, (int, float)):
+                # utilization is busy time / run time since the start: busy time is additive
+                util = min(1.0, max(0.0, (u1 * run - u0 * r0) / span))
+            s0 = before.get("steps")
+            rate = (steps - s0) / span if isinstance(steps, int) and isinstance(s0, int) else None
+            return (util if isinstance(util, (int, float)) else None), rate
+    rate = steps / run if isinstance(steps, int) and run >= _MIN_SPAN else None
+    return (util if isinstance(util, (int, float)) else None), rate
+
+
+#: Seconds of running time below which a rate is not computed (too short to mean anything).
+_MIN_SPAN = 0.05
+
+
+def _per_second(rate: float | None) -> str:
+    if rate is None:
+        return "?"
+    if rate >= 10_000:
+        return f"{rate / 1000:.0f}k"
+    return f"{rate:.0f}"
+
+
 def render(snapshot: dict[str, Any], *, sort: str = "stuck", text: str = "", height: int | None = None,
-           typing: str | None = None) -> Any:
+           typing: str | None = None, previous: dict[str, Any] | None = None) -> Any:
     """The view of one snapshot, as a rich renderable.
+
+    With the ``previous`` snapshot, each loop's utilization and steps per second are
+    those of the time between the two (else since the loop began).
 
     Every string that comes from the program (task names, paths, messages) is
     rendered as plain text: never read as rich markup, control characters
@@ -308,17 +349,20 @@ def render(snapshot: dict[str, Any], *, sort: str = "stuck", text: str = "", hei
         head.append(f"  filter: {text}", style="yellow")
 
     loops = Table(box=None, pad_edge=False, expand=False, header_style="bold")
-    for column, width in (("loop", 12), ("util", 4), ("lag p99", 9), ("tasks", 5), ("running now", 11),
-                          ("blocked", 12)):
+    for column, width in (("loop", 12), ("util", 4), ("steps/s", 7), ("lag p99", 9), ("tasks", 5),
+                          ("running now", 11), ("blocked", 12)):
         loops.add_column(column, no_wrap=True, min_width=width, overflow="ellipsis")
+    earlier = {str(loop.get("label")): loop for loop in (previous or {}).get("loops", [])
+               if isinstance(loop, dict)}
     for loop in snapshot.get("loops", []):
-        util = loop.get("utilization")
+        util, rate = loop_rates(loop, earlier.get(str(loop.get("label"))))
         blocked_for = loop.get("blocked_for")
         blocked = (Text(f"{blocked_for * 1000:.0f} ms at {_where(loop.get('blocked_at'))}", style="bold red")
                    if blocked_for else Text(""))
         loops.add_row(
             Text(str(loop.get("label")).rpartition(".")[2].lstrip("_")),  # asyncio._UnixSel...
             Text("?" if util is None else f"{util * 100:.0f}%"),
+            Text(_per_second(rate)),
             Text(_lag_p99(loop)),
             Text("?" if loop.get("tasks") is None else str(loop.get("tasks"))),
             Text(str(loop.get("current_task") or "")),
@@ -461,19 +505,20 @@ def _live(source: _Source, args: argparse.Namespace) -> int:
     ended = ""
     with _keys(), Live(console=console, screen=True, auto_refresh=False) as live:
         snapshot: dict[str, Any] | None = None
+        previous: dict[str, Any] | None = None
         next_fetch = 0.0
         while True:
             now = time.monotonic()
             if now >= next_fetch:
                 try:
-                    snapshot = source.fetch()
+                    previous, snapshot = snapshot, source.fetch()
                 except _Ended as exc:
                     ended = str(exc)
                     break
                 next_fetch = now + args.interval
             if snapshot is not None:
                 live.update(render(snapshot, sort=sort, text=text, height=console.size.height,
-                                   typing=typing), refresh=True)
+                                   typing=typing, previous=previous), refresh=True)
             for key in _read_keys(next_fetch - time.monotonic()):
                 if typing is not None:
                     if key in "\r\n":

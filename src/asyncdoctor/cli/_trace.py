@@ -14,6 +14,7 @@ import os
 from typing import Any
 
 from ._errors import UsageError
+from ._top import _pid
 
 __all__ = ["register"]
 
@@ -35,12 +36,6 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     trace.add_argument("-o", "--output", metavar="FILE", help="where to write it: FILE.json (Chrome "
                        "trace) or FILE.html (default: asyncdoctor-trace-PID.json here)")
     trace.set_defaults(handler=_cmd_trace, command_parser=trace)
-
-
-def _pid(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a process id")
-    return int(text)
 
 
 def _cmd_trace(args: argparse.Namespace) -> int:

@@ -66,6 +66,11 @@ class _Instruments:
             if h.cpu_seconds is not None:
                 yield Observation(h.cpu_seconds, {"loop": h.label})
 
+    def steps(self, _options: CallbackOptions) -> Iterable[Observation]:
+        for h in self.health():
+            if h.steps is not None:
+                yield Observation(h.steps, {"loop": h.label})
+
     def tasks_active(self, _options: CallbackOptions) -> Iterable[Observation]:
         for h in self.health():
             for name, count in h.tasks_by_coroutine or ():
@@ -135,6 +140,8 @@ def instrument(meter_provider: MeterProvider | None = None, doctor: runtime.Doct
            f"Loop lag, {name} (upper bound of its histogram bucket)")
           for name, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))],
         ("counter", "python.asyncio.eventloop.cpu.time", source.cpu, "s", "CPU time of the loop's thread"),
+        ("counter", "python.asyncio.eventloop.steps", source.steps, "{step}",
+         "Callbacks the loop ran (task steps, timers, futures' callbacks; asyncio's loops only)"),
         ("up_down_counter", "python.asyncio.tasks.active", source.tasks_active, "{task}",
          "Tasks pending on the loop by coroutine, counted at heartbeats"),
         ("counter", "python.asyncio.tasks.created", source.tasks_created, "{task}",

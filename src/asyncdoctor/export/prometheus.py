@@ -84,7 +84,14 @@ class AsyncdoctorCollector(Collector):
         cpu = CounterMetricFamily(
             "python_asyncio_eventloop_cpu_seconds", "CPU time of the loop's thread", labels=["loop"]
         )
+        steps = CounterMetricFamily(
+            "python_asyncio_eventloop_steps",
+            "Callbacks the loop ran (task steps, timers, futures' callbacks; asyncio's loops only)",
+            labels=["loop"],
+        )
         for h in health:
+            if h.steps is not None:
+                steps.add_metric([h.label], h.steps)
             if h.utilization is not None and h.utilization_method is not None:
                 utilization.add_metric([h.label, h.utilization_method], h.utilization)
             bounds = [*map(_le, h.lag_bounds), "+Inf"]
@@ -94,7 +101,7 @@ class AsyncdoctorCollector(Collector):
                 idle.add_metric([h.label], h.idle_seconds)
             if h.cpu_seconds is not None:
                 cpu.add_metric([h.label], h.cpu_seconds)
-        yield from (utilization, lag, running, idle, cpu)
+        yield from (utilization, lag, running, idle, cpu, steps)
         yield from _task_families(doctor, health)
         sites, other = doctor.blocking_sites(MAX_LOCATIONS)
         events = CounterMetricFamily(

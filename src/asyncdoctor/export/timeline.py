@@ -667,7 +667,7 @@ _SCRIPT = r"""
   var notes = [
     "<b>Exact:</b> busy stretches on asyncio's loops (from the selector; waits under 1 ms stay inside a stretch), and slow steps: every step that ran at least a quarter of the threshold, measured by the watchdog, at its line.",
     "<b>Lower bound:</b> busy stretches on uvloop, from heartbeats that ran more than 2 ms late.",
-    "<b>Sampled:</b> the running task (every " + fmtMs(data.sample) + " while a loop is busy), and the pending tasks (lifetimes, awaits, where each is suspended: at most every " + fmtMs(data.taskFloor) + ", and at most 0.5% of the loop's time). A task shorter than a sample may not appear at all.",
+    "<b>Sampled:</b> the running task (every " + fmtMs(data.sample) + " while a loop is busy), and the pending tasks (lifetimes, awaits, where each is suspended: at most every " + fmtMs(data.taskFloor) + ", and at most 0.25% of the loop's time). A task shorter than a sample may not appear at all.",
     "<b>Lag:</b> how late the doctor's heartbeat ran (the largest in each 10 ms)."
   ];
   if (data.dropped.length) notes.push("<b>Left out by the memory caps:</b> " + data.dropped.map(function (d) { return esc(d[0]) + ": " + d[1]; }).join(", ") + " (the oldest went first).");

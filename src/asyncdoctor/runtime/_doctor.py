@@ -204,6 +204,8 @@ class Doctor:
 
     def attach_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         """First time ``loop`` runs (in its thread): per-loop instruments."""
+        if not self._installed:
+            return
         try:
             self.tasks.attach(loop)
             self.warnhooks.set_origin_tracking_in_thread()
@@ -254,6 +256,10 @@ class Doctor:
         """
         self._unavailable.setdefault(what, reason)
 
+    def unavailable_list(self) -> tuple[tuple[str, str], ...]:
+        """What cannot work here, and why (see :meth:`unavailable`)."""
+        return tuple(self._unavailable.items())
+
     def internal_error(self, where: str, exc: BaseException) -> None:
         """Say once, on stderr, that part of the doctor failed; the program goes on."""
         if self._complained:
@@ -293,7 +299,7 @@ class Doctor:
         return RuntimeReport(
             findings=_group(findings),
             metrics=self._metrics(),
-            unavailable=tuple(self._unavailable.items()),
+            unavailable=self.unavailable_list(),
         )
 
     def timeline(self) -> Timeline | None:

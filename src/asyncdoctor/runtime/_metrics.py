@@ -16,7 +16,9 @@ idle) over the time the loop was running.
   busy time is estimated from the doctor's heartbeat (a timer every 2 ms by
   default) as the sum of its lateness above 2 ms.  It is a lower bound: busy
   stretches shorter than about 2 ms are missed, so a loop doing many tiny
-  steps reads lower than it is.  ``utilization_method`` says which one a
+  steps reads lower than it is.  On Linux the thread's waits for a CPU are
+  taken out of the lateness (see ``_loops._RunqueueWait``): a starved
+  process's late heartbeat is not a busy loop.  ``utilization_method`` says which one a
   figure is; ``None`` (unknown) where neither is available, never 0.
 """
 
@@ -49,7 +51,9 @@ class LoopHealth:
     ``tasks_pending`` is the number of pending tasks at the last count (sampled
     at heartbeats), ``tasks_by_coroutine`` the same count by coroutine name,
     most first: the 20 names with the most tasks, then ``("other", n)`` for the
-    rest (``None`` until the first count).
+    rest (``None`` until the first count).  ``steps`` is how many callbacks the loop
+    ran (task steps, futures' callbacks, timers, the doctor's own heartbeat), counted
+    at each turn of asyncio's loops; ``None`` (unknown) on uvloop.
     """
 
     label: str
@@ -67,6 +71,7 @@ class LoopHealth:
     cpu_seconds: float | None
     tasks_pending: int | None
     tasks_by_coroutine: tuple[tuple[str, int], ...] | None = None
+    steps: int | None = None
 
 
 @dataclass(frozen=True)
@@ -231,6 +236,7 @@ def loop_health(doctor: Doctor, *, now: float | None = None) -> list[LoopHealth]
                 cpu_seconds=_thread_cpu(state) if state.running else None,
                 tasks_pending=state.tasks_pending,
                 tasks_by_coroutine=state.tasks_by_coroutine,
+                steps=state.steps,
             )
         )
     return out

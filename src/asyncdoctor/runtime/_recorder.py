@@ -18,7 +18,8 @@ caps whatever the program does (see *Memory* below):
   threshold are the ``blocking-call`` findings.  Exact, as the findings are.
 * **Which task is running, sampled**: a thread of the recorder reads
   ``asyncio.current_task(loop)`` (public, answers from another thread on every
-  version) every ``sample_interval`` (2.5 ms by default) while a loop is busy,
+  version) every 5 ms by default (twice the doctor's ``sample_interval``, and at
+  least the interpreter's switch interval) while a loop is busy,
   and backs off ten times while every loop waits.  Consecutive samples of one
   task make one *run*.  A busy loop thread hands the GIL over for each sample
   (at the interpreter's switch interval, 5 ms, at the latest), so samples are
@@ -29,8 +30,8 @@ caps whatever the program does (see *Memory* below):
   where it is suspended (its await chain) and the tasks it awaits (the task it
   waits on, a ``gather``'s children, a ``TaskGroup``'s tasks).  A task's
   lifetime runs from the first sample that saw it pending to the last.  At
-  most every 50 ms, and the next sample waits 200 times as long as this one
-  took (in CPU time): at most 0.5 % of the loop's time.  Where it was created
+  most every 50 ms, and the next sample waits 400 times as long as this one
+  took (in CPU time): at most 0.25 % of the loop's time.  Where it was created
   is exact with ``task_sites=True`` (the doctor's task factory), else guessed
   from the code when the timeline is read.
 * **Lag**: each heartbeat's lateness, at most one point per 10 ms per loop
@@ -100,9 +101,13 @@ MIN_STRETCH = 0.00005
 BUSY_LAG = 0.002
 #: At most one lag point per loop per this many seconds (the largest lateness in it).
 LAG_STEP = 0.01
-#: Task samples: at least this many seconds apart, and 200 times as long as the last one took.
+#: Task samples: at least this many seconds apart, and 400 times as long as the last one took.
 TASK_SAMPLE_FLOOR = 0.05
-TASK_SAMPLE_FACTOR = 200
+TASK_SAMPLE_FACTOR = 400
+#: The running-task sampler's interval: twice the watchdog's, and at least the interpreter's
+#: switch interval (5 ms), which is as often as it gets the GIL from a loop running Python.
+SAMPLE_FACTOR = 2
+SAMPLE_MIN = 0.005
 #: While every loop waits, the running-task sampler sleeps this many intervals.
 IDLE_BACKOFF = 10
 IDLE_ROUNDS = 50
@@ -305,7 +310,9 @@ def _taskgroup_codes() -> frozenset[int]:
 _TASKGROUP_CODES = _taskgroup_codes()
 
 
-def _walk(task: Any, frames: dict[tuple[str, int, str], Frame]) -> tuple[tuple[Frame, ...], list[Any]]:
+def _walk(
+    task: Any, frames: dict[tuple[int, int], tuple[CodeType, Frame]]
+) -> tuple[tuple[Frame, ...], list[Any]]:
     """A pending task's await chain (outermost first, at most CHAIN_LIMIT frames, the user's
     and the innermost) and the tasks it waits for."""
     awaited: list[Any] = []
@@ -348,16 +355,23 @@ def _walk(task: Any, frames: dict[tuple[str, int, str], Frame]) -> tuple[tuple[F
     return tuple(chain), awaited
 
 
-def _frame(frame: FrameType, frames: dict[tuple[str, int, str], Frame]) -> Frame:
-    """``frame`` as a :class:`Frame`, shared with the other tasks suspended at the same line."""
+def _frame(frame: FrameType, frames: dict[tuple[int, int], tuple[CodeType, Frame]]) -> Frame:
+    """``frame`` as a :class:`Frame`, shared with the other tasks suspended at the same place.
+
+    Keyed by the code's id and the instruction (the code is kept with the answer, so that
+    its id stays its own): finding a line from an instruction scans the line table.
+    """
     code = frame.f_code
-    key = (code.co_filename, frame.f_lineno or code.co_firstlineno, code.co_name)
+    key = (id(code), frame.f_lasti)
     found = frames.get(key)
     if found is None:
         if len(frames) >= _FRAME_CACHE:
             frames.clear()
-        found = frames[key] = Frame(*key)
-    return found
+        found = frames[key] = (
+            code,
+            Frame(code.co_filename, frame.f_lineno or code.co_firstlineno, code.co_name),
+        )
+    return found[1]
 
 
 def _coroutine_name(coro: object) -> tuple[str, CodeType | None]:
@@ -384,7 +398,7 @@ class Recorder:
         self.doctor = doctor
         options = doctor.options
         self.window: float = options.timeline_seconds
-        self.interval = options.sample
+        self.interval = max(SAMPLE_FACTOR * options.sample, SAMPLE_MIN)
         self.threshold = options.threshold
         self.t0 = _monotonic()
         self.wall0 = time.time()
@@ -402,7 +416,7 @@ class Recorder:
         self.tasks: dict[tuple[int, str], _TaskRec] = {}
         self.tasks_unrecorded = 0
         self.loops: dict[int, LoopRecording] = {}
-        self._frames: dict[tuple[str, int, str], Frame] = {}
+        self._frames: dict[tuple[int, int], tuple[CodeType, Frame]] = {}
         self._sampling_tasks = True
         self._wake = _new_wake_lock()
         self._started = False
@@ -459,6 +473,7 @@ class Recorder:
         self.slow.clear()
         self.tasks = {}
         self.loops = {}
+        self.runs_total = self.slow_total = self.tasks_unrecorded = 0
         self.t0 = _monotonic()
         self.wall0 = time.time()
 
@@ -620,30 +635,33 @@ class Recorder:
 
     def _sample_tasks(self, rec: LoopRecording, loop: asyncio.AbstractEventLoop, now: float) -> None:
         tasks = asyncio.all_tasks(loop)
+        table = self.tasks
+        if len(table) + len(tasks) > TASK_RECORDS:
+            with self.lock:
+                self._make_room(len(table) + len(tasks) - TASK_RECORDS)
         previous = rec.task_prev
         rec.task_prev = now
-        table = self.tasks
         sites = self.doctor.tasks.sites
         frames = self._frames
-        seen: list[tuple[_TaskRec, tuple[Frame, ...], list[Any]]] = []
-        fresh: list[_TaskRec] = []
+        number = rec.number
+        unrecorded = 0
+        # One task at a time: beyond asyncio's own set of the pending tasks, a sample
+        # holds nothing in proportion to their number, however many there are.
         for task in tasks:
             name = name_of(task)
             key = (id(task), name)
             record = table.get(key)
-            if record is None or record.last != previous or record.loop != rec.number:
-                record = _TaskRec(rec.number, id(task), name, now)
-                coro = coro_of(task)
-                record.coroutine, record.code = _coroutine_name(coro)
+            if record is None or record.last != previous or record.loop != number:
+                if record is None and len(table) >= TASK_RECORDS:
+                    unrecorded += 1
+                    continue
+                record = _TaskRec(number, id(task), name, now)
+                record.coroutine, record.code = _coroutine_name(coro_of(task))
                 record.site = sites.frame(getattr(task, "_asyncdoctor_site", None))
-                fresh.append(record)
+                table[key] = record
             record.last = now
             record.samples += 1
-            chain, awaited = _walk(task, frames)
-            seen.append((record, chain, awaited))
-        del tasks
-        for record, chain, awaited in seen:
-            record.chain = chain
+            record.chain, awaited = _walk(task, frames)
             if awaited:
                 keys = dict.fromkeys(record.awaits)
                 for other in awaited:
@@ -651,25 +669,22 @@ class Recorder:
                         break
                     keys[(id(other), name_of(other))] = None
                 record.awaits = tuple(keys)
-        if fresh:
-            with self.lock:
-                room = TASK_RECORDS - len(table)
-                if room < len(fresh):
-                    self._make_room(now, len(fresh) - room)
-                    room = TASK_RECORDS - len(table)
-                for record in fresh[: max(room, 0)]:
-                    table[(record.task_id, record.name)] = record
-                self.tasks_unrecorded += max(0, len(fresh) - max(room, 0))
+        self.tasks_unrecorded += unrecorded
 
-    def _make_room(self, now: float, wanted: int) -> None:
-        """Drop ended tasks, oldest first: at least ``wanted`` (a quarter of the table at
-        least, so that this runs seldom), or as many as there are.  (Under the lock.)"""
-        ended = sorted(
-            (r for r in self.tasks.values() if r.last < now),
-            key=lambda r: r.last,
-        )
-        for record in ended[: max(wanted, TASK_RECORDS // 4)]:
-            del self.tasks[(record.task_id, record.name)]
+    def _make_room(self, wanted: int) -> None:
+        """Drop tasks that ended (not seen at their loop's last sample), oldest first: at
+        least ``wanted`` (and a quarter of the table, so that this runs seldom), or as
+        many as there are.  (Under the lock.)"""
+
+        def ended(record: _TaskRec) -> bool:
+            owner = self.loops.get(record.loop)
+            return owner is None or record.last < owner.task_prev
+
+        # a copy first (one C call): another loop's thread may add to the table meanwhile
+        records = list(self.tasks.values())
+        gone = sorted((r for r in records if ended(r)), key=lambda r: r.last)
+        for record in gone[: max(wanted, TASK_RECORDS // 4)]:
+            self.tasks.pop((record.task_id, record.name), None)
 
     # -- reading ------------------------------------------------------------------------
     def timeline(self) -> Timeline:

@@ -116,6 +116,7 @@ class LoopView:
             "lag": {"bounds": list(h.lag_bounds), "buckets": list(h.lag_buckets), "sum": h.lag_sum,
                     "count": h.lag_count},
             "cpu_seconds": h.cpu_seconds,
+            "steps": h.steps,
             "tasks": self.tasks,
             "current_task": self.current_task,
             "blocked_for": self.blocked_for,
@@ -273,7 +274,7 @@ class Snapshotter:
             tasks=tuple(tasks),
             tasks_left_out=left_out,
             findings=tuple(findings),
-            unavailable=tuple(doctor._unavailable.items()),
+            unavailable=doctor.unavailable_list(),
             queues=tuple(asdict(q) for q in _read(doctor, doctor.queues)),
             pools=tuple(asdict(p) for p in _read(doctor, doctor.pools)),
             resources=tuple(asdict(r) for r in _read(doctor, doctor.resources)),
@@ -329,7 +330,7 @@ def _creation_times(doctor: Doctor, loop: object) -> dict[int, Any] | None:
     stats = doctor.tasks.stats
     if stats is None or loop is None:
         return None
-    table = stats._live.get(loop)
+    table = stats.live(loop)
     return table.started if table is not None else None
 
 

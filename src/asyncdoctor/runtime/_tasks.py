@@ -65,6 +65,10 @@ from ._frames import (
 )
 from ._models import Frame, RuntimeFinding
 
+# Imported with the doctor, not at the first heartbeat: an import there would run in a
+# step of the program's loop (and compile, with no bytecode cache: 100 ms on a slow machine).
+from ._taskstats import alive_by_coroutine
+
 if TYPE_CHECKING:
     from ._doctor import Doctor
     from ._loops import LoopState
@@ -545,8 +549,6 @@ class TaskTracker:
             tasks = asyncio.all_tasks(loop)
             pending = len(tasks)
             if state is not None:
-                from ._taskstats import alive_by_coroutine
-
                 state.tasks_by_coroutine = alive_by_coroutine(tasks)
         except Exception as exc:
             self._sampling = False

@@ -249,6 +249,10 @@ class TaskTables:
         # collector's finaliser only appends here: it may run in a thread that holds the lock.
         self._dead: list[TaskTable] = []
 
+    def live(self, loop: Any) -> TaskTable | None:
+        """``loop``'s table if it has one (any thread)."""
+        return self._live.get(loop)
+
     def of(self, loop: Any) -> TaskTable:
         """``loop``'s table (made on first use; in the loop's thread)."""
         table = self._live.get(loop)

@@ -38,8 +38,8 @@ class BlockingCall(Rule):
     blocking call runs on some paths only (an `if` branch, an `except`
     handler) or once (a `functools.cache`d helper) or more than three calls
     deep, a `time.sleep` of 5 ms or less, an import (`importlib.import_module`:
-    only the first one waits), an async `main` that a script runs with `asyncio.run()` before it
-    starts any concurrent work, and start-up and shutdown code (`setup`,
+    only the first one waits), an async `main` that a script runs with `asyncio.run()` and
+    that starts no concurrent work (no task, server, signal handler or timer), and start-up and shutdown code (`setup`,
     `initialize`, `lifespan`, `close`, `shutdown`, `cleanup`, `__aexit__`...),
     which runs once. Calling a generator function never blocks
     (its body runs as it is iterated). When several async functions reach the
@@ -232,8 +232,10 @@ def _entry_points(index: ProjectIndex) -> frozenset[str]:
     return frozenset(entry)
 
 
-# Calls that start concurrent work on the loop (by the name of what is called).
+# Calls that start concurrent work on the loop (by the name of what is called): tasks,
+# servers, and callbacks the loop must run on time (signal handlers, readers, timers).
 _CONCURRENT = re.compile(
     r"(create_task|ensure_future|gather|TaskGroup|as_completed|wait|start_server|serve\w*|"
-    r"run_forever|start|run_app|create_server|spawn|start_soon|_worker\w*)$"
+    r"run_forever|start|run_app|create_server|spawn|start_soon|_worker\w*|"
+    r"add_signal_handler|add_reader|add_writer|call_later|call_at|call_soon\w*)$"
 )

@@ -310,7 +310,7 @@ class _Resolver:
         index = self.index
         segments = split_ref(ref)
         last = segments[-1]
-        if len(segments) > 1 and not last.endswith("()") and last != "[]":
+        if len(segments) > 1 and not last.endswith("()") and not last.startswith("[]"):
             # A name of a module (``locks.DB_LOCK``), or an attribute of a class or of its
             # instances, in any module: follow what it is bound to, which may be a library
             # object the knowledge does not evaluate (``multiprocessing.Lock()``).

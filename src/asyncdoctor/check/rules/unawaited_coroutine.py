@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
-from .._analysis import Usage
+from .._analysis import FunctionContext, Report, Usage
 from .._index import ProjectIndex, ProjectReport
 from ._base import Rule, register
 from ._util import display_name, site_report
@@ -27,7 +28,11 @@ class UnawaitedCoroutine(Rule):
     (`asyncio.sleep`, `asyncio.Queue.put`, `aiohttp.ClientSession.close`,
     `asyncpg` connections...). No type checker is needed. It checks sync
     functions and module-level code too: calling `main()` instead of
-    `asyncio.run(main())` is caught.
+    `asyncio.run(main())` is caught. On an object of unknown type (an
+    untyped handler parameter such as `gh` or `msg`), a method call dropped
+    in an `async def` is reported when every other call of that method on
+    that name in the module is awaited or handed to `create_task()`,
+    `gather()` and the like.
 
     ## Why is this bad?
     Calling a coroutine function does not run it: it only creates a
@@ -75,6 +80,35 @@ class UnawaitedCoroutine(Rule):
     category = "coroutines"
     summary = "Coroutine created but never awaited"
 
+    sync_functions = True  # check_function: the module's own frame (its calls of every function)
+
+    def check_function(self, fn: FunctionContext) -> Iterator[Report]:
+        """A method called on an object of unknown type and dropped, where every other call
+        of that method on that name in the module is awaited (``await gh.post(...)`` in one
+        handler, ``gh.post(...)`` alone in another): its coroutine never runs."""
+        if not isinstance(fn.node, ast.Module):
+            return
+        for (name, method), calls in fn.untyped_calls.items():
+            awaited = [(call, where) for usage, call, _, where in calls if usage == Usage.AWAITED]
+            if not awaited:
+                continue
+            dropped = [
+                (call, where) for usage, call, is_async, where in calls if usage == Usage.DISCARDED and is_async
+            ]
+            if not dropped or len(awaited) + len(dropped) != len(calls):
+                continue  # used in other ways too: no sure sign
+            line = awaited[0][0].lineno
+            for call, where in dropped:
+                if any(_other_branch(where, other) for _, other in awaited):
+                    # ``if c.asynchronous: await c.close() else: c.close()``: both on purpose
+                    continue
+                yield fn.report(
+                    self.code,
+                    call,
+                    f"`{name}.{method}()` is awaited elsewhere in this module (line {line}): "
+                    f"here its coroutine is created and dropped, so it never runs; add `await`",
+                )
+
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
         for info, summary in index.iter_functions():
             for site in info.calls:
@@ -102,6 +136,16 @@ class UnawaitedCoroutine(Rule):
                         f"(a coroutine is always truthy and has none of the result's attributes); {fix}"
                     )
                 yield site_report(summary, self.code, site, message)
+
+
+def _other_branch(one: tuple[tuple[int, int], ...], other: tuple[tuple[int, int], ...]) -> bool:
+    """Whether two calls are in the two branches of one ``if`` (their innermost shared one)."""
+    for (if_one, side_one), (if_other, side_other) in zip(one, other, strict=False):
+        if if_one != if_other:
+            return False
+        if side_one != side_other:
+            return True
+    return False
 
 
 # Awaitables that are futures of work already scheduled (``loop.run_in_executor``
