@@ -303,17 +303,24 @@ def measure(python: str, names: list[str], modes: list[str], scratch: Path,
     return rows
 
 
+def _native_scripts(names: list[str], scratch: Path) -> list[tuple[str, Path, tuple[str, ...]]]:
+    """The workloads measured natively (at their native size): name, script written, arguments."""
+    sizes = {"tasks": (TASKS, ("300000",)), "http": (HTTP, ("40", "1500"))}
+    out = []
+    for name in names:
+        if name in sizes:
+            source, args = sizes[name]
+            script = scratch / f"native_{name}.py"
+            script.write_text(source, encoding="utf-8")
+            out.append((name, script, args))
+    return out
+
+
 def cpu_times(python: str, names: list[str], scratch: Path, reps: int) -> dict[str, dict[str, float]]:
     """Median per-repetition CPU ratios, natively: recorder / plain, recorder / doctor."""
     driver = scratch / "driver.py"
-    sizes = {"tasks": (TASKS, ("300000",)), "http": (HTTP, ("40", "1500"))}
     out: dict[str, dict[str, float]] = {}
-    for name in names:
-        if name not in sizes:
-            continue
-        source, args = sizes[name]
-        script = scratch / f"native_{name}.py"
-        script.write_text(source, encoding="utf-8")
+    for name, script, args in _native_scripts(names, scratch):
         ratios: dict[str, list[float]] = {"recorder/plain": [], "recorder/doctor": [], "doctor/plain": []}
         for rep in range(reps):
             cpu: dict[str, float] = {}
@@ -337,14 +344,8 @@ def cpu_times(python: str, names: list[str], scratch: Path, reps: int) -> dict[s
 def write_cost(python: str, names: list[str], scratch: Path) -> dict[str, dict[str, float]]:
     """What writing the trace and the page costs at exit, natively, after the native size."""
     driver = scratch / "driver.py"
-    sizes = {"tasks": (TASKS, ("300000",)), "http": (HTTP, ("40", "1500"))}
     out: dict[str, dict[str, float]] = {}
-    for name in names:
-        if name not in sizes:
-            continue
-        source, args = sizes[name]
-        script = scratch / f"native_{name}.py"
-        script.write_text(source, encoding="utf-8")
+    for name, script, args in _native_scripts(names, scratch):
         done = subprocess.run([python, str(driver), "recorder-write", "1", str(scratch / "w"),
                                str(script), *args], capture_output=True, text=True, check=False,
                               env=_env())  # fmt: skip

@@ -25,7 +25,7 @@ import builtins
 import re
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -930,25 +930,35 @@ def _flag_argument(scope: Scope, node: ast.expr) -> str | None:
     return ref if ref in kb.FLAG_ARGUMENTS else None
 
 
+def keyed_segment(segments: Sequence[str]) -> tuple[int, str, int] | None:
+    """The first segment of a reference that names what the project keeps under a key:
+    ``(index, key, index of the first segment after it)``.  The key is ``"db"`` for an
+    item (``app.[]db``), ``".db"`` for an attribute of a state object (``app.state.db``, or
+    ``[].db``: ``state.db`` on a state object of unknown type; see ``FileSummary.keys``)."""
+    for i, seg in enumerate(segments):
+        if seg.startswith("[]"):
+            if len(seg) > 2:
+                return i, seg[2:], i + 1
+            if i == 0 and len(segments) > 1:
+                return i, "." + segments[1], 2
+        elif (
+            i and seg and not seg.endswith("()")
+            and segments[i - 1].removesuffix("()").lower() in STATE_HOLDERS
+        ):
+            return i, "." + seg, i + 1
+    return None
+
+
 def _through_keys(ref: str, keys: dict[str, str]) -> str | None:
     """``ref`` with its first keyed item or state attribute replaced by what ``keys`` says
     is stored there (``sanic.Sanic().ctx.http.get()`` -> ``aiohttp.ClientSession().get()``)."""
     segments = ref.split(".")
-    for i, seg in enumerate(segments):
-        stored: str | None = None
-        if seg.startswith("[]") and len(seg) > 2:
-            stored = keys.get(seg[2:])
-        elif seg == "[]" and i + 1 < len(segments):
-            stored = keys.get("." + segments[i + 1])
-            i += 1
-        elif i and segments[i - 1].removesuffix("()").lower() in STATE_HOLDERS and not seg.endswith("()"):
-            stored = keys.get("." + seg)
-        else:
-            continue
-        if not stored:
-            return None
-        return ".".join([stored, *segments[i + 1:]])
-    return None
+    found = keyed_segment(segments)
+    if found is None:
+        return None
+    _, key, rest = found
+    stored = keys.get(key)
+    return ".".join([stored, *segments[rest:]]) if stored else None
 
 
 #: Names of the objects web frameworks give an application to keep its own values on
@@ -959,13 +969,6 @@ STATE_HOLDERS = frozenset({"state", "ctx"})
 def _state_holder(node: ast.expr) -> bool:
     name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
     return name in STATE_HOLDERS
-
-
-#: Calls whose first argument is a coroutine they run (by the callee's last name).
-_SCHEDULERS = frozenset(
-    {"create_task", "ensure_future", "gather", "wait_for", "shield", "run", "run_coroutine_threadsafe",
-     "run_until_complete", "start_soon"}
-)  # fmt: skip
 
 
 def _udp_socket(node: ast.expr) -> bool:
@@ -1006,6 +1009,10 @@ def _non_empty_queue(test: ast.expr) -> str | None:
 
 
 _SPAWN_METHODS = frozenset({"create_task", "ensure_future"})
+#: Calls whose first argument is a coroutine they run (by the callee's last name).
+_SCHEDULERS = _SPAWN_METHODS | frozenset(
+    {"gather", "wait_for", "shield", "run", "run_coroutine_threadsafe", "run_until_complete", "start_soon"}
+)  # fmt: skip
 # Builtins that iterate (or test) their argument at once.
 _ITERATING_BUILTINS = frozenset(
     {"list", "tuple", "set", "frozenset", "sorted", "sum", "any", "all", "max", "min", "dict", "len"}
@@ -1137,7 +1144,7 @@ class _CallWalker:
             if filled is not None:
                 self.filled_queues.append(filled)
             if t is ast.While:
-                self._forget_assigned(node)
+                self._forget_flow()
                 self.loop_depth += 1
                 self.walk_body(node.body, is_module=is_module)
                 self.loop_depth -= 1
@@ -1146,7 +1153,7 @@ class _CallWalker:
                 self.guard_depth += 1
                 self.walk_body(node.orelse, is_module=is_module)
                 self.guard_depth -= 1
-                self._forget_assigned(node)
+                self._forget_flow()
             else:
                 before = dict(self.scope.flow)
                 self.guard_depth += 1
@@ -1167,13 +1174,13 @@ class _CallWalker:
         elif t is ast.For or t is ast.AsyncFor:
             assert isinstance(node, ast.For | ast.AsyncFor)
             self.expr(node.iter, Usage.MISUSED if t is ast.For else Usage.AWAITED)
-            self._forget_assigned(node)
+            self._forget_flow()
             self.target(node.target, None)
             self.loop_depth += 1
             self.walk_body(node.body, is_module=is_module)
             self.loop_depth -= 1
             self.walk_body(node.orelse, is_module=is_module)
-            self._forget_assigned(node)
+            self._forget_flow()
         elif t is ast.With or t is ast.AsyncWith:
             assert isinstance(node, ast.With | ast.AsyncWith)
             usage = Usage.AWAITED if t is ast.AsyncWith else Usage.VALUE
@@ -1189,7 +1196,7 @@ class _CallWalker:
             # a handler or the finally block may follow any part of the body: what the body
             # assigns is unknown there, and after the statement
             self.walk_body(node.body, is_module=is_module)
-            self._forget_assigned(node)
+            self._forget_flow()
             for handler in node.handlers:
                 if handler.type is not None:
                     self.expr(handler.type, Usage.VALUE)
@@ -1198,9 +1205,9 @@ class _CallWalker:
                 self.guard_depth += 1
                 self.walk_body(handler.body, is_module=is_module)
                 self.guard_depth -= 1
-                self._forget_assigned(node)
+                self._forget_flow()
             self.walk_body(node.orelse, is_module=is_module)
-            self._forget_assigned(node)
+            self._forget_flow()
             self.walk_body(node.finalbody, is_module=is_module)
         elif t is ast.FunctionDef or t is ast.AsyncFunctionDef or t is ast.ClassDef:
             assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
@@ -1244,15 +1251,15 @@ class _CallWalker:
         elif t is ast.Match:
             assert isinstance(node, ast.Match)
             self.expr(node.subject, Usage.VALUE)
-            self._forget_assigned(node)
+            self._forget_flow()
             for case in node.cases:
-                self._forget_assigned(node)
+                self._forget_flow()
                 if case.guard is not None:
                     self.expr(case.guard, Usage.MISUSED)
                 self.guard_depth += 1
                 self.walk_body(case.body, is_module=is_module)
                 self.guard_depth -= 1
-            self._forget_assigned(node)
+            self._forget_flow()
         # Import, Global, Nonlocal, Pass, Break, Continue: nothing to record.
 
     def _walk_class_body(self, node: ast.ClassDef) -> None:
@@ -1573,9 +1580,9 @@ class _CallWalker:
         self.func.calls.append(site)
         return site
 
-    def _forget_assigned(self, node: ast.stmt) -> None:
-        """What ``node`` may assign anywhere in it is no longer known (a loop's next turn, a
-        handler after part of a ``try``): forget everything, which is cheaper than finding
+    def _forget_flow(self) -> None:
+        """What a statement may assign anywhere in it is no longer known (a loop's next turn,
+        a handler after part of a ``try``): forget everything, which is cheaper than finding
         those names and loses nothing but the types of names assigned more than once (the
         others keep the type all their assignments agree on, in ``Scope.types``)."""
         if self.scope.flow:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from .._compat import removeprefix_module
 from . import _knowledge as kb
-from ._analysis import STATE_HOLDERS, CallSite, ClassInfo, FileSummary, FuncInfo, Usage
+from ._analysis import CallSite, ClassInfo, FileSummary, FuncInfo, Usage, keyed_segment
 from ._refs import (
     ENTER,
     LibMethod,
@@ -246,13 +246,8 @@ class ProjectIndex:
 
     def _evaluate(self, ref: str, depth: int) -> Value | None:
         segments = split_ref(ref)
-        if segments[0].startswith("[]"):  # ``app["db"]`` on an object of unknown type
-            if segments[0] == "[]":  # ``state.db``: see Scope.ref
-                item = self._keyed("." + segments[1], depth) if len(segments) > 1 else None
-                segments = segments[1:]
-            else:
-                item = self._keyed(segments[0][2:], depth)
-            return self._steps(item, segments[1:], depth)
+        if segments[0].startswith("[]"):  # ``app["db"]``, ``state.db`` on objects of unknown type
+            return self._through_key(segments, depth)
         plain = 0
         for seg in segments:
             if seg.endswith("()") or seg.startswith("[]"):
@@ -289,10 +284,8 @@ class ProjectIndex:
                 hit = eval_lib(ref)
                 if hit is None and self._user_types:
                     hit = self._eval_with_user_types(segments)
-                if hit is None and "[]" in ref:
-                    return self._through_key(segments, depth)
                 if hit is None:
-                    return self._through_state(segments, depth)
+                    return self._through_key(segments, depth)
                 return hit
         for seg in segments[used:]:
             if value is None:
@@ -301,17 +294,18 @@ class ProjectIndex:
         return value
 
     def _through_key(self, segments: tuple[str, ...], depth: int) -> Value | None:
-        """A library object's item under a constant key, typed by what the project stores
-        there (``request.app["db"].fetch``), then the rest of the reference."""
-        for i, seg in enumerate(segments):
-            if i and len(seg) > 2 and seg.startswith("[]"):
-                value = self.evaluate(".".join(segments[:i]), depth + 1)
-                if value is None:  # an object the knowledge does not know (a web application)
-                    value = self._keyed(seg[2:], depth)
-                else:
-                    value = self._step(value, seg, depth)
-                return self._steps(value, segments[i + 1:], depth)
-        return None
+        """What the project keeps under a key (``request.app["db"].fetch``,
+        ``request.app.state.db.fetch``: see ``keyed_segment``), then the rest of the
+        reference.  An item of an object the knowledge types is that type first."""
+        found = keyed_segment(segments)
+        if found is None:
+            return None
+        i, key, rest = found
+        if i and segments[i].startswith("[]"):
+            owner = self.evaluate(".".join(segments[:i]), depth + 1)
+            if owner is not None:
+                return self._steps(self._step(owner, segments[i], depth), segments[rest:], depth)
+        return self._steps(self._keyed(key, depth), segments[rest:], depth)
 
     def _steps(self, value: Value | None, segments: tuple[str, ...], depth: int) -> Value | None:
         """``value`` stepped through ``segments`` (``None`` as soon as a step is unknown)."""
@@ -320,16 +314,6 @@ class ProjectIndex:
                 return None
             value = self._step(value, seg, depth)
         return value
-
-    def _through_state(self, segments: tuple[str, ...], depth: int) -> Value | None:
-        """An attribute of a framework's state object (``request.app.state.db``), typed by
-        what the project stores there (``app.state.db = Database()``), then the rest."""
-        for i in range(1, len(segments)):
-            holder = segments[i - 1].removesuffix("()").lower()
-            attr = segments[i]
-            if holder in STATE_HOLDERS and attr and not attr.endswith("()") and not attr.startswith("["):
-                return self._steps(self._keyed("." + attr, depth), segments[i + 1:], depth)
-        return None
 
     def _keyed(self, key: str, depth: int) -> Value | None:
         """What the project stores under string key ``key``, when every store agrees."""

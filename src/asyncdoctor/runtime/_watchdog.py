@@ -84,6 +84,7 @@ from ._frames import (
     is_user_file,
     is_user_frame,
 )
+from ._loops import runqueue_wait
 from ._models import Frame, RuntimeFinding
 from ._tasks import coro_of
 
@@ -715,9 +716,7 @@ class Watchdog:
                 return
             watch.wait_path = path
         try:
-            # pread at offset 0 makes /proc regenerate the figures: about 8 us,
-            # against 90 us for open/read/close.
-            waited = int(os.pread(watch.wait_fd, 128, 0).split()[1]) / 1e9
+            waited = runqueue_wait(watch.wait_fd)
         except (OSError, ValueError, IndexError):
             state.sched_path = None
             self._close_wait(watch)
