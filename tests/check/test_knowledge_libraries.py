@@ -335,6 +335,55 @@ case(
 )
 
 case(
+    "ldap_pdf_webpush",
+    """
+    import ldap3
+    import pdfkit
+    from pywebpush import webpush
+    from weasyprint import HTML
+
+
+    def _people(url: str) -> list[dict]:
+        conn = ldap3.Connection(ldap3.Server(url), user="cn=bot", password="x", auto_bind=True)
+        entries = conn.extend.standard.paged_search("ou=people", "(uid=*)", paged_size=500)
+        return [e["attributes"] for e in entries]
+
+
+    async def report(url: str, html: str, subscription: dict) -> bytes:
+        people = _people(url)  # error: ADC101
+        pdf = HTML(string=html).write_pdf()  # error: ADC101
+        pdfkit.from_string(html, "/tmp/out.pdf")  # error: ADC101
+        webpush(subscription, "ready", vapid_private_key="k")  # error: ADC101
+        print(len(people))
+        return pdf
+    """,
+)
+
+case(
+    "opcua_and_websocket_servers",
+    """
+    from asyncua import Client, ua
+    from websockets.asyncio.server import ServerConnection
+    from websockets.legacy.server import WebSocketServerProtocol
+
+
+    async def trip(client: Client) -> None:
+        node = client.get_node("ns=2;s=Trip")
+        node.write_value(ua.DataValue(True))  # error: ADC201
+        await client.get_node("ns=2;s=Speed").write_value(ua.DataValue(0.0))
+        value = await node.read_value()
+        print(value)
+
+
+    async def welcome(ws: ServerConnection, old: WebSocketServerProtocol) -> None:
+        ws.send("hello")  # error: ADC201
+        old.send("hello")  # error: ADC201
+        await ws.send("hello")
+        await old.recv()
+    """,
+)
+
+case(
     "dns_jwks_instruments",
     """
     import dns.asyncresolver

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 from typing import Any
@@ -148,10 +149,9 @@ def test_three_blocks_in_one_gather_are_three(tmp_path: Path, kind: str) -> None
     # Consecutive steps of three tasks, with no heartbeat in between: each is one
     # finding.  When they hold the GIL the watchdog sees each only once it is over,
     # and the gap it could not look into belongs to the step it then sees.
-    def measured(run: Run) -> tuple[float, float]:
+    def measured(run: Run) -> list[float]:
         # what the program measured itself (the GIL variant prints each block's time)
-        times = [float(x) for x in run.stdout.split()] or [0.25, 0.25, 0.25]
-        return sum(times), max(times)
+        return [float(x) for x in run.stdout.split()] or [0.25, 0.25, 0.25]
 
     # A call holding the GIL is seen once it returns: in the function that made it, or
     # (when the GIL came back only at the next I/O) on the line that called that function.
@@ -167,7 +167,8 @@ def test_three_blocks_in_one_gather_are_three(tmp_path: Path, kind: str) -> None
     run = run_program(tmp_path, GATHERED.replace("sys.argv[1]", repr(kind)))
     assert run.returncode == 0, describe(run)
     found = run.of_kind("blocking-call")
-    total, longest = measured(run)
+    times = measured(run)
+    total, longest = sum(times), max(times)
     assert {f["location"]["line"] for f in found} <= lines, describe(run)
     # Known imprecision (see docs/runtime.md): two consecutive steps that hold the GIL,
     # of two tasks, may be measured as one step of both, at the same line.
@@ -175,15 +176,18 @@ def test_three_blocks_in_one_gather_are_three(tmp_path: Path, kind: str) -> None
     assert merged in (0, 1), describe(run)
     assert sum(f["count"] for f in found) == 3 - merged, describe(run)
     assert sum(f["duration"] for f in found) == pytest.approx(total, rel=0.3), describe(run)
-    # each one measured on its own (not about 1.4, 0.5 and 1 times its length); the end
-    # of a batch the watchdog could not see is measured from its last look
+    # each one measured on its own (not about 1.4, 0.5 and 1 times its length): the
+    # longest step of a finding is one of the blocks as the program timed it (on a
+    # loaded machine they differ), or two consecutive ones when merged; the end of a
+    # batch the watchdog could not see is measured from its last look
+    blocks = times + ([a + b for a, b in itertools.pairwise(times)] if merged else [])
     unseen_line = line_of(GATHERED, "asyncio.run(main())")
     for finding in found:
         longest_ms = float(finding["extra"]["max_ms"])
         if finding["location"]["line"] == unseen_line:
             assert longest_ms <= 1300 * longest, describe(run)
         else:
-            assert 700 * longest <= longest_ms <= 1300 * longest * (1 + merged), describe(run)
+            assert any(700 * b <= longest_ms <= 1300 * b for b in blocks), describe(run)
 
 
 CLEAN = """

@@ -172,6 +172,10 @@ class FuncInfo:
         )
 
 
+#: What a typed container holds: (what iterating it gives, what its ``values()`` give).
+Items = tuple[str | None, str | None]
+
+
 @dataclass(slots=True)
 class ClassInfo:
     """A class: its bases (references) and attribute types (references)."""
@@ -180,13 +184,20 @@ class ClassInfo:
     bases: tuple[str, ...] = ()
     attrs: dict[str, str] = field(default_factory=dict)
     methods: dict[str, str] = field(default_factory=dict)  # name -> function qualname
+    #: What attributes that are typed containers hold (see ``Items``): ``self.meters:
+    #: list[Meter]``, ``self.by_name = {m.name: m for m in meters}``.
+    items: dict[str, Items] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"b": list(self.bases), "a": self.attrs, "m": self.methods}
+        out: dict[str, Any] = {"b": list(self.bases), "a": self.attrs, "m": self.methods}
+        if self.items:
+            out["i"] = {k: list(v) for k, v in self.items.items()}
+        return out
 
     @classmethod
     def from_dict(cls, qualname: str, d: dict[str, Any]) -> ClassInfo:
-        return cls(qualname, tuple(d["b"]), dict(d["a"]), dict(d["m"]))
+        items = {k: (v[0], v[1]) for k, v in d.get("i", {}).items()}
+        return cls(qualname, tuple(d["b"]), dict(d["a"]), dict(d["m"]), items)
 
 
 @dataclass(slots=True)
@@ -365,6 +376,76 @@ def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
+
+_ABC = ("typing.", "collections.abc.")
+#: Generic containers whose first type argument is what iterating them gives.
+_SEQUENCES = frozenset(
+    [f"builtins.{n}" for n in ("list", "set", "frozenset")]
+    + ["collections.deque", "typing.List", "typing.Set", "typing.FrozenSet", "typing.Deque"]
+    + [p + n for p in _ABC for n in (
+        "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection", "Set", "AbstractSet",
+        "MutableSet", "AsyncIterable", "AsyncIterator", "Generator", "AsyncGenerator")]
+)
+#: ... and mappings, whose second is what their ``values()`` give.
+_MAPPINGS = frozenset(
+    ["builtins.dict", "collections.defaultdict", "collections.OrderedDict", "typing.Dict",
+     "typing.DefaultDict", "typing.OrderedDict"]
+    + [p + n for p in _ABC for n in ("Mapping", "MutableMapping")]
+)
+
+
+def annotation_items(scope: Scope, node: ast.expr | None) -> Items | None:
+    """What a container annotation (``list[Meter]``, ``dict[str, Meter]``) holds."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            return annotation_items(scope, ast.parse(node.value, mode="eval").body)
+        except SyntaxError:
+            return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        if _is_none(node.right):
+            return annotation_items(scope, node.left)
+        if _is_none(node.left):
+            return annotation_items(scope, node.right)
+        return None
+    if not isinstance(node, ast.Subscript):
+        return None
+    base = scope.ref(node.value)
+    args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    if base == "typing.Optional" and len(args) == 1:
+        return annotation_items(scope, args[0])
+    if base in _SEQUENCES:
+        item = _annotation_ref(scope, args[0])
+        return (item, None) if item is not None else None
+    if base in ("builtins.tuple", "typing.Tuple") and args:
+        if len(args) == 2 and isinstance(args[1], ast.Constant) and args[1].value is Ellipsis:
+            args = args[:1]
+        refs = {_annotation_ref(scope, a) for a in args}
+        item = refs.pop() if len(refs) == 1 else None
+        return (item, None) if item is not None else None
+    if base in _MAPPINGS and len(args) == 2:
+        key, value = _annotation_ref(scope, args[0]), _annotation_ref(scope, args[1])
+        return (key, value) if key is not None or value is not None else None
+    return None
+
+
+def value_items(scope: Scope, node: ast.expr | None) -> Items | None:
+    """What a built container holds: ``[Meter(h) for h in hosts]``, ``[A(), A()]``,
+    ``{name: Meter(h) for ...}``."""
+    if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+        item = _call_ref(scope, node.elt) if _is_typed_value(node.elt) else None
+        return (item, None) if item is not None else None
+    if isinstance(node, ast.DictComp):
+        value = _call_ref(scope, node.value) if _is_typed_value(node.value) else None
+        return (None, value) if value is not None else None
+    if isinstance(node, ast.List | ast.Tuple | ast.Set) and node.elts:
+        refs = {_call_ref(scope, e) if _is_typed_value(e) else None for e in node.elts}
+        item = refs.pop() if len(refs) == 1 else None
+        return (item, None) if item is not None else None
+    return None
+
+
 class Scope:
     """Names bound in one function (or the module) and what they refer to."""
 
@@ -375,6 +456,7 @@ class Scope:
         "flow",
         "func",
         "imports",
+        "items",
         "locals",
         "module",
         "nested",
@@ -391,6 +473,7 @@ class Scope:
         self.locals: set[str] = set()
         self.bound: set[str] = set()  # locals bound by the body's statements (not parameters)
         self.types: dict[str, str | None] = {}
+        self.items: dict[str, Items | None] = {}  # what typed containers in locals hold
         # While the walk is in the function's body: what each local holds at this point of
         # it, where the last assignment on every path here gave it a known type (see
         # _CallWalker); empty before and after the walk, so ``types`` answers then.
@@ -430,6 +513,18 @@ class Scope:
         if name in _BUILTINS:
             return "builtins." + name
         return None
+
+    def items_of(self, name: str) -> Items | None:
+        """What the container a name holds contains, where its annotation or value says."""
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.nonlocal_names:
+                scope = scope.parent
+                continue
+            if name in scope.locals:
+                return scope.items.get(name)
+            scope = scope.parent
+        return self.module.module_items.get(name)
 
     def ref(self, node: ast.AST) -> str | None:
         """The symbolic reference an expression evaluates to, if it has one."""
@@ -495,6 +590,9 @@ class ModuleAnalysis:
         self.module = summary.module
         self.symbols = summary.symbols
         self.scopes: list[tuple[Scope, ast.AST]] = []
+        # What typed containers hold: module names, and attributes by class (see Items)
+        self.module_items: dict[str, Items | None] = {}
+        self.class_items: dict[str, dict[str, Items | None]] = {}
         # Module constants bound to a known flag (``_NUMERIC = socket.AI_NUMERICHOST | ...``).
         self.flag_constants: dict[str, str] = {}
         # Method calls on names of unknown type (``gh.post(...)`` on a parameter), by
@@ -585,6 +683,10 @@ class ModuleAnalysis:
             child_scope, node = self.scopes[i]
             self._walk_function(child_scope, node, is_module=False)
             i += 1
+        for qualname, table in self.class_items.items():
+            cls = self.summary.classes.get(qualname)
+            if cls is not None:
+                cls.items = {k: v for k, v in table.items() if v is not None and v != (None, None)}
 
     def _collect_module_symbols(self, body: list[ast.stmt], scope: Scope) -> None:
         symbols = self.symbols
@@ -612,6 +714,9 @@ class ModuleAnalysis:
                             self.flag_constants[target.id] = flag
                     if ref is None and isinstance(stmt, ast.AnnAssign):
                         ref = _annotation_ref(scope, stmt.annotation)
+                    items = annotation_items(scope, stmt.annotation) if isinstance(
+                        stmt, ast.AnnAssign) else None
+                    _learn_items(self.module_items, target.id, items or value_items(scope, value))
                     old = symbols.get(target.id)
                     symbols[target.id] = "" if old is not None and old != ref else (ref or "")
             elif isinstance(stmt, ast.If | ast.Try | ast.TryStar | ast.With):
@@ -665,6 +770,10 @@ class ModuleAnalysis:
             t = _annotation_ref(parent, a.annotation)
             if t is not None:
                 scope.types[a.arg] = t
+            elif a.annotation is not None:
+                items = annotation_items(parent, a.annotation)
+                if items is not None:
+                    scope.items[a.arg] = items
         positional = [*args.posonlyargs, *args.args]
         if cls is not None and positional:
             if kind in ("method", "property"):
@@ -707,6 +816,8 @@ class ModuleAnalysis:
                     t = _call_ref(scope, stmt.value)
                 if t:
                     info.attrs[stmt.target.id] = t
+                items = annotation_items(scope, stmt.annotation) or value_items(scope, stmt.value)
+                _learn_items(self.class_items.setdefault(qualname, {}), stmt.target.id, items)
             elif isinstance(stmt, ast.Assign) and stmt.value is not None:
                 t = _call_ref(scope, stmt.value)
                 for target in stmt.targets:
@@ -725,11 +836,16 @@ class ModuleAnalysis:
                             self._bind_target(scope, elt, elt_ref)
                     else:
                         self._bind_target(scope, target, ref)
+                        if isinstance(target, ast.Name):
+                            _learn_items(scope.items, target.id, value_items(scope, stmt.value))
             elif isinstance(stmt, ast.AnnAssign):
                 ref = _annotation_ref(scope, stmt.annotation)
                 if ref is None and stmt.value is not None and _is_typed_value(stmt.value):
                     ref = _call_ref(scope, stmt.value)
                 self._bind_target(scope, stmt.target, ref)
+                if isinstance(stmt.target, ast.Name):
+                    items = annotation_items(scope, stmt.annotation) or value_items(scope, stmt.value)
+                    _learn_items(scope.items, stmt.target.id, items)
             elif isinstance(stmt, ast.AugAssign):
                 self._bind_target(scope, stmt.target, None)
             elif isinstance(stmt, ast.Import | ast.ImportFrom):
@@ -787,6 +903,15 @@ class ModuleAnalysis:
         walker = _CallWalker(self, scope)
         walker.walk_body(body, is_module=is_module)
         walker.finish()
+
+
+def _learn_items(table: dict[str, Items | None], name: str, items: Items | None) -> None:
+    """Note what a name's container holds; names given two different ones hold neither
+    (and values that say nothing, an empty ``[]`` for one, change nothing)."""
+    if items is None:
+        return
+    old = table.get(name, items)
+    table[name] = items if old == items else (None, None)
 
 
 def _names_in_target(target: ast.AST | None) -> Iterator[str]:
@@ -857,6 +982,9 @@ def _call_ref(scope: Scope, node: ast.expr) -> str | None:
         return base + ".[]" if base.endswith(("()", ".[]")) else None
     return None
 
+
+#: Builtins whose result holds what their argument holds (``sorted(meters)``).
+_KEEPING = frozenset({"list", "sorted", "reversed", "set", "tuple", "frozenset", "iter"})
 
 #: A key a project stores values under (``app["db"]``, ``ctx.obj["client"]``).
 _STR_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
@@ -1073,6 +1201,9 @@ class _CallWalker:
         # local names bound to a UDP socket (``socket.socket(AF_INET, SOCK_DGRAM)``): its
         # ``connect`` only picks a route and its sends do not wait for a peer
         self.udp_sockets: set[str] = set()
+        # loop variables that hold an item of a typed container, for the loop's body: what
+        # they hold survives the body's forgetting (see _forget_flow)
+        self.pinned: dict[str, str | None] = {}
 
     # -- statements -------------------------------------------------------
 
@@ -1128,7 +1259,7 @@ class _CallWalker:
             assert isinstance(node, ast.AnnAssign)
             if node.value is not None:
                 self.expr(node.value, Usage.VALUE)
-            self.target(node.target, node.value)
+            self.target(node.target, node.value, annotation=node.annotation)
         elif t is ast.AugAssign:
             assert isinstance(node, ast.AugAssign)
             self.expr(node.value, Usage.VALUE)
@@ -1176,9 +1307,22 @@ class _CallWalker:
             self.expr(node.iter, Usage.MISUSED if t is ast.For else Usage.AWAITED)
             self._forget_flow()
             self.target(node.target, None)
+            pinned = self.pinned
+            if not is_module:
+                taken = self._taken(node.target, node.iter)
+                if taken:
+                    # what the loop variable holds, unless the body assigns it
+                    assigned = {
+                        n.id for n in ast.walk(ast.Module(body=node.body, type_ignores=[]))
+                        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
+                    }
+                    taken = {k: v for k, v in taken.items() if k not in assigned}
+                    self.pinned = {**pinned, **taken}
+                    self.scope.flow.update(taken)
             self.loop_depth += 1
             self.walk_body(node.body, is_module=is_module)
             self.loop_depth -= 1
+            self.pinned = pinned
             self.walk_body(node.orelse, is_module=is_module)
             self._forget_flow()
         elif t is ast.With or t is ast.AsyncWith:
@@ -1283,7 +1427,8 @@ class _CallWalker:
         if self.func.kind != "module":
             self.nested_nodes.append(node)
 
-    def target(self, node: ast.expr, value: ast.expr | None, *, load: bool = False) -> None:
+    def target(self, node: ast.expr, value: ast.expr | None, *, load: bool = False,
+               annotation: ast.expr | None = None) -> None:
         if isinstance(node, ast.Name):
             self.scope.flow.pop(node.id, None)
             if load:
@@ -1292,13 +1437,13 @@ class _CallWalker:
         if isinstance(node, ast.Attribute):
             self.expr(node.value, Usage.VALUE)
             if (
-                value is not None
+                (value is not None or annotation is not None)
                 and self.scope.self_name is not None
                 and isinstance(node.value, ast.Name)
                 and node.value.id == self.scope.self_name
                 and self.scope.cls is not None
             ):
-                self._learn_attr(node.attr, value)
+                self._learn_attr(node.attr, value, annotation)
         elif isinstance(node, ast.Subscript):
             self.expr(node.value, Usage.VALUE)
             self.expr(node.slice, Usage.VALUE)
@@ -1369,9 +1514,15 @@ class _CallWalker:
         elif old != ref and old != "":
             cls.attrs[attr] = ""
 
-    def _learn_attr(self, attr: str, value: ast.expr) -> None:
+    def _learn_attr(self, attr: str, value: ast.expr | None, annotation: ast.expr | None = None) -> None:
         cls = self.analysis.summary.classes.get(self.scope.cls or "")
         if cls is None:
+            return
+        items = annotation_items(self.scope, annotation)
+        if items is None and value is not None:
+            items = self._items(value)
+        _learn_items(self.analysis.class_items.setdefault(cls.qualname, {}), attr, items)
+        if value is None:
             return
         ref = _call_ref(self.scope, value) if _is_typed_value(value) else None
         if ref is None and isinstance(value, ast.Name):
@@ -1475,11 +1626,19 @@ class _CallWalker:
 
     def _comprehension(self, node: ast.AST) -> None:
         gens: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        flow = self.scope.flow
         # Only the first iterable is evaluated once; the rest runs once per element.
         for i, gen in enumerate(gens):
             if i == 1:
                 self.loop_depth += 1
             self.expr(gen.iter, Usage.AWAITED if gen.is_async else Usage.MISUSED)
+            if isinstance(gen.target, ast.Name | ast.Tuple) and self.func.kind != "module":
+                # the comprehension's own variables: what they hold, while it runs
+                taken = self._taken_in_comprehension(gen.target, gen.iter)
+                if taken:
+                    if self.scope.flow is flow:
+                        self.scope.flow = dict(flow)
+                    self.scope.flow.update(taken)
             if i == 0:
                 self.loop_depth += 1
             for cond in gen.ifs:
@@ -1496,6 +1655,18 @@ class _CallWalker:
         else:
             self.expr(node.elt, Usage.VALUE)  # type: ignore[attr-defined]
         self.loop_depth -= 1
+        self.scope.flow = flow
+
+    def _taken_in_comprehension(self, target: ast.expr, iterable: ast.expr) -> dict[str, str | None]:
+        scope = self.scope
+        # _taken keeps only the function's locals: a comprehension's variables are its own
+        names = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+        added = names - scope.locals
+        scope.locals |= added
+        try:
+            return self._taken(target, iterable)
+        finally:
+            scope.locals -= added
 
     def call(self, node: ast.Call, usage: int) -> CallSite | None:
         func = node.func
@@ -1584,9 +1755,72 @@ class _CallWalker:
         """What a statement may assign anywhere in it is no longer known (a loop's next turn,
         a handler after part of a ``try``): forget everything, which is cheaper than finding
         those names and loses nothing but the types of names assigned more than once (the
-        others keep the type all their assignments agree on, in ``Scope.types``)."""
+        others keep the type all their assignments agree on, in ``Scope.types``), except
+        the items loop variables hold in their loop (``pinned``)."""
         if self.scope.flow:
-            self.scope.flow = {}
+            self.scope.flow = dict(self.pinned) if self.pinned else {}
+
+    def _items(self, node: ast.expr) -> Items | None:
+        """What the container ``node`` evaluates to holds, where its type or value says."""
+        if isinstance(node, ast.Name):
+            return self.scope.items_of(node.id)
+        if isinstance(node, ast.Attribute):
+            value = node.value
+            if isinstance(value, ast.Name) and value.id == self.scope.self_name and self.scope.cls:
+                return self.analysis.class_items.get(self.scope.cls, {}).get(node.attr)
+            return None
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and not node.args and func.attr in ("values", "keys"):
+                inner = self._items(func.value)
+                if inner is None:
+                    return None
+                return (inner[1], None) if func.attr == "values" else (inner[0], None)
+            if (isinstance(func, ast.Name) and len(node.args) == 1 and func.id in _KEEPING
+                    and self.scope.lookup(func.id) == "builtins." + func.id):
+                return self._items(node.args[0])
+            return None
+        if isinstance(node, _COMP_TYPES) and len(node.generators) == 1:
+            # ``{p.name: p for p in printers}``, ``[m for m in meters if m.on]``
+            gen = node.generators[0]
+            elt = node.value if isinstance(node, ast.DictComp) else node.elt
+            if isinstance(elt, ast.Name) and isinstance(gen.target, ast.Name) and elt.id == gen.target.id:
+                inner = self._items(gen.iter)
+                if inner is not None and inner[0] is not None:
+                    return (None, inner[0]) if isinstance(node, ast.DictComp) else (inner[0], None)
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            # ``meters or ()``: the container, or an empty one
+            first, *rest = node.values
+            empty = all(
+                (isinstance(v, ast.List | ast.Tuple | ast.Set) and not v.elts)
+                or (isinstance(v, ast.Dict) and not v.keys)
+                for v in rest
+            )
+            return self._items(first) if empty else None
+        return value_items(self.scope, node)
+
+    def _taken(self, target: ast.expr, iterable: ast.expr) -> dict[str, str | None]:
+        """The loop variables of ``for target in iterable`` that hold a known type."""
+        out: dict[str, str | None] = {}
+        scope = self.scope
+        if isinstance(target, ast.Name):
+            items = self._items(iterable)
+            if items is not None and items[0] is not None:
+                out[target.id] = items[0]
+        elif isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(iterable, ast.Call):
+            func, args = iterable.func, iterable.args
+            second = target.elts[1]
+            item: str | None = None
+            if (isinstance(func, ast.Name) and func.id == "enumerate" and args
+                    and scope.lookup("enumerate") == "builtins.enumerate"):
+                items = self._items(args[0])
+                item = items[0] if items is not None else None
+            elif isinstance(func, ast.Attribute) and func.attr == "items" and not args:
+                items = self._items(func.value)
+                item = items[1] if items is not None else None
+            if item is not None and isinstance(second, ast.Name):
+                out[second.id] = item
+        return {k: v for k, v in out.items() if k in scope.locals and k not in scope.nonlocal_names}
 
     def finish(self) -> None:
         """Resolve the usage of calls assigned to names, now that all loads are known."""

@@ -66,7 +66,16 @@ class PInst:
     qualname: str
 
 
-Value = PModule | PFunc | PClass | PInst | LibName | LibObject | LibMethod
+@dataclass(frozen=True, slots=True)
+class PItems:
+    """A typed container of the project's (``self.printers: dict[str, Printer]``): what
+    iterating it and what its values give, as references."""
+
+    item: str | None
+    value: str | None
+
+
+Value = PModule | PFunc | PClass | PInst | PItems | LibName | LibObject | LibMethod
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +99,28 @@ class Blocked:
     @property
     def weak(self) -> bool:
         """Whether this is weaker evidence than "it blocks every time it is called"."""
-        return (self.guarded or self.memoised or self.brief or self.once or len(self.chain) > _MAX_CHAIN
-                or _LOCAL_FILES.match(self.culprit) is not None)
+        return self.weak_path or self.local_files
+
+    @property
+    def weak_path(self) -> bool:
+        """Whether it blocks only on some paths, once, briefly, or deep in helpers."""
+        return self.guarded or self.memoised or self.brief or self.once or len(self.chain) > _MAX_CHAIN
+
+    @property
+    def local_files(self) -> bool:
+        """Whether the blocking call works on local files (quick, on a local disk)."""
+        return _LOCAL_FILES.match(self.culprit) is not None
+
+    @property
+    def file_content(self) -> bool:
+        """Whether it reads or writes files, or lists directories (not a metadata call)."""
+        return FILE_CONTENT.match(self.culprit) is not None
+
+    @property
+    def rank(self) -> tuple[bool, bool]:
+        """How weak the evidence is (less is stronger): on some paths only, then a quick
+        file-system call that only touches metadata (``mkdir``, ``unlink``, ``stat``)."""
+        return self.weak_path, self.local_files and not self.file_content
 
     @property
     def once(self) -> bool:
@@ -347,6 +376,12 @@ class ProjectIndex:
         return value
 
     def _step(self, value: Value, seg: str, depth: int) -> Value | None:
+        if isinstance(value, PItems):
+            # an item: ``printers[name]``, ``printers.get(name)``, ``queue.pop()``
+            held = value.value or value.item
+            if held and (seg.startswith("[]") or seg in _ITEM_GETTERS):
+                return self.evaluate(held, depth + 1)
+            return None
         if isinstance(value, LibName | LibObject | LibMethod):
             hit = step_lib(value, seg)
             if hit is None and len(seg) > 2 and seg.startswith("[]"):
@@ -425,7 +460,7 @@ class ProjectIndex:
                     libs.append(LibObject(v.name))
         yield from libs
 
-    def _class_attr(self, qualname: str, attr: str) -> PFunc | PClass | LibValue | str | None:
+    def _class_attr(self, qualname: str, attr: str) -> PFunc | PClass | PItems | LibValue | str | None:
         """A method (PFunc), nested class, attribute type reference (str) or library member."""
         for cls in self.mro(qualname):
             if isinstance(cls, LibObject):
@@ -439,6 +474,9 @@ class ProjectIndex:
             t = cls.attrs.get(attr)
             if t is not None:
                 return t
+            held = cls.items.get(attr)
+            if held is not None:
+                return PItems(*held)
             nested = f"{cls.qualname}.{attr}"
             if nested in self.classes:
                 return PClass(nested)
@@ -502,6 +540,8 @@ class ProjectIndex:
             return value.qualname
         if isinstance(value, LibObject):
             return value.type
+        if isinstance(value, PItems):
+            return "?"
         return lib_qualname(value) or "?"
 
     def is_coroutine(self, value: Value | None) -> bool:
@@ -634,7 +674,7 @@ class ProjectIndex:
                     if hit is not None:
                         return Blocked(hit[1].what, hit[1].instead, cls.type, ())
             return _FOLLOW
-        if isinstance(value, PInst | PModule):
+        if isinstance(value, PInst | PModule | PItems):
             return None
         hit = blocking_info(value)
         if hit is None:
@@ -730,7 +770,7 @@ class ProjectIndex:
                 root = inner.root or (summary.path, site.line, site.col, site.end_line, site.end_col)
                 found = replace(inner, chain=(step, *inner.chain), root=root,
                                 guarded=inner.guarded or site.guarded, memoised=inner.memoised or memoised)
-                if result is None:
+                if result is None or found.rank < result.rank:
                     result = found
                 if not found.weak:
                     result = found
@@ -768,6 +808,8 @@ def _declared_blocking(name: str) -> Blocked:
 
 
 _MISSING = object()
+#: Methods of a container that give one of its items.
+_ITEM_GETTERS = frozenset({"get()", "pop()", "popleft()", "setdefault()", "__getitem__()"})
 # Decorators that make a function run its body once (per argument), however often it is called.
 _MEMOISING = frozenset(
     {"functools.cache", "functools.lru_cache", "functools.cached_property", "cachetools.cached",
@@ -792,6 +834,13 @@ _LOCAL_FILES = re.compile(
     r"^(builtins\.open|io\.open|pathlib\.\w+\.\w+|shutil\.\w+|glob\.\w+|tempfile\.\w+|"
     r"os\.(?!system|popen|wait|spawn|exec|posix_spawn|fork)\w+(\.\w+)?|"
     r"(gzip|bz2|lzma|zipfile|tarfile|PIL)\.[\w.]+)$"
+)
+#: Local file-system calls that read or write files, or list directories: their cost grows
+#: with the data (unlike ``mkdir``, ``unlink``, ``stat``).
+FILE_CONTENT = re.compile(
+    r"^(builtins\.open|io\.open|"
+    r"pathlib\.\w+\.(open|read_bytes|read_text|write_bytes|write_text|iterdir|glob|rglob|walk)|"
+    r"os\.(walk|fwalk|listdir|scandir|read|write|sendfile)|shutil\.(copy\w*|rmtree|move)|glob\.\w+)$"
 )
 # Calls that wait only the first time they run: importing a module already imported
 # is a dictionary look-up.

@@ -499,6 +499,36 @@ _MODBUS_METHODS = (
 _STRIPE_METHODS = "create retrieve modify delete list search cancel capture confirm pay void_invoice finalize_invoice"
 
 _BLOCKING_DEVICES_AND_SDKS = _merge(
+    # ldap3 with its default (synchronous) strategy: every operation is a round trip.
+    _block(
+        _names(
+            "ldap3.Connection",
+            "abandon add bind compare delete extended modify modify_dn open rebind search"
+            " start_tls unbind",
+        )
+        + _names("ldap3.extend.StandardExtendedOperations", "modify_password paged_search who_am_i"),
+        "talks to the LDAP server and waits for it",
+        f"use an asyncio LDAP client (`bonsai`) or {_TO_THREAD}",
+    ),
+    # HTML to PDF: layout and rendering take tens of milliseconds to seconds of CPU, and
+    # WeasyPrint fetches the page's images and stylesheets; pdfkit runs wkhtmltopdf.
+    _block(
+        _names("weasyprint.HTML", "render write_pdf")
+        + _names("weasyprint.document.Document", "write_pdf")
+        + ["xhtml2pdf.pisa.CreatePDF"],
+        "renders a PDF, which takes much CPU time",
+        "run it in a process pool (`loop.run_in_executor(pool, ...)`) or a thread",
+    ),
+    _block(
+        _names("pdfkit", "from_file from_string from_url"),
+        "runs wkhtmltopdf and waits for it to finish",
+        f"use `asyncio.create_subprocess_exec` or {_TO_THREAD}",
+    ),
+    _block(
+        ["pywebpush.webpush", *_names("pywebpush.WebPusher", "send")],
+        "sends an HTTP request to the push service and waits for the answer",
+        f"run it with {_TO_THREAD}",
+    ),
     _block(
         [f"stripe.{r}.{m}" for r in _STRIPE_RESOURCES for m in _STRIPE_METHODS.split()]
         + _names("stripe.StripeClient", "request"),
@@ -1254,6 +1284,9 @@ _RETURNS_ASYNC = _merge(
         "websockets.connect": "websockets.asyncio.client.ClientConnection",
         "websockets.legacy.client.connect": "websockets.legacy.client.WebSocketClientProtocol",
     },
+    # ... and the connections a server's handler is given (annotations name them)
+    _classes(["websockets.asyncio.server.ServerConnection",
+              "websockets.legacy.server.WebSocketServerProtocol"]),
     # MongoDB: motor and pymongo's own async client
     _classes(["motor.motor_asyncio.AsyncIOMotorClient", "pymongo.AsyncMongoClient"]),
     {
@@ -1412,7 +1445,15 @@ _RETURNS_LIBRARIES_ASYNC = _merge(
 #: The type of a call's result (the awaited result for coroutine functions).
 _RETURNS_DEVICES_AND_SDKS = _merge(
     _classes(["slack_sdk.WebClient", "urllib.robotparser.RobotFileParser", "serial.Serial",
-              "twilio.rest.Client", "stripe.StripeClient"]),
+              "twilio.rest.Client", "stripe.StripeClient", "ldap3.Connection", "weasyprint.HTML",
+              "pywebpush.WebPusher", "asyncua.Client", "asyncua.Node"]),
+    {
+        "weasyprint.HTML.render": "weasyprint.document.Document",
+        "asyncua.Client.get_node": "asyncua.Node",
+        "asyncua.Client.get_root_node": "asyncua.Node",
+        "asyncua.Client.get_objects_node": "asyncua.Node",
+        "asyncua.Node.get_child": "asyncua.Node",
+    },
     _classes(
         f"pymodbus.client.{c}" for c in ("ModbusTcpClient", "ModbusUdpClient", "ModbusSerialClient", "ModbusTlsClient")
     ),
@@ -1499,6 +1540,11 @@ _ANTHROPIC_ATTRIBUTES = _merge(
 
 #: Type of attribute or subscript access on an instance.
 ATTRIBUTE_TYPES: dict[str, str] = {
+    "ldap3.Connection.extend": "ldap3.extend.ExtendedOperationsRoot",
+    "ldap3.extend.ExtendedOperationsRoot.standard": "ldap3.extend.StandardExtendedOperations",
+    "asyncua.Client.nodes": "asyncua.common.shortcuts.Shortcuts",
+    **{f"asyncua.common.shortcuts.Shortcuts.{n}": "asyncua.Node"
+       for n in ("root", "objects", "server", "types", "base_object_type")},
     "twilio.rest.Client.messages": "twilio.rest.api.v2010.account.message.MessageList",
     "twilio.rest.Client.calls": "twilio.rest.api.v2010.account.call.CallList",
     "pathlib.Path.parent": "pathlib.Path",
@@ -1755,6 +1801,14 @@ TYPE_ALIASES: dict[str, str] = _merge(
         "websockets.asyncio.client.connect": "websockets.connect",
         "websockets.asyncio.server.serve": "websockets.serve",
         "websockets.ClientConnection": "websockets.asyncio.client.ClientConnection",
+        "websockets.ServerConnection": "websockets.asyncio.server.ServerConnection",
+        "asyncua.common.node.Node": "asyncua.Node",
+        "asyncua.client.client.Client": "asyncua.Client",
+        "asyncua.client.Client": "asyncua.Client",
+        "websockets.WebSocketServerProtocol": "websockets.legacy.server.WebSocketServerProtocol",
+        "websockets.server.WebSocketServerProtocol": "websockets.legacy.server.WebSocketServerProtocol",
+        "websockets.legacy.protocol.WebSocketCommonProtocol": "websockets.legacy.server.WebSocketServerProtocol",
+        "websockets.asyncio.connection.Connection": "websockets.asyncio.server.ServerConnection",
         "websockets.client.connect": "websockets.legacy.client.connect",
         "websockets.legacy.client.Connect": "websockets.legacy.client.connect",
     },
@@ -1880,6 +1934,10 @@ _HTTP_COROUTINES = (
     + _names("websockets", "connect serve")
     + _names("websockets.legacy.client", "connect")
     + _names("websockets.asyncio.client.ClientConnection", "close ping pong recv send wait_closed")
+    + _names("websockets.asyncio.server.ServerConnection", "close ping pong recv send wait_closed")
+    + _names(
+        "websockets.legacy.server.WebSocketServerProtocol", "close ping pong recv send wait_closed"
+    )
     + _names(
         "websockets.legacy.client.WebSocketClientProtocol", "close ping pong recv send wait_closed"
     )
@@ -2032,7 +2090,21 @@ _AWS_COMMON_OPS = """
     upload_fileobj upload_part
 """
 _SERVICE_COROUTINES = (
-    _names("openai.AsyncOpenAI", "close")
+    # asyncua (OPC UA)
+    _names(
+        "asyncua.Client",
+        "connect connect_socket create_session create_subscription delete_nodes disconnect"
+        " get_namespace_array get_namespace_index load_data_type_definitions load_type_definitions"
+        " read_values write_values",
+    )
+    + _names(
+        "asyncua.Node",
+        "add_folder add_method add_object add_property add_variable call_method delete"
+        " get_child get_children read_attribute read_browse_name read_data_type"
+        " read_data_value read_display_name read_node_class read_value set_value"
+        " write_attribute write_value",
+    )
+    + _names("openai.AsyncOpenAI", "close")
     + _names("openai.resources.chat.AsyncCompletions", "create parse")
     + _names("openai.resources.AsyncCompletions", "create")
     + _names("openai.resources.AsyncEmbeddings", "create")

@@ -616,13 +616,17 @@ class Watchdog:
             began = observed[1] + self.sample
         duration = ended - began
         # On a loaded machine the batch may have been long because the loop thread
-        # waited for a CPU: leave out what it waited between the watchdog's last
-        # reading before the batch and one now (Linux), as for the steps it sees.
+        # waited for a CPU: leave out the share of its time it waited between the
+        # watchdog's last reading before the batch and one now (Linux), as for the
+        # steps it sees.  The readings may span more than the batch (the one before
+        # can be old), so it is the share that is taken out, not the whole wait.
         if state.running and (watch.wait is None or watch.wait[0] < ended):
             self._read_wait(state, watch, _monotonic())
         before, after = watch.wait_seen, watch.wait
         if before is not None and after is not None and before[0] <= began <= after[0]:
-            duration -= min(max(after[1] - before[1], 0.0), duration)
+            span = after[0] - before[0]
+            if span > 0:
+                duration *= 1.0 - min(max((after[1] - before[1]) / span, 0.0), 1.0)
         site = state.site
         if duration < self.threshold or site is None or self.doctor.closing:
             return

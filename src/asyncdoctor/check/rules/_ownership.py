@@ -162,6 +162,21 @@ class Creation:
     long_lived: bool = False  # the handle is kept for a ``while`` loop or ``async for msg in ws``
 
 
+def _attempts(loop: ast.AST) -> bool:
+    """``for attempt in range(3):`` that returns or breaks once it succeeds: a retry."""
+    if not (isinstance(loop, ast.For) and isinstance(loop.iter, ast.Call)
+            and isinstance(loop.iter.func, ast.Name) and loop.iter.func.id == "range"):
+        return False
+    bounds = loop.iter.args
+    if not bounds or not all(isinstance(b, ast.Constant) and isinstance(b.value, int) for b in bounds):
+        return False
+    last = bounds[0] if len(bounds) == 1 else bounds[1]
+    count = last.value if isinstance(last, ast.Constant) and isinstance(last.value, int) else 11
+    return count <= 10 and any(
+        isinstance(n, ast.Return | ast.Break) for n in iter_frame(loop.body)
+    )
+
+
 def is_async_resource(key: str) -> bool:
     return key not in _SYNC
 
@@ -464,12 +479,13 @@ class _Analysis:
 
     def in_loop_without(self, use: ast.AST, creation_stmt: ast.AST,
                         types: tuple[type[ast.AST], ...] = _LOOP_OR_COMP) -> bool:
-        """Whether ``use`` sits in a loop of the frame that does not contain the creation."""
+        """Whether ``use`` sits in a loop of the frame that does not contain the creation
+        (a few attempts at one call, ``for attempt in range(3): ... return``, are one use)."""
         node: ast.AST | None = use
         fn_node = self.fn.node
         while node is not None and node is not fn_node:
             p = self.parent(node)
-            if isinstance(p, types) and not _contains(p, creation_stmt):
+            if isinstance(p, types) and not _contains(p, creation_stmt) and not _attempts(p):
                 return True
             node = p
         return False

@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from .._index import Blocked, Group, PClass, PFunc, ProjectIndex, ProjectReport
+from .._analysis import FileSummary
+from .._index import FILE_CONTENT, Blocked, Group, PClass, PFunc, ProjectIndex, ProjectReport
 from ._base import Rule, register
 from ._util import display_name, site_report
 
@@ -34,7 +35,10 @@ class BlockingCall(Rule):
 
     By default it reports only calls that block every time they run. These
     are shown only with `--preview`: quick local file I/O (`open()`,
-    `pathlib`, `os.path`: microseconds on a local disk), a helper chain whose
+    `pathlib`, `os.path`: microseconds on a local disk; but in a module that
+    uses an async file library, `aiofiles` or anyio's files, reading or
+    writing a file or listing a directory on the loop, directly or through a
+    helper, is an oversight and reported by default), a helper chain whose
     blocking call runs on some paths only (an `if` branch, an `except`
     handler) or once (a `functools.cache`d helper) or more than three calls
     deep, a `time.sleep` of 5 ms or less, an import (`importlib.import_module`:
@@ -120,12 +124,15 @@ class BlockingCall(Rule):
                         f"`await asyncio.to_thread({name.rpartition('.')[2]}, ...)`"
                     )
                     chain = (f"{name}()", *blocked.chain)
-                    weak = blocked.weak
+                    weak = blocked.weak_path or (
+                        blocked.local_files and not _offloaded_elsewhere(blocked.culprit, summary))
                     group = _group(blocked, f"{name}()", index)
                 else:
                     message = f"`{name}()` {blocked.what}, blocking the event loop; {blocked.instead}"
                     chain = ()
-                    weak = _quick_file_io(blocked.culprit) or blocked.brief or blocked.once
+                    weak = (_quick_file_io(blocked.culprit)
+                            and not _offloaded_elsewhere(blocked.culprit, summary)
+                            ) or blocked.brief or blocked.once
                     group = None
                 report = site_report(summary, self.code, site, message, chain)
                 yield replace(report, preview=weak or one_shot, group=group)
@@ -164,6 +171,19 @@ _QUICK_FILE_IO = re.compile(
 
 def _quick_file_io(culprit: str) -> bool:
     return _QUICK_FILE_IO.match(culprit) is not None
+
+
+#: Libraries of async file I/O: a module that uses one keeps its file work off the loop on
+#: purpose, so reading or writing files (or listing a directory) on the loop, directly or
+#: through a sync helper, is an oversight there.  Quick metadata calls (``mkdir``,
+#: ``unlink``, ``stat``) stay weak evidence even then.
+_ASYNC_FILES = ("aiofiles", "aiofile", "aiopath", "anyio.Path", "anyio.open_file")
+
+
+def _offloaded_elsewhere(culprit: str, summary: FileSummary) -> bool:
+    return FILE_CONTENT.match(culprit) is not None and any(
+        v.startswith(_ASYNC_FILES) for v in summary.symbols.values() if v
+    )
 
 
 # Async functions that run once in a program's or a connection's life, at start-up or

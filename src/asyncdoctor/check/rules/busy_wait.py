@@ -316,7 +316,8 @@ class BusyWait(Rule):
 
     By default it reports only a loop that polls one thing asyncio can wait
     on directly: an asyncio primitive (`event.is_set()`, `task.done()`,
-    `queue.empty()`, `lock.locked()`, `proc.returncode`) or a flag that
+    `queue.empty()`, `lock.locked()`, `proc.returncode`) or a flag (or a
+    counter compared with a number, `while self.pending > 0:`) that
     only code running on the event loop sets (an `async def` of the same
     class or module, or a callback the loop runs, like one given to
     `call_later`). A flag that a plain function sets (it may run in a
@@ -544,11 +545,20 @@ _LOOP_CALLBACKS = frozenset({"call_soon", "call_later", "call_at", "add_done_cal
 
 
 def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
-    """A flag (``self.ready``, a global or ``nonlocal`` name) tested for truth, that code
-    running on the event loop sets (an ``async def``, or a callback the loop runs) and no
-    plain function that may run in another thread."""
+    """A flag (``self.ready``, a global or ``nonlocal`` name) tested for truth, or a counter
+    compared with a number (``self.pending > 0``), that code running on the event loop sets
+    (an ``async def``, or a callback the loop runs) and no plain function that may run in
+    another thread."""
     while isinstance(operand, ast.UnaryOp) and isinstance(operand.op, ast.Not):
         operand = operand.operand
+    if (
+        isinstance(operand, ast.Compare)
+        and len(operand.ops) == 1
+        and isinstance(operand.comparators[0], ast.Constant)
+        and type(operand.comparators[0].value) in (int, float)
+    ):
+        # ``self.pending > 0``: a counter that only the loop's own code changes
+        operand = operand.left
     tree = getattr(getattr(fn, "_analysis", None), "tree", None)
     if not isinstance(tree, ast.Module):
         return False

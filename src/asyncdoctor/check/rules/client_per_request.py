@@ -205,6 +205,12 @@ _HANDLER_DECORATORS: dict[str, str] = {
     **{f"strawberry.{m}": "Strawberry" for m in _STRAWBERRY},
     **{f"strawberry.federation.{m}": "Strawberry" for m in _STRAWBERRY},
 }
+#: Job queues whose workers run a coroutine function once per job: arq and saq take a
+#: list of them (``functions = [...]`` in arq's ``WorkerSettings``, ``Worker(queue,
+#: functions=[...])`` or a settings dict in saq); taskiq's ``@broker.task`` registers one.
+_JOB_LIBS = ("arq", "saq", "taskiq")
+#: Message brokers whose subscribers run once per message (``@broker.subscriber("topic")``).
+_SUBSCRIBER_LIBS = ("faststream",)
 #: Libraries a module must import for a decorator on an object of unknown type
 #: (imported from another module) to be taken for theirs.
 _BOT_LIBS = ("discord", "hikari", "aiogram", "telethon", "pyrogram", "twitchio")
@@ -241,7 +247,7 @@ _ONCE_EVENTS = ("Started", "Starting", "Stopping", "Stopped", "ShardReady", "Sha
 @dataclass(frozen=True, slots=True)
 class _Handler:
     what: str  # "a FastAPI route", "a discord.py event handler"...
-    per: str  # "request" | "event" | "connection"
+    per: str  # "request" | "event" | "connection" | "job" | "message"
 
 
 def _a(word: str) -> str:
@@ -287,11 +293,23 @@ def _decorator_handler(fn: FunctionContext, node: ast.expr, ref: str) -> _Handle
             if _once_event(node):
                 return None
             return _Handler(f"{_a(framework)} {framework} handler", "event") if method in methods else None
+        queue = _queue_handler(cls.partition(".")[0].partition("_")[0], method)
+        if queue is not None:
+            return queue
         if cls.partition(".")[0] != fn.module.partition(".")[0]:
             return None  # an instance of another library's class: ``typer.Typer().command()``
     if isinstance(func, ast.Attribute):
         # An object of unknown type (imported from another module) or of a project class.
         return _guess_handler(fn, node, method, called)
+    return None
+
+
+def _queue_handler(lib: str, method: str) -> _Handler | None:
+    """``@broker.task`` of taskiq, ``@broker.subscriber(...)`` of FastStream."""
+    if lib == "taskiq" and method == "task":
+        return _Handler("a taskiq task", "job")
+    if lib in _SUBSCRIBER_LIBS and method == "subscriber":
+        return _Handler("a FastStream subscriber", "message")
     return None
 
 
@@ -327,6 +345,9 @@ def _guess_handler(fn: FunctionContext, node: ast.expr, method: str, called: boo
         if isinstance(name, ast.Constant) and isinstance(name.value, str):
             return _Handler("an ariadne resolver", "request")
         return None
+    if method in ("task", "subscriber"):
+        lib = next((lib for lib in (*_JOB_LIBS, *_SUBSCRIBER_LIBS) if _imports_lib(fn, (lib,))), "")
+        return _queue_handler(lib, method)
     if not _imports_lib(fn, _BOT_LIBS) or _once_event(node):
         return None
     if method in _AIOGRAM2 or (method in _PYROGRAM and called):
@@ -377,6 +398,7 @@ def _registrations(fn: FunctionContext) -> list[tuple[str, ast.expr]]:
 #: What the text of a module that registers a handler holds (see :func:`_may_register`).
 _REGISTRATION_TEXT = re.compile(
     r"\b(?:" + "|".join(sorted(_REGISTRARS | {"set_field"})) + r")\s*\(|\bresolver\s*="
+    r"|\bfunctions\b[\"']?\s*[=:]"
 )
 
 
@@ -402,7 +424,10 @@ def _may_register(fn: FunctionContext) -> bool:
 
 
 def _walk_registrations(fn: FunctionContext, tree: ast.Module) -> Iterator[tuple[str, ast.expr]]:
+    jobs = _imports_lib(fn, _JOB_LIBS)
     for node in ast.walk(tree):
+        if jobs:
+            yield from (("job", f) for f in _job_functions(node))
         if not isinstance(node, ast.Call):
             continue
         name = name_of(node.func)
@@ -421,6 +446,32 @@ def _walk_registrations(fn: FunctionContext, tree: ast.Module) -> Iterator[tuple
             yield kind, arg
 
 
+def _job_functions(node: ast.AST) -> Iterator[ast.expr]:
+    """The coroutine functions a worker is given to run per job: ``functions = [a, b]``
+    (arq's ``WorkerSettings``), ``{"functions": [...]}`` or ``functions=[...]`` (saq, arq's
+    ``Worker``), an item being the function or ``func(f, ...)`` (arq)."""
+    listed: ast.expr | None = None
+    if isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == "functions" for t in node.targets
+    ):
+        listed = node.value
+    elif isinstance(node, ast.Dict):
+        listed = next(
+            (v for k, v in zip(node.keys, node.values, strict=True)
+             if isinstance(k, ast.Constant) and k.value == "functions"),
+            None,
+        )
+    elif isinstance(node, ast.Call):
+        listed = next((kw.value for kw in node.keywords if kw.arg == "functions"), None)
+    if not isinstance(listed, ast.List | ast.Tuple | ast.Set):
+        return
+    for elt in listed.elts:
+        if isinstance(elt, ast.Call) and name_of(elt.func) == "func" and elt.args:
+            elt = elt.args[0]
+        if isinstance(elt, ast.Name | ast.Attribute):
+            yield elt
+
+
 #: ``adc402:reg:<ref>|<kind>``: a module registers ``ref``, a function of another module,
 #: as a request handler (``app.router.add_get("/", views.index)``) or a GraphQL resolver.
 _REG_FLAG = "adc402:reg:"
@@ -437,6 +488,8 @@ def _note_registrations(fn: FunctionContext) -> None:
 
 
 def _libs(kind: str) -> tuple[str, ...]:
+    if kind == "job":
+        return _JOB_LIBS
     return _GRAPHQL_LIBS if kind == "resolver" else (*_ASYNC_WEB, *_BOT_LIBS)
 
 
@@ -481,6 +534,8 @@ def _handler(fn: FunctionContext) -> _Handler | None:
         return _Handler("a request handler", "request")
     if kind == "resolver" and _imports_lib(fn, _GRAPHQL_LIBS):
         return _Handler("a GraphQL resolver", "request")
+    if kind == "job" and _imports_lib(fn, _JOB_LIBS):
+        return _Handler("a job of a task queue", "job")
     return None
 
 
@@ -755,8 +810,10 @@ def _project_facts(index: ProjectIndex) -> _Facts:
                 ):
                     continue
                 if _registered_handler(entry[0], entry[1].module):
-                    what = "a GraphQL resolver registered" if kind == "resolver" else "registered"
-                    registered.setdefault(entry[0].qualname, _Handler(f"{what} in {summary.module}", "request"))
+                    what = {"resolver": "a GraphQL resolver registered", "job": "a job registered"}.get(
+                        kind, "registered")
+                    per = "job" if kind == "job" else "request"
+                    registered.setdefault(entry[0].qualname, _Handler(f"{what} in {summary.module}", per))
             elif flag.startswith(_DEP_FLAG):
                 qualname, line, ref = flag[len(_DEP_FLAG):].split("|", 2)
                 n = int(line)
@@ -917,11 +974,12 @@ def _handler_advice(key: str, res: kb.Resource, handler: _Handler) -> str:
     if res.kind == "connection":
         return "create a pool once, at start-up, and acquire connections from it"
     noun = "pool" if res.kind == "pool" else ("session" if key.endswith("Session") else "client")
-    where = (
-        "when the bot starts (or lazily, in a module-level or bot attribute)"
-        if handler.per == "event"
-        else "at start-up (in the lifespan or a startup hook, kept in the application state)"
-    )
+    if handler.per == "event":
+        where = "when the bot starts (or lazily, in a module-level or bot attribute)"
+    elif handler.per in ("job", "message"):
+        where = "when the worker starts (in its startup hook, kept in its context or state)"
+    else:
+        where = "at start-up (in the lifespan or a startup hook, kept in the application state)"
     return f"create one {noun} {where} and reuse it: it keeps connections alive and pools them"
 
 
@@ -968,7 +1026,10 @@ class ClientPerRequest(Rule):
     `@strawberry.field` and `@strawberry.mutation` methods, functions given
     as `strawberry.field(resolver=...)`, graphene `resolve_*` methods and
     `Mutation.mutate`, ariadne `@query.field("...")` and
-    `set_field("...", f)`). A decorator on an object imported from
+    `set_field("...", f)`), and the jobs of task queues and message brokers,
+    which run once per job or message (arq's `WorkerSettings.functions`,
+    also through `func(f, ...)`; saq's `functions` list or setting; taskiq
+    `@broker.task`; FastStream `@broker.subscriber(...)`). A decorator on an object imported from
     another module counts when its module imports the framework: a route
     path (`@app.get("/items")`) for web frameworks, the handler's name for
     bots; so does a function of another module registered by name

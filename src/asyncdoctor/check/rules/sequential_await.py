@@ -15,8 +15,8 @@ the iterations are independent:
   summed, printed or logged, or a comprehension's elements (also when the
   result only decides what is kept: ``if await exists(k): missing.append(k)``);
   an await whose result is dropped is a side effect whose order may matter,
-  except a plain function notifying one recipient per iteration
-  (``await send_receipt(order_id)``, ``await notify_owner(repo)``);
+  except a plain function (or the object's own method) notifying one recipient
+  per iteration (``await send_receipt(order_id)``, ``await self.remind(user)``);
 * nothing in the loop makes order matter: no ``break``/``return``/``yield``,
   no ``raise`` or ``assert`` on a result, no sleep (pacing), no
   write/send/commit/insert/update/delete/acquire/lock (awaited, or a plain
@@ -130,11 +130,12 @@ _DJANGO_SYNC_METHODS = _words(
     """
 )
 
-#: Plain functions that notify one recipient (``send_receipt(order_id)``,
-#: ``send_welcome_email(user)``, ``notify_owner(repo)``): a fan-out whose calls
+#: Plain functions (or the object's own methods) that notify one recipient
+#: (``send_receipt(order_id)``, ``send_welcome_email(user)``, ``notify_owner(repo)``,
+#: ``self.remind(user_id)``): a fan-out whose calls
 #: are independent, unlike ``send``/``send_bytes``/``send_message`` on a stream.
 _FANOUT_NAME = re.compile(
-    r"^(?:notify|(?:send|notify|email|mail|alert|remind|invite|sms|text)_(?!(?:bytes|text|json|str"
+    r"^(?:notify|remind|alert|invite|(?:send|notify|email|mail|alert|remind|invite|sms|text)_(?!(?:bytes|text|json|str"
     r"|all|message|messages|frame|frames|packet|packets|chunk|chunks|data|line|lines|raw|command"
     r"|commands|packed\w*|file|eof|request|requests|response|header|headers|body|ping|pong|signal"
     r"|batch|event|events|update|updates)$)[a-z]\w*)$"
@@ -142,7 +143,17 @@ _FANOUT_NAME = re.compile(
 
 
 def _is_fanout(func: ast.expr) -> bool:
+    """``send_receipt(...)``, or a method of the object itself (``self.remind(user)``), not
+    of another object (``ws.send_json(...)`` is a stream, in order)."""
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+        # a method: only one that says it notifies someone (``self._send_batch(...)`` is
+        # an upload, whose order or load may matter)
+        name = func.attr.lstrip("_")
+        return bool(_FANOUT_NAME.match(name)) and _NOTICE.search(name) is not None
     return isinstance(func, ast.Name) and bool(_FANOUT_NAME.match(func.id))
+
+
+_NOTICE = re.compile(r"notif|remind|alert|invit|e?mail|sms|receipt|welcome")
 
 
 #: Reads that consume a stream: in order, unless the stream belongs to the iteration.
@@ -1509,7 +1520,7 @@ class SequentialAwait(Rule):
     """## What it does
     Finds `for` loops and comprehensions in `async` functions that await one
     call per iteration and keep every result (or send one notification per
-    item, like `await send_receipt(order_id)`), when the iterations are
+    item, like `await send_receipt(order_id)` or `await self.remind(user)`), when the iterations are
     independent of each other: the awaited call depends on the loop variable
     and on nothing the loop itself changes (no cursor, page counter, offset
     or accumulator carried to the next iteration), and nothing in the loop
