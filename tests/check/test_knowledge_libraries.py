@@ -363,6 +363,7 @@ case(
     "opcua_and_websocket_servers",
     """
     from asyncua import Client, ua
+    from web3 import AsyncWeb3, Web3
     from websockets.asyncio.server import ServerConnection
     from websockets.legacy.server import WebSocketServerProtocol
 
@@ -373,6 +374,12 @@ case(
         await client.get_node("ns=2;s=Speed").write_value(ua.DataValue(0.0))
         value = await node.read_value()
         print(value)
+
+
+    async def balances(w3: Web3, aw3: AsyncWeb3, address: str) -> None:
+        w3.eth.get_balance(address)  # error: ADC101
+        aw3.eth.get_block("latest")  # error: ADC201
+        print(await aw3.eth.get_balance(address))
 
 
     async def welcome(ws: ServerConnection, old: WebSocketServerProtocol) -> None:

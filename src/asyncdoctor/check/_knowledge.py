@@ -498,6 +498,13 @@ _MODBUS_METHODS = (
 )
 _STRIPE_METHODS = "create retrieve modify delete list search cancel capture confirm pay void_invoice finalize_invoice"
 
+#: The JSON-RPC calls of web3.py's ``w3.eth`` (sync ``Eth``, async ``AsyncEth``).
+_ETH_METHODS = (
+    "call estimate_gas fee_history get_balance get_block get_block_number get_code get_logs"
+    " get_storage_at get_transaction get_transaction_count get_transaction_receipt"
+    " send_raw_transaction send_transaction wait_for_transaction_receipt"
+)
+
 _BLOCKING_DEVICES_AND_SDKS = _merge(
     # ldap3 with its default (synchronous) strategy: every operation is a round trip.
     _block(
@@ -542,6 +549,12 @@ _BLOCKING_DEVICES_AND_SDKS = _merge(
         + _names("twilio.rest.api.v2010.account.call.CallContext", "fetch update delete"),
         "sends a request to the Twilio API and waits for the answer",
         f"use the SDK's `*_async` methods with an `AsyncTwilioHttpClient`, or {_TO_THREAD}",
+    ),
+    # web3.py's sync Web3: every ``w3.eth`` call is a JSON-RPC request to the node.
+    _block(
+        _names("web3.eth.Eth", _ETH_METHODS),
+        "sends a JSON-RPC request to the Ethereum node and waits for the answer",
+        f"use `web3.AsyncWeb3` with `AsyncHTTPProvider`, or {_TO_THREAD}",
     ),
     # slack_sdk's WebClient: every API method sends an HTTP request.
     _block(
@@ -1444,6 +1457,7 @@ _RETURNS_LIBRARIES_ASYNC = _merge(
 
 #: The type of a call's result (the awaited result for coroutine functions).
 _RETURNS_DEVICES_AND_SDKS = _merge(
+    _classes(["web3.Web3", "web3.AsyncWeb3"]),
     _classes(["slack_sdk.WebClient", "urllib.robotparser.RobotFileParser", "serial.Serial",
               "twilio.rest.Client", "stripe.StripeClient", "ldap3.Connection", "weasyprint.HTML",
               "pywebpush.WebPusher", "asyncua.Client", "asyncua.Node"]),
@@ -1540,6 +1554,8 @@ _ANTHROPIC_ATTRIBUTES = _merge(
 
 #: Type of attribute or subscript access on an instance.
 ATTRIBUTE_TYPES: dict[str, str] = {
+    "web3.Web3.eth": "web3.eth.Eth",
+    "web3.AsyncWeb3.eth": "web3.eth.AsyncEth",
     "ldap3.Connection.extend": "ldap3.extend.ExtendedOperationsRoot",
     "ldap3.extend.ExtendedOperationsRoot.standard": "ldap3.extend.StandardExtendedOperations",
     "asyncua.Client.nodes": "asyncua.common.shortcuts.Shortcuts",
@@ -2090,8 +2106,10 @@ _AWS_COMMON_OPS = """
     upload_fileobj upload_part
 """
 _SERVICE_COROUTINES = (
+    # web3.py's AsyncWeb3
+    _names("web3.eth.AsyncEth", _ETH_METHODS)
     # asyncua (OPC UA)
-    _names(
+    + _names(
         "asyncua.Client",
         "connect connect_socket create_session create_subscription delete_nodes disconnect"
         " get_namespace_array get_namespace_index load_data_type_definitions load_type_definitions"

@@ -317,7 +317,10 @@ class BusyWait(Rule):
     By default it reports only a loop that polls one thing asyncio can wait
     on directly: an asyncio primitive (`event.is_set()`, `task.done()`,
     `queue.empty()`, `lock.locked()`, `proc.returncode`) or a flag (or a
-    counter compared with a number, `while self.pending > 0:`) that
+    counter compared with a number, `while self.pending > 0:`, a key of a
+    module's dict, `state["ready"]`, an attribute of a module's object,
+    `state.ready`, or the size of the object's own collection,
+    `len(self.players) < 2`) that
     only code running on the event loop sets (an `async def` of the same
     class or module, or a callback the loop runs, like one given to
     `call_later`). A flag that a plain function sets (it may run in a
@@ -551,6 +554,7 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
     another thread."""
     while isinstance(operand, ast.UnaryOp) and isinstance(operand.op, ast.Not):
         operand = operand.operand
+    sized = False  # ``len(self.players) < 2``: the container's items count, not its binding
     if (
         isinstance(operand, ast.Compare)
         and len(operand.ops) == 1
@@ -559,12 +563,32 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
     ):
         # ``self.pending > 0``: a counter that only the loop's own code changes
         operand = operand.left
+        if (isinstance(operand, ast.Call) and isinstance(operand.func, ast.Name)
+                and operand.func.id == "len" and len(operand.args) == 1):
+            operand, sized = operand.args[0], True
     tree = getattr(getattr(fn, "_analysis", None), "tree", None)
     if not isinstance(tree, ast.Module):
         return False
     scope: ast.AST
     declared = False  # a plain name is set elsewhere only under ``global``/``nonlocal``
-    if isinstance(operand, ast.Attribute) and isinstance(operand.value, ast.Name) and operand.value.id == "self":
+    if (
+        isinstance(operand, ast.Subscript)
+        and isinstance(operand.value, ast.Name)
+        and isinstance(operand.slice, ast.Constant)
+        and isinstance(operand.slice.value, str)
+        and not sized
+        and not any(isinstance(t, ast.Name) and t.id == operand.value.id
+                    for t in _assigned_targets(fn.node))
+    ):
+        # ``state["ready"]`` of a module-level dict
+        holder, key = operand.value.id, operand.slice.value
+        scope = tree
+
+        def sets(target: ast.expr) -> bool:
+            return (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
+                    and target.value.id == holder and isinstance(target.slice, ast.Constant)
+                    and target.slice.value == key)
+    elif isinstance(operand, ast.Attribute) and isinstance(operand.value, ast.Name) and operand.value.id == "self":
         cls = _enclosing_class(tree, fn.node)
         if cls is None:
             return False
@@ -572,8 +596,23 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
         attr = operand.attr
 
         def sets(target: ast.expr) -> bool:
+            if sized and isinstance(target, ast.Subscript):
+                target = target.value  # ``self.players[name] = ws``
             return (isinstance(target, ast.Attribute) and target.attr == attr
                     and isinstance(target.value, ast.Name) and target.value.id == "self")
+    elif (
+        isinstance(operand, ast.Attribute)
+        and isinstance(operand.value, ast.Name)
+        and not sized
+        and _module_global(tree, fn, operand.value.id)
+    ):
+        # ``state.ready`` on a module-level object: set as ``state.ready = True``
+        holder, attr = operand.value.id, operand.attr
+        scope = tree
+
+        def sets(target: ast.expr) -> bool:
+            return (isinstance(target, ast.Attribute) and target.attr == attr
+                    and isinstance(target.value, ast.Name) and target.value.id == holder)
     elif isinstance(operand, ast.Name):
         name = operand.id
         declared = True
@@ -594,7 +633,7 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
             continue
         if func is fn.node:
             continue
-        if not any(sets(t) for t in _assigned_targets(func)):
+        if not any(sets(t) for t in _assigned_targets(func, containers=sized)):
             continue
         if declared and not any(
             isinstance(n, ast.Global | ast.Nonlocal) and name in n.names for n in ast.walk(func)
@@ -607,8 +646,27 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
     return on_loop
 
 
-def _assigned_targets(func: ast.AST) -> list[ast.expr]:
-    """What a function assigns in its own frame (nested functions are left to themselves)."""
+def _module_global(tree: ast.Module, fn: FunctionContext, name: str) -> bool:
+    """Whether ``name`` in ``fn`` is a module-level name (not a parameter or a local)."""
+    node = fn.node
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        args = node.args
+        params = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        if any(a is not None and a.arg == name for a in params):
+            return False
+    if any(isinstance(t, ast.Name) and t.id == name for t in _assigned_targets(node)):
+        return False
+    return any(
+        isinstance(t, ast.Name) and t.id == name
+        for stmt in tree.body
+        for t in (stmt.targets if isinstance(stmt, ast.Assign) else
+                  [stmt.target] if isinstance(stmt, ast.AnnAssign) else [])
+    )
+
+
+def _assigned_targets(func: ast.AST, *, containers: bool = False) -> list[ast.expr]:
+    """What a function assigns in its own frame (nested functions are left to themselves);
+    with ``containers``, also the containers it changes (``del x[k]``, ``x.append(v)``)."""
     out: list[ast.expr] = []
     stack: list[ast.AST] = list(ast.iter_child_nodes(func))
     while stack:
@@ -619,8 +677,20 @@ def _assigned_targets(func: ast.AST) -> list[ast.expr]:
             out.extend(node.targets)
         elif isinstance(node, ast.AugAssign | ast.AnnAssign):
             out.append(node.target)
+        elif containers and isinstance(node, ast.Delete):
+            out.extend(t.value if isinstance(t, ast.Subscript) else t for t in node.targets)
+        elif (containers and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr in _MUTATORS):
+            out.append(node.func.value)
         stack.extend(ast.iter_child_nodes(node))
     return out
+
+
+#: Methods that change what a container holds.
+_MUTATORS = frozenset(
+    {"append", "extend", "insert", "pop", "popitem", "remove", "discard", "add", "clear",
+     "update", "setdefault", "appendleft", "popleft"}
+)
 
 
 def _loop_callbacks(scope: ast.AST) -> set[str]:
