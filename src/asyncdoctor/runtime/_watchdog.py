@@ -323,21 +323,28 @@ def _by_line(weights: dict[Frame, float]) -> dict[Frame, float]:
     return {best: total for best, _, total in lines.values()}
 
 
-def _queued_share(run: _Run) -> float:
-    """The part of a run the loop thread spent waiting for a CPU, not running.
+def _queued_share(run: _Run, wall: float) -> float:
+    """The part of a run of ``wall`` seconds the loop thread spent waiting for a CPU.
 
     On a loaded machine the OS can leave the loop thread runnable but off
     the CPU for a long time; that is not the program's doing, so it is taken
     out of the step's duration (Linux ``/proc/self/task/<tid>/schedstat``,
     read with each sample: about 8 us), measured between the run's first and
-    last samples.  Elsewhere the share is 0.
+    last samples.  That wait is taken out as measured; it is extrapolated to
+    the whole run only when the samples span at least half of it (a few
+    samples close together, all taken while the thread waited, say little
+    about the rest: the step would be taken for nothing).  Elsewhere the
+    share is 0.
     """
-    if run.wait_base is None or run.wait_last is None:
+    if run.wait_base is None or run.wait_last is None or wall <= 0:
         return 0.0
     span = run.wait_last[0] - run.wait_base[0]
     if span <= 0:
         return 0.0
-    return min(max((run.wait_last[1] - run.wait_base[1]) / span, 0.0), 1.0)
+    waited = min(max(run.wait_last[1] - run.wait_base[1], 0.0), span)
+    if span >= wall / 2:
+        waited *= wall / span
+    return min(waited / wall, 1.0)
 
 
 class Watchdog:
@@ -918,7 +925,7 @@ class Watchdog:
         if run is None or not run.weights:
             return
         wall = max(end - run.start, run.last_t - run.start)
-        share = 1.0 - _queued_share(run)
+        share = 1.0 - _queued_share(run, wall)
         duration = wall * share
         weights = _by_line({frame: weight * share for frame, weight in run.weights.items()})
         dominant = max(weights, key=lambda frame: weights[frame])
