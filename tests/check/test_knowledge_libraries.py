@@ -391,6 +391,35 @@ case(
 )
 
 case(
+    "gitlab_and_github_sdks",
+    """
+    import asyncio
+
+    import gitlab
+    from github import Github
+
+
+    class Bot:
+        def __init__(self, url: str, token: str) -> None:
+            self.gl = gitlab.Gitlab(url, private_token=token)
+            self.gh = Github(token)
+
+        async def on_merge_request(self, project_id: int, iid: int) -> None:
+            project = self.gl.projects.get(project_id, lazy=True)
+            mr = project.mergerequests.get(iid)  # error: ADC101
+            mr.notes.create({"body": "thanks"})  # error: ADC101
+            mr.approve()  # error: ADC101
+            await asyncio.to_thread(mr.merge)
+            print(mr.title.get("x") if isinstance(mr.title, dict) else mr.title)
+
+        async def on_pull(self, name: str, number: int) -> None:
+            repo = self.gh.get_repo(name)  # error: ADC101
+            pr = repo.get_pull(number)  # error: ADC101
+            pr.create_issue_comment("thanks")  # error: ADC101
+    """,
+)
+
+case(
     "dns_jwks_instruments",
     """
     import dns.asyncresolver

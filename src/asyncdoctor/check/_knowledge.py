@@ -498,6 +498,59 @@ _MODBUS_METHODS = (
 )
 _STRIPE_METHODS = "create retrieve modify delete list search cancel capture confirm pay void_invoice finalize_invoice"
 
+#: python-gitlab: managers reached as attributes (``gl.projects``, ``project.mergerequests``)
+#: and the objects their ``get``/``create`` return; every manager call and object action
+#: is a request to the GitLab API.
+_GL = "gitlab.v4.objects."
+_GITLAB_MANAGERS: dict[str, tuple[str, str | None]] = {
+    # attribute path (owner.attr) -> (manager class, class of the objects it returns)
+    "gitlab.Gitlab.projects": ("ProjectManager", "Project"),
+    "gitlab.Gitlab.groups": ("GroupManager", "Group"),
+    "gitlab.Gitlab.users": ("UserManager", None),
+    "gitlab.Gitlab.issues": ("IssueManager", None),
+    "gitlab.Gitlab.mergerequests": ("MergeRequestManager", None),
+    f"{_GL}Project.mergerequests": ("ProjectMergeRequestManager", "ProjectMergeRequest"),
+    f"{_GL}Project.issues": ("ProjectIssueManager", "ProjectIssue"),
+    f"{_GL}Project.pipelines": ("ProjectPipelineManager", "ProjectPipeline"),
+    f"{_GL}Project.jobs": ("ProjectJobManager", "ProjectJob"),
+    f"{_GL}Project.branches": ("ProjectBranchManager", None),
+    f"{_GL}Project.commits": ("ProjectCommitManager", None),
+    f"{_GL}Project.tags": ("ProjectTagManager", None),
+    f"{_GL}Project.files": ("ProjectFileManager", None),
+    f"{_GL}Project.members": ("ProjectMemberManager", None),
+    f"{_GL}Project.releases": ("ProjectReleaseManager", None),
+    f"{_GL}Project.labels": ("ProjectLabelManager", None),
+    f"{_GL}Project.deployments": ("ProjectDeploymentManager", None),
+    f"{_GL}Project.environments": ("ProjectEnvironmentManager", None),
+    f"{_GL}Group.members": ("GroupMemberManager", None),
+    f"{_GL}ProjectMergeRequest.notes": ("ProjectMergeRequestNoteManager", None),
+    f"{_GL}ProjectIssue.notes": ("ProjectIssueNoteManager", None),
+}
+_GITLAB_ACTIONS = {
+    "Project": "delete save",
+    "Group": "delete save",
+    "ProjectMergeRequest": "approve changes commits delete diffs merge participants pipelines rebase save unapprove",
+    "ProjectIssue": "delete save",
+    "ProjectPipeline": "cancel delete retry",
+    "ProjectJob": "artifacts cancel erase play retry trace",
+}
+#: PyGithub: every method here is a request to the GitHub API.
+_GH = {
+    "github.Github": "get_organization get_rate_limit get_repo get_user search_code search_issues"
+                     " search_repositories search_users",
+    "github.Repository.Repository": "add_to_collaborators compare create_file create_git_release"
+                                    " create_issue create_pull delete_file edit get_branch get_branches"
+                                    " get_collaborators get_commit get_commits get_contents get_issue"
+                                    " get_issues get_labels get_pull get_pulls get_releases"
+                                    " get_workflow_runs update_file",
+    "github.PullRequest.PullRequest": "add_to_labels create_issue_comment create_review"
+                                      " create_review_request edit get_commits get_files"
+                                      " get_issue_comments get_review_comments get_reviews is_merged"
+                                      " merge remove_from_labels",
+    "github.Issue.Issue": "add_to_labels create_comment edit get_comments lock remove_from_labels unlock",
+    "github.Organization.Organization": "create_repo get_members get_repo get_repos get_teams",
+}
+
 #: The JSON-RPC calls of web3.py's ``w3.eth`` (sync ``Eth``, async ``AsyncEth``).
 _ETH_METHODS = (
     "call estimate_gas fee_history get_balance get_block get_block_number get_code get_logs"
@@ -506,6 +559,26 @@ _ETH_METHODS = (
 )
 
 _BLOCKING_DEVICES_AND_SDKS = _merge(
+    _block(
+        _names("gitlab.Gitlab", "auth http_delete http_get http_list http_post http_put search")
+        + [f"{_GL}{m}.{op}" for m, _ in _GITLAB_MANAGERS.values()
+           for op in ("create", "delete", "list", "update")]
+        + [f"{_GL}{cls}.{op}" for cls, ops in _GITLAB_ACTIONS.items() for op in ops.split()],
+        "sends a request to the GitLab API and waits for the answer",
+        f"use an async GitLab client (`gidgetlab`) or {_TO_THREAD}",
+    ),
+    # ``manager.get(id, lazy=True)`` makes no request: it only builds the object.
+    _block(
+        [f"{_GL}{m}.get" for m, _ in _GITLAB_MANAGERS.values()],
+        "sends a request to the GitLab API and waits for the answer",
+        f"use an async GitLab client (`gidgetlab`) or {_TO_THREAD}",
+        (("lazy", 1, True),),
+    ),
+    _block(
+        [f"{cls}.{op}" for cls, ops in _GH.items() for op in ops.split()],
+        "sends a request to the GitHub API and waits for the answer",
+        f"use an async GitHub client (`gidgethub`, `githubkit`) or {_TO_THREAD}",
+    ),
     # ldap3 with its default (synchronous) strategy: every operation is a round trip.
     _block(
         _names(
@@ -1457,7 +1530,19 @@ _RETURNS_LIBRARIES_ASYNC = _merge(
 
 #: The type of a call's result (the awaited result for coroutine functions).
 _RETURNS_DEVICES_AND_SDKS = _merge(
-    _classes(["web3.Web3", "web3.AsyncWeb3"]),
+    _classes(["web3.Web3", "web3.AsyncWeb3", "gitlab.Gitlab", "github.Github"]),
+    {f"{_GL}{m}.{op}": f"{_GL}{obj}" for m, obj in _GITLAB_MANAGERS.values() if obj
+     for op in ("get", "create")},
+    {
+        "github.Github.get_repo": "github.Repository.Repository",
+        "github.Github.get_organization": "github.Organization.Organization",
+        "github.Organization.Organization.get_repo": "github.Repository.Repository",
+        "github.Organization.Organization.create_repo": "github.Repository.Repository",
+        "github.Repository.Repository.get_pull": "github.PullRequest.PullRequest",
+        "github.Repository.Repository.create_pull": "github.PullRequest.PullRequest",
+        "github.Repository.Repository.get_issue": "github.Issue.Issue",
+        "github.Repository.Repository.create_issue": "github.Issue.Issue",
+    },
     _classes(["slack_sdk.WebClient", "urllib.robotparser.RobotFileParser", "serial.Serial",
               "twilio.rest.Client", "stripe.StripeClient", "ldap3.Connection", "weasyprint.HTML",
               "pywebpush.WebPusher", "asyncua.Client", "asyncua.Node"]),
@@ -1554,6 +1639,7 @@ _ANTHROPIC_ATTRIBUTES = _merge(
 
 #: Type of attribute or subscript access on an instance.
 ATTRIBUTE_TYPES: dict[str, str] = {
+    **{path: f"{_GL}{m}" for path, (m, _) in _GITLAB_MANAGERS.items()},
     "web3.Web3.eth": "web3.eth.Eth",
     "web3.AsyncWeb3.eth": "web3.eth.AsyncEth",
     "ldap3.Connection.extend": "ldap3.extend.ExtendedOperationsRoot",
@@ -1703,6 +1789,9 @@ def _module_alias(alias: str, canonical: str, members: str) -> dict[str, str]:
 TYPE_ALIASES: dict[str, str] = _merge(
     # the SDKs and device libraries of _BLOCKING_DEVICES_AND_SDKS
     {
+        "gitlab.client.Gitlab": "gitlab.Gitlab",
+        "github.MainClass.Github": "github.Github",
+        "github.Github.Github": "github.Github",
         "slack_sdk.web.WebClient": "slack_sdk.WebClient",
         "slack_sdk.web.client.WebClient": "slack_sdk.WebClient",
         "slack.WebClient": "slack_sdk.WebClient",
