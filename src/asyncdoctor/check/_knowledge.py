@@ -534,6 +534,10 @@ _GITLAB_ACTIONS = {
     "ProjectPipeline": "cancel delete retry",
     "ProjectJob": "artifacts cancel erase play retry trace",
 }
+_GITLAB_REQUEST = (
+    "sends a request to the GitLab API and waits for the answer",
+    f"use an async GitLab client (`gidgetlab`) or {_TO_THREAD}",
+)
 #: PyGithub: every method here is a request to the GitHub API.
 _GH = {
     "github.Github": "get_organization get_rate_limit get_repo get_user search_code search_issues"
@@ -564,14 +568,12 @@ _BLOCKING_DEVICES_AND_SDKS = _merge(
         + [f"{_GL}{m}.{op}" for m, _ in _GITLAB_MANAGERS.values()
            for op in ("create", "delete", "list", "update")]
         + [f"{_GL}{cls}.{op}" for cls, ops in _GITLAB_ACTIONS.items() for op in ops.split()],
-        "sends a request to the GitLab API and waits for the answer",
-        f"use an async GitLab client (`gidgetlab`) or {_TO_THREAD}",
+        *_GITLAB_REQUEST,
     ),
     # ``manager.get(id, lazy=True)`` makes no request: it only builds the object.
     _block(
         [f"{_GL}{m}.get" for m, _ in _GITLAB_MANAGERS.values()],
-        "sends a request to the GitLab API and waits for the answer",
-        f"use an async GitLab client (`gidgetlab`) or {_TO_THREAD}",
+        *_GITLAB_REQUEST,
         (("lazy", 1, True),),
     ),
     _block(
