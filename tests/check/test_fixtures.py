@@ -72,6 +72,24 @@ def test_project_fixture(project: Path, preview: bool) -> None:
     assert sorted(run_on(project, preview=preview)) == sorted(expected)
 
 
+@pytest.mark.parametrize("project", _project_cases(), ids=lambda p: p.name)
+def test_project_fixture_from_the_cache(project: Path, tmp_path: Path) -> None:
+    # What a file's summary carries across modules (class attributes, the items of
+    # typed containers, keyed values...) must survive the cache: a second run, served
+    # from it, finds exactly what the first did.
+    config = Config(root=project, cache=True, cache_dir=tmp_path / "cache", respect_gitignore=False)
+    first = check_paths([project], config)
+    second = check_paths([project], config)
+    assert second.files_from_cache == second.files_checked
+    assert [(f.path, f.line, f.code, f.message) for f in second.findings] == [
+        (f.path, f.line, f.code, f.message) for f in first.findings
+    ]
+    assert {(Path(f.path).resolve().relative_to(project.resolve()).as_posix(), f.line, f.code)
+            for f in second.findings} == {
+        mark for file in project.rglob("*.py") for mark in expected_marks(file, project)
+    }
+
+
 def test_every_rule_has_positive_and_negative_fixtures() -> None:
     from asyncdoctor.check import all_rules
 
