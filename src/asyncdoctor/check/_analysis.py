@@ -1313,7 +1313,7 @@ class _CallWalker:
                 if taken:
                     # what the loop variable holds, unless the body assigns it
                     assigned = {
-                        n.id for n in ast.walk(ast.Module(body=node.body, type_ignores=[]))
+                        n.id for stmt in node.body for n in ast.walk(stmt)
                         if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
                     }
                     taken = {k: v for k, v in taken.items() if k not in assigned}
@@ -1634,7 +1634,7 @@ class _CallWalker:
             self.expr(gen.iter, Usage.AWAITED if gen.is_async else Usage.MISUSED)
             if isinstance(gen.target, ast.Name | ast.Tuple) and self.func.kind != "module":
                 # the comprehension's own variables: what they hold, while it runs
-                taken = self._taken_in_comprehension(gen.target, gen.iter)
+                taken = self._taken(gen.target, gen.iter, own=True)
                 if taken:
                     if self.scope.flow is flow:
                         self.scope.flow = dict(flow)
@@ -1656,17 +1656,6 @@ class _CallWalker:
             self.expr(node.elt, Usage.VALUE)  # type: ignore[attr-defined]
         self.loop_depth -= 1
         self.scope.flow = flow
-
-    def _taken_in_comprehension(self, target: ast.expr, iterable: ast.expr) -> dict[str, str | None]:
-        scope = self.scope
-        # _taken keeps only the function's locals: a comprehension's variables are its own
-        names = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
-        added = names - scope.locals
-        scope.locals |= added
-        try:
-            return self._taken(target, iterable)
-        finally:
-            scope.locals -= added
 
     def call(self, node: ast.Call, usage: int) -> CallSite | None:
         func = node.func
@@ -1799,8 +1788,9 @@ class _CallWalker:
             return self._items(first) if empty else None
         return value_items(self.scope, node)
 
-    def _taken(self, target: ast.expr, iterable: ast.expr) -> dict[str, str | None]:
-        """The loop variables of ``for target in iterable`` that hold a known type."""
+    def _taken(self, target: ast.expr, iterable: ast.expr, *, own: bool = False) -> dict[str, str | None]:
+        """The loop variables of ``for target in iterable`` that hold a known type (the
+        function's locals; with ``own``, a comprehension's variables, which are its own)."""
         out: dict[str, str | None] = {}
         scope = self.scope
         if isinstance(target, ast.Name):
@@ -1820,6 +1810,8 @@ class _CallWalker:
                 item = items[1] if items is not None else None
             if item is not None and isinstance(second, ast.Name):
                 out[second.id] = item
+        if own:
+            return out
         return {k: v for k, v in out.items() if k in scope.locals and k not in scope.nonlocal_names}
 
     def finish(self) -> None:

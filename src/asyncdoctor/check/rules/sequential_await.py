@@ -142,6 +142,10 @@ _FANOUT_NAME = re.compile(
 )
 
 
+#: Words of a method name that says it notifies someone (see :func:`_is_fanout`).
+_NOTICE = re.compile(r"notif|remind|alert|invit|e?mail|sms|receipt|welcome")
+
+
 def _is_fanout(func: ast.expr) -> bool:
     """``send_receipt(...)``, or a method of the object itself (``self.remind(user)``), not
     of another object (``ws.send_json(...)`` is a stream, in order)."""
@@ -152,8 +156,6 @@ def _is_fanout(func: ast.expr) -> bool:
         return bool(_FANOUT_NAME.match(name)) and _NOTICE.search(name) is not None
     return isinstance(func, ast.Name) and bool(_FANOUT_NAME.match(func.id))
 
-
-_NOTICE = re.compile(r"notif|remind|alert|invit|e?mail|sms|receipt|welcome")
 
 
 #: Reads that consume a stream: in order, unless the stream belongs to the iteration.
