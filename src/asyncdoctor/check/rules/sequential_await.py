@@ -62,6 +62,7 @@ from .unbounded_concurrency import (
     network_call,
     network_lib,
     reaches_network,
+    reads_only,
     shared_connection,
 )
 
@@ -628,6 +629,17 @@ _ORDER_NAME = re.compile(r"(?i)(?:^|_)(?:newest|oldest|latest|earliest|sorted|or
 
 #: How many items fixed in the code make a loop too short to be worth reporting by default.
 _FEW = 12
+
+
+def _size(node: ast.expr) -> int:
+    """How many items a literal collection holds (a large number when it cannot be told)."""
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        if any(isinstance(e, ast.Starred) for e in node.elts):
+            return _FEW + 1
+        return len(node.elts)
+    if isinstance(node, ast.Dict):
+        return len(node.keys) if None not in node.keys else _FEW + 1
+    return _FEW + 1
 _CONSTANTS: list[object] = [None, {}]
 
 
@@ -672,6 +684,9 @@ class _Checker:
         self._aliases: dict[str, str] | None = None
         self._serial_funcs: dict[str, bool] = {}
         self._assigned: dict[str, list[ast.expr]] | None = None
+        # ``await`` nodes whose result a loop throws away: reported only when the
+        # callee is found to only read (see ``_REF_READ``).
+        self.discarded: set[int] = set()
 
     def unwrap(self, await_node: ast.Await) -> ast.Call | None:
         """The call an ``await`` runs, or ``None`` when the loop must be skipped."""
@@ -972,16 +987,14 @@ class _Checker:
             if isinstance(func, ast.Attribute) and name in ("items", "keys", "values") and not it.args:
                 return self.fixed_iterable(func.value, depth + 1)
             return False
-        if isinstance(it, ast.Name | ast.Attribute):
-            name = _last_name(it) or ""
-            if name.isupper() and len(name) > 1:
-                return True  # ``for region in REGIONS``: a constant of the code
-            if isinstance(it, ast.Name):
-                values = self.assigned().get(it.id)
-                if values is not None:
-                    return len(values) == 1 and self.fixed_iterable(values[0], depth + 1)
-                constant = self.module_constants().get(it.id)
-                return constant is not None and self.fixed_iterable(constant, depth + 1)
+        if isinstance(it, ast.Name):
+            values = self.assigned().get(it.id)
+            if values is not None:
+                return len(values) == 1 and self.fixed_iterable(values[0], depth + 1)
+            # A named table of the module (``for name, url in SIDECARS.items()``) is the
+            # program's list of things to reach; only a pair is too few to matter.
+            constant = self.module_constants().get(it.id)
+            return constant is not None and _size(constant) <= 2
         return False
 
     def ordered_on_purpose(self, it: ast.expr | None, depth: int = 0) -> bool:
@@ -1213,6 +1226,16 @@ class _LoopScan:
                 ):
                     # ``await send_receipt(order_id)``: a notification per recipient,
                     # the work itself; nothing orders one recipient after another.
+                    self.collecting.add(id(stmt))
+                elif (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name | ast.Attribute)
+                    and self.dep(call, state)[0]
+                    and not self.skip
+                ):
+                    # ``await self.probe(name, url)``: a side effect, unless the project
+                    # stage finds the callee only reads (then it is the loop's work).
+                    self.checker.discarded.add(id(value))
                     self.collecting.add(id(stmt))
                 else:
                     self.skip = True  # an awaited result thrown away: a side effect
@@ -1648,9 +1671,16 @@ class SequentialAwait(Rule):
             weak = checker.fixed_iterable(iterable) or checker.ordered_on_purpose(iterable)
             sites = []
             for site_node, site_call in awaited:
+                evidence = _evidence(checker, site_call)
+                if id(site_node) in checker.discarded:
+                    if evidence[0] != _REF:
+                        break  # ``await ws.send(x)``: a library call thrown away, a side effect
+                    evidence[0] = _REF_READ
                 where = fn.report(self.code, site_node, _message(site_node, site_call))
-                sites.append([*_evidence(checker, site_call), where.line, where.col, where.end_line,
+                sites.append([*evidence, where.line, where.col, where.end_line,
                               where.end_col, where.message])
+            if len(sites) != len(awaited):
+                continue
             r = fn.report(self.code, node, _message(node, call))
             fn.info.fanouts.append(
                 [self.code, r.line, r.col, r.end_line, r.end_col, r.message, sites, int(weak)]
@@ -1698,6 +1728,7 @@ class SequentialAwait(Rule):
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
         memo: dict[str, int] = {}
         shared: dict[str, bool] = {}
+        reads: dict[str, int] = {}
         for info, summary in index.iter_functions():
             for entry in info.fanouts:
                 if not entry or entry[0] != self.code:
@@ -1708,6 +1739,8 @@ class SequentialAwait(Rule):
                     continue
                 if not isinstance(sites, list) or any(_shares(index, site, shared) for site in sites):
                     continue  # the calls share one connection: they cannot run concurrently
+                if not all(_reads_only(index, site, reads, memo) for site in sites):
+                    continue  # a call awaited for its effect that may write: order may matter
                 for site in sites:
                     if not weak and _strong(index, site, memo):
                         # Reported at the call that is known to wait for the network.
@@ -1736,6 +1769,9 @@ def _is_test_name(name: str) -> bool:
 #: callable to look up in the project index (``ref``), a callable run in a thread
 #: pool (``thread``; ``thread-own`` for an executor of its own).
 _NET, _REF, _THREAD, _THREAD_OWN = "net", "ref", "thread", "thread-own"
+#: A project callable awaited for its effect, its result thrown away: the loop is
+#: reported only when the callee sends requests that only read.
+_REF_READ = "ref-read"
 #: A site: [kind, reference, line, col, end_line, end_col, message].
 _SITE_FIELDS = 7
 
@@ -1775,6 +1811,8 @@ def _strong(index: ProjectIndex, site: object, memo: dict[str, int]) -> bool:
         blocked = index.blocking(CallSite(ref, 0, 0, 0, 0), value)
         return (blocked is not None and not blocked.weak and "SQLite" not in blocked.what
                 and _REMOTE_WAIT.search(blocked.what) is not None)
+    if kind == _REF_READ:
+        return True  # checked before: the callee only reads, and on every call
     if kind != _REF:
         return False
     if isinstance(value, PFunc):
@@ -1782,10 +1820,18 @@ def _strong(index: ProjectIndex, site: object, memo: dict[str, int]) -> bool:
     return network_lib(value, ref)
 
 
+def _reads_only(index: ProjectIndex, site: object, memo: dict[str, int], net: dict[str, int]) -> bool:
+    """For a call awaited for its effect (``_REF_READ``): whether the callee only reads."""
+    if not isinstance(site, list) or len(site) != _SITE_FIELDS or site[0] != _REF_READ:
+        return True  # not such a call
+    value = index.evaluate(site[1]) if isinstance(site[1], str) else None
+    return isinstance(value, PFunc) and reads_only(index, value.qualname, memo, net)
+
+
 def _shares(index: ProjectIndex, site: object, memo: dict[str, bool]) -> bool:
     """Whether an awaited project function queries a connection shared by its calls."""
-    if not isinstance(site, list) or len(site) != _SITE_FIELDS or site[0] != _REF or not isinstance(
-        site[1], str
+    if not isinstance(site, list) or len(site) != _SITE_FIELDS or site[0] not in (_REF, _REF_READ) or (
+        not isinstance(site[1], str)
     ):
         return False
     value = index.evaluate(site[1])

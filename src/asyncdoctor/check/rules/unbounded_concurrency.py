@@ -115,7 +115,7 @@ _NET_ROOTS = frozenset(
         "aiohttp", "httpx", "websockets", "asyncpg", "redis", "aiomysql", "psycopg", "motor",
         "pymongo", "sqlalchemy", "openai", "anthropic", "aiobotocore", "elasticsearch",
         "aiomqtt", "aiokafka", "aio_pika", "aiosmtplib", "asyncssh", "telegram", "discord",
-        "aiogram",
+        "aiogram", "asyncua", "gidgethub", "nats", "web3",
     }
 )
 #: The standard library's (and anyio's, trio's) ways of reaching another host.
@@ -229,10 +229,35 @@ def network_call(fn: FunctionContext, call: ast.Call) -> bool:
 NET_TAG = "net"
 
 
+#: Requests that only read (``get``, ``fetch_user``, ``list_objects``, ``describe_...``):
+#: running several of them at once changes nothing their order could matter for.
+_READ_VERB = re.compile(
+    r"_?(?:get|head|options|fetch|find|count|read|list|describe|query|search|lookup|resolve|scan"
+    r"|exists|stat|status|info|getitem|getiter|download|select|load|probe|check|health|ping)"
+    r"(?:_\w*)?$|_?(?:block_number|balance)$"
+)
+#: Awaited methods of a known client that neither send a request nor change anything
+#: remote: reading the body of a response already asked for, closing it.
+_NEUTRAL_AWAITS = frozenset({"read", "json", "text", "aread", "release", "close", "aclose", "wait_closed"})
+
+
+def is_read_request(fn: FunctionContext, call: ast.Call) -> bool:
+    """Whether a request (see :func:`network_call`) only reads: ``session.get(url)``,
+    ``s3.get_object(...)``, ``client.request("GET", ...)``."""
+    name = _tail(call.func)
+    if name is None:
+        return False
+    if name == "request":
+        first = call.args[0] if call.args else None
+        return isinstance(first, ast.Constant) and str(first.value).upper() in ("GET", "HEAD", "OPTIONS")
+    return _READ_VERB.match(name) is not None
+
+
 def note_network(fn: FunctionContext) -> None:
     """Tag an ``async def`` that awaits a request (see :func:`network_call`)."""
     sure = False
     found = False
+    writes = False
     for sub in fn.walk():
         calls: list[ast.expr] = []
         if isinstance(sub, ast.Await):
@@ -246,13 +271,11 @@ def note_network(fn: FunctionContext) -> None:
                 call = call.args[0]
             if isinstance(call, ast.Call) and network_call(fn, call):
                 found = True
+                writes = writes or not is_read_request(fn, call)
                 if not _on_some_paths(fn, sub):
                     sure = True
-                    break
-        if sure:
-            break
     if found:
-        fn.info.fanouts.append([NET_TAG, int(sure)])
+        fn.info.fanouts.append([NET_TAG, int(sure), int(writes)])
 
 
 def _on_some_paths(fn: FunctionContext, node: ast.AST) -> bool:
@@ -307,6 +330,62 @@ def reaches_network(index: ProjectIndex, qualname: str, memo: dict[str, int], de
                     break
     memo[qualname] = result
     return result
+
+
+#: What an async function's awaits do (:func:`read_level`): nothing remote (only
+#: in-memory work, a response's body), requests that only read, or anything else.
+QUIET, READS, OTHER = 0, 1, 2
+
+
+def read_level(index: ProjectIndex, qualname: str, memo: dict[str, int], depth: int = 0) -> int:
+    """Whether every await of an async function (followed through the project's async
+    functions) is a request that only reads, or does nothing remote: ``READS`` for a probe
+    such as ``async with self.http.get(url) as r: GAUGE.set(r.status)``, ``OTHER`` as soon
+    as one await writes, sends, sleeps, or cannot be told."""
+    hit = memo.get(qualname)
+    if hit is not None:
+        return hit
+    memo[qualname] = OTHER  # cycles
+    info = index.functions[qualname][0]
+    result = QUIET
+    if not info.is_async:
+        result = OTHER
+    tags = [e for e in info.fanouts if e and e[0] == NET_TAG]
+    if any(len(e) < 3 or e[2] for e in tags):
+        result = OTHER  # a request that writes (or a summary that does not say)
+    for site in info.calls if result != OTHER else ():
+        if site.usage != Usage.AWAITED:
+            continue
+        value = index.evaluate(site.ref)
+        attr = site.ref.rpartition(".")[2]
+        if isinstance(value, PFunc):
+            level = read_level(index, value.qualname, memo, depth + 1) if depth < 6 else OTHER
+        elif isinstance(value, LibMethod | LibName):
+            if network_lib(value, site.ref):
+                level = READS if _READ_VERB.match(attr) else OTHER
+            elif attr in _NEUTRAL_AWAITS and (
+                isinstance(value, LibMethod) and lib_mro(value.type)[0].partition(".")[0] in _NET_ROOTS
+            ):
+                level = QUIET
+            else:
+                level = OTHER
+        else:
+            # An object of unknown type: a read only when the function's own requests,
+            # told by their names, are all reads (``self.http.get(url)``).
+            level = READS if tags and (_READ_VERB.match(attr) or attr in _NEUTRAL_AWAITS) else OTHER
+        result = max(result, level)
+        if result == OTHER:
+            break
+    if result == QUIET and tags:
+        result = READS
+    memo[qualname] = result
+    return result
+
+
+def reads_only(index: ProjectIndex, qualname: str, memo: dict[str, int], net: dict[str, int]) -> bool:
+    """Whether an async function sends a request on every call, and every request it sends
+    only reads: calls of it over different items can run at once, whatever their order."""
+    return read_level(index, qualname, memo) == READS and reaches_network(index, qualname, net) == NETWORK
 
 
 def shared_connection(index: ProjectIndex, qualname: str, memo: dict[str, bool], depth: int = 0) -> bool:
