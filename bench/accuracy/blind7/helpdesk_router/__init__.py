@@ -1,0 +1,5 @@
+"""Zendesk ticket router: classifies new tickets and assigns a group (taskiq)."""
+
+from .worker import broker
+
+__all__ = ["broker"]

@@ -1,0 +1,5 @@
+"""Receipt OCR service for the expenses app (FastAPI)."""
+
+from .app import app
+
+__all__ = ["app"]
