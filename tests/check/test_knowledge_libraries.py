@@ -703,6 +703,55 @@ case(
 )
 
 
+case(
+    "soap_vectors_push_ocr",
+    """
+    import asyncio
+    import io
+
+    import pytesseract
+    import zeep
+    from firebase_admin import auth, messaging
+    from PIL import Image
+    from qdrant_client import AsyncQdrantClient, QdrantClient
+
+
+    class Channel:
+        def __init__(self, wsdl: str) -> None:
+            self.soap = zeep.Client(wsdl)
+            self.async_soap = zeep.AsyncClient(wsdl)
+
+        async def push(self, hotel: str) -> None:
+            self.soap.service.OTA_HotelAvailNotif(HotelCode=hotel)  # error: ADC101
+            await asyncio.to_thread(self.soap.service.OTA_HotelRateAmountNotif, HotelCode=hotel)
+            await self.async_soap.service.OTA_HotelAvailNotif(HotelCode=hotel)
+
+
+    class Index:
+        def __init__(self, url: str) -> None:
+            self.sync = QdrantClient(url=url)
+            self.client = AsyncQdrantClient(url=url)
+
+        async def add(self, points: list[object]) -> None:
+            self.sync.upsert(collection_name="docs", points=points)  # error: ADC101
+            await self.client.upsert(collection_name="docs", points=points)
+            await asyncio.to_thread(self.sync.upsert, collection_name="docs", points=points)
+
+
+    async def notify(message: messaging.Message, token: str) -> None:
+        messaging.send(message)  # error: ADC101
+        auth.verify_id_token(token)  # error: ADC101
+        await asyncio.to_thread(messaging.send, message)
+        messaging.Notification(title="t", body="b")
+
+
+    async def ocr(data: bytes) -> str:
+        await asyncio.to_thread(pytesseract.image_to_string, Image.open(io.BytesIO(data)))
+        return pytesseract.image_to_string(Image.open(io.BytesIO(data)))  # error: ADC101
+    """,
+)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_library_case(name: str) -> None:
     source = CASES[name]
@@ -792,4 +841,3 @@ def test_in_memory_conditions_name_real_parameters() -> None:
         if any(value == kb.IN_MEMORY_FILE for _, _, value in info.nonblocking_if)
     }
     assert with_marker == set(expected)
-

@@ -173,7 +173,10 @@ class FuncInfo:
 
 
 #: What a typed container holds: (what iterating it gives, what its ``values()`` give).
+#: A held reference that starts with ``*`` is itself a container of what follows
+#: (``dict[str, set[WebSocketResponse]]`` holds ``*aiohttp.web.WebSocketResponse``).
 Items = tuple[str | None, str | None]
+NESTED = "*"
 
 
 @dataclass(slots=True)
@@ -187,17 +190,26 @@ class ClassInfo:
     #: What attributes that are typed containers hold (see ``Items``): ``self.meters:
     #: list[Meter]``, ``self.by_name = {m.name: m for m in meters}``.
     items: dict[str, Items] = field(default_factory=dict)
+    #: Who sets each attribute after ``__init__``: ``SET_ASYNC`` when only the class's
+    #: ``async def`` methods do (code on the event loop), ``SET_SYNC`` when a plain method
+    #: does (it may run in a thread).
+    setters: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"b": list(self.bases), "a": self.attrs, "m": self.methods}
         if self.items:
             out["i"] = {k: list(v) for k, v in self.items.items()}
+        if self.setters:
+            out["s"] = self.setters
         return out
 
     @classmethod
     def from_dict(cls, qualname: str, d: dict[str, Any]) -> ClassInfo:
         items = {k: (v[0], v[1]) for k, v in d.get("i", {}).items()}
-        return cls(qualname, tuple(d["b"]), dict(d["a"]), dict(d["m"]), items)
+        return cls(qualname, tuple(d["b"]), dict(d["a"]), dict(d["m"]), items, dict(d.get("s", {})))
+
+
+SET_ASYNC, SET_SYNC = 1, 2
 
 
 @dataclass(slots=True)
@@ -416,7 +428,7 @@ def annotation_items(scope: Scope, node: ast.expr | None) -> Items | None:
     if base == "typing.Optional" and len(args) == 1:
         return annotation_items(scope, args[0])
     if base in _SEQUENCES:
-        item = _annotation_ref(scope, args[0])
+        item = _annotation_ref(scope, args[0]) or _nested(scope, args[0])
         return (item, None) if item is not None else None
     if base in ("builtins.tuple", "typing.Tuple") and args:
         if len(args) == 2 and isinstance(args[1], ast.Constant) and args[1].value is Ellipsis:
@@ -425,9 +437,29 @@ def annotation_items(scope: Scope, node: ast.expr | None) -> Items | None:
         item = refs.pop() if len(refs) == 1 else None
         return (item, None) if item is not None else None
     if base in _MAPPINGS and len(args) == 2:
-        key, value = _annotation_ref(scope, args[0]), _annotation_ref(scope, args[1])
+        key = _annotation_ref(scope, args[0])
+        value = _annotation_ref(scope, args[1]) or _nested(scope, args[1])
         return (key, value) if key is not None or value is not None else None
     return None
+
+
+def _nested(scope: Scope, node: ast.expr) -> str | None:
+    """``*Item`` for an annotation of a container of one known type (``set[Item]``)."""
+    if not isinstance(node, ast.Subscript) or scope.ref(node.value) not in _SEQUENCES:
+        return None
+    inner = annotation_items(scope, node)
+    item = inner[0] if inner is not None else None
+    return NESTED + item if item is not None and not item.startswith(NESTED) else None
+
+
+def _held_container(items: Items | None) -> Items | None:
+    """What one item of a container of containers holds (``*Ws`` -> iterating gives ``Ws``)."""
+    if items is None:
+        return None
+    held = items[1] or items[0]
+    if held is None or not held.startswith(NESTED):
+        return None
+    return (held[len(NESTED):], None)
 
 
 def value_items(scope: Scope, node: ast.expr | None) -> Items | None:
@@ -1437,13 +1469,14 @@ class _CallWalker:
         if isinstance(node, ast.Attribute):
             self.expr(node.value, Usage.VALUE)
             if (
-                (value is not None or annotation is not None)
-                and self.scope.self_name is not None
+                self.scope.self_name is not None
                 and isinstance(node.value, ast.Name)
                 and node.value.id == self.scope.self_name
                 and self.scope.cls is not None
             ):
-                self._learn_attr(node.attr, value, annotation)
+                if value is not None or annotation is not None:
+                    self._learn_attr(node.attr, value, annotation)
+                self._learn_setter(node.attr)
         elif isinstance(node, ast.Subscript):
             self.expr(node.value, Usage.VALUE)
             self.expr(node.slice, Usage.VALUE)
@@ -1503,6 +1536,15 @@ class _CallWalker:
             keys[key] = ref
         elif old != ref:
             keys[key] = ""
+
+    def _learn_setter(self, attr: str) -> None:
+        func = self.func
+        if func.name in ("__init__", "__post_init__") or func.kind in ("module", "property"):
+            return
+        cls = self.analysis.summary.classes.get(self.scope.cls or "")
+        if cls is not None:
+            kind = SET_ASYNC if func.is_async else SET_SYNC
+            cls.setters[attr] = max(cls.setters.get(attr, 0), kind)
 
     def _learn_attr_ref(self, attr: str, ref: str) -> None:
         cls = self.analysis.summary.classes.get(self.scope.cls or "")
@@ -1758,6 +1800,9 @@ class _CallWalker:
             if isinstance(value, ast.Name) and value.id == self.scope.self_name and self.scope.cls:
                 return self.analysis.class_items.get(self.scope.cls, {}).get(node.attr)
             return None
+        if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
+            # ``self.screens[station]`` where it holds containers (``dict[str, set[Ws]]``)
+            return _held_container(self._items(node.value))
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute) and not node.args and func.attr in ("values", "keys"):
@@ -1765,6 +1810,8 @@ class _CallWalker:
                 if inner is None:
                     return None
                 return (inner[1], None) if func.attr == "values" else (inner[0], None)
+            if isinstance(func, ast.Attribute) and node.args and func.attr in ("get", "setdefault", "pop"):
+                return _held_container(self._items(func.value))
             if (isinstance(func, ast.Name) and len(node.args) == 1 and func.id in _KEEPING
                     and self.scope.lookup(func.id) == "builtins." + func.id):
                 return self._items(node.args[0])
@@ -1795,7 +1842,7 @@ class _CallWalker:
         scope = self.scope
         if isinstance(target, ast.Name):
             items = self._items(iterable)
-            if items is not None and items[0] is not None:
+            if items is not None and items[0] is not None and not items[0].startswith(NESTED):
                 out[target.id] = items[0]
         elif isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(iterable, ast.Call):
             func, args = iterable.func, iterable.args
@@ -1808,7 +1855,7 @@ class _CallWalker:
             elif isinstance(func, ast.Attribute) and func.attr == "items" and not args:
                 items = self._items(func.value)
                 item = items[1] if items is not None else None
-            if item is not None and isinstance(second, ast.Name):
+            if item is not None and isinstance(second, ast.Name) and not item.startswith(NESTED):
                 out[second.id] = item
         if own:
             return out

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from .._compat import removeprefix_module
 from . import _knowledge as kb
-from ._analysis import CallSite, ClassInfo, FileSummary, FuncInfo, Usage, keyed_segment
+from ._analysis import NESTED, CallSite, ClassInfo, FileSummary, FuncInfo, Usage, keyed_segment
 from ._refs import (
     ENTER,
     LibMethod,
@@ -380,6 +380,8 @@ class ProjectIndex:
             # an item: ``printers[name]``, ``printers.get(name)``, ``queue.pop()``
             held = value.value or value.item
             if held and (seg.startswith("[]") or seg in _ITEM_GETTERS):
+                if held.startswith(NESTED):
+                    return PItems(held[len(NESTED):], None)  # a container in the container
                 return self.evaluate(held, depth + 1)
             return None
         if isinstance(value, LibName | LibObject | LibMethod):

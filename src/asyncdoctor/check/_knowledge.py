@@ -555,6 +555,28 @@ _GH = {
     "github.Organization.Organization": "create_repo get_members get_repo get_repos get_teams",
 }
 
+#: Operations of qdrant-client's clients (sync ``QdrantClient``, ``AsyncQdrantClient``).
+_QDRANT_OPS = (
+    "batch_update_points clear_payload collection_exists count create_collection"
+    " create_payload_index create_snapshot delete delete_collection delete_payload"
+    " delete_vectors discover get_collection get_collections overwrite_payload query"
+    " query_batch_points query_points query_points_groups recommend recommend_batch"
+    " recreate_collection retrieve scroll search search_batch search_groups set_payload"
+    " update_collection update_vectors upload_collection upload_points upsert"
+)
+#: Firebase Admin SDK: Cloud Messaging sends and Auth's user management (each a request;
+#: ``verify_id_token`` fetches Google's public keys when its cache is cold).
+_FCM_OPS = (
+    "send send_all send_each send_each_for_multicast send_multicast subscribe_to_topic"
+    " unsubscribe_from_topic"
+)
+_FIREBASE_AUTH_OPS = (
+    "create_custom_token create_user delete_user delete_users generate_email_verification_link"
+    " generate_password_reset_link get_user get_user_by_email get_user_by_phone_number get_users"
+    " list_users revoke_refresh_tokens set_custom_user_claims update_user verify_id_token"
+    " verify_session_cookie"
+)
+
 #: The JSON-RPC calls of web3.py's ``w3.eth`` (sync ``Eth``, async ``AsyncEth``).
 _ETH_METHODS = (
     "call estimate_gas fee_history get_balance get_block get_block_number get_code get_logs"
@@ -636,6 +658,34 @@ _BLOCKING_DEVICES_AND_SDKS = _merge(
         _names("slack_sdk.WebClient", "*"),
         "sends a request to the Slack API and waits for the answer",
         f"use `slack_sdk.web.async_client.AsyncWebClient`, or {_TO_THREAD}",
+    ),
+    # zeep (SOAP): every operation of ``client.service`` is an HTTP request.
+    _block(
+        _names("zeep.proxy.ServiceProxy", "*"),
+        "sends a SOAP request and waits for the answer",
+        f"use `zeep.AsyncClient` (`await client.service.Operation(...)`), or {_TO_THREAD}",
+    ),
+    # qdrant-client's sync QdrantClient (AsyncQdrantClient is the async twin).
+    _block(
+        _names("qdrant_client.QdrantClient", _QDRANT_OPS),
+        "sends a request to the Qdrant server and waits for the answer",
+        f"use `qdrant_client.AsyncQdrantClient`, or {_TO_THREAD}",
+    ),
+    # Firebase Admin SDK: Cloud Messaging and Auth calls are HTTP requests to Google.
+    _block(
+        _names("firebase_admin.messaging", _FCM_OPS) + _names("firebase_admin.auth", _FIREBASE_AUTH_OPS),
+        "sends a request to Firebase and waits for the answer",
+        f"run it with {_TO_THREAD}",
+    ),
+    # pytesseract runs the ``tesseract`` program and waits for it (seconds for a page).
+    _block(
+        _names(
+            "pytesseract",
+            "image_to_alto_xml image_to_boxes image_to_data image_to_osd image_to_pdf_or_hocr"
+            " image_to_string get_languages get_tesseract_version run_and_get_output",
+        ),
+        "runs the tesseract OCR program and waits for it to finish",
+        f"run it in a thread or a process pool ({_TO_THREAD})",
     ),
     _block(
         _names("urllib.robotparser.RobotFileParser", "read"),
@@ -1547,7 +1597,8 @@ _RETURNS_DEVICES_AND_SDKS = _merge(
     },
     _classes(["slack_sdk.WebClient", "urllib.robotparser.RobotFileParser", "serial.Serial",
               "twilio.rest.Client", "stripe.StripeClient", "ldap3.Connection", "weasyprint.HTML",
-              "pywebpush.WebPusher", "asyncua.Client", "asyncua.Node"]),
+              "pywebpush.WebPusher", "asyncua.Client", "asyncua.Node", "zeep.Client",
+              "zeep.AsyncClient", "qdrant_client.QdrantClient", "qdrant_client.AsyncQdrantClient"]),
     {
         "weasyprint.HTML.render": "weasyprint.document.Document",
         "asyncua.Client.get_node": "asyncua.Node",
@@ -1643,6 +1694,9 @@ _ANTHROPIC_ATTRIBUTES = _merge(
 ATTRIBUTE_TYPES: dict[str, str] = {
     **{path: f"{_GL}{m}" for path, (m, _) in _GITLAB_MANAGERS.items()},
     "web3.Web3.eth": "web3.eth.Eth",
+    "zeep.Client.service": "zeep.proxy.ServiceProxy",
+    # (its operations are coroutines, whose names the WSDL decides: nothing known blocks)
+    "zeep.AsyncClient.service": "zeep.proxy.AsyncServiceProxy",
     "web3.AsyncWeb3.eth": "web3.eth.AsyncEth",
     "ldap3.Connection.extend": "ldap3.extend.ExtendedOperationsRoot",
     "ldap3.extend.ExtendedOperationsRoot.standard": "ldap3.extend.StandardExtendedOperations",
@@ -2248,6 +2302,7 @@ _SERVICE_COROUTINES = (
         "aiosmtplib.SMTP",
         "connect ehlo helo login noop quit send_message sendmail starttls",
     )
+    + _names("qdrant_client.AsyncQdrantClient", f"{_QDRANT_OPS} close")
     # gidgethub's GitHub API clients (getiter is an async generator: left out)
     + _names("gidgethub.abc.GitHubAPI", "delete getitem getstatus graphql patch post put")
     # nats-py: the client and the messages handed to subscribers

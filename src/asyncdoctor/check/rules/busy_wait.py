@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterator
 
 from .. import _knowledge as kb
-from .._analysis import FunctionContext, Report
+from .._analysis import SET_ASYNC, SET_SYNC, FunctionContext, Report
+from .._index import PInst, ProjectIndex, ProjectReport
 from .._refs import LibObject, lib_mro
 from ._base import Rule, register
 from ._util import dotted_name, in_test_code, name_of, short_source
@@ -323,7 +324,9 @@ class BusyWait(Rule):
     `len(self.players) < 2`) that
     only code running on the event loop sets (an `async def` of the same
     class or module, or a callback the loop runs, like one given to
-    `call_later`). A flag that a plain function sets (it may run in a
+    `call_later`), or a flag of another object of a project class that only
+    the class's `async def` methods set (`while not self.sink.ready:`, with
+    `ready` set in `Sink.connect()`, in any module). A flag that a plain function sets (it may run in a
     thread or a signal handler), state set by code the checker cannot see,
     a comparison, a membership or a length test, several conditions at
     once, and a few zero-time cycles in a `for` loop are weaker evidence,
@@ -460,7 +463,27 @@ class BusyWait(Rule):
             cost = "wastes wake-ups and adds up to one sleep interval of latency"
         message = f"polling `{_short(polled)}` with `{sleep_name}` {cost}; {_advice(fn, polled, event)}"
         report = fn.report(self.code, loop, message, end=end)
+        if not strong and len(states) == 1 and not isinstance(loop, ast.For):
+            held = _other_flag(polled)
+            if held is not None:
+                # ``while not self.sink.ready``: decided in the project stage, where the
+                # class of ``self.sink`` and who sets its ``ready`` are known.
+                ref = fn.ref(held.value)
+                if ref is not None:
+                    fn.info.fanouts.append([self.code, report.line, report.col, report.end_line,
+                                            report.end_col, report.message, ref, held.attr])
+                    return None
         return report if strong else dataclasses.replace(report, preview=True)
+
+    def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
+        for info, summary in index.iter_functions():
+            for entry in info.fanouts:
+                if not entry or entry[0] != self.code or len(entry) != 8:
+                    continue
+                _code, line, col, end_line, end_col, message, ref, attr = entry
+                strong = isinstance(ref, str) and isinstance(attr, str) and _set_on_loop(index, ref, attr)
+                yield ProjectReport(summary.path, self.code, line, col, end_line, end_col, message,
+                                    preview=not strong)
 
 
 def _same(a: ast.expr, b: ast.expr) -> bool:
@@ -644,6 +667,30 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
         else:
             return False  # a plain function: it may run in a thread or a signal handler
     return on_loop
+
+
+def _other_flag(operand: ast.expr) -> ast.Attribute | None:
+    """``self.sink.ready`` / ``sink.ready`` tested for truth: a flag of another object."""
+    while isinstance(operand, ast.UnaryOp) and isinstance(operand.op, ast.Not):
+        operand = operand.operand
+    if not isinstance(operand, ast.Attribute):
+        return None
+    holder = operand.value
+    if isinstance(holder, ast.Name) and holder.id == "self":
+        return None  # the object's own flag: decided in the function stage
+    if not isinstance(holder, ast.Name | ast.Attribute):
+        return None
+    return operand
+
+
+def _set_on_loop(index: ProjectIndex, ref: str, attr: str) -> bool:
+    """Whether the project class of the object ``ref`` sets ``attr`` (after ``__init__``)
+    only in its ``async def`` methods, and in at least one."""
+    value = index.evaluate(ref)
+    if not isinstance(value, PInst):
+        return False
+    kinds = {cls.setters.get(attr, 0) for cls in index.mro(value.qualname) if not isinstance(cls, LibObject)}
+    return SET_ASYNC in kinds and SET_SYNC not in kinds
 
 
 def _module_global(tree: ast.Module, fn: FunctionContext, name: str) -> bool:

@@ -620,19 +620,63 @@ def _interactive(name: str) -> bool:
     return any(w.endswith("input") or w in ("ask", "prompt", "getpass") for w in _words(name))
 
 
+#: A loop that sleeps this long at every turn (seconds) is a periodic job: HTTP clients
+#: keep idle connections for less (aiohttp 15 s, httpx 5 s), so a client per turn costs
+#: one connection set-up per turn either way.
+_PERIOD = 15.0
+_SLEEPS = frozenset({"asyncio.sleep", "anyio.sleep", "trio.sleep"})
+
+
 def _note_paced_loops(fn: FunctionContext) -> None:
-    """Loops whose every turn waits for user input: a client per turn costs nothing there."""
+    """Loops whose every turn waits for user input, or sleeps for a long while (a periodic
+    job): a client per turn costs nothing there."""
     lines = [
         site.line for site in fn.info.calls
         if site.in_loop and _interactive(site.ref.rpartition(".")[2].removesuffix("()"))
     ]
-    if not lines:
+    if not lines and not any(site.in_loop and "sleep" in site.ref for site in fn.info.calls):
         return
     for node in fn.walk():
-        if isinstance(node, _LOOP_STMTS) and any(node.lineno <= ln <= (node.end_lineno or 0) for ln in lines):
+        if not isinstance(node, _LOOP_STMTS):
+            continue
+        if any(node.lineno <= ln <= (node.end_lineno or 0) for ln in lines) or _periodic(fn, node):
             flag = f"{_PACED}{fn.info.qualname}|{node.lineno}|{node.end_lineno}"
             if flag not in fn.summary.flags:
                 fn.summary.flags.append(flag)
+
+
+def _periodic(fn: FunctionContext, loop: ast.AST) -> bool:
+    """``while True: ...; await asyncio.sleep(300)``: a sleep of at least ``_PERIOD`` seconds
+    at the top level of the loop's body, so on every turn."""
+    for stmt in getattr(loop, "body", ()):
+        if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Await)):
+            continue
+        call = stmt.value.value
+        if not isinstance(call, ast.Call) or not call.args or fn.callee(call) not in _SLEEPS:
+            continue
+        delay = _number(fn, call.args[0])
+        if delay is not None and delay >= _PERIOD:
+            return True
+    return False
+
+
+def _number(fn: FunctionContext, node: ast.expr) -> float | None:
+    """A number written in the code, directly or as a module constant (``INTERVAL = 300``)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        left, right = _number(fn, node.left), _number(fn, node.right)
+        return left * right if left is not None and right is not None else None
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        tree = getattr(getattr(fn, "_analysis", None), "tree", None)
+        values = [
+            stmt.value for stmt in getattr(tree, "body", ())
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == node.id
+        ]
+        if len(values) == 1 and not isinstance(values[0], ast.Name):
+            return _number(fn, values[0])
+    return None
 
 
 def _paced_loops(index: ProjectIndex) -> dict[str, list[tuple[int, int]]]:
@@ -1075,10 +1119,13 @@ class ClientPerRequest(Rule):
     for a long exchange (`while`, `async for msg in ws`) or hand it to a
     call awaited as a statement of its own (`await bot.run(session)`, maybe
     a long-running job), loops that wait for someone to type at every turn
-    (`await prompt.prompt_async()`, `input()`: a console chat), generators,
-    synchronous code, and coroutines run
-    with `asyncio.run()` or `loop.run_until_complete()` in a loop (each run
-    has its own event loop, and a client cannot outlive its loop).
+    (`await prompt.prompt_async()`, `input()`: a console chat), periodic
+    jobs that sleep 15 s or more at every turn (`await asyncio.sleep(300)`:
+    HTTP clients drop idle connections sooner than that, so sharing one
+    saves nothing), generators, synchronous code, and coroutines run with
+    `asyncio.run()` or `loop.run_until_complete()` in a loop or in a helper
+    such a loop calls (each run has its own event loop, and a client cannot
+    outlive its loop).
 
     ## Why is this bad?
     A client or pool is built to be shared: it keeps connections alive and
@@ -1235,8 +1282,8 @@ class ClientPerRequest(Rule):
                     if site.ref.rpartition(".")[2] not in names:
                         continue  # (the cheap test first: most calls name no creating function)
                     callee = callee_of(site, names)
-                    if callee is None or run_once(info, site):
-                        continue
+                    if callee is None or run_once(info, site) or _run_in_new_loop(index, info, site):
+                        continue  # (each ``asyncio.run()`` has its own loop, and needs its own client)
                     for origin, chain in reach[callee].items():
                         if info.qualname in chain:
                             continue  # recursion

@@ -539,7 +539,7 @@ class ResourceLeak(Rule):
                 )
             else:
                 message = f"{what} created here is never closed: {fix}"
-            yield fn.report(self.code, c.call, message)
+            yield fn.report(self.code, _anchor(fn, c.call), message)
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
         closes: set[str] = set()
@@ -590,3 +590,17 @@ class ResourceLeak(Rule):
             )
             yield ProjectReport(summary.path, self.code, *_parse_pos(rest), message,
                                 preview=rest[4:5] == ["1"])
+
+
+def _anchor(fn: FunctionContext, call: ast.Call) -> ast.AST:
+    """Where to report a creation: the wrapper a statement starts with when the call is
+    handed straight to one (``await asyncio.wait_for(\n asyncio.open_connection(...), 10)``)."""
+    parent = fn.parent(call)
+    if (
+        isinstance(parent, ast.Call)
+        and parent.args
+        and parent.args[0] is call
+        and name_of(parent.func) in ("wait_for", "shield")
+    ):
+        return parent
+    return call

@@ -1545,7 +1545,11 @@ class SequentialAwait(Rule):
     """## What it does
     Finds `for` loops and comprehensions in `async` functions that await one
     call per iteration and keep every result (or send one notification per
-    item, like `await send_receipt(order_id)` or `await self.remind(user)`), when the iterations are
+    item, like `await send_receipt(order_id)` or `await self.remind(user)`,
+    or await for its effect a project function that only reads, like a
+    health probe `await self.probe(name, url)` that records what it saw in
+    memory; one that writes, sends or sleeps is left alone, as its order
+    may matter), when the iterations are
     independent of each other: the awaited call depends on the loop variable
     and on nothing the loop itself changes (no cursor, page counter, offset
     or accumulator carried to the next iteration), and nothing in the loop
@@ -1570,8 +1574,10 @@ class SequentialAwait(Rule):
     paths (a cache miss), whose callee cannot be told (an object of unknown
     type, a module outside the project), that read files in threads or use
     an executor of their own, and loops over a few items fixed in the code
-    (`for region in ("eu", "us")`, a module constant) are weaker evidence,
-    reported with `--preview`.
+    (`for region in ("eu", "us")`, `range(3)`, a module constant of two
+    items) are weaker evidence, reported with `--preview`. A named table of
+    the module with more items (`for name, url in SIDECARS.items()`) is the
+    program's list of places to reach, which grows: reported by default.
 
     ## Why is this bad?
     Each `await` waits for its call to finish before the next one starts, so

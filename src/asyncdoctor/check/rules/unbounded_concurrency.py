@@ -115,7 +115,7 @@ _NET_ROOTS = frozenset(
         "aiohttp", "httpx", "websockets", "asyncpg", "redis", "aiomysql", "psycopg", "motor",
         "pymongo", "sqlalchemy", "openai", "anthropic", "aiobotocore", "elasticsearch",
         "aiomqtt", "aiokafka", "aio_pika", "aiosmtplib", "asyncssh", "telegram", "discord",
-        "aiogram", "asyncua", "gidgethub", "nats", "web3",
+        "aiogram", "asyncua", "gidgethub", "nats", "qdrant_client", "web3", "zeep",
     }
 )
 #: The standard library's (and anyio's, trio's) ways of reaching another host.
