@@ -1224,6 +1224,9 @@ class _CallWalker:
         self.name_uses: dict[str, list[int]] = {}
         # call sites assigned to a single plain name: (site, name)
         self.assigned: list[tuple[CallSite, str]] = []
+        # What the ``return`` statements of a plain function without a return annotation
+        # give, when it can be told (``return requests.Session()``; None: cannot be told).
+        self.returned: list[str | None] = []
         # nested functions and lambdas, whose reads of our names are uses too
         self.nested_nodes: list[ast.AST] = []
         # the ``if`` branches the walk is in (see ModuleAnalysis.untyped_calls)
@@ -1300,6 +1303,7 @@ class _CallWalker:
             assert isinstance(node, ast.Return)
             if node.value is not None:
                 self.expr(node.value, Usage.YIELDED)
+                self._note_return(node.value)
         elif t is ast.If or t is ast.While:
             assert isinstance(node, ast.If | ast.While)
             self.expr(node.test, Usage.MISUSED)
@@ -1861,8 +1865,30 @@ class _CallWalker:
             return out
         return {k: v for k, v in out.items() if k in scope.locals and k not in scope.nonlocal_names}
 
+    def _note_return(self, value: ast.expr) -> None:
+        func = self.func
+        if func.is_async or func.returns is not None or func.kind not in ("function", "method", "staticmethod"):
+            return
+        if isinstance(value, ast.Constant) and value.value is None:
+            return  # ``return None``: a factory that may give nothing (a missing config)
+        if isinstance(value, ast.Call):
+            ref = _call_ref(self.scope, value)
+        elif isinstance(value, ast.Name):
+            ref = self.scope.lookup(value.id)
+            if ref is not None and not ref.endswith("()"):
+                ref = None  # a module, a class or a function: not an instance of one
+        else:
+            ref = None
+        self.returned.append(ref)
+
     def finish(self) -> None:
         """Resolve the usage of calls assigned to names, now that all loads are known."""
+        func = self.func
+        if self.returned and func.returns is None and not func.is_generator:
+            refs = set(self.returned)
+            if len(refs) == 1 and None not in refs:
+                # every ``return`` gives an instance of the same type: the function's result
+                func.returns = refs.pop()
         self.scope.flow = {}
         if not self.assigned:
             return

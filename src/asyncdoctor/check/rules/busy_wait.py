@@ -321,10 +321,13 @@ class BusyWait(Rule):
     counter compared with a number, `while self.pending > 0:`, a key of a
     module's dict, `state["ready"]`, an attribute of a module's object,
     `state.ready`, or the size of the object's own collection,
-    `len(self.players) < 2`) that
+    `len(self.players) < 2`, `while self._inflight:`) that
     only code running on the event loop sets (an `async def` of the same
-    class or module, or a callback the loop runs, like one given to
-    `call_later`), or a flag of another object of a project class that only
+    class or module, a callback the loop runs, like one given to
+    `call_later`, or a plain function that starts tasks, which only runs on
+    the loop; the items of a collection the class makes empty in
+    `__init__` may be changed anywhere in the module, `room.players[name] =
+    ws` in a connection handler), or a flag of another object of a project class that only
     the class's `async def` methods set (`while not self.sink.ready:`, with
     `ready` set in `Sink.connect()`, in any module). A flag that a plain function sets (it may run in a
     thread or a signal handler), state set by code the checker cannot see,
@@ -592,6 +595,14 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
     tree = getattr(getattr(fn, "_analysis", None), "tree", None)
     if not isinstance(tree, ast.Module):
         return False
+    if (
+        not sized
+        and isinstance(operand, ast.Attribute)
+        and isinstance(operand.value, ast.Name)
+        and operand.value.id == "self"
+        and _empty_container_attr(tree, fn, operand.attr)
+    ):
+        sized = True  # ``while self._inflight:``: a collection of the object, tested for items
     scope: ast.AST
     declared = False  # a plain name is set elsewhere only under ``global``/``nonlocal``
     if (
@@ -617,12 +628,18 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
             return False
         scope = cls
         attr = operand.attr
+        # The items of the object's collection may be changed by the module's other code
+        # too (``room.players[name] = ws`` in a connection handler): look there as well.
+        anyone = sized and _empty_container_attr(tree, fn, attr)
+        if anyone:
+            scope = tree
 
         def sets(target: ast.expr) -> bool:
             if sized and isinstance(target, ast.Subscript):
                 target = target.value  # ``self.players[name] = ws``
             return (isinstance(target, ast.Attribute) and target.attr == attr
-                    and isinstance(target.value, ast.Name) and target.value.id == "self")
+                    and isinstance(target.value, ast.Name)
+                    and (anyone or target.value.id == "self"))
     elif (
         isinstance(operand, ast.Attribute)
         and isinstance(operand.value, ast.Name)
@@ -662,11 +679,40 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
             isinstance(n, ast.Global | ast.Nonlocal) and name in n.names for n in ast.walk(func)
         ):
             continue  # a local of its own
-        if isinstance(func, ast.AsyncFunctionDef) or func.name in callbacks:
+        if isinstance(func, ast.AsyncFunctionDef) or func.name in callbacks or _needs_running_loop(fn, func):
             on_loop = True
         else:
             return False  # a plain function: it may run in a thread or a signal handler
     return on_loop
+
+
+_EMPTY_CONTAINERS = frozenset({"set", "list", "dict", "deque", "OrderedDict", "defaultdict", "WeakSet"})
+
+
+def _empty_container_attr(tree: ast.Module, fn: FunctionContext, attr: str) -> bool:
+    """Whether the class's ``__init__`` makes ``self.<attr>`` an empty collection
+    (``set()``, ``[]``, ``{}``, ``deque()``)."""
+    cls = _enclosing_class(tree, fn.node)
+    if cls is None:
+        return False
+    for item in cls.body:
+        if not (isinstance(item, ast.FunctionDef) and item.name == "__init__"):
+            continue
+        for node in ast.walk(item):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            else:
+                continue
+            if not (isinstance(target, ast.Attribute) and target.attr == attr
+                    and isinstance(target.value, ast.Name) and target.value.id == "self"):
+                continue
+            if isinstance(value, ast.List | ast.Set | ast.Dict):
+                return not (value.keys if isinstance(value, ast.Dict) else value.elts)
+            return (isinstance(value, ast.Call) and not value.args
+                    and (name_of(value.func) or "") in _EMPTY_CONTAINERS)
+    return False
 
 
 def _other_flag(operand: ast.expr) -> ast.Attribute | None:
@@ -691,6 +737,19 @@ def _set_on_loop(index: ProjectIndex, ref: str, attr: str) -> bool:
         return False
     kinds = {cls.setters.get(attr, 0) for cls in index.mro(value.qualname) if not isinstance(cls, LibObject)}
     return SET_ASYNC in kinds and SET_SYNC not in kinds
+
+
+#: Calls that work only on the event loop's own thread, while it runs.
+_LOOP_ONLY = frozenset({"asyncio.create_task", "asyncio.ensure_future", "asyncio.get_running_loop"})
+
+
+def _needs_running_loop(fn: FunctionContext, func: ast.FunctionDef) -> bool:
+    """A plain function that starts a task (``asyncio.create_task(...)``): it can only run
+    on the event loop, like a coroutine."""
+    return any(
+        isinstance(node, ast.Call) and fn.callee(node) in _LOOP_ONLY
+        for node in ast.walk(func)
+    )
 
 
 def _module_global(tree: ast.Module, fn: FunctionContext, name: str) -> bool:
