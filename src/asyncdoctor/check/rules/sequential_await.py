@@ -63,6 +63,7 @@ from .unbounded_concurrency import (
     network_lib,
     reaches_network,
     reads_only,
+    remote_by_name,
     shared_connection,
 )
 
@@ -1572,7 +1573,9 @@ class SequentialAwait(Rule):
     loop.run_in_executor(None, fetch, url)`). Awaits that do no I/O
     (formatting, look-ups in memory), that reach the network only on some
     paths (a cache miss), whose callee cannot be told (an object of unknown
-    type, a module outside the project), that read files in threads or use
+    type, a module outside the project, unless the callee is named for what
+    it sends: `await send_receipt(...)`, `await api.fetch_user(...)`), that
+    read files in threads or use
     an executor of their own, and loops over a few items fixed in the code
     (`for region in ("eu", "us")`, `range(3)`, a module constant of two
     items) are weaker evidence, reported with `--preview`. A named table of
@@ -1823,7 +1826,7 @@ def _strong(index: ProjectIndex, site: object, memo: dict[str, int]) -> bool:
         return False
     if isinstance(value, PFunc):
         return reaches_network(index, value.qualname, memo) == NETWORK
-    return network_lib(value, ref)
+    return network_lib(value, ref) or remote_by_name(value)
 
 
 def _reads_only(index: ProjectIndex, site: object, memo: dict[str, int], net: dict[str, int]) -> bool:

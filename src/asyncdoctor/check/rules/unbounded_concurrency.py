@@ -321,7 +321,9 @@ def reaches_network(index: ProjectIndex, qualname: str, memo: dict[str, int], de
                 if isinstance(value, PFunc):
                     if depth < 6:
                         level = reaches_network(index, value.qualname, memo, depth + 1)
-                elif network_lib(value, site.ref):
+                elif network_lib(value, site.ref) or (
+                    site.usage == Usage.AWAITED and remote_by_name(value)
+                ):
                     level = NETWORK
                 if level and site.guarded:
                     level = MAYBE_NETWORK
@@ -895,7 +897,9 @@ class UnboundedConcurrency(Rule):
     config list, the shards, replicas or workers, the choices of one
     response, a page of results, an object's own list), and coroutines that
     open files or processes or call code of a module the checker does not
-    know are weaker evidence, reported with `--preview`.
+    know are weaker evidence, reported with `--preview`, unless that code is
+    named for what it sends (`await send_mail(...)`, `await
+    storage.upload(...)`, `await api.fetch_user(...)`): that is a request.
 
     ## Why is this bad?
     Each coroutine starts at once. With ten URLs that is fine; with the
@@ -1166,6 +1170,23 @@ def _does_io(index: ProjectIndex, qualname: str, memo: dict[str, bool], depth: i
                 break
     memo[qualname] = result
     return result
+
+
+#: What a coroutine of a module the checker does not know does, by its name: it sends
+#: something to another machine (``await send_mail(...)``, ``await mailer.send_email(...)``,
+#: ``await storage.upload(...)``, ``await api.fetch_user(...)``).
+_REMOTE_NAME = re.compile(
+    r"_?(?:send|fetch|post|upload|download|publish|notify|deliver|request|email|mail|sms|webhook)"
+    r"(?:_\w+)?$"
+)
+
+
+def remote_by_name(value: Value | None) -> bool:
+    """An awaited coroutine of an unknown outside module whose name says it sends a request."""
+    if not _unknown_external(value):
+        return False
+    name = value.name if isinstance(value, LibName) else value.attr if isinstance(value, LibMethod) else ""
+    return _REMOTE_NAME.fullmatch(name.rpartition(".")[2].lower()) is not None
 
 
 def _unknown_external(value: Value | None) -> bool:
