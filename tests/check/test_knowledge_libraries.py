@@ -752,6 +752,566 @@ case(
 )
 
 
+# -- infrastructure: Kubernetes, Docker, Kafka ----------------------------------------
+
+case(
+    "kubernetes_and_kubernetes_asyncio",
+    """
+    import asyncio
+
+    import kubernetes_asyncio
+    from kubernetes import client, config, watch
+    from kubernetes.stream import stream
+
+
+    class Scaler:
+        def __init__(self) -> None:
+            config.load_incluster_config()
+            self.apps = client.AppsV1Api()
+            self.core = client.CoreV1Api()
+
+        async def scale(self, name: str, replicas: int) -> None:
+            self.apps.patch_namespaced_deployment_scale(name, "default", {"spec": {"replicas": replicas}})  # error: ADC101
+            pods = self.core.list_namespaced_pod("default", label_selector=f"app={name}")  # error: ADC101
+            client.CustomObjectsApi().list_namespaced_custom_object("g", "v1", "ns", "things")  # error: ADC101
+            stream(self.core.connect_get_namespaced_pod_exec, "pod", "default", command=["ls"])  # error: ADC101
+            for event in watch.Watch().stream(self.core.list_namespaced_pod, "default"):  # error: ADC101
+                print(event)
+            # a thread-pool request, a thread, local helpers
+            pending = self.core.list_namespaced_pod("default", async_req=True)
+            await asyncio.to_thread(self.core.list_namespaced_pod, "default")
+            body = client.V1Pod(metadata=client.V1ObjectMeta(name=name))
+            self.core.close()
+            print(pods, pending, body)
+
+
+    async def watch_async() -> None:
+        await kubernetes_asyncio.config.load_kube_config()
+        v1 = kubernetes_asyncio.client.CoreV1Api()
+        await v1.list_namespaced_pod("default")
+        v1.read_namespaced_pod("web", "default")  # error: ADC201
+        kubernetes_asyncio.config.load_kube_config()  # error: ADC201
+    """,
+)
+
+case(
+    "docker_sdk",
+    """
+    import asyncio
+
+    import docker
+
+
+    async def deploy(image: str) -> str:
+        client = docker.from_env()  # error: ADC101
+        client.images.pull(image)  # error: ADC101
+        container = client.containers.run(image, detach=True)  # error: ADC101
+        container.wait(timeout=30)  # error: ADC101
+        logs = container.logs()  # error: ADC101
+        client.ping()  # error: ADC101
+        # local: attributes, short ids, and the blocking calls in a thread
+        print(container.short_id, container.name, client.containers)
+        await asyncio.to_thread(container.stop)
+        await asyncio.to_thread(docker.from_env)
+        return logs.decode()
+    """,
+)
+
+case(
+    "confluent_kafka",
+    """
+    from confluent_kafka import Consumer, Producer
+    from confluent_kafka.aio import AIOProducer
+
+
+    async def relay(value: bytes) -> None:
+        producer = Producer({"bootstrap.servers": "k:9092"})  # builds the client: no request
+        producer.produce("t", value)  # only queues the message
+        producer.poll(0)  # serves callbacks without waiting
+        producer.poll(1.0)  # error: ADC101
+        producer.flush()  # error: ADC101
+        consumer = Consumer({"bootstrap.servers": "k:9092", "group.id": "g"})
+        consumer.subscribe(["t"])
+        message = consumer.poll(timeout=1.0)  # error: ADC101
+        consumer.consume(10, timeout=0)
+        consumer.consume(10)  # error: ADC101
+        consumer.commit(message)  # asynchronous by default
+        consumer.close()  # error: ADC101
+        aproducer = AIOProducer({"bootstrap.servers": "k:9092"})
+        await aproducer.produce("t", value)
+        aproducer.flush()  # error: ADC201
+    """,
+)
+
+# -- Google Cloud, Azure, MinIO -----------------------------------------------------
+
+case(
+    "google_bigquery_pubsub_firestore",
+    """
+    import asyncio
+
+    from firebase_admin import firestore as admin_firestore
+    from google.cloud import bigquery, firestore, pubsub_v1
+
+
+    async def report(sql: str, rows: list[dict]) -> None:
+        bq = bigquery.Client()
+        job = bq.query(sql)  # error: ADC101
+        for row in job.result():  # error: ADC101
+            print(row)
+        bq.insert_rows_json("p.d.t", rows)  # error: ADC101
+        bq.load_table_from_uri("gs://b/f.csv", "p.d.t").result()  # error: ADC101
+        job.done(reload=False)
+        await asyncio.to_thread(bq.query_and_wait, sql)
+        print(bigquery.QueryJobConfig(use_legacy_sql=False), bigquery.ScalarQueryParameter("a", "INT64", 1))
+
+
+    async def publish(data: bytes) -> None:
+        publisher = pubsub_v1.PublisherClient()
+        topic = publisher.topic_path("p", "t")  # local
+        future = publisher.publish(topic, data)  # only batches the message
+        future.result()  # error: ADC101
+        future.add_done_callback(print)
+        subscriber = pubsub_v1.SubscriberClient()
+        subscriber.pull(subscription="s", max_messages=10)  # error: ADC101
+
+
+    async def profiles(uid: str) -> None:
+        db = firestore.Client()
+        doc = db.collection("users").document(uid)  # local references
+        doc.get()  # error: ADC101
+        doc.set({"seen": True})  # error: ADC101
+        query = db.collection("users").where("age", ">", 18).limit(10)  # local
+        for snapshot in query.stream():  # error: ADC101
+            print(snapshot.to_dict())
+        admin_firestore.client().collection("logs").add({"uid": uid})  # error: ADC101
+        adb = firestore.AsyncClient()
+        await adb.collection("users").document(uid).get()
+        adb.collection("users").document(uid).update({"seen": True})  # error: ADC201
+    """,
+)
+
+case(
+    "azure_blob_and_minio",
+    """
+    import asyncio
+
+    from azure.storage.blob import BlobServiceClient
+    from azure.storage.blob.aio import BlobServiceClient as AsyncBlobServiceClient
+    from minio import Minio
+
+
+    async def archive(conn: str, data: bytes) -> bytes:
+        service = BlobServiceClient.from_connection_string(conn)  # local
+        container = service.get_container_client("c")  # local
+        container.upload_blob("k", data)  # error: ADC101
+        blob = container.get_blob_client("k")  # local
+        content = blob.download_blob().readall()  # error: ADC101
+        for item in container.list_blobs():  # error: ADC101
+            print(item.name)
+        print(blob.url)
+        aservice = AsyncBlobServiceClient.from_connection_string(conn)
+        ablob = aservice.get_blob_client("c", "k")
+        await ablob.upload_blob(data)
+        downloader = await ablob.download_blob()
+        await downloader.readall()
+        ablob.delete_blob()  # error: ADC201
+        return content
+
+
+    async def store(path: str) -> None:
+        s3 = Minio("minio:9000", access_key="a", secret_key="s")  # local
+        if not s3.bucket_exists("b"):  # error: ADC101
+            s3.make_bucket("b")  # error: ADC101
+        s3.fput_object("b", "k", path)  # error: ADC101
+        await asyncio.to_thread(s3.fget_object, "b", "k", path)
+    """,
+)
+
+# -- more databases -------------------------------------------------------------------
+
+case(
+    "neo4j_and_cassandra",
+    """
+    from cassandra.cluster import Cluster
+    from neo4j import AsyncGraphDatabase, GraphDatabase, ManagedTransaction
+
+
+    def _names(tx: ManagedTransaction) -> list[str]:
+        return [r["n"] for r in tx.run("MATCH (p) RETURN p.name AS n")]
+
+
+    async def graph(uri: str) -> None:
+        driver = GraphDatabase.driver(uri, auth=("neo4j", "pw"))  # connects lazily
+        driver.verify_connectivity()  # error: ADC101
+        with driver.session() as session:  # a session is local until it runs something
+            session.run("MATCH (n) RETURN n").data()  # error: ADC101
+            session.execute_read(_names)  # error: ADC101
+        records, summary, keys = driver.execute_query("RETURN 1")  # error: ADC101
+        adriver = AsyncGraphDatabase.driver(uri, auth=("neo4j", "pw"))
+        async with adriver.session() as asession:
+            result = await asession.run("MATCH (n) RETURN n")
+            await result.data()
+            asession.run("RETURN 1")  # error: ADC201
+        await adriver.close()
+
+
+    async def wide(hosts: list[str]) -> None:
+        cluster = Cluster(hosts)  # local
+        session = cluster.connect("ks")  # error: ADC101
+        session.execute("SELECT * FROM t")  # error: ADC101
+        future = session.execute_async("SELECT * FROM t")  # sends without waiting
+        future.result()  # error: ADC101
+    """,
+)
+
+case(
+    "clickhouse_odbc_oracle_mysqlclient_snowflake",
+    """
+    import clickhouse_connect
+    import cx_Oracle
+    import MySQLdb
+    import oracledb
+    import pyodbc
+    import snowflake.connector
+    from clickhouse_driver import Client
+
+
+    async def warehouse(dsn: str) -> None:
+        Client("ch").execute("SELECT 1")  # error: ADC101
+        ch = clickhouse_connect.get_client(host="ch")  # error: ADC101
+        ch.query("SELECT 1")  # error: ADC101
+        ach = await clickhouse_connect.get_async_client(host="ch")
+        await ach.query("SELECT 1")
+        ach.command("SELECT 1")  # error: ADC201
+        odbc = pyodbc.connect(dsn)  # error: ADC101
+        odbc.cursor().execute("SELECT 1").fetchall()  # error: ADC101
+        ora = oracledb.connect(dsn=dsn)  # error: ADC101
+        cursor = ora.cursor()  # local
+        cursor.execute("SELECT 1 FROM dual")  # error: ADC101
+        cx_Oracle.connect(dsn)  # error: ADC101
+        aora = await oracledb.connect_async(dsn=dsn)
+        await aora.cursor().execute("SELECT 1 FROM dual")
+        mysql = MySQLdb.connect(host="db")  # error: ADC101
+        mysql.cursor().execute("SELECT 1")  # error: ADC101
+        sf = snowflake.connector.connect(account="a", user="u")  # error: ADC101
+        sf.cursor().execute("SELECT 1").fetchall()  # error: ADC101
+    """,
+)
+
+# -- tools: git, pexpect, netmiko -----------------------------------------------------
+
+case(
+    "gitpython_pexpect_netmiko",
+    """
+    import asyncio
+
+    import git
+    import pexpect
+    from netmiko import ConnectHandler
+
+
+    async def sync_repo(url: str, path: str) -> None:
+        repo = git.Repo.clone_from(url, path)  # error: ADC101
+        repo.remotes.origin.pull()  # error: ADC101
+        repo.remote("origin").push()  # error: ADC101
+        repo.git.checkout("main")  # error: ADC101
+        print(repo.working_tree_dir, repo.head)
+        with repo.git.custom_environment(GIT_SSH_COMMAND="ssh -i key"):
+            await asyncio.to_thread(repo.remotes.origin.fetch)
+
+
+    async def console(host: str) -> str:
+        child = pexpect.spawn(f"ssh {host}")  # starts the process and returns
+        child.expect("password:")  # error: ADC101
+        await child.expect("password:", async_=True)
+        child.sendline("secret")  # error: ADC101
+        print(child.before, child.isalive())
+        pexpect.run("uptime")  # error: ADC101
+        device = ConnectHandler(device_type="cisco_ios", host=host, username="u")  # error: ADC101
+        return device.send_command("show version")  # error: ADC101
+    """,
+)
+
+# -- web APIs --------------------------------------------------------------------------
+
+case(
+    "feeds_media_sheets_social",
+    """
+    import asyncio
+
+    import feedparser
+    import gspread
+    import tweepy
+    import yt_dlp
+    from tweepy.asynchronous import AsyncClient
+
+
+    async def digest(url: str, text: str) -> None:
+        feedparser.parse(text)  # a body fetched already: parsed in milliseconds
+        await asyncio.to_thread(feedparser.parse, url)
+        with yt_dlp.YoutubeDL({"quiet": True}) as ydl:  # building the downloader fetches nothing
+            ydl.extract_info(url, download=False)  # error: ADC101
+
+
+    async def sheet(key: str) -> None:
+        gc = gspread.service_account(filename="sa.json")  # builds credentials: no request
+        spreadsheet = gc.open_by_key(key)  # error: ADC101
+        worksheet = spreadsheet.worksheet("Data")  # error: ADC101
+        worksheet.append_row(["a", 1])  # error: ADC101
+        spreadsheet.sheet1.get_all_records()  # error: ADC101
+        print(gspread.utils.rowcol_to_a1(1, 1), worksheet.title)
+
+
+    async def tweet(text: str) -> None:
+        tweepy.Client(bearer_token="t").create_tweet(text=text)  # error: ADC101
+        aclient = AsyncClient(bearer_token="t")
+        await aclient.create_tweet(text=text)
+        aclient.get_me()  # error: ADC201
+        tweepy.Client(bearer_token="t")  # building a client sends nothing
+    """,
+)
+
+case(
+    "maps_exchanges_issue_trackers_secrets",
+    """
+    import asyncio
+
+    import ccxt
+    import ccxt.async_support
+    import googlemaps
+    import hvac
+    from geopy.geocoders import Nominatim
+    from jira import JIRA
+    from sendgrid import SendGridAPIClient
+    from simple_salesforce import Salesforce
+
+
+    async def locate(address: str) -> None:
+        googlemaps.Client(key="k").geocode(address)  # error: ADC101
+        Nominatim(user_agent="app").geocode(address)  # error: ADC101
+        Nominatim(user_agent="app")  # building a geocoder sends nothing
+
+
+    async def trade(symbol: str) -> None:
+        exchange = ccxt.binance({"apiKey": "k"})  # local
+        exchange.fetch_ticker(symbol)  # error: ADC101
+        exchange.create_order(symbol, "limit", "buy", 1, 100)  # error: ADC101
+        print(exchange.id, exchange.milliseconds())
+        aexchange = ccxt.async_support.binance()
+        await aexchange.fetch_ticker(symbol)
+        aexchange.fetch_balance()  # error: ADC201
+        await aexchange.close()
+
+
+    async def ticket(summary: str, message: object) -> None:
+        jira = JIRA("https://jira", basic_auth=("u", "p"))  # error: ADC101
+        JIRA("https://jira", basic_auth=("u", "p"), get_server_info=False)
+        issue = jira.create_issue(project="OPS", summary=summary, issuetype={"name": "Bug"})  # error: ADC101
+        issue.update(fields={"labels": ["bot"]})  # error: ADC101
+        SendGridAPIClient("key").send(message)  # error: ADC101
+        vault = hvac.Client(url="https://vault")  # local
+        vault.secrets.kv.v2.read_secret_version(path="app")  # error: ADC101
+        vault.auth.approle.login(role_id="r", secret_id="s")  # error: ADC101
+        await asyncio.to_thread(vault.secrets.kv.read_secret_version, path="app")
+        sf = Salesforce(instance="na1.salesforce.com", session_id="s")
+        sf.query("SELECT Id FROM Contact")  # error: ADC101
+        sf.query_all("SELECT Id FROM Lead")  # error: ADC101
+    """,
+)
+
+# -- bots, notifications, caches and coordination ------------------------------------
+
+case(
+    "bots_webhooks_websockets",
+    """
+    import apprise
+    import discord
+    import socketio
+    import telebot
+    import websocket
+    from discord_webhook import AsyncDiscordWebhook, DiscordWebhook
+    from telebot.async_telebot import AsyncTeleBot
+
+    bot = telebot.TeleBot("token")
+    abot = AsyncTeleBot("token")
+
+
+    @bot.message_handler(commands=["start"])  # registering a handler is local
+    def start(message: object) -> None:
+        bot.reply_to(message, "hi")
+
+
+    async def announce(chat: int, text: str, url: str) -> None:
+        bot.send_message(chat, text)  # error: ADC101
+        await abot.send_message(chat, text)
+        abot.send_photo(chat, b"")  # error: ADC201
+        notifier = apprise.Apprise()
+        notifier.add("mailto://u:p@example.com")  # local
+        notifier.notify(body=text)  # error: ADC101
+        await notifier.async_notify(body=text)
+        DiscordWebhook(url=url, content=text).execute()  # error: ADC101
+        await AsyncDiscordWebhook(url=url, content=text).execute()
+        discord.SyncWebhook.from_url(url).send(text)  # error: ADC101
+        ws = websocket.create_connection(url)  # error: ADC101
+        ws.send(text)  # error: ADC101
+        sio = socketio.Client()
+        sio.connect(url)  # error: ADC101
+        sio.emit("news", text)  # only queues the packet
+        asio = socketio.AsyncClient()
+        await asio.connect(url)
+        asio.emit("news", text)  # error: ADC201
+    """,
+)
+
+case(
+    "memcached_zookeeper_etcd",
+    """
+    import asyncio
+
+    import etcd3
+    from kazoo.client import KazooClient
+    from pymemcache.client.base import Client
+
+
+    async def config(key: str) -> None:
+        cache = Client(("memcached", 11211))  # connects on first use
+        cache.get(key)  # error: ADC101
+        cache.set(key, b"v", expire=60)  # error: ADC101
+        zk = KazooClient(hosts="zk:2181")
+        zk.start()  # error: ADC101
+        zk.ensure_path("/app")  # error: ADC101
+        zk.get_async("/app")  # returns at once
+        etcd = etcd3.client(host="etcd")
+        value, meta = etcd.get(key)  # error: ADC101
+        await asyncio.to_thread(etcd.put, key, "v")
+        print(value, meta)
+    """,
+)
+
+# -- jobs and metrics ---------------------------------------------------------------------
+
+case(
+    "celery_rq_pushgateway",
+    """
+    import asyncio
+
+    from celery import Celery
+    from celery.result import AsyncResult
+    from prometheus_client import CollectorRegistry, push_to_gateway
+    from redis import Redis
+    from rq import Queue
+    from rq.job import Job
+
+    app = Celery("tasks", broker="redis://")
+
+
+    async def outcome(task_id: str, job_id: str) -> None:
+        app.AsyncResult(task_id).get(timeout=10)  # error: ADC101
+        result = AsyncResult(task_id, app=app)  # local
+        if result.ready():  # error: ADC101
+            print(result.id)
+        app.send_task("tasks.add", args=(1, 2))  # a publish to the broker: not reported
+        await asyncio.to_thread(result.get)
+        queue = Queue(connection=Redis())  # local
+        queue.enqueue(print, "hi")  # error: ADC101
+        job = Job.fetch(job_id, connection=Redis())  # error: ADC101
+        job.get_status()  # error: ADC101
+        job.get_status(refresh=False)
+        registry = CollectorRegistry()  # local
+        push_to_gateway("gateway:9091", job="batch", registry=registry)  # error: ADC101
+    """,
+)
+
+# -- media, documents, models, probes ----------------------------------------------------
+
+case(
+    "media_and_documents",
+    """
+    import asyncio
+    import io
+
+    import cv2
+    import ffmpeg
+    import fitz
+    import matplotlib.pyplot as plt
+    import openpyxl
+    from pydub import AudioSegment
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+
+    async def transcode(src: str, dst: str) -> None:
+        ffmpeg.input(src).output(dst, vcodec="libx264").run()  # error: ADC101
+        ffmpeg.probe(src)  # error: ADC101
+        process = ffmpeg.input(src).output(dst).run_async()  # starts ffmpeg and returns
+        AudioSegment.from_file(src).export(dst, format="mp3")  # error: ADC101
+        image = cv2.imread(src)  # error: ADC101
+        capture = cv2.VideoCapture(src)  # error: ADC101
+        ok, frame = capture.read()  # error: ADC101
+        small = cv2.resize(frame, (64, 64))  # CPU on pixels in memory: quick
+        await asyncio.to_thread(cv2.imwrite, dst, small)
+        print(process, image, ok)
+
+
+    async def documents(data: bytes, path: str) -> bytes:
+        figure = plt.figure()
+        plt.plot([1, 2, 3])
+        figure.savefig(path)  # error: ADC101
+        SimpleDocTemplate(path).build([Paragraph("hi")])  # error: ADC101
+        reader = PdfReader(io.BytesIO(data))  # memory: only parsing
+        PdfReader(path)  # error: ADC101
+        writer = PdfWriter()
+        writer.add_page(reader.pages[0])
+        out = io.BytesIO()
+        writer.write(out)
+        writer.write(path)  # error: ADC101
+        doc = fitz.open(stream=data, filetype="pdf")  # memory
+        doc.load_page(0).get_pixmap(dpi=150)  # error: ADC101
+        doc.save(out)
+        doc.save(path)  # error: ADC101
+        openpyxl.load_workbook(path)  # error: ADC101
+        return out.getvalue()
+    """,
+)
+
+case(
+    "models_and_network_probes",
+    """
+    import asyncio
+
+    import icmplib
+    import ping3
+    import whisper
+    import whois
+    from faster_whisper import WhisperModel
+    from scapy.all import ICMP, IP, sr1
+    from sentence_transformers import SentenceTransformer
+
+    encoder = SentenceTransformer("all-MiniLM-L6-v2")  # at import time: not in the loop
+
+
+    async def embed(texts: list[str], audio: str) -> None:
+        encoder.encode(texts)  # error: ADC101
+        await asyncio.to_thread(encoder.encode, texts)
+        model = whisper.load_model("base")  # error: ADC101
+        model.transcribe(audio)  # error: ADC101
+        WhisperModel("small")  # error: ADC101
+
+
+    async def probe(host: str) -> None:
+        sr1(IP(dst=host) / ICMP(), timeout=2)  # error: ADC101
+        packet = IP(dst=host) / ICMP()  # building a packet is local
+        icmplib.ping(host, count=1)  # error: ADC101
+        await icmplib.async_ping(host, count=1)
+        icmplib.async_ping(host)  # error: ADC201
+        ping3.ping(host)  # error: ADC101
+        whois.whois(host)  # error: ADC101
+        print(packet.summary())
+    """,
+)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_library_case(name: str) -> None:
     source = CASES[name]
@@ -831,6 +1391,9 @@ def test_in_memory_conditions_name_real_parameters() -> None:
         "tarfile.open": ("fileobj", 2),
         "PIL.Image.open": ("fp", 0),
         "PIL.Image.Image.save": ("fp", 0),
+        "pypdf.PdfReader": ("stream", 0),
+        "pypdf.PdfWriter.write": ("stream", 0),
+        "pymupdf.Document.save": ("filename", 0),
     }
     for name, (keyword, position) in expected.items():
         conditions = kb.BLOCKING_CALLS[name].nonblocking_if

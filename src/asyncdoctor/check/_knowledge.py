@@ -175,6 +175,29 @@ def _to(result: str, names: Iterable[str]) -> dict[str, str]:
     return dict.fromkeys(names, result)
 
 
+def _azure_blob_types(pkg: str) -> dict[str, str]:
+    """What the clients of Azure Blob Storage (``pkg`` is the sync or the ``aio`` package)
+    return: the sub-clients, made locally, and the downloader of a blob."""
+    return _merge(
+        _to(f"{pkg}BlobServiceClient", [f"{pkg}BlobServiceClient.from_connection_string"]),
+        _to(
+            f"{pkg}ContainerClient",
+            _names(f"{pkg}ContainerClient", "from_connection_string from_container_url")
+            + _names(f"{pkg}BlobServiceClient", "create_container get_container_client"),
+        ),
+        _to(
+            f"{pkg}BlobClient",
+            _names(f"{pkg}BlobClient", "from_blob_url from_connection_string")
+            + _names(f"{pkg}BlobServiceClient", "get_blob_client")
+            + _names(f"{pkg}ContainerClient", "get_blob_client upload_blob"),
+        ),
+        _to(
+            f"{pkg}StorageStreamDownloader",
+            [f"{pkg}BlobClient.download_blob", f"{pkg}ContainerClient.download_blob"],
+        ),
+    )
+
+
 def _classes(names: Iterable[str]) -> dict[str, str]:
     """Classes: calling one returns an instance of it."""
     return {name: name for name in names}
@@ -1150,6 +1173,768 @@ _BLOCKING_MISC = _merge(
     ),
 )
 
+# --------------------------------------------------------------------------
+# Sync clients of infrastructure, data, API and media libraries that async
+# applications call by mistake.  Local calls (constructors that do not
+# connect, builders, properties, URL helpers) are left out; a constructor
+# that connects is listed as such.
+# --------------------------------------------------------------------------
+
+#: The typed APIs of the official Kubernetes client (``kubernetes.client``):
+#: every public method but ``close`` (NOT_BLOCKING) is a request to the API server.
+_K8S_API_NAMES = (
+    "AdmissionregistrationV1Api ApiextensionsV1Api AppsV1Api AutoscalingV1Api AutoscalingV2Api"
+    " BatchV1Api CertificatesV1Api CoordinationV1Api CoreV1Api CustomObjectsApi DiscoveryV1Api"
+    " EventsV1Api NetworkingV1Api PolicyV1Api RbacAuthorizationV1Api SchedulingV1Api"
+    " StorageV1Api VersionApi"
+)
+_K8S_APIS = _K8S_API_NAMES.split()
+_DM = "docker.models."
+#: docker SDK: the collections of a DockerClient and the objects they hand out.
+_DOCKER_OPS = {
+    f"{_DM}containers.ContainerCollection": "create get list prune run",
+    f"{_DM}containers.Container": "attach attach_socket commit diff exec_run export get_archive"
+                                  " kill logs pause put_archive reload remove rename resize"
+                                  " restart start stats stop top unpause update wait",
+    f"{_DM}images.ImageCollection": "build get get_registry_data list load prune pull push"
+                                    " remove search",
+    f"{_DM}images.Image": "history reload remove save tag",
+    f"{_DM}networks.NetworkCollection": "create get list prune",
+    f"{_DM}networks.Network": "connect disconnect reload remove",
+    f"{_DM}volumes.VolumeCollection": "create get list prune",
+    f"{_DM}volumes.Volume": "reload remove",
+}
+_BQ = "google.cloud.bigquery."
+_BQ_JOBS = ("QueryJob", "LoadJob", "CopyJob", "ExtractJob")
+_FS = "google.cloud.firestore."
+_AZ = "azure.storage.blob."
+_AZ_SERVICE_OPS = (
+    "create_container delete_container get_account_information get_service_properties"
+    " get_service_stats get_user_delegation_key set_service_properties undelete_container"
+)
+_AZ_CONTAINER_OPS = (
+    "acquire_lease create_container delete_blob delete_blobs delete_container download_blob"
+    " exists get_account_information get_container_access_policy get_container_properties"
+    " set_container_access_policy set_container_metadata upload_blob"
+)
+_AZ_BLOB_OPS = (
+    "abort_copy acquire_lease append_block commit_block_list create_append_blob"
+    " create_page_blob create_snapshot delete_blob download_blob exists get_account_information"
+    " get_blob_properties get_blob_tags get_block_list query_blob set_blob_metadata"
+    " set_blob_tags set_http_headers set_standard_blob_tier stage_block start_copy_from_url"
+    " undelete_blob upload_blob upload_blob_from_url upload_page"
+)
+_AZ_DOWNLOAD_OPS = "content_as_bytes content_as_text download_to_stream read readall readinto"
+#: neo4j: the result's methods read the rest of the records from the server.
+_NEO4J_RESULT_OPS = "consume data fetch graph peek single to_df to_eager_result value values"
+_CLICKHOUSE_CONNECT_OPS = (
+    "command insert insert_arrow insert_df ping query query_arrow query_df query_np raw_insert"
+    " raw_query"
+)
+_ORACLE_CURSOR_OPS = "callfunc callproc execute executemany fetchall fetchmany fetchone"
+#: ccxt: the unified API of every exchange (``ccxt.async_support`` has the same, async).
+#: load_markets() is left out of the sync side: it only asks once, then answers from memory.
+_CCXT_OPS = (
+    "cancel_all_orders cancel_order cancel_orders create_limit_buy_order create_limit_order"
+    " create_limit_sell_order create_market_buy_order create_market_order"
+    " create_market_sell_order create_order edit_order fetch_balance fetch_closed_orders"
+    " fetch_currencies fetch_deposit_address fetch_deposits fetch_funding_rate fetch_ledger"
+    " fetch_markets fetch_my_trades fetch_ohlcv fetch_open_orders fetch_order fetch_order_book"
+    " fetch_orders fetch_position fetch_positions fetch_status fetch_ticker fetch_tickers"
+    " fetch_time fetch_trades fetch_withdrawals set_leverage set_margin_mode transfer withdraw"
+)
+_CCXT_EXCHANGE_NAMES = (
+    "binance binancecoinm binanceusdm bingx bitfinex bitget bitstamp bitvavo bybit coinbase"
+    " coinbaseexchange cryptocom deribit gate htx hyperliquid kraken krakenfutures kucoin"
+    " kucoinfutures mexc okx phemex upbit"
+)
+_CCXT_EXCHANGES = _CCXT_EXCHANGE_NAMES.split()
+_GEOCODER_NAMES = (
+    "ArcGIS AzureMaps Baidu BaiduV3 Bing GeoNames GoogleV3 Here HereV7 MapBox MapQuest"
+    " Nominatim OpenCage Pelias Photon TomTom Yandex"
+)
+_GEOCODERS = _GEOCODER_NAMES.split()
+_GSPREAD_WORKSHEET_OPS = (
+    "acell append_row append_rows batch_clear batch_format batch_get batch_update cell clear"
+    " col_values copy_to delete_columns delete_rows duplicate find findall format freeze get"
+    " get_all_cells get_all_records get_all_values get_values insert_cols insert_row"
+    " insert_rows merge_cells range resize row_values sort update update_acell update_cell"
+    " update_cells update_title"
+)
+_GSPREAD_SPREADSHEET_OPS = (
+    "add_worksheet batch_update del_worksheet duplicate_sheet export fetch_sheet_metadata"
+    " get_worksheet get_worksheet_by_id list_permissions share update_title values_append"
+    " values_batch_get values_batch_update values_clear values_get values_update worksheet"
+    " worksheets"
+)
+#: pyTelegramBotAPI: the Bot API methods in common use (each an HTTP request); the
+#: handler decorators and registrations are local.
+_TELEBOT_OPS = (
+    "answer_callback_query answer_inline_query ban_chat_member copy_message delete_message"
+    " delete_webhook download_file edit_message_caption edit_message_media"
+    " edit_message_reply_markup edit_message_text forward_message get_chat"
+    " get_chat_administrators get_chat_member get_file get_me get_updates"
+    " get_user_profile_photos get_webhook_info kick_chat_member leave_chat pin_chat_message"
+    " remove_webhook reply_to restrict_chat_member send_animation send_audio send_chat_action"
+    " send_contact send_dice send_document send_location send_media_group send_message"
+    " send_photo send_poll send_sticker send_venue send_video send_voice set_my_commands"
+    " set_webhook unban_chat_member unpin_chat_message"
+)
+_MEMCACHE_OPS = (
+    "add append cas decr delete delete_many delete_multi flush_all get get_many get_multi gets"
+    " gets_many incr prepend replace set set_many set_multi touch"
+)
+_TWEEPY_OPS = (
+    "create_tweet delete_tweet follow_user get_home_timeline get_liked_tweets get_me get_tweet"
+    " get_tweets get_user get_users get_users_followers get_users_following get_users_mentions"
+    " get_users_tweets like retweet search_all_tweets search_recent_tweets unfollow_user unlike"
+)
+_KV_OPS = (
+    "create_or_update_secret delete_latest_version_of_secret delete_metadata_and_all_versions"
+    " delete_secret_versions destroy_secret_versions list_secrets patch read_secret"
+    " read_secret_metadata read_secret_version undelete_secret_versions update_metadata"
+)
+
+_FS_QUERY_BUILDERS = (
+    "end_at end_before limit limit_to_last offset order_by select start_after start_at where"
+)
+#: kubernetes_asyncio: the same generated APIs, whose methods return coroutines (the
+#: common ones are listed: there are hundreds, and no wildcard for coroutines).
+_K8S_ASYNC_OPS = {
+    "CoreV1Api": "create_namespace create_namespaced_config_map create_namespaced_persistent_volume_claim"
+                 " create_namespaced_pod create_namespaced_secret create_namespaced_service"
+                 " create_namespaced_service_account delete_namespace delete_namespaced_config_map"
+                 " delete_namespaced_persistent_volume_claim delete_namespaced_pod"
+                 " delete_namespaced_secret delete_namespaced_service list_namespace"
+                 " list_namespaced_config_map list_namespaced_endpoints list_namespaced_event"
+                 " list_namespaced_persistent_volume_claim list_namespaced_pod"
+                 " list_namespaced_secret list_namespaced_service list_namespaced_service_account"
+                 " list_node list_pod_for_all_namespaces patch_namespaced_config_map"
+                 " patch_namespaced_pod patch_namespaced_secret patch_namespaced_service"
+                 " read_namespace read_namespaced_config_map read_namespaced_endpoints"
+                 " read_namespaced_pod read_namespaced_pod_log read_namespaced_secret"
+                 " read_namespaced_service read_node replace_namespaced_config_map"
+                 " replace_namespaced_secret",
+    "AppsV1Api": "create_namespaced_deployment create_namespaced_stateful_set"
+                 " delete_namespaced_deployment delete_namespaced_stateful_set"
+                 " list_deployment_for_all_namespaces list_namespaced_daemon_set"
+                 " list_namespaced_deployment list_namespaced_replica_set list_namespaced_stateful_set"
+                 " patch_namespaced_daemon_set patch_namespaced_deployment"
+                 " patch_namespaced_deployment_scale patch_namespaced_stateful_set"
+                 " read_namespaced_daemon_set read_namespaced_deployment"
+                 " read_namespaced_deployment_scale read_namespaced_deployment_status"
+                 " read_namespaced_stateful_set replace_namespaced_deployment"
+                 " replace_namespaced_deployment_scale",
+    "BatchV1Api": "create_namespaced_cron_job create_namespaced_job delete_namespaced_cron_job"
+                  " delete_namespaced_job list_job_for_all_namespaces list_namespaced_cron_job"
+                  " list_namespaced_job patch_namespaced_cron_job patch_namespaced_job"
+                  " read_namespaced_cron_job read_namespaced_job read_namespaced_job_status",
+    "CustomObjectsApi": "create_cluster_custom_object create_namespaced_custom_object"
+                        " delete_cluster_custom_object delete_namespaced_custom_object"
+                        " get_cluster_custom_object get_namespaced_custom_object"
+                        " get_namespaced_custom_object_status list_cluster_custom_object"
+                        " list_custom_object_for_all_namespaces list_namespaced_custom_object"
+                        " patch_cluster_custom_object patch_namespaced_custom_object"
+                        " patch_namespaced_custom_object_status replace_namespaced_custom_object",
+    "NetworkingV1Api": "create_namespaced_ingress create_namespaced_network_policy"
+                       " delete_namespaced_ingress delete_namespaced_network_policy"
+                       " list_ingress_for_all_namespaces list_namespaced_ingress"
+                       " list_namespaced_network_policy patch_namespaced_ingress"
+                       " read_namespaced_ingress replace_namespaced_ingress",
+}
+
+
+def _request_to(service: str) -> str:
+    return f"sends a request to {service} and waits for the answer"
+
+
+_BLOCKING_INFRASTRUCTURE = _merge(
+    # kubernetes: ``async_req=True`` hands the request to the client's thread pool.
+    _block(
+        [f"kubernetes.client.{api}.*" for api in _K8S_APIS],
+        _request_to("the Kubernetes API"),
+        f"use `kubernetes_asyncio` (the same API, awaited) or {_TO_THREAD}",
+        (("async_req", -1, True),),
+    ),
+    # stream() runs a command in a pod over a websocket; Watch.stream() is a
+    # generator of events, iterated at once; create_from_yaml sends each object.
+    _block(
+        ["kubernetes.stream.stream", "kubernetes.watch.Watch.stream", "kubernetes.utils.create_from_yaml"],
+        _request_to("the Kubernetes API"),
+        f"use `kubernetes_asyncio` (the same API, awaited) or {_TO_THREAD}",
+    ),
+    # docker SDK: the client asks the daemon its API version as it is made (unless
+    # given ``version=``); every collection and object method is a daemon request.
+    _block(
+        _names("docker", "DockerClient from_env")
+        + _names("docker.DockerClient", "df events from_env info login ping version")
+        + [f"{cls}.{op}" for cls, ops in _DOCKER_OPS.items() for op in ops.split()],
+        _request_to("the Docker daemon"),
+        f"use `aiodocker` or {_TO_THREAD}",
+    ),
+    # confluent-kafka: produce() only queues (left out), and commit() is
+    # asynchronous unless given ``asynchronous=False``, which the tables cannot
+    # require: it is left out. poll() and flush() wait up to their timeout
+    # (for ever by default): ``poll(0)`` returns at once.
+    _block(
+        _names("confluent_kafka.Producer", "flush poll")
+        + _names("confluent_kafka.Consumer", "poll"),
+        "waits for the Kafka cluster (up to its timeout)",
+        f"use `confluent_kafka.aio` (`AIOProducer`, `AIOConsumer`), `aiokafka`, or {_TO_THREAD}",
+        _NO_TIMEOUT_0,
+    ),
+    _block(
+        ["confluent_kafka.Consumer.consume"],
+        "waits for the Kafka cluster (up to its timeout)",
+        f"use `confluent_kafka.aio` (`AIOProducer`, `AIOConsumer`), `aiokafka`, or {_TO_THREAD}",
+        (("timeout", 1, 0),),
+    ),
+    _block(
+        _names(
+            "confluent_kafka.Producer",
+            "abort_transaction commit_transaction init_transactions list_topics"
+            " send_offsets_to_transaction",
+        )
+        + _names("confluent_kafka.Consumer", "close committed list_topics offsets_for_times")
+        + ["confluent_kafka.admin.AdminClient.list_topics"],
+        "talks to the Kafka cluster and waits for it",
+        f"use `confluent_kafka.aio` (`AIOProducer`, `AIOConsumer`), `aiokafka`, or {_TO_THREAD}",
+    ),
+    _block(
+        ["confluent_kafka.Consumer.get_watermark_offsets"],
+        "talks to the Kafka cluster and waits for it",
+        f"use `confluent_kafka.aio.AIOConsumer`, or {_TO_THREAD}",
+        (("cached", 2, True),),
+    ),
+)
+
+_BLOCKING_CLOUD = _merge(
+    # BigQuery: query() starts a job (one request); the job's result() waits for it.
+    # The list_* methods return iterators that fetch pages as they are iterated.
+    _block(
+        _names(
+            f"{_BQ}Client",
+            "cancel_job copy_table create_dataset create_job create_routine create_table"
+            " delete_dataset delete_model delete_routine delete_table extract_table get_dataset"
+            " get_iam_policy get_job get_model get_routine get_service_account_email get_table"
+            " insert_rows insert_rows_from_dataframe insert_rows_json list_datasets list_jobs"
+            " list_models list_partitions list_projects list_routines list_rows list_tables"
+            " load_table_from_dataframe load_table_from_file load_table_from_json"
+            " load_table_from_uri query query_and_wait set_iam_policy update_dataset"
+            " update_model update_routine update_table",
+        )
+        + [f"{_BQ}{job}.{op}" for job in _BQ_JOBS for op in ("cancel", "exists", "reload", "result")]
+        + _names(f"{_BQ}QueryJob", "to_arrow to_dataframe")
+        + _names(f"{_BQ}table.RowIterator", "to_arrow to_dataframe"),
+        "calls the BigQuery API and waits for the answer",
+        f"use {_TO_THREAD} (or `gcloud-aio-bigquery`)",
+    ),
+    # ``job.done()`` asks the API for the job's state, unless given ``reload=False``.
+    _block(
+        [f"{_BQ}{job}.done" for job in _BQ_JOBS],
+        "calls the BigQuery API and waits for the answer",
+        f"use {_TO_THREAD}",
+        (("reload", 2, False),),
+    ),
+    # Pub/Sub: publish() only batches the message (its future's result() waits,
+    # see TYPE_BASES); subscribe() starts a background stream.
+    _block(
+        _names(
+            "google.cloud.pubsub_v1.PublisherClient",
+            "create_topic delete_topic get_topic list_topic_subscriptions list_topics update_topic",
+        )
+        + _names(
+            "google.cloud.pubsub_v1.SubscriberClient",
+            "acknowledge create_subscription delete_subscription get_subscription"
+            " list_subscriptions modify_ack_deadline pull seek update_subscription",
+        ),
+        "calls the Pub/Sub API and waits for the answer",
+        f"use `google.pubsub_v1.PublisherAsyncClient`/`SubscriberAsyncClient`, or {_TO_THREAD}",
+    ),
+    # Firestore: references and queries are built locally; reading or writing them
+    # is a request (stream() and collections() are iterated at once).
+    _block(
+        _names(f"{_FS}Client", "collections get_all recursive_delete")
+        + _names(f"{_FS}CollectionReference", "add get list_documents stream")
+        + _names(f"{_FS}Query", "get stream")
+        + _names(f"{_FS}DocumentReference", "collections create delete get set update")
+        + _names(f"{_FS}WriteBatch", "commit")
+        + _names(f"{_FS}Transaction", "commit get get_all"),
+        "calls the Firestore API and waits for the answer",
+        f"use `google.cloud.firestore.AsyncClient` and await its methods, or {_TO_THREAD}",
+    ),
+    # Azure Blob Storage: get_*_client() are local; download_blob() fetches the first
+    # chunk and its downloader the rest; the list_* iterators fetch pages as iterated.
+    _block(
+        _names(f"{_AZ}BlobServiceClient", f"{_AZ_SERVICE_OPS} find_blobs_by_tags list_containers")
+        + _names(
+            f"{_AZ}ContainerClient",
+            f"{_AZ_CONTAINER_OPS} find_blobs_by_tags list_blob_names list_blobs walk_blobs",
+        )
+        + _names(f"{_AZ}BlobClient", f"{_AZ_BLOB_OPS} list_page_ranges")
+        + _names(f"{_AZ}StorageStreamDownloader", f"{_AZ_DOWNLOAD_OPS} chunks"),
+        "calls Azure Blob Storage and waits for the answer",
+        f"use `azure.storage.blob.aio` and await its methods, or {_TO_THREAD}",
+    ),
+    # MinIO: presigned URLs are left out (signed locally, but may look the region up).
+    _block(
+        _names(
+            "minio.Minio",
+            "append_object bucket_exists compose_object copy_object delete_bucket_policy"
+            " delete_bucket_tags delete_object_tags fget_object fput_object get_bucket_policy"
+            " get_bucket_tags get_bucket_versioning get_object get_object_tags list_buckets"
+            " list_objects listen_bucket_notification make_bucket put_object remove_bucket"
+            " remove_object remove_objects select_object_content set_bucket_policy"
+            " set_bucket_tags set_bucket_versioning set_object_tags stat_object",
+        ),
+        "calls the S3 API of the MinIO server and waits for the answer",
+        f"use `miniopy-async`, `aioboto3`, or {_TO_THREAD}",
+    ),
+)
+
+_BLOCKING_MORE_DATABASES = _merge(
+    # neo4j: the driver connects lazily and session() is local; run() waits for the
+    # first answer, and the result's methods read the rest.
+    _block(
+        _names(
+            "neo4j.Driver",
+            "execute_query get_server_info supports_multi_db verify_authentication"
+            " verify_connectivity",
+        )
+        + _names("neo4j.Session", "begin_transaction execute_read execute_write run")
+        + _names("neo4j.Transaction", "commit rollback run")
+        + _names("neo4j.ManagedTransaction", "run")
+        + _names("neo4j.Result", _NEO4J_RESULT_OPS),
+        *_db("Neo4j server", "`neo4j.AsyncGraphDatabase` (`AsyncDriver`, `AsyncSession`)"),
+    ),
+    # cassandra-driver: Cluster() is local, connect() opens the session.
+    _block(
+        _names("cassandra.cluster.Cluster", "connect")
+        + _names("cassandra.cluster.Session", "execute execute_graph prepare set_keyspace")
+        + _names("cassandra.cluster.ResponseFuture", "result")
+        + _names("cassandra.concurrent", "execute_concurrent execute_concurrent_with_args"),
+        *_db("Cassandra cluster", "`session.execute_async(...)` with a callback"),
+    ),
+    _block(
+        _names(
+            "clickhouse_driver.Client",
+            "execute execute_iter execute_with_progress insert_dataframe query_arrow"
+            " query_dataframe",
+        ),
+        *_db("ClickHouse server", "`asynch` or `clickhouse_connect.get_async_client`"),
+    ),
+    # clickhouse-connect's get_client() connects (it reads the server's settings).
+    _block(
+        _names("clickhouse_connect", "create_client get_client")
+        + _names("clickhouse_connect.driver.client.Client", _CLICKHOUSE_CONNECT_OPS),
+        *_db("ClickHouse server", "`clickhouse_connect.get_async_client`"),
+    ),
+    # pyodbc: rows are fetched from the driver as they are read.
+    _block(
+        _names("pyodbc", "connect")
+        + _names("pyodbc.Connection", "commit execute rollback")
+        + _names(
+            "pyodbc.Cursor",
+            "columns commit execute executemany fetchall fetchmany fetchone fetchval rollback"
+            " tables",
+        ),
+        *_db("database", "`aioodbc`"),
+    ),
+    # python-oracledb (and cx_Oracle, its former name: TYPE_ALIASES): rows come from
+    # the server in batches as they are fetched.
+    _block(
+        _names("oracledb", "Connection connect")
+        + _names("oracledb.Connection", "commit ping rollback")
+        + _names("oracledb.Cursor", _ORACLE_CURSOR_OPS),
+        *_db("Oracle database", "`oracledb.connect_async`"),
+    ),
+    # Snowflake: connecting authenticates; results are downloaded as they are fetched.
+    _block(
+        _names("snowflake.connector", "SnowflakeConnection connect")
+        + _names(
+            "snowflake.connector.SnowflakeConnection",
+            "commit execute_stream execute_string rollback",
+        )
+        + _names(
+            "snowflake.connector.cursor.SnowflakeCursor",
+            "callproc describe execute executemany fetch_arrow_all fetch_pandas_all fetchall"
+            " fetchmany fetchone get_results_from_sfqid",
+        ),
+        *_db("Snowflake warehouse", "`snowflake.connector.aio`"),
+    ),
+)
+
+_BLOCKING_TOOLS = _merge(
+    # GitPython runs the git program: ``repo.git.<command>()`` (every attribute of
+    # git.Git but its local helpers, NOT_BLOCKING) and the remote operations.
+    _block(
+        _names("git.Repo", "archive blame clone clone_from init is_dirty iter_commits")
+        + _names("git.Remote", "fetch pull push update")
+        + ["git.Git.*"],
+        "runs the git program and waits for it",
+        f"use `asyncio.create_subprocess_exec(\"git\", ...)` or {_TO_THREAD}",
+    ),
+    # pexpect: expect() waits for the child's output (``async_=True`` makes it a
+    # coroutine); send() sleeps ``delaybeforesend`` (50 ms) first.
+    _block(
+        _names("pexpect.spawn", "expect expect_exact expect_list"),
+        "waits for the child process's output",
+        f"use `await child.expect(..., async_=True)`, or {_TO_THREAD}",
+        (("async_", -1, True),),
+    ),
+    _block(
+        _names("pexpect.spawn", "interact read readline readlines send sendcontrol sendline wait")
+        + _names("pexpect.pxssh.pxssh", "login logout prompt"),
+        "waits for the child process",
+        f"use `await child.expect(..., async_=True)`, `asyncio.create_subprocess_exec`, or {_TO_THREAD}",
+    ),
+    _block(["pexpect.run"], _SUBPROCESS_WHAT, _SUBPROCESS_INSTEAD),
+    # netmiko: ConnectHandler() logs in over SSH; every command waits for the prompt.
+    _block(
+        _names("netmiko", "BaseConnection ConnectHandler")
+        + _names(
+            "netmiko.BaseConnection",
+            "commit config_mode disconnect enable exit_config_mode exit_enable_mode find_prompt"
+            " read_until_pattern read_until_prompt save_config send_command"
+            " send_command_expect send_command_timing send_config_from_file send_config_set"
+            " send_multiline",
+        ),
+        "talks to a network device over SSH and waits for it",
+        f"use `scrapli` with its asyncio transport, `asyncssh`, or {_TO_THREAD}",
+    ),
+)
+
+_BLOCKING_WEB_APIS = _merge(
+    # (Not ``feedparser.parse``: it fetches only when given a URL, and async code nearly
+    # always hands it a body it fetched itself, which it parses in milliseconds.)
+    _block(
+        _names("yt_dlp.YoutubeDL", "download extract_info"),
+        "downloads pages and media and waits for them",
+        f"run it with {_TO_THREAD} or in a process",
+    ),
+    # gspread: opening a spreadsheet fetches its metadata; worksheet reads and writes
+    # are Sheets API requests (``sheet1`` is a property that fetches, in ATTRIBUTE_TYPES).
+    _block(
+        _names(
+            "gspread.Client",
+            "copy create del_spreadsheet export import_csv insert_permission list_permissions"
+            " list_spreadsheet_files open open_by_key open_by_url openall",
+        )
+        + _names("gspread.Spreadsheet", _GSPREAD_SPREADSHEET_OPS)
+        + _names("gspread.Worksheet", _GSPREAD_WORKSHEET_OPS),
+        _request_to("the Google Sheets API"),
+        f"use `gspread_asyncio`, or {_TO_THREAD}",
+    ),
+    _block(
+        ["tweepy.Client.*", "tweepy.API.*"],
+        _request_to("the X (Twitter) API"),
+        f"use `tweepy.asynchronous.AsyncClient`, or {_TO_THREAD}",
+    ),
+    _block(
+        _names(
+            "googlemaps.Client",
+            "addressvalidation directions distance_matrix elevation elevation_along_path"
+            " find_place geocode geolocate nearest_roads place places places_autocomplete"
+            " places_autocomplete_query places_nearby places_photo reverse_geocode"
+            " snap_to_roads snapped_speed_limits speed_limits static_map timezone",
+        ),
+        _request_to("the Google Maps API"),
+        f"use {_TO_THREAD}",
+    ),
+    # geopy: a geocoder made with ``adapter_factory=AioHTTPAdapter`` returns
+    # coroutines instead, and awaited calls are never reported.
+    _block(
+        [f"geopy.geocoders.{g}.{op}" for g in _GEOCODERS for op in ("geocode", "reverse")],
+        _request_to("the geocoding service"),
+        f"use the geocoder with `adapter_factory=geopy.adapters.AioHTTPAdapter` and await it, or {_TO_THREAD}",
+    ),
+    _block(
+        _names("ccxt.Exchange", _CCXT_OPS),
+        _request_to("the exchange's API"),
+        f"use `ccxt.async_support` (`ccxt.async_support.binance()` ...), or {_TO_THREAD}",
+    ),
+    # jira: the client asks the server for its version as it is made, unless
+    # ``get_server_info=False``.
+    _block(
+        ["jira.JIRA"],
+        _request_to("the Jira server"),
+        f"use {_TO_THREAD}",
+        (("get_server_info", 9, False),),
+    ),
+    _block(
+        _names(
+            "jira.JIRA",
+            "add_attachment add_comment add_watcher assign_issue comments create_issue"
+            " create_issue_link enhanced_search_issues issue myself project projects"
+            " search_issues search_users server_info transition_issue transitions",
+        )
+        + _names("jira.resources.Issue", "add_field_value delete update"),
+        _request_to("the Jira server"),
+        f"use {_TO_THREAD}",
+    ),
+    _block(
+        _names("sendgrid.SendGridAPIClient", "send"),
+        _request_to("the SendGrid API"),
+        f"use {_TO_THREAD}",
+    ),
+    # hvac: the client is local; its calls and those of ``client.secrets.*`` and
+    # ``client.auth.*`` (ATTRIBUTE_TYPES) are requests to Vault.
+    _block(
+        _names(
+            "hvac.Client",
+            "auth_cubbyhole delete get_policy is_authenticated list login lookup_token"
+            " read renew_token revoke_token write write_data",
+        )
+        + _names("hvac.api.secrets_engines.Kv", _KV_OPS)
+        + _names("hvac.api.secrets_engines.KvV2", _KV_OPS)
+        + _names(
+            "hvac.api.secrets_engines.KvV1",
+            "create_or_update_secret delete_secret list_secrets read_secret",
+        )
+        + _names(
+            "hvac.api.secrets_engines.Transit",
+            "decrypt_data encrypt_data sign_data verify_signed_data",
+        )
+        + _names("hvac.api.secrets_engines.Database", "generate_credentials")
+        + [f"hvac.api.auth_methods.{m}.login" for m in ("AppRole", "Kubernetes", "Ldap", "Userpass")]
+        + ["hvac.api.auth_methods.Aws.iam_login"],
+        _request_to("Vault"),
+        f"use {_TO_THREAD}",
+    ),
+    # simple-salesforce: the constructor logs in only when given credentials (not a
+    # session id), so it is left out. ``sf.Contact`` (an object type named by any
+    # attribute) is not typed: a wildcard attribute would hide the client's methods.
+    _block(
+        _names(
+            "simple_salesforce.Salesforce",
+            "apexecute deploy describe is_sandbox limits query query_all query_all_iter"
+            " query_more quick_search restful search set_password toolingexecute",
+        ),
+        _request_to("the Salesforce API"),
+        f"use {_TO_THREAD}",
+    ),
+)
+
+_BLOCKING_BOTS_AND_CACHES = _merge(
+    _block(
+        _names("telebot.TeleBot", _TELEBOT_OPS),
+        _request_to("the Telegram Bot API"),
+        "use `telebot.async_telebot.AsyncTeleBot` and await its methods",
+    ),
+    _block(
+        _names("telebot.TeleBot", "infinity_polling polling"),
+        "polls the Telegram Bot API until the bot stops",
+        "use `telebot.async_telebot.AsyncTeleBot` (`await bot.polling()`)",
+    ),
+    # apprise: ``async_notify`` is the coroutine twin (the same class, so not listed).
+    _block(
+        _names("apprise.Apprise", "notify"),
+        "sends the notifications and waits for every service to answer",
+        "use `await apobj.async_notify(...)`",
+    ),
+    _block(
+        _names("discord_webhook.DiscordWebhook", "delete edit execute")
+        + _names(
+            "discord.SyncWebhook",
+            "delete delete_message edit edit_message fetch fetch_message send",
+        ),
+        _request_to("Discord"),
+        "use `discord_webhook.AsyncDiscordWebhook` or `discord.Webhook` (async), and await it",
+    ),
+    # websocket-client: create_connection() connects; every frame waits on the socket.
+    _block(
+        _names("websocket", "create_connection")
+        + _names(
+            "websocket.WebSocket",
+            "close connect next ping pong recv recv_data recv_frame send send_binary send_bytes"
+            " send_close send_frame send_text",
+        )
+        + _names("websocket.WebSocketApp", "run_forever"),
+        "talks over a WebSocket and waits on its socket",
+        "use `websockets` (`async with websockets.connect(url) as ws`) or `aiohttp`",
+    ),
+    # python-socketio's sync client: emit() and send() only queue the packet.
+    _block(
+        _names("socketio.Client", "call connect wait")
+        + _names("socketio.SimpleClient", "call connect receive"),
+        "talks to the Socket.IO server and waits for it",
+        "use `socketio.AsyncClient` (or `socketio.AsyncSimpleClient`) and await it",
+    ),
+    _block(["socketio.Client.sleep"], "sleeps the whole thread", "use `await asyncio.sleep(...)`"),
+    _block(
+        [
+            f"{client}.{op}"
+            for client in (
+                "pymemcache.client.base.Client",
+                "pymemcache.client.base.PooledClient",
+                "pymemcache.client.hash.HashClient",
+            )
+            for op in _MEMCACHE_OPS.split()
+        ]
+        + _names("pymemcache.client.base.Client", "stats version")
+        + _names("pymemcache.client.base.PooledClient", "stats version"),
+        *_db("memcached server", "`aiomcache`"),
+    ),
+    # kazoo: the ``*_async`` methods return at once (their result's get() waits).
+    _block(
+        _names(
+            "kazoo.client.KazooClient",
+            "add_auth command create delete ensure_path exists get get_acls get_children"
+            " reconfig restart server_version set set_acls start stop sync",
+        ),
+        *_db("ZooKeeper ensemble", "`aiozk`"),
+    ),
+    _block(
+        _names(
+            "etcd3.Etcd3Client",
+            "delete delete_prefix get get_all get_lease_info get_prefix get_range lease put"
+            " put_if_not_exists refresh_lease replace revoke_lease status transaction"
+            " watch_once watch_prefix_once",
+        ),
+        *_db("etcd cluster", "`aetcd`"),
+    ),
+)
+
+_BLOCKING_JOBS = _merge(
+    # Celery results poll the result backend and wait for it. (Not ``send_task()`` nor
+    # ``delay()``: a publish to the broker, which routes accept in practice.)
+    _block(
+        _names("celery.result.AsyncResult", "failed forget get ready revoke successful wait")
+        + _names("celery.result.ResultSet", "get join join_native ready successful"),
+        "talks to the Celery broker or result backend and waits for it",
+        f"use {_TO_THREAD}",
+    ),
+    # rq: every queue and job operation is a Redis round trip.
+    _block(
+        _names(
+            "rq.Queue",
+            "delete empty enqueue enqueue_at enqueue_call enqueue_in enqueue_many fetch_job"
+            " get_job_ids get_jobs",
+        )
+        + _names(
+            "rq.job.Job",
+            "cancel delete exists fetch fetch_many get_position refresh requeue save save_meta",
+        ),
+        *_REDIS,
+    ),
+    _block(
+        ["rq.job.Job.get_status"], *_REDIS, (("refresh", 0, False),)
+    ),
+    _block(
+        _names("prometheus_client", "delete_from_gateway push_to_gateway pushadd_to_gateway"),
+        _request_to("the Prometheus Pushgateway"),
+        f"use {_TO_THREAD}",
+    ),
+)
+
+_MEDIA_INSTEAD = f"run it with {_TO_THREAD} or in a process pool (`loop.run_in_executor(pool, ...)`)"
+_BLOCKING_MEDIA = _merge(
+    _block(
+        _names("ffmpeg", "probe run") + _names("ffmpeg.nodes.OutputStream", "run"),
+        "runs ffmpeg and waits for it to finish",
+        f"use `run_async()` with `asyncio.create_subprocess_exec`, or {_TO_THREAD}",
+    ),
+    # pydub decodes and encodes through ffmpeg (also for in-memory files).
+    _block(
+        _names("pydub.AudioSegment", "export from_file from_mp3 from_ogg from_wav"),
+        "decodes or encodes audio (running ffmpeg for most formats)",
+        _MEDIA_INSTEAD,
+    ),
+    _block(
+        _names("cv2", "VideoCapture imread imwrite") + _names("cv2.VideoCapture", "read"),
+        "reads or writes an image or video and decodes or encodes it",
+        _MEDIA_INSTEAD,
+    ),
+    # Rendering a figure takes much CPU time, even into an io.BytesIO.
+    _block(
+        ["matplotlib.pyplot.savefig", "matplotlib.figure.Figure.savefig"],
+        "renders a figure, which takes much CPU time, and writes it",
+        f"run it with {_TO_THREAD} (with the `Figure` API, not `pyplot`) or in a process pool",
+    ),
+    _block(
+        ["reportlab.platypus.SimpleDocTemplate.build", "reportlab.pdfgen.canvas.Canvas.save"],
+        "lays out and writes a PDF, which takes much CPU time",
+        _MEDIA_INSTEAD,
+    ),
+    # pypdf reads a whole file as it opens it; from memory it only parses.
+    _block(
+        ["pypdf.PdfReader"],
+        "opens a PDF file on disk",
+        _ARCHIVE_INSTEAD,
+        _in_memory(("stream", 0)),
+    ),
+    _block(
+        ["pypdf.PdfWriter.write"],
+        "writes a PDF file to disk",
+        f"run it with {_TO_THREAD}, or write to an `io.BytesIO()` and save that with `aiofiles`",
+        _in_memory(("stream", 0)),
+    ),
+    # PyMuPDF: open() is left out (``pymupdf.open(stream=data)`` reads memory). Pages
+    # are reached through ``doc.load_page(n)`` (``doc[n]`` is not typed: a wildcard
+    # attribute would hide the document's methods).
+    _block(
+        ["pymupdf.Page.get_pixmap"],
+        "renders a page, which takes much CPU time",
+        _MEDIA_INSTEAD,
+    ),
+    _block(
+        ["pymupdf.Document.save"],
+        "writes a PDF file to disk",
+        f"run it with {_TO_THREAD}, or save to an `io.BytesIO()` and write that with `aiofiles`",
+        _in_memory(("filename", 0)),
+    ),
+    # openpyxl parses or writes a whole workbook (XML in a zip): slow even in memory.
+    _block(
+        ["openpyxl.load_workbook", "openpyxl.Workbook.save"],
+        "reads or writes a whole workbook, which takes much CPU time",
+        _MEDIA_INSTEAD,
+    ),
+)
+
+_MODEL_WHAT = "loads or runs a machine-learning model, which takes much CPU (or GPU) time"
+_MODEL_INSTEAD = (
+    f"run it with {_TO_THREAD} or in a process pool (and load the model once, at start-up)"
+)
+_BLOCKING_MODELS = _block(
+    # The constructors load the weights from disk (downloading them the first time).
+    _names("sentence_transformers", "CrossEncoder SentenceTransformer")
+    + _names("sentence_transformers.SentenceTransformer", "encode encode_document encode_query")
+    + _names("sentence_transformers.CrossEncoder", "predict rank")
+    + _names("whisper", "load_model transcribe")
+    + _names("whisper.model.Whisper", "transcribe")
+    + _names("faster_whisper", "WhisperModel")
+    + _names("faster_whisper.WhisperModel", "detect_language transcribe")
+    + _names("faster_whisper.BatchedInferencePipeline", "transcribe"),
+    _MODEL_WHAT,
+    _MODEL_INSTEAD,
+)
+
+# Network probes. psutil.cpu_percent() is left out: it waits only when given a
+# positive ``interval``, and the tables cannot require an argument.
+_BLOCKING_PROBES = _merge(
+    _block(
+        _names("scapy.all", "arping sniff sr sr1 srloop srp srp1 traceroute"),
+        "sends packets and waits for the answers (up to its timeout)",
+        f"use `scapy.all.AsyncSniffer` (a thread of its own), or {_TO_THREAD}",
+    ),
+    _block(
+        _names("icmplib", "multiping ping traceroute"),
+        "sends pings and waits for the answers",
+        "use `icmplib.async_ping` / `async_multiping`",
+    ),
+    _block(["icmplib.resolve"], _DNS_WHAT, "use `icmplib.async_resolve`"),
+    _block(
+        _names("ping3", "ping verbose_ping"),
+        "sends pings and waits for the answers",
+        f"use `icmplib.async_ping`, or {_TO_THREAD}",
+    ),
+    _block(
+        ["whois.whois"],
+        "queries WHOIS servers and waits for the answer",
+        f"use {_TO_THREAD}",
+    ),
+)
+
 #: Calls that block the thread they run on.
 BLOCKING_CALLS: dict[str, Blocking] = _merge(
     _BLOCKING_TIME,
@@ -1166,6 +1951,16 @@ BLOCKING_CALLS: dict[str, Blocking] = _merge(
     _BLOCKING_CERTIFICATES,
     _BLOCKING_IMPORTS,
     _BLOCKING_DEVICES_AND_SDKS,
+    _BLOCKING_INFRASTRUCTURE,
+    _BLOCKING_CLOUD,
+    _BLOCKING_MORE_DATABASES,
+    _BLOCKING_TOOLS,
+    _BLOCKING_WEB_APIS,
+    _BLOCKING_BOTS_AND_CACHES,
+    _BLOCKING_JOBS,
+    _BLOCKING_MEDIA,
+    _BLOCKING_MODELS,
+    _BLOCKING_PROBES,
 )
 
 #: Methods a ``Type.*`` entry of BLOCKING_CALLS does not cover: they return at once.
@@ -1176,6 +1971,15 @@ NOT_BLOCKING: frozenset[str] = frozenset(
         # paginate()/wait() are the calls that block); close() closes sockets.
         "can_paginate close generate_db_auth_token generate_presigned_post generate_presigned_url"
         " get_paginator get_waiter",
+    )
+    # the Kubernetes APIs' close() releases the client's pools
+    + [f"kubernetes.client.{api}.close" for api in _K8S_APIS]
+    # git.Git's own helpers: every other attribute runs a git command
+    + _names(
+        "git.Git",
+        "check_unsafe_options check_unsafe_protocols clear_cache custom_environment environment"
+        " is_cygwin polish_url set_persistent_git_options transform_kwarg transform_kwargs"
+        " update_environment",
     )
 )
 
@@ -1617,9 +2421,203 @@ _RETURNS_DEVICES_AND_SDKS = _merge(
     },
 )
 
+#: Sync clients of infrastructure, data, API and media libraries (see _BLOCKING_INFRASTRUCTURE ...).
+_RETURNS_MORE_LIBRARIES = _merge(
+    _classes(
+        [f"kubernetes.client.{api}" for api in _K8S_APIS]
+        + ["kubernetes.watch.Watch", "docker.DockerClient"]
+        + _names("confluent_kafka", "Consumer DeserializingConsumer Producer SerializingProducer")
+        + ["confluent_kafka.admin.AdminClient"]
+        + [f"{_BQ}Client"]
+        + _names("google.cloud.pubsub_v1", "PublisherClient SubscriberClient")
+        + [f"{_FS}Client"]
+        + [f"{_AZ}{c}" for c in ("BlobClient", "BlobServiceClient", "ContainerClient")]
+        + ["minio.Minio", "cassandra.cluster.Cluster", "clickhouse_driver.Client"]
+        + _names("neo4j", "GraphDatabase ManagedTransaction")
+        + ["oracledb.Connection"]
+        + ["snowflake.connector.SnowflakeConnection"]
+        + _names("git", "Git Repo")
+        + ["pexpect.spawn", "pexpect.pxssh.pxssh", "netmiko.BaseConnection"]
+        + ["yt_dlp.YoutubeDL", "tweepy.Client", "tweepy.API", "googlemaps.Client", "jira.JIRA"]
+        + [f"geopy.geocoders.{g}" for g in _GEOCODERS]
+        + [f"ccxt.{e}" for e in _CCXT_EXCHANGES]
+        + ["sendgrid.SendGridAPIClient", "hvac.Client", "simple_salesforce.Salesforce"]
+        + ["telebot.TeleBot", "apprise.Apprise", "discord_webhook.DiscordWebhook"]
+        + ["websocket.WebSocket", "websocket.WebSocketApp"]
+        + _names("socketio", "Client SimpleClient")
+        + _names("pymemcache.client.base", "Client PooledClient")
+        + ["pymemcache.client.hash.HashClient"]
+        + ["kazoo.client.KazooClient", "etcd3.Etcd3Client"]
+        + ["celery.Celery", "celery.result.AsyncResult", "celery.result.GroupResult"]
+        + ["rq.Queue", "rq.job.Job"]
+        + ["pydub.AudioSegment", "cv2.VideoCapture", "matplotlib.figure.Figure"]
+        + ["reportlab.platypus.SimpleDocTemplate", "reportlab.pdfgen.canvas.Canvas"]
+        + _names("pypdf", "PdfReader PdfWriter")
+        + ["pymupdf.Document", "openpyxl.Workbook"]
+        + _names("sentence_transformers", "CrossEncoder SentenceTransformer")
+        + _names("faster_whisper", "BatchedInferencePipeline WhisperModel")
+    ),
+    # docker
+    _to("docker.DockerClient", ["docker.from_env", "docker.DockerClient.from_env"]),
+    _to(f"{_DM}containers.Container", _names(f"{_DM}containers.ContainerCollection", "create get run")),
+    _to(f"{_DM}images.Image", _names(f"{_DM}images.ImageCollection", "get pull")),
+    _to(f"{_DM}networks.Network", _names(f"{_DM}networks.NetworkCollection", "create get")),
+    _to(f"{_DM}volumes.Volume", _names(f"{_DM}volumes.VolumeCollection", "create get")),
+    # Google Cloud: BigQuery jobs, Pub/Sub futures (concurrent futures: TYPE_BASES), Firestore
+    _to(f"{_BQ}Client", _names(f"{_BQ}Client", "from_service_account_info from_service_account_json")),
+    {
+        f"{_BQ}Client.query": f"{_BQ}QueryJob",
+        f"{_BQ}Client.copy_table": f"{_BQ}CopyJob",
+        f"{_BQ}Client.extract_table": f"{_BQ}ExtractJob",
+        f"{_BQ}QueryJob.result": f"{_BQ}table.RowIterator",
+        f"{_BQ}Client.query_and_wait": f"{_BQ}table.RowIterator",
+        f"{_BQ}Client.list_rows": f"{_BQ}table.RowIterator",
+        "google.cloud.pubsub_v1.PublisherClient.publish": "google.cloud.pubsub_v1.publisher.futures.Future",
+        "google.cloud.pubsub_v1.SubscriberClient.subscribe": (
+            "google.cloud.pubsub_v1.subscriber.futures.StreamingPullFuture"
+        ),
+    },
+    _to(f"{_BQ}LoadJob", _names(f"{_BQ}Client", "load_table_from_dataframe load_table_from_file"
+                                " load_table_from_json load_table_from_uri")),
+    _to(f"{_FS}Client", ["firebase_admin.firestore.client"]),
+    {
+        f"{_FS}Client.collection": f"{_FS}CollectionReference",
+        f"{_FS}Client.document": f"{_FS}DocumentReference",
+        f"{_FS}Client.collection_group": f"{_FS}CollectionGroup",
+        f"{_FS}Client.batch": f"{_FS}WriteBatch",
+        f"{_FS}Client.transaction": f"{_FS}Transaction",
+        f"{_FS}CollectionReference.document": f"{_FS}DocumentReference",
+        f"{_FS}DocumentReference.collection": f"{_FS}CollectionReference",
+    },
+    _to(f"{_FS}Query", _names(f"{_FS}CollectionReference", _FS_QUERY_BUILDERS)),
+    _to(f"{_FS}Query", _names(f"{_FS}Query", _FS_QUERY_BUILDERS)),
+    # Azure Blob Storage: the sub-clients are made locally
+    _azure_blob_types(_AZ),
+    # databases
+    {
+        "neo4j.GraphDatabase.driver": "neo4j.Driver",
+        "neo4j.Driver.session": "neo4j.Session",
+        "neo4j.Session.run": "neo4j.Result",
+        "neo4j.Session.begin_transaction": "neo4j.Transaction",
+        "neo4j.Transaction.run": "neo4j.Result",
+        "neo4j.ManagedTransaction.run": "neo4j.Result",
+        "cassandra.cluster.Cluster.connect": "cassandra.cluster.Session",
+        "cassandra.cluster.Session.execute_async": "cassandra.cluster.ResponseFuture",
+        "clickhouse_driver.Client.from_url": "clickhouse_driver.Client",
+        "clickhouse_connect.get_client": "clickhouse_connect.driver.client.Client",
+        "clickhouse_connect.create_client": "clickhouse_connect.driver.client.Client",
+        "pyodbc.connect": "pyodbc.Connection",
+        "pyodbc.Connection.cursor": "pyodbc.Cursor",
+        "pyodbc.Connection.execute": "pyodbc.Cursor",
+        "pyodbc.Cursor.execute": "pyodbc.Cursor",
+        "oracledb.connect": "oracledb.Connection",
+        "oracledb.Connection.cursor": "oracledb.Cursor",
+        "oracledb.Cursor.execute": "oracledb.Cursor",
+        "snowflake.connector.connect": "snowflake.connector.SnowflakeConnection",
+        "snowflake.connector.SnowflakeConnection.cursor": "snowflake.connector.cursor.SnowflakeCursor",
+        "snowflake.connector.cursor.SnowflakeCursor.execute": (
+            "snowflake.connector.cursor.SnowflakeCursor"
+        ),
+    },
+    # tools
+    {
+        "git.Repo.clone_from": "git.Repo",
+        "git.Repo.clone": "git.Repo",
+        "git.Repo.init": "git.Repo",
+        "git.Repo.remote": "git.Remote",
+        "git.Repo.create_remote": "git.Remote",
+        "netmiko.ConnectHandler": "netmiko.BaseConnection",
+    },
+    # web APIs
+    _to(
+        "gspread.Client",
+        _names("gspread", "authorize oauth oauth_from_dict service_account service_account_from_dict"),
+    ),
+    _to("gspread.Spreadsheet", _names("gspread.Client", "copy create open open_by_key open_by_url")),
+    _to(
+        "gspread.Worksheet",
+        _names("gspread.Spreadsheet", "add_worksheet duplicate_sheet get_worksheet get_worksheet_by_id worksheet"),
+    ),
+    _to("jira.resources.Issue", _names("jira.JIRA", "create_issue issue")),
+    # bots, caches, jobs
+    {
+        "discord.SyncWebhook.from_url": "discord.SyncWebhook",
+        "discord.SyncWebhook.partial": "discord.SyncWebhook",
+        "websocket.create_connection": "websocket.WebSocket",
+        "etcd3.client": "etcd3.Etcd3Client",
+        "celery.Celery.AsyncResult": "celery.result.AsyncResult",
+        "celery.Celery.GroupResult": "celery.result.GroupResult",
+        "celery.Celery.send_task": "celery.result.AsyncResult",
+        "rq.job.Job.fetch": "rq.job.Job",
+        "rq.Queue.fetch_job": "rq.job.Job",
+    },
+    _to("rq.job.Job", _names("rq.Queue", "enqueue enqueue_at enqueue_call enqueue_in")),
+    # media and models
+    {
+        "ffmpeg.input": "ffmpeg.nodes.FilterableStream",
+        "ffmpeg.output": "ffmpeg.nodes.OutputStream",
+        "ffmpeg.nodes.FilterableStream.output": "ffmpeg.nodes.OutputStream",
+        "ffmpeg.nodes.OutputStream.global_args": "ffmpeg.nodes.OutputStream",
+        "ffmpeg.nodes.OutputStream.overwrite_output": "ffmpeg.nodes.OutputStream",
+        "matplotlib.pyplot.figure": "matplotlib.figure.Figure",
+        "matplotlib.pyplot.gcf": "matplotlib.figure.Figure",
+        "pymupdf.open": "pymupdf.Document",
+        "pymupdf.Document.load_page": "pymupdf.Page",
+        "pymupdf.Document.new_page": "pymupdf.Page",
+        "openpyxl.load_workbook": "openpyxl.Workbook",
+        "whisper.load_model": "whisper.model.Whisper",
+    },
+    _to(
+        "ffmpeg.nodes.FilterableStream",
+        _names(
+            "ffmpeg.nodes.FilterableStream",
+            "crop drawbox drawtext filter filter_ hflip hue overlay setpts trim vflip zoompan",
+        ),
+    ),
+    _to("pydub.AudioSegment", _names("pydub.AudioSegment", "from_file from_mp3 from_ogg from_wav")),
+)
+
+#: The async twins of the libraries above.
+_RETURNS_MORE_ASYNC_LIBRARIES = _merge(
+    _classes(
+        _names("confluent_kafka.aio", "AIOConsumer AIOProducer")
+        + [f"{_FS}AsyncClient"]
+        + [f"{_AZ}aio.{c}" for c in ("BlobClient", "BlobServiceClient", "ContainerClient")]
+        + ["discord_webhook.AsyncDiscordWebhook", "telebot.async_telebot.AsyncTeleBot"]
+        + _names("socketio", "AsyncClient AsyncSimpleClient")
+        + ["tweepy.asynchronous.AsyncClient", "kubernetes_asyncio.client.ApiClient"]
+        + _names("neo4j", "AsyncGraphDatabase AsyncManagedTransaction")
+        + [f"kubernetes_asyncio.client.{api}" for api in _K8S_ASYNC_OPS]
+        + [f"ccxt.async_support.{e}" for e in _CCXT_EXCHANGES]
+    ),
+    _to(f"{_FS}AsyncClient", ["firebase_admin.firestore_async.client"]),
+    {
+        f"{_FS}AsyncClient.collection": f"{_FS}AsyncCollectionReference",
+        f"{_FS}AsyncClient.document": f"{_FS}AsyncDocumentReference",
+        f"{_FS}AsyncClient.batch": f"{_FS}AsyncWriteBatch",
+        f"{_FS}AsyncCollectionReference.document": f"{_FS}AsyncDocumentReference",
+        f"{_FS}AsyncDocumentReference.collection": f"{_FS}AsyncCollectionReference",
+        "neo4j.AsyncGraphDatabase.driver": "neo4j.AsyncDriver",
+        "neo4j.AsyncDriver.session": "neo4j.AsyncSession",
+        "neo4j.AsyncSession.run": "neo4j.AsyncResult",
+        "neo4j.AsyncSession.begin_transaction": "neo4j.AsyncTransaction",
+        "neo4j.AsyncTransaction.run": "neo4j.AsyncResult",
+        "neo4j.AsyncManagedTransaction.run": "neo4j.AsyncResult",
+        "clickhouse_connect.get_async_client": "clickhouse_connect.driver.asyncclient.AsyncClient",
+        "clickhouse_connect.create_async_client": "clickhouse_connect.driver.asyncclient.AsyncClient",
+        "oracledb.connect_async": "oracledb.AsyncConnection",
+        "oracledb.AsyncConnection.cursor": "oracledb.AsyncCursor",
+        "discord.Webhook.from_url": "discord.Webhook",
+        "discord.Webhook.partial": "discord.Webhook",
+    },
+    _to(f"{_FS}AsyncQuery", _names(f"{_FS}AsyncCollectionReference", _FS_QUERY_BUILDERS)),
+    _to(f"{_FS}AsyncQuery", _names(f"{_FS}AsyncQuery", _FS_QUERY_BUILDERS)),
+    _azure_blob_types(f"{_AZ}aio."),
+)
+
 RETURN_TYPES: dict[str, str] = _merge(
     _RETURNS_SYNC, _RETURNS_ASYNC, _RETURNS_LIBRARIES_SYNC, _RETURNS_LIBRARIES_ASYNC,
-    _RETURNS_DEVICES_AND_SDKS,
+    _RETURNS_DEVICES_AND_SDKS, _RETURNS_MORE_LIBRARIES, _RETURNS_MORE_ASYNC_LIBRARIES,
 )
 
 #: Type -> type bound by ``with``/``async with`` when it is not the type itself.
@@ -1690,6 +2688,34 @@ _ANTHROPIC_ATTRIBUTES = _merge(
     _sdk_attributes("anthropic.AsyncAnthropic", _anthropic_resources("Async")),
 )
 
+#: The collections and sub-APIs of sync clients (see _BLOCKING_INFRASTRUCTURE ...).
+_MORE_ATTRIBUTES: dict[str, str] = {
+    "docker.DockerClient.containers": f"{_DM}containers.ContainerCollection",
+    "docker.DockerClient.images": f"{_DM}images.ImageCollection",
+    "docker.DockerClient.networks": f"{_DM}networks.NetworkCollection",
+    "docker.DockerClient.volumes": f"{_DM}volumes.VolumeCollection",
+    # GitPython: ``repo.git.<command>()`` runs git; ``repo.remotes`` is a list of
+    # remotes, reached by name (``repo.remotes.origin``) or index.
+    "git.Repo.git": "git.Git",
+    "git.Repo.remotes": "git.util.IterableList",
+    "git.util.IterableList.*": "git.Remote",
+    # gspread: ``sheet1`` fetches the spreadsheet's metadata (a property: not reported)
+    "gspread.Spreadsheet.sheet1": "gspread.Worksheet",
+    # hvac: ``client.secrets.kv.v2.read_secret_version(...)``, ``client.auth.approle.login(...)``
+    "hvac.Client.secrets": "hvac.api.SecretsEngines",
+    "hvac.Client.auth": "hvac.api.AuthMethods",
+    "hvac.api.SecretsEngines.kv": "hvac.api.secrets_engines.Kv",
+    "hvac.api.secrets_engines.Kv.v1": "hvac.api.secrets_engines.KvV1",
+    "hvac.api.secrets_engines.Kv.v2": "hvac.api.secrets_engines.KvV2",
+    "hvac.api.SecretsEngines.transit": "hvac.api.secrets_engines.Transit",
+    "hvac.api.SecretsEngines.database": "hvac.api.secrets_engines.Database",
+    "hvac.api.AuthMethods.approle": "hvac.api.auth_methods.AppRole",
+    "hvac.api.AuthMethods.kubernetes": "hvac.api.auth_methods.Kubernetes",
+    "hvac.api.AuthMethods.ldap": "hvac.api.auth_methods.Ldap",
+    "hvac.api.AuthMethods.userpass": "hvac.api.auth_methods.Userpass",
+    "hvac.api.AuthMethods.aws": "hvac.api.auth_methods.Aws",
+}
+
 #: Type of attribute or subscript access on an instance.
 ATTRIBUTE_TYPES: dict[str, str] = {
     **{path: f"{_GL}{m}" for path, (m, _) in _GITLAB_MANAGERS.items()},
@@ -1734,6 +2760,7 @@ ATTRIBUTE_TYPES: dict[str, str] = {
     "boto3.resources.base.ServiceResource.meta": "boto3.resources.base.ResourceMeta",
     "boto3.resources.base.ResourceMeta.client": "botocore.client.BaseClient",
     "aio_pika.abc.AbstractChannel.default_exchange": "aio_pika.abc.AbstractExchange",
+    **_MORE_ATTRIBUTES,
 }
 
 # --------------------------------------------------------------------------
@@ -1833,6 +2860,23 @@ TYPE_BASES: dict[str, tuple[str, ...]] = _merge(
     _bases("aio_pika.Queue", ["aio_pika.RobustQueue"]),
     _bases("aio_pika.abc.AbstractExchange", ["aio_pika.Exchange"]),
     _bases("aio_pika.Exchange", ["aio_pika.RobustExchange"]),
+    # sync clients of infrastructure, data and API libraries
+    _bases("confluent_kafka.Producer", ["confluent_kafka.SerializingProducer"]),
+    _bases("confluent_kafka.Consumer", ["confluent_kafka.DeserializingConsumer"]),
+    _bases(
+        "concurrent.futures.Future",
+        [
+            "google.cloud.pubsub_v1.publisher.futures.Future",
+            "google.cloud.pubsub_v1.subscriber.futures.StreamingPullFuture",
+        ],
+    ),
+    _bases(f"{_FS}Query", [f"{_FS}CollectionGroup"]),
+    _bases("clickhouse_connect.driver.client.Client", ["clickhouse_connect.driver.httpclient.HttpClient"]),
+    _bases("snowflake.connector.cursor.SnowflakeCursor", ["snowflake.connector.cursor.DictCursor"]),
+    _bases("pexpect.spawn", ["pexpect.pxssh.pxssh"]),
+    _bases("ccxt.Exchange", [f"ccxt.{e}" for e in _CCXT_EXCHANGES]),
+    _bases("ccxt.async_support.Exchange", [f"ccxt.async_support.{e}" for e in _CCXT_EXCHANGES]),
+    _bases("celery.result.ResultSet", ["celery.result.GroupResult"]),
 )
 
 
@@ -2034,6 +3078,91 @@ TYPE_ALIASES: dict[str, str] = _merge(
     _module_alias("aio_pika.robust_connection", "aio_pika", "connect_robust"),
     _module_alias("aio_pika.connection", "aio_pika", "connect"),
     _module_alias("asyncssh.connection", "asyncssh", "SSHClientConnection connect"),
+    # sync clients of infrastructure, data, API and media libraries (and their twins)
+    {
+        "docker.client.DockerClient": "docker.DockerClient",
+        "docker.client.from_env": "docker.from_env",
+        "confluent_kafka.cimpl.Producer": "confluent_kafka.Producer",
+        "confluent_kafka.cimpl.Consumer": "confluent_kafka.Consumer",
+        "google.cloud.bigquery.client.Client": "google.cloud.bigquery.Client",
+        "google.cloud.firestore_v1.client.Client": "google.cloud.firestore.Client",
+        "google.cloud.firestore_v1.async_client.AsyncClient": "google.cloud.firestore.AsyncClient",
+        "minio.api.Minio": "minio.Minio",
+        "clickhouse_connect.driver.Client": "clickhouse_connect.driver.client.Client",
+        "clickhouse_connect.driver.AsyncClient": "clickhouse_connect.driver.asyncclient.AsyncClient",
+        # mysqlclient (MySQLdb): PyMySQL implements the same API (its install_as_MySQLdb()
+        # makes ``import MySQLdb`` import it), so the names map onto PyMySQL's.
+        "MySQLdb.connect": "pymysql.connect",
+        "MySQLdb.Connect": "pymysql.connect",
+        "MySQLdb.Connection": "pymysql.connect",
+        "MySQLdb.connections.Connection": "pymysql.connections.Connection",
+        "MySQLdb.cursors.Cursor": "pymysql.cursors.Cursor",
+        "MySQLdb.cursors.DictCursor": "pymysql.cursors.DictCursor",
+        "MySQLdb.cursors.SSCursor": "pymysql.cursors.SSCursor",
+        "MySQLdb.cursors.SSDictCursor": "pymysql.cursors.SSDictCursor",
+        "snowflake.connector.connection.SnowflakeConnection": "snowflake.connector.SnowflakeConnection",
+        "snowflake.connector.SnowflakeCursor": "snowflake.connector.cursor.SnowflakeCursor",
+        "snowflake.connector.DictCursor": "snowflake.connector.cursor.DictCursor",
+        "git.repo.Repo": "git.Repo",
+        "git.repo.base.Repo": "git.Repo",
+        "git.remote.Remote": "git.Remote",
+        "git.cmd.Git": "git.Git",
+        "pexpect.pty_spawn.spawn": "pexpect.spawn",
+        "netmiko.Netmiko": "netmiko.ConnectHandler",
+        "netmiko.base_connection.BaseConnection": "netmiko.BaseConnection",
+        "gspread.client.Client": "gspread.Client",
+        "gspread.spreadsheet.Spreadsheet": "gspread.Spreadsheet",
+        "gspread.worksheet.Worksheet": "gspread.Worksheet",
+        "tweepy.client.Client": "tweepy.Client",
+        "tweepy.api.API": "tweepy.API",
+        "googlemaps.client.Client": "googlemaps.Client",
+        "ccxt.base.exchange.Exchange": "ccxt.Exchange",
+        "ccxt.async_support.base.exchange.Exchange": "ccxt.async_support.Exchange",
+        "jira.client.JIRA": "jira.JIRA",
+        "jira.Issue": "jira.resources.Issue",
+        "sendgrid.sendgrid.SendGridAPIClient": "sendgrid.SendGridAPIClient",
+        "hvac.v1.Client": "hvac.Client",
+        "simple_salesforce.api.Salesforce": "simple_salesforce.Salesforce",
+        "etcd3.client.Etcd3Client": "etcd3.Etcd3Client",
+        "celery.app.base.Celery": "celery.Celery",
+        "rq.queue.Queue": "rq.Queue",
+        "pydub.audio_segment.AudioSegment": "pydub.AudioSegment",
+        "reportlab.platypus.doctemplate.SimpleDocTemplate": "reportlab.platypus.SimpleDocTemplate",
+        # PyPDF2 is pypdf's former name; its 3.x releases have the same API.
+        "PyPDF2.PdfReader": "pypdf.PdfReader",
+        "PyPDF2.PdfWriter": "pypdf.PdfWriter",
+        "openpyxl.workbook.Workbook": "openpyxl.Workbook",
+        "openpyxl.workbook.workbook.Workbook": "openpyxl.Workbook",
+        "openpyxl.reader.excel.load_workbook": "openpyxl.load_workbook",
+        "scapy.layers.inet.traceroute": "scapy.all.traceroute",
+        "scapy.layers.l2.arping": "scapy.all.arping",
+    },
+    # cx_Oracle is python-oracledb's former name, with the same API; ``import fitz`` is
+    # PyMuPDF's older import name.
+    _module_alias("cx_Oracle", "oracledb", "Connection Cursor connect"),
+    _module_alias("fitz", "pymupdf", "Document Page open"),
+    _module_alias("google.cloud.bigquery.job", "google.cloud.bigquery", " ".join(_BQ_JOBS)),
+    _module_alias("google.cloud.pubsub", "google.cloud.pubsub_v1", "PublisherClient SubscriberClient"),
+    _module_alias(
+        "google.cloud.firestore_v1",
+        "google.cloud.firestore",
+        "AsyncClient AsyncCollectionReference AsyncDocumentReference AsyncQuery AsyncWriteBatch"
+        " Client CollectionGroup CollectionReference DocumentReference Query Transaction WriteBatch",
+    ),
+    _module_alias("clickhouse_connect.driver", "clickhouse_connect", "create_async_client create_client"),
+    _module_alias("pymemcache", "pymemcache.client.base", "Client PooledClient"),
+    _module_alias("pymemcache.client", "pymemcache.client.base", "Client PooledClient"),
+    {
+        "pymemcache.HashClient": "pymemcache.client.hash.HashClient",
+        "pymemcache.client.HashClient": "pymemcache.client.hash.HashClient",
+    },
+    _module_alias("geopy", "geopy.geocoders", " ".join(_GEOCODERS)),
+    _module_alias(
+        "prometheus_client.exposition",
+        "prometheus_client",
+        "delete_from_gateway push_to_gateway pushadd_to_gateway",
+    ),
+    _module_alias("scapy.sendrecv", "scapy.all", "sniff sr sr1 srloop srp srp1"),
 )
 
 # --------------------------------------------------------------------------
@@ -2350,6 +3479,59 @@ _BOT_COROUTINES = (
     )
 )
 
+# The async twins of the sync clients of _BLOCKING_INFRASTRUCTURE ... _BLOCKING_PROBES.
+_MORE_SDK_COROUTINES = (
+    [f"kubernetes_asyncio.client.{api}.{op}" for api, ops in _K8S_ASYNC_OPS.items() for op in ops.split()]
+    + _names("kubernetes_asyncio.client.ApiClient", "close")
+    + _names("kubernetes_asyncio.config", "load_kube_config")
+    + _names(
+        "confluent_kafka.aio.AIOProducer",
+        "abort_transaction begin_transaction close commit_transaction flush init_transactions"
+        " list_topics poll produce purge send_offsets_to_transaction",
+    )
+    + _names(
+        "confluent_kafka.aio.AIOConsumer",
+        "assign close commit committed consume get_watermark_offsets list_topics"
+        " offsets_for_times pause poll position resume seek store_offsets subscribe unassign"
+        " unsubscribe",
+    )
+    # Firestore's async client (stream() and list_documents() are async generators)
+    + _names(f"{_FS}AsyncClient", "recursive_delete")
+    + _names(f"{_FS}AsyncCollectionReference", "add get")
+    + _names(f"{_FS}AsyncQuery", "get")
+    + _names(f"{_FS}AsyncDocumentReference", "create delete get set update")
+    + _names(f"{_FS}AsyncWriteBatch", "commit")
+    # azure.storage.blob.aio (the list_* methods are async iterators)
+    + _names(f"{_AZ}aio.BlobServiceClient", f"{_AZ_SERVICE_OPS} close")
+    + _names(f"{_AZ}aio.ContainerClient", f"{_AZ_CONTAINER_OPS} close")
+    + _names(f"{_AZ}aio.BlobClient", f"{_AZ_BLOB_OPS} close")
+    + _names(f"{_AZ}aio.StorageStreamDownloader", _AZ_DOWNLOAD_OPS)
+    # neo4j's async driver
+    + _names(
+        "neo4j.AsyncDriver",
+        "close execute_query get_server_info supports_multi_db verify_authentication"
+        " verify_connectivity",
+    )
+    + _names("neo4j.AsyncSession", "begin_transaction close execute_read execute_write run")
+    + _names("neo4j.AsyncTransaction", "close commit rollback run")
+    + _names("neo4j.AsyncManagedTransaction", "run")
+    + _names("neo4j.AsyncResult", _NEO4J_RESULT_OPS)
+    + _names("clickhouse_connect", "create_async_client get_async_client")
+    + _names("clickhouse_connect.driver.asyncclient.AsyncClient", f"{_CLICKHOUSE_CONNECT_OPS} close")
+    # python-oracledb: connect_async() is awaited (or used with ``async with``)
+    + _names("oracledb", "connect_async")
+    + _names("oracledb.AsyncConnection", f"{_ORACLE_CURSOR_OPS} close commit ping rollback")
+    + _names("oracledb.AsyncCursor", _ORACLE_CURSOR_OPS)
+    + _names("tweepy.asynchronous.AsyncClient", _TWEEPY_OPS)
+    + _names("ccxt.async_support.Exchange", f"{_CCXT_OPS} close load_markets")
+    + _names("telebot.async_telebot.AsyncTeleBot", f"{_TELEBOT_OPS} infinity_polling polling")
+    + _names("discord_webhook.AsyncDiscordWebhook", "delete edit execute")
+    + _names("discord.Webhook", "delete delete_message edit edit_message fetch fetch_message send")
+    + _names("socketio.AsyncClient", "call connect disconnect emit send shutdown sleep wait")
+    + _names("socketio.AsyncSimpleClient", "call connect disconnect emit receive")
+    + _names("icmplib", "async_multiping async_ping async_resolve")
+)
+
 COROUTINE_FUNCTIONS: frozenset[str] = frozenset(
     _BOT_COROUTINES
     + _ASYNCIO_COROUTINES
@@ -2359,6 +3541,7 @@ COROUTINE_FUNCTIONS: frozenset[str] = frozenset(
     + _ANYIO_TRIO_COROUTINES
     + _OTHER_COROUTINES
     + _SERVICE_COROUTINES
+    + _MORE_SDK_COROUTINES
 )
 
 # --------------------------------------------------------------------------
