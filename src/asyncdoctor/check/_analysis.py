@@ -866,6 +866,10 @@ class ModuleAnalysis:
                         elements = tuple_element_refs(self.expand(ref), len(target.elts))
                         for elt, elt_ref in zip(target.elts, elements, strict=True):
                             self._bind_target(scope, elt, elt_ref)
+                    elif isinstance(target, ast.Tuple | ast.List) and (values := _paired(target, stmt.value)):
+                        # ``a, b = Client(), Pool()``: each name gets its own value's type
+                        for elt, v in zip(target.elts, values, strict=True):
+                            self._bind_target(scope, elt, _call_ref(scope, v) if _is_typed_value(v) else None)
                     else:
                         self._bind_target(scope, target, ref)
                         if isinstance(target, ast.Name):
@@ -982,6 +986,17 @@ def _flatten_class_body(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from _flatten_class_body(block)
         else:
             yield stmt
+
+
+def _paired(target: ast.Tuple | ast.List, value: ast.expr | None) -> list[ast.expr]:
+    """The values of ``a, b = x, y`` in the order of the targets (empty when they do not pair)."""
+    if (
+        isinstance(value, ast.Tuple | ast.List)
+        and len(value.elts) == len(target.elts)
+        and not any(isinstance(e, ast.Starred) for e in (*value.elts, *target.elts))
+    ):
+        return list(value.elts)
+    return []
 
 
 def _is_typed_value(node: ast.expr) -> bool:
@@ -1485,8 +1500,10 @@ class _CallWalker:
             self.expr(node.value, Usage.VALUE)
             self.expr(node.slice, Usage.VALUE)
         elif isinstance(node, ast.Tuple | ast.List):
-            for elt in node.elts:
-                self.target(elt, None, load=load)
+            values = _paired(node, value)
+            for i, elt in enumerate(node.elts):
+                # ``self.state, self.db = state, db``: each gets its own value
+                self.target(elt, values[i] if values else None, load=load)
         elif isinstance(node, ast.Starred):
             self.target(node.value, None, load=load)
 

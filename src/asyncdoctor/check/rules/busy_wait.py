@@ -318,7 +318,9 @@ class BusyWait(Rule):
     By default it reports only a loop that polls one thing asyncio can wait
     on directly: an asyncio primitive (`event.is_set()`, `task.done()`,
     `queue.empty()`, `lock.locked()`, `proc.returncode`) or a flag (or a
-    counter compared with a number, `while self.pending > 0:`, a key of a
+    counter compared with a number, `while self.pending > 0:`, a state
+    compared with one of its values, `while self.phase != "ready":`,
+    `while self.doors.get(slot) == "open":`, a key of a
     module's dict, `state["ready"]`, an attribute of a module's object,
     `state.ready`, or the size of the object's own collection,
     `len(self.players) < 2`, `while self._inflight:`) that
@@ -592,6 +594,19 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
         if (isinstance(operand, ast.Call) and isinstance(operand.func, ast.Name)
                 and operand.func.id == "len" and len(operand.args) == 1):
             operand, sized = operand.args[0], True
+    elif (
+        isinstance(operand, ast.Compare)
+        and len(operand.ops) == 1
+        and isinstance(operand.ops[0], ast.Eq | ast.NotEq | ast.Is | ast.IsNot)
+        and isinstance(operand.comparators[0], ast.Constant)
+        and isinstance(operand.comparators[0].value, str | bool | type(None))
+    ):
+        # ``self.state == "ready"``, ``self.doors.get(slot) == "open"``: a state compared with
+        # one of its values
+        operand = operand.left
+        item = _item_of(operand)
+        if item is not None:
+            operand, sized = item, True  # an entry of the object's dict: its items change
     tree = getattr(getattr(fn, "_analysis", None), "tree", None)
     if not isinstance(tree, ast.Module):
         return False
@@ -713,6 +728,16 @@ def _empty_container_attr(tree: ast.Module, fn: FunctionContext, attr: str) -> b
             return (isinstance(value, ast.Call) and not value.args
                     and (name_of(value.func) or "") in _EMPTY_CONTAINERS)
     return False
+
+
+def _item_of(node: ast.expr) -> ast.expr | None:
+    """``self.doors[slot]`` / ``self.doors.get(slot)`` -> ``self.doors``."""
+    if isinstance(node, ast.Subscript):
+        return node.value
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+            and node.args and not node.keywords):
+        return node.func.value
+    return None
 
 
 def _other_flag(operand: ast.expr) -> ast.Attribute | None:
