@@ -1312,6 +1312,236 @@ case(
 )
 
 
+# -- engines, speech, messaging, Google Cloud, Vault, Matrix, energy data, solvers ------
+
+case(
+    "chess_engines",
+    """
+    import asyncio
+
+    import chess
+    import chess.engine
+
+
+    async def best_move(board: chess.Board) -> None:
+        with chess.engine.SimpleEngine.popen_uci("stockfish") as engine:  # error: ADC101
+            engine.play(board, chess.engine.Limit(time=0.1))  # error: ADC101
+            engine.analyse(board, chess.engine.Limit(depth=10))  # error: ADC101
+            engine.configure({"Threads": 2})  # error: ADC101
+        simple = chess.engine.SimpleEngine.popen_xboard("crafty")  # error: ADC101
+        simple.quit()  # error: ADC101
+        simple.close()  # only asks the engine's thread to stop
+        await asyncio.to_thread(chess.engine.SimpleEngine.popen_uci, "stockfish")
+        transport, uci = await chess.engine.popen_uci("stockfish")
+        chess.engine.popen_xboard("crafty")  # error: ADC201
+        limit = chess.engine.Limit(time=0.1)  # local
+        print(transport, uci, limit, board.legal_moves.count())
+
+
+    async def with_protocol(engine: chess.engine.UciProtocol, board: chess.Board) -> None:
+        await engine.play(board, chess.engine.Limit(time=0.1))
+        engine.analyse(board, chess.engine.Limit(depth=5))  # error: ADC201
+        await engine.quit()
+    """,
+)
+
+case(
+    "elevenlabs_speech",
+    """
+    from elevenlabs import ElevenLabs, save
+    from elevenlabs.client import AsyncElevenLabs
+
+    client = ElevenLabs(api_key="k")  # local
+    aclient = AsyncElevenLabs(api_key="k")
+
+
+    async def speak(text: str, voice: str, path: str, recording: bytes) -> None:
+        audio = client.text_to_speech.convert(voice_id=voice, text=text)  # error: ADC101
+        save(audio, path)
+        client.voices.get_all()  # error: ADC101
+        client.voices.search(search="calm")  # error: ADC101
+        client.speech_to_text.convert(file=recording, model_id="scribe_v1")  # error: ADC101
+        client.text_to_speech.stream(voice_id=voice, text=text)  # left out: often a StreamingResponse
+        await aclient.voices.get_all()
+        aclient.voices.search(search="calm")  # error: ADC201
+        await aclient.text_to_speech.convert_with_timestamps(voice_id=voice, text=text)
+        async for chunk in aclient.text_to_speech.convert(voice_id=voice, text=text):
+            print(len(chunk))
+    """,
+)
+
+case(
+    "vonage_v3_and_v4",
+    """
+    import asyncio
+
+    import vonage
+    from vonage import Auth, Vonage
+    from vonage_sms import SmsMessage
+
+
+    async def notify(number: str, text: str) -> None:
+        client = vonage.Client(key="k", secret="s")  # local
+        vonage.Sms(client).send_message({"from": "App", "to": number, "text": text})  # error: ADC101
+        client.sms.send_message({"from": "App", "to": number, "text": text})  # error: ADC101
+        client.voice.create_call({"to": [{"type": "phone", "number": number}]})  # error: ADC101
+        vonage.Verify(client).start_verification(number=number, brand="App")  # error: ADC101
+        client.voice.verify_signature("token", "secret")  # local: not listed
+        v4 = Vonage(Auth(api_key="k", api_secret="s"))  # local
+        message = SmsMessage(to=number, from_="App", text=text)  # local
+        v4.sms.send(message)  # error: ADC101
+        v4.verify.check_code("request-id", "1234")  # error: ADC101
+        await asyncio.to_thread(v4.sms.send, message)
+    """,
+)
+
+case(
+    "google_cloud_gapic_clients",
+    """
+    import asyncio
+
+    from google.cloud import secretmanager, speech, texttospeech, vision
+    from google.cloud import translate_v2 as translate
+    from google.cloud.kms_v1 import KeyManagementServiceClient
+
+
+    async def ocr(content: bytes) -> None:
+        client = vision.ImageAnnotatorClient()  # local
+        image = vision.Image(content=content)  # local
+        client.text_detection(image=image)  # error: ADC101
+        client.document_text_detection(image=image)  # error: ADC101
+        client.batch_annotate_images(requests=[])  # error: ADC101
+        aclient = vision.ImageAnnotatorAsyncClient()
+        await aclient.batch_annotate_images(requests=[])
+        aclient.batch_annotate_images(requests=[])  # error: ADC201
+
+
+    async def secrets_and_speech(name: str, audio: bytes) -> None:
+        sm = secretmanager.SecretManagerServiceClient()
+        path = sm.secret_version_path("project", "secret", "latest")  # local
+        sm.access_secret_version(name=path)  # error: ADC101
+        asm = secretmanager.SecretManagerServiceAsyncClient()
+        await asm.access_secret_version(name=name)
+        stt = speech.SpeechClient.from_service_account_file("key.json")  # local
+        config = speech.RecognitionConfig(language_code="en-US")
+        stt.recognize(config=config, audio=speech.RecognitionAudio(content=audio))  # error: ADC101
+        operation = stt.long_running_recognize(config=config, audio=speech.RecognitionAudio(uri=name))  # error: ADC101
+        operation.result(timeout=90)  # error: ADC101
+        tts = texttospeech.TextToSpeechClient()
+        tts.synthesize_speech(input=None, voice=None, audio_config=None)  # error: ADC101
+        translate.Client().translate("hola", target_language="en")  # error: ADC101
+        kms = KeyManagementServiceClient()
+        kms.encrypt(name=kms.crypto_key_path("p", "l", "r", "k"), plaintext=b"x")  # error: ADC101
+        await asyncio.to_thread(kms.decrypt, name=name, ciphertext=b"x")
+    """,
+)
+
+case(
+    "vault_engines_and_auth_methods",
+    """
+    import asyncio
+
+    import hvac
+
+
+    async def vault(jwt: str) -> None:
+        client = hvac.Client(url="https://vault")  # local
+        client.auth.kubernetes.login(role="app", jwt=jwt)  # error: ADC101
+        client.auth.token.lookup_self()  # error: ADC101
+        client.auth.jwt.jwt_login(role="app", jwt=jwt)  # error: ADC101
+        client.auth.jwt.resolve_path("jwt")  # local
+        client.secrets.pki.generate_certificate(name="web", common_name="a.example")  # error: ADC101
+        client.secrets.transit.encrypt_data(name="k", plaintext="eA==")  # error: ADC101
+        client.secrets.transit.generate_data_key(name="k", key_type="plaintext")  # error: ADC101
+        client.secrets.database.generate_credentials(name="ro")  # error: ADC101
+        client.secrets.kv.v1.read_secret(path="app")  # error: ADC101
+        client.secrets.ssh.sign_ssh_key(name="r", public_key="k")  # error: ADC101
+        await asyncio.to_thread(client.secrets.aws.generate_credentials, name="deploy")
+    """,
+)
+
+case(
+    "matrix_nio",
+    """
+    from nio import AsyncClient, RoomMessageText
+
+
+    async def chat(room: str, text: str) -> None:
+        client = AsyncClient("https://matrix.org", "@bot:matrix.org")
+        await client.login("password")
+        content = {"msgtype": "m.text", "body": text}
+        client.room_send(room, "m.room.message", content)  # error: ADC201
+        await client.room_send(room, "m.room.message", content)
+        client.add_event_callback(print, RoomMessageText)  # registering a callback is local
+        client.sync(timeout=30000)  # error: ADC201
+        await client.close()
+    """,
+)
+
+case(
+    "energy_data_and_redcap",
+    """
+    import asyncio
+
+    import pandas as pd
+    from entsoe import EntsoePandasClient, EntsoeRawClient
+    from redcap import Project
+
+
+    async def prices(start: pd.Timestamp, end: pd.Timestamp) -> None:
+        client = EntsoePandasClient(api_key="k")  # local
+        client.query_day_ahead_prices("DE_LU", start=start, end=end)  # error: ADC101
+        client.query_load_and_forecast("DE_LU", start=start, end=end)  # error: ADC101
+        EntsoeRawClient(api_key="k").query_load("DE_LU", start=start, end=end)  # error: ADC101
+        await asyncio.to_thread(client.query_generation, "DE_LU", start=start, end=end)
+
+
+    async def records(url: str, token: str) -> None:
+        project = Project(url, token)  # PyCap 2 fetches nothing as it makes the project
+        project.export_records(format_type="df")  # error: ADC101
+        project.import_records([{"record_id": "1"}])  # error: ADC101
+        print(project.url)
+    """,
+)
+
+case(
+    "solvers_and_slow_codecs",
+    """
+    import asyncio
+    import bz2
+    import gzip
+    import lzma
+    import zlib
+
+    from ortools.constraint_solver import pywrapcp
+    from ortools.linear_solver import pywraplp
+    from ortools.sat.python import cp_model
+
+
+    async def plan(manager: pywrapcp.RoutingIndexManager, params: object) -> None:
+        routing = pywrapcp.RoutingModel(manager)  # local
+        routing.SolveWithParameters(params)  # error: ADC101
+        model = cp_model.CpModel()
+        x = model.NewIntVar(0, 10, "x")  # building the model is local
+        solver = cp_model.CpSolver()
+        solver.Solve(model)  # error: ADC101
+        lp = pywraplp.Solver.CreateSolver("GLOP")
+        lp.Solve()  # error: ADC101
+        await asyncio.to_thread(solver.Solve, model)
+        print(solver.Value(x))
+
+
+    async def pack(data: bytes) -> bytes:
+        lzma.compress(data)  # error: ADC101
+        bz2.decompress(data)  # error: ADC101
+        lzma.LZMADecompressor().decompress(data)  # error: ADC101
+        gzip.compress(data)  # fast: not reported
+        zlib.compress(data)
+        return await asyncio.to_thread(lzma.compress, data)
+    """,
+)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_library_case(name: str) -> None:
     source = CASES[name]

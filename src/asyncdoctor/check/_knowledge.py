@@ -1294,6 +1294,18 @@ _KV_OPS = (
     " delete_secret_versions destroy_secret_versions list_secrets patch read_secret"
     " read_secret_metadata read_secret_version undelete_secret_versions update_metadata"
 )
+#: hvac: ``client.secrets.<attribute>`` and ``client.auth.<attribute>`` -> their class in
+#: ``hvac.api.secrets_engines`` / ``hvac.api.auth_methods``. Every public method of these
+#: classes is a request to Vault (but the local helpers in NOT_BLOCKING).
+_HVAC_SECRETS_ENGINES = {
+    "aws": "Aws", "azure": "Azure", "database": "Database", "gcp": "Gcp", "ldap": "Ldap",
+    "pki": "Pki", "ssh": "Ssh", "transit": "Transit",
+}
+_HVAC_AUTH_METHODS = {
+    "approle": "AppRole", "aws": "Aws", "azure": "Azure", "cert": "Cert", "gcp": "Gcp",
+    "github": "Github", "jwt": "JWT", "kubernetes": "Kubernetes", "ldap": "Ldap", "oidc": "OIDC",
+    "okta": "Okta", "radius": "Radius", "token": "Token", "userpass": "Userpass",
+}
 
 _FS_QUERY_BUILDERS = (
     "end_at end_before limit limit_to_last offset order_by select start_after start_at where"
@@ -1686,18 +1698,11 @@ _BLOCKING_WEB_APIS = _merge(
             " read renew_token revoke_token write write_data",
         )
         + _names("hvac.api.secrets_engines.Kv", _KV_OPS)
-        + _names("hvac.api.secrets_engines.KvV2", _KV_OPS)
-        + _names(
-            "hvac.api.secrets_engines.KvV1",
-            "create_or_update_secret delete_secret list_secrets read_secret",
-        )
-        + _names(
-            "hvac.api.secrets_engines.Transit",
-            "decrypt_data encrypt_data sign_data verify_signed_data",
-        )
-        + _names("hvac.api.secrets_engines.Database", "generate_credentials")
-        + [f"hvac.api.auth_methods.{m}.login" for m in ("AppRole", "Kubernetes", "Ldap", "Userpass")]
-        + ["hvac.api.auth_methods.Aws.iam_login"],
+        + [
+            f"hvac.api.secrets_engines.{engine}.*"
+            for engine in ("KvV1", "KvV2", *_HVAC_SECRETS_ENGINES.values())
+        ]
+        + [f"hvac.api.auth_methods.{method}.*" for method in _HVAC_AUTH_METHODS.values()],
         _request_to("Vault"),
         f"use {_TO_THREAD}",
     ),
@@ -1935,6 +1940,240 @@ _BLOCKING_PROBES = _merge(
     ),
 )
 
+#: python-chess: SimpleEngine runs an engine process from a thread of its own and waits
+#: for it on every call (``close()`` only asks the thread to stop). The asyncio API
+#: (``await chess.engine.popen_uci(...)``, a ``Protocol``) is the twin.
+_CHESS_ENGINE_OPS = (
+    "analyse analysis communicate configure ping play quit send_game_result"
+    " send_opponent_information"
+)
+#: ElevenLabs (``elevenlabs.client.ElevenLabs``): the attribute of the client -> its
+#: resource class (``Async*`` for AsyncElevenLabs), and the resource's requests; both 1.x
+#: and 2.x names. convert() is a generator in some versions: its iteration, which follows,
+#: sends the request. The ``stream*`` generators are left out: they are often handed to a
+#: ``StreamingResponse``, which iterates them in a thread.
+_ELEVENLABS_RESOURCES = {
+    "text_to_speech": ("text_to_speech.client", "TextToSpeechClient", "convert convert_with_timestamps"),
+    "voices": (
+        "voices.client",
+        "VoicesClient",
+        "add add_sharing_voice delete edit edit_settings find_similar_voices get get_all"
+        " get_default_settings get_settings get_shared search share update",
+    ),
+    "speech_to_text": ("speech_to_text.client", "SpeechToTextClient", "convert"),
+    "models": ("models.client", "ModelsClient", "get_all list"),
+    "history": ("history.client", "HistoryClient", "delete get get_all list"),
+    "user": ("user.client", "UserClient", "get get_subscription"),
+    "speech_to_speech": ("speech_to_speech.client", "SpeechToSpeechClient", "convert"),
+    "text_to_sound_effects": ("text_to_sound_effects.client", "TextToSoundEffectsClient", "convert"),
+    "audio_isolation": ("audio_isolation.client", "AudioIsolationClient", "audio_isolation convert"),
+}
+#: Methods of the sync resources that are generators in some version (so not coroutines
+#: on the async side).
+_ELEVENLABS_GENERATORS = {
+    "TextToSpeechClient.convert", "SpeechToSpeechClient.convert",
+    "TextToSoundEffectsClient.convert", "AudioIsolationClient.audio_isolation",
+    "AudioIsolationClient.convert",
+}
+#: Vonage: ``vonage.Sms`` ... are the v3 classes (``vonage.Sms(client)``, ``client.sms``)
+#: and the v4 ones (``vonage.Vonage(auth).sms``, from the ``vonage_sms`` ... packages); the
+#: method names of both are listed.
+_VONAGE_APIS = {
+    "Sms": "send send_message submit_sms_conversion",
+    "Voice": "create_call download_recording earmuff get_call get_calls get_recording hangup"
+             " list_calls mute play_audio_into_call play_dtmf_into_call play_tts_into_call"
+             " send_audio send_dtmf send_speech stop_audio stop_audio_stream stop_speech stop_tts"
+             " transfer_call_answer_url transfer_call_ncco unearmuff unmute update_call",
+    "Verify": "cancel cancel_verification check check_code psd2 search start_verification"
+              " trigger_next_event trigger_next_workflow",
+    "Verify2": "cancel_verification check_code new_request",
+    "VerifyLegacy": "cancel_verification check_code request_network_unblock search"
+                    " start_psd2_verification start_verification trigger_next_event",
+    "Messages": "mark_whatsapp_message_read revoke_outbound_rcs_message revoke_rcs_message send"
+                " send_message",
+}
+#: Google Cloud's generated (GAPIC) clients: ``<module>.<Name>Client`` has these RPCs (the
+#: list_* ones fetch the first page at once), ``<module>.<Name>AsyncClient`` the same as
+#: coroutines. The ``*_path`` builders, ``from_service_account_*`` and ``transport`` are local.
+_GAPIC_LRO = "cancel_operation delete_operation get_operation list_operations"
+_GAPIC_IAM = "get_iam_policy set_iam_policy test_iam_permissions"
+_GAPIC_CLIENTS = {
+    "google.cloud.vision.ImageAnnotator": "async_batch_annotate_files async_batch_annotate_images"
+                                          " batch_annotate_files batch_annotate_images get_operation",
+    "google.cloud.speech.Speech": "get_operation list_operations long_running_recognize recognize",
+    "google.cloud.texttospeech.TextToSpeech": "get_operation list_operations list_voices"
+                                              " synthesize_speech",
+    "google.cloud.translate_v3.TranslationService": (
+        f"{_GAPIC_LRO} batch_translate_document batch_translate_text create_glossary"
+        " delete_glossary detect_language get_glossary get_location get_supported_languages"
+        " list_glossaries list_locations romanize_text translate_document translate_text"
+        " wait_operation"
+    ),
+    "google.cloud.language.LanguageService": "analyze_entities analyze_entity_sentiment"
+                                             " analyze_sentiment analyze_syntax annotate_text"
+                                             " classify_text moderate_text",
+    "google.cloud.secretmanager.SecretManagerService": (
+        f"{_GAPIC_IAM} access_secret_version add_secret_version create_secret delete_secret"
+        " destroy_secret_version disable_secret_version enable_secret_version get_location"
+        " get_secret get_secret_version list_locations list_secret_versions list_secrets"
+        " update_secret"
+    ),
+    "google.cloud.tasks.CloudTasks": (
+        f"{_GAPIC_IAM} create_queue create_task delete_queue delete_task get_location get_queue"
+        " get_task list_locations list_queues list_tasks pause_queue purge_queue resume_queue"
+        " run_task update_queue"
+    ),
+    "google.cloud.documentai.DocumentProcessorService": (
+        "cancel_operation get_operation list_operations batch_process_documents create_processor delete_processor"
+        " delete_processor_version deploy_processor_version disable_processor enable_processor"
+        " fetch_processor_types get_location get_processor get_processor_type"
+        " get_processor_version list_locations list_processor_types list_processor_versions"
+        " list_processors process_document review_document set_default_processor_version"
+        " train_processor_version undeploy_processor_version"
+    ),
+    "google.cloud.kms.KeyManagementService": (
+        f"{_GAPIC_IAM} asymmetric_decrypt asymmetric_sign create_crypto_key"
+        " create_crypto_key_version create_import_job create_key_ring decrypt"
+        " destroy_crypto_key_version encrypt generate_random_bytes get_crypto_key"
+        " get_crypto_key_version get_import_job get_key_ring get_location get_operation"
+        " get_public_key import_crypto_key_version list_crypto_key_versions list_crypto_keys"
+        " list_import_jobs list_key_rings list_locations mac_sign mac_verify raw_decrypt"
+        " raw_encrypt restore_crypto_key_version update_crypto_key"
+        " update_crypto_key_primary_version update_crypto_key_version"
+    ),
+}
+#: Their long-running operations: ``operation.result()`` polls until the work is done.
+_GAPIC_OPERATIONS = (
+    "google.cloud.vision.ImageAnnotatorClient.async_batch_annotate_files",
+    "google.cloud.vision.ImageAnnotatorClient.async_batch_annotate_images",
+    "google.cloud.speech.SpeechClient.long_running_recognize",
+    "google.cloud.translate_v3.TranslationServiceClient.batch_translate_document",
+    "google.cloud.translate_v3.TranslationServiceClient.batch_translate_text",
+    "google.cloud.documentai.DocumentProcessorServiceClient.batch_process_documents",
+)
+#: entsoe-py: every public method of the clients is a query; EntsoePandasClient (a
+#: subclass of EntsoeRawClient, TYPE_BASES) has a few more.
+_ENTSOE_RAW_QUERIES = (
+    "activated_balancing_energy activated_balancing_energy_prices"
+    " aggregate_water_reservoirs_and_hydro_storage aggregated_bids"
+    " contracted_reserve_prices_procured_capacity crossborder_flows current_balancing_state"
+    " day_ahead_prices generation generation_forecast generation_per_plant imbalance_prices"
+    " imbalance_volumes installed_generation_capacity installed_generation_capacity_per_unit"
+    " intraday_offered_capacity intraday_prices intraday_wind_and_solar_forecast load"
+    " load_forecast net_position net_transfer_capacity_dayahead"
+    " net_transfer_capacity_monthahead net_transfer_capacity_weekahead"
+    " net_transfer_capacity_yearahead offered_capacity procured_balancing_capacity"
+    " scheduled_exchanges unavailability_of_generation_units unavailability_of_offshore_grid"
+    " unavailability_of_production_units unavailability_transmission wind_and_solar_forecast"
+    " withdrawn_unavailability_of_generation_units"
+)
+_ENTSOE_PANDAS_QUERIES = (
+    "contracted_reserve_amount contracted_reserve_prices day_ahead_prices_local"
+    " generation_import import load_and_forecast physical_crossborder_allborders"
+)
+#: PyCap: the methods of ``redcap.Project`` that call the REDCap API (its properties,
+#: which fetch once and cache, are left out).
+_REDCAP_OPS = (
+    "create_folder_in_repository delete_arms delete_dags delete_events delete_file"
+    " delete_file_from_repository delete_records delete_user_roles delete_users export_arms"
+    " export_dags export_events export_field_names export_file export_file_from_repository"
+    " export_file_repository export_instrument_event_mappings export_instruments export_logging"
+    " export_metadata export_pdf export_project_info export_records"
+    " export_repeating_instruments_events export_report export_survey_access_code"
+    " export_survey_link export_survey_participant_list export_survey_queue_link"
+    " export_survey_return_code export_user_dag_assignment export_user_role_assignment"
+    " export_user_roles export_users export_version generate_next_record_name import_arms"
+    " import_dags import_events import_file import_file_into_repository"
+    " import_instrument_event_mappings import_metadata import_records"
+    " import_repeating_instruments_events import_user_dag_assignment"
+    " import_user_role_assignment import_user_roles import_users switch_dag"
+)
+
+_BLOCKING_MORE_SDKS = _merge(
+    _block(
+        _names("chess.engine.SimpleEngine", f"{_CHESS_ENGINE_OPS} popen popen_uci popen_xboard"),
+        "talks to a chess engine process and waits for it",
+        "use the asyncio API (`transport, engine = await chess.engine.popen_uci(...)`,"
+        " `await engine.play(...)`)",
+    ),
+    _block(
+        [
+            f"elevenlabs.{module}.{cls}.{op}"
+            for module, cls, ops in _ELEVENLABS_RESOURCES.values()
+            for op in ops.split()
+        ]
+        + _names("elevenlabs.client.ElevenLabs", "clone generate")
+        # elevenlabs 0.x: module-level functions
+        + _names("elevenlabs", "clone generate"),
+        _request_to("the ElevenLabs API"),
+        f"use `elevenlabs.client.AsyncElevenLabs` and await its methods, or {_TO_THREAD}",
+    ),
+    _block(
+        [f"vonage.{api}.{op}" for api, ops in _VONAGE_APIS.items() for op in ops.split()]
+        + _names("vonage.Client", "delete get patch post put"),
+        _request_to("the Vonage API"),
+        f"use {_TO_THREAD}",
+    ),
+    _block(
+        [f"{client}Client.{op}" for client, ops in _GAPIC_CLIENTS.items() for op in ops.split()]
+        # speech/vision helpers: streaming_recognize's responses are iterated at once; the
+        # feature methods (text_detection ...) call batch_annotate_images.
+        + ["google.cloud.speech.SpeechClient.streaming_recognize"]
+        + _names(
+            "google.cloud.vision.ImageAnnotatorClient",
+            "annotate_image crop_hints document_text_detection face_detection image_properties"
+            " label_detection landmark_detection logo_detection object_localization"
+            " product_search safe_search_detection text_detection web_detection",
+        )
+        + _names("google.cloud.translate_v2.Client", "detect_language get_languages translate")
+        + ["google.api_core.operation.Operation.result"],
+        "calls a Google Cloud API and waits for the answer",
+        f"use the `*AsyncClient` twin (`ImageAnnotatorAsyncClient` ...) and await it, or {_TO_THREAD}",
+    ),
+    _block(
+        [f"entsoe.EntsoeRawClient.query_{q}" for q in _ENTSOE_RAW_QUERIES.split()]
+        + [f"entsoe.EntsoePandasClient.query_{q}" for q in _ENTSOE_PANDAS_QUERIES.split()],
+        _request_to("the ENTSO-E Transparency Platform API (HTTP)"),
+        f"use {_TO_THREAD}",
+    ),
+    # (Not the constructor: PyCap 2 fetches nothing as a project is made.)
+    _block(
+        _names("redcap.Project", _REDCAP_OPS),
+        _request_to("the REDCap API (HTTP)"),
+        f"use {_TO_THREAD}",
+    ),
+)
+
+_BLOCKING_SOLVERS_AND_CODECS = _merge(
+    _block(
+        _names(
+            "ortools.constraint_solver.pywrapcp.RoutingModel",
+            "Solve SolveFromAssignmentWithParameters SolveFromAssignmentsWithParameters"
+            " SolveWithIteratedLocalSearch SolveWithParameters",
+        )
+        + _names("ortools.constraint_solver.pywrapcp.Solver", "Solve")
+        + _names(
+            "ortools.sat.python.cp_model.CpSolver",
+            # (SolveWithSolutionCallback: older releases)
+            "SearchForAllSolutions Solve SolveWithSolutionCallback solve",
+        )
+        + _names("ortools.linear_solver.pywraplp.Solver", "Solve"),
+        "runs a solver, which takes much CPU time (up to its time limit)",
+        f"run it in a process pool (`loop.run_in_executor(pool, ...)`) or with {_TO_THREAD}",
+    ),
+    # LZMA and bzip2 (de)compress at a few MB/s, even in memory (gzip and zlib are fast).
+    _block(
+        _names("lzma", "compress decompress")
+        + _names("bz2", "compress decompress")
+        + _names("lzma.LZMACompressor", "compress")
+        + _names("lzma.LZMADecompressor", "decompress")
+        + _names("bz2.BZ2Compressor", "compress")
+        + _names("bz2.BZ2Decompressor", "decompress"),
+        "compresses or decompresses with LZMA or bzip2, slow CPU work (a few MB/s)",
+        f"run it with {_TO_THREAD} (it releases the GIL) or in a process pool",
+    ),
+)
+
 #: Calls that block the thread they run on.
 BLOCKING_CALLS: dict[str, Blocking] = _merge(
     _BLOCKING_TIME,
@@ -1961,6 +2200,8 @@ BLOCKING_CALLS: dict[str, Blocking] = _merge(
     _BLOCKING_MEDIA,
     _BLOCKING_MODELS,
     _BLOCKING_PROBES,
+    _BLOCKING_MORE_SDKS,
+    _BLOCKING_SOLVERS_AND_CODECS,
 )
 
 #: Methods a ``Type.*`` entry of BLOCKING_CALLS does not cover: they return at once.
@@ -1981,6 +2222,10 @@ NOT_BLOCKING: frozenset[str] = frozenset(
         " is_cygwin polish_url set_persistent_git_options transform_kwarg transform_kwargs"
         " update_environment",
     )
+    # hvac: the mount-path helpers of the JWT/OIDC methods, and the cert method's error class
+    + _names("hvac.api.auth_methods.JWT", "resolve_path")
+    + _names("hvac.api.auth_methods.OIDC", "resolve_path")
+    + _names("hvac.api.auth_methods.Cert", "CertificateAuthError")
 )
 
 # --------------------------------------------------------------------------
@@ -2615,9 +2860,41 @@ _RETURNS_MORE_ASYNC_LIBRARIES = _merge(
     _azure_blob_types(f"{_AZ}aio."),
 )
 
+#: The SDKs, solvers and codecs of _BLOCKING_MORE_SDKS and _BLOCKING_SOLVERS_AND_CODECS.
+_GAPIC_CLASSES = [f"{client}{kind}" for client in _GAPIC_CLIENTS for kind in ("Client", "AsyncClient")]
+_RETURNS_SDKS_AND_SOLVERS = _merge(
+    _classes(
+        ["chess.engine.SimpleEngine"]
+        + _names("elevenlabs.client", "AsyncElevenLabs ElevenLabs")
+        + [f"vonage.{api}" for api in _VONAGE_APIS]
+        + _names("vonage", "Client Vonage")
+        + _GAPIC_CLASSES
+        + ["google.cloud.translate_v2.Client"]
+        + _names("entsoe", "EntsoePandasClient EntsoeRawClient")
+        + ["redcap.Project", "nio.AsyncClient"]
+        + ["ortools.constraint_solver.pywrapcp.RoutingModel", "ortools.constraint_solver.pywrapcp.Solver"]
+        + ["ortools.sat.python.cp_model.CpSolver", "ortools.linear_solver.pywraplp.Solver"]
+        + _names("lzma", "LZMACompressor LZMADecompressor")
+        + _names("bz2", "BZ2Compressor BZ2Decompressor")
+    ),
+    _to("chess.engine.SimpleEngine", _names("chess.engine.SimpleEngine", "popen popen_uci popen_xboard")),
+    {
+        f"{client}.{factory}": client
+        for client in _GAPIC_CLASSES
+        for factory in ("from_service_account_file", "from_service_account_info", "from_service_account_json")
+    },
+    _to(
+        "google.cloud.translate_v2.Client",
+        _names("google.cloud.translate_v2.Client", "from_service_account_info from_service_account_json"),
+    ),
+    _to("google.api_core.operation.Operation", _GAPIC_OPERATIONS),
+    _to("ortools.linear_solver.pywraplp.Solver", ["ortools.linear_solver.pywraplp.Solver.CreateSolver"]),
+)
+
 RETURN_TYPES: dict[str, str] = _merge(
     _RETURNS_SYNC, _RETURNS_ASYNC, _RETURNS_LIBRARIES_SYNC, _RETURNS_LIBRARIES_ASYNC,
     _RETURNS_DEVICES_AND_SDKS, _RETURNS_MORE_LIBRARIES, _RETURNS_MORE_ASYNC_LIBRARIES,
+    _RETURNS_SDKS_AND_SOLVERS,
 )
 
 #: Type -> type bound by ``with``/``async with`` when it is not the type itself.
@@ -2707,13 +2984,26 @@ _MORE_ATTRIBUTES: dict[str, str] = {
     "hvac.api.SecretsEngines.kv": "hvac.api.secrets_engines.Kv",
     "hvac.api.secrets_engines.Kv.v1": "hvac.api.secrets_engines.KvV1",
     "hvac.api.secrets_engines.Kv.v2": "hvac.api.secrets_engines.KvV2",
-    "hvac.api.SecretsEngines.transit": "hvac.api.secrets_engines.Transit",
-    "hvac.api.SecretsEngines.database": "hvac.api.secrets_engines.Database",
-    "hvac.api.AuthMethods.approle": "hvac.api.auth_methods.AppRole",
-    "hvac.api.AuthMethods.kubernetes": "hvac.api.auth_methods.Kubernetes",
-    "hvac.api.AuthMethods.ldap": "hvac.api.auth_methods.Ldap",
-    "hvac.api.AuthMethods.userpass": "hvac.api.auth_methods.Userpass",
-    "hvac.api.AuthMethods.aws": "hvac.api.auth_methods.Aws",
+    **{f"hvac.api.SecretsEngines.{a}": f"hvac.api.secrets_engines.{c}" for a, c in _HVAC_SECRETS_ENGINES.items()},
+    **{f"hvac.api.AuthMethods.{a}": f"hvac.api.auth_methods.{c}" for a, c in _HVAC_AUTH_METHODS.items()},
+    # ElevenLabs: ``client.text_to_speech.convert(...)``
+    **_sdk_attributes(
+        "elevenlabs.client.ElevenLabs",
+        {a: f"elevenlabs.{m}.{c}" for a, (m, c, _) in _ELEVENLABS_RESOURCES.items()},
+    ),
+    **_sdk_attributes(
+        "elevenlabs.client.AsyncElevenLabs",
+        {a: f"elevenlabs.{m}.Async{c}" for a, (m, c, _) in _ELEVENLABS_RESOURCES.items()},
+    ),
+    # Vonage: v3's ``client.sms``, v4's ``vonage.Vonage(auth).sms``
+    **{f"vonage.Client.{a}": f"vonage.{c}" for a, c in (
+        ("sms", "Sms"), ("voice", "Voice"), ("verify", "Verify"), ("verify2", "Verify2"),
+        ("messages", "Messages"),
+    )},
+    **{f"vonage.Vonage.{a}": f"vonage.{c}" for a, c in (
+        ("sms", "Sms"), ("voice", "Voice"), ("verify", "Verify"),
+        ("verify_legacy", "VerifyLegacy"), ("messages", "Messages"),
+    )},
 }
 
 #: Type of attribute or subscript access on an instance.
@@ -2877,6 +3167,8 @@ TYPE_BASES: dict[str, tuple[str, ...]] = _merge(
     _bases("ccxt.Exchange", [f"ccxt.{e}" for e in _CCXT_EXCHANGES]),
     _bases("ccxt.async_support.Exchange", [f"ccxt.async_support.{e}" for e in _CCXT_EXCHANGES]),
     _bases("celery.result.ResultSet", ["celery.result.GroupResult"]),
+    _bases("chess.engine.Protocol", _names("chess.engine", "UciProtocol XBoardProtocol")),
+    _bases("entsoe.EntsoeRawClient", ["entsoe.EntsoePandasClient"]),
 )
 
 
@@ -3163,6 +3455,64 @@ TYPE_ALIASES: dict[str, str] = _merge(
         "delete_from_gateway push_to_gateway pushadd_to_gateway",
     ),
     _module_alias("scapy.sendrecv", "scapy.all", "sniff sr sr1 srloop srp srp1"),
+    # the SDKs of _BLOCKING_MORE_SDKS
+    _module_alias("elevenlabs", "elevenlabs.client", "AsyncElevenLabs ElevenLabs"),
+    _module_alias("vonage.vonage", "vonage", "Vonage"),
+    _module_alias("vonage.client", "vonage", "Client"),
+    {
+        # v3 modules, then the v4 packages
+        "vonage.sms.Sms": "vonage.Sms",
+        "vonage.voice.Voice": "vonage.Voice",
+        "vonage.verify.Verify": "vonage.Verify",
+        "vonage.verify2.Verify2": "vonage.Verify2",
+        "vonage.messages.Messages": "vonage.Messages",
+        "vonage_sms.Sms": "vonage.Sms",
+        "vonage_sms.sms.Sms": "vonage.Sms",
+        "vonage_voice.Voice": "vonage.Voice",
+        "vonage_voice.voice.Voice": "vonage.Voice",
+        "vonage_verify.Verify": "vonage.Verify",
+        "vonage_verify.verify.Verify": "vonage.Verify",
+        "vonage_verify_legacy.VerifyLegacy": "vonage.VerifyLegacy",
+        "vonage_verify_legacy.verify_legacy.VerifyLegacy": "vonage.VerifyLegacy",
+        "vonage_messages.Messages": "vonage.Messages",
+        "vonage_messages.messages.Messages": "vonage.Messages",
+        # google-cloud-translate 1.x: ``from google.cloud import translate; translate.Client()``
+        "google.cloud.translate.Client": "google.cloud.translate_v2.Client",
+        "google.cloud.translate_v2.client.Client": "google.cloud.translate_v2.Client",
+        "redcap.project.Project": "redcap.Project",
+    },
+    _module_alias("google.cloud.vision_v1", "google.cloud.vision", "ImageAnnotatorAsyncClient ImageAnnotatorClient"),
+    _module_alias("google.cloud.speech_v1", "google.cloud.speech", "SpeechAsyncClient SpeechClient"),
+    _module_alias(
+        "google.cloud.texttospeech_v1", "google.cloud.texttospeech", "TextToSpeechAsyncClient TextToSpeechClient"
+    ),
+    _module_alias(
+        "google.cloud.translate",
+        "google.cloud.translate_v3",
+        "TranslationServiceAsyncClient TranslationServiceClient",
+    ),
+    # (language_v2's client is another class, whose RPCs are a subset of language_v1's)
+    *(
+        _module_alias(v, "google.cloud.language", "LanguageServiceAsyncClient LanguageServiceClient")
+        for v in ("google.cloud.language_v1", "google.cloud.language_v2")
+    ),
+    _module_alias(
+        "google.cloud.secretmanager_v1",
+        "google.cloud.secretmanager",
+        "SecretManagerServiceAsyncClient SecretManagerServiceClient",
+    ),
+    _module_alias("google.cloud.tasks_v2", "google.cloud.tasks", "CloudTasksAsyncClient CloudTasksClient"),
+    _module_alias(
+        "google.cloud.documentai_v1",
+        "google.cloud.documentai",
+        "DocumentProcessorServiceAsyncClient DocumentProcessorServiceClient",
+    ),
+    _module_alias(
+        "google.cloud.kms_v1", "google.cloud.kms", "KeyManagementServiceAsyncClient KeyManagementServiceClient"
+    ),
+    _module_alias("entsoe.entsoe", "entsoe", "EntsoePandasClient EntsoeRawClient"),
+    _module_alias("nio.client", "nio", "AsyncClient"),
+    _module_alias("nio.client.async_client", "nio", "AsyncClient"),
 )
 
 # --------------------------------------------------------------------------
@@ -3530,6 +3880,29 @@ _MORE_SDK_COROUTINES = (
     + _names("socketio.AsyncClient", "call connect disconnect emit send shutdown sleep wait")
     + _names("socketio.AsyncSimpleClient", "call connect disconnect emit receive")
     + _names("icmplib", "async_multiping async_ping async_resolve")
+    # python-chess's asyncio API: ``transport, engine = await chess.engine.popen_uci(...)``
+    + _names("chess.engine", "popen_uci popen_xboard")
+    + _names("chess.engine.Protocol", f"{_CHESS_ENGINE_OPS} initialize popen")
+    + [
+        f"elevenlabs.{module}.Async{cls}.{op}"
+        for module, cls, ops in _ELEVENLABS_RESOURCES.values()
+        for op in ops.split()
+        if f"{cls}.{op}" not in _ELEVENLABS_GENERATORS
+    ]
+    + _names("elevenlabs.client.AsyncElevenLabs", "clone generate")
+    + [f"{client}AsyncClient.{op}" for client, ops in _GAPIC_CLIENTS.items() for op in ops.split()]
+    # matrix-nio (room_get_event_relations and room_get_threads are async generators)
+    + _names(
+        "nio.AsyncClient",
+        "close content_repository_config delete_devices devices download get_avatar"
+        " get_displayname get_presence get_profile join joined_members joined_rooms keys_claim"
+        " keys_query keys_upload list_public_rooms login login_info logout register room_ban"
+        " room_context room_create room_forget room_get_event room_get_state"
+        " room_get_state_event room_invite room_kick room_leave room_messages room_put_state"
+        " room_read_markers room_redact room_resolve_alias room_send room_typing room_unban"
+        " send_to_device_messages set_avatar set_displayname set_presence share_group_session"
+        " sync sync_forever thumbnail to_device update_receipt_marker upload whoami",
+    )
 )
 
 COROUTINE_FUNCTIONS: frozenset[str] = frozenset(
