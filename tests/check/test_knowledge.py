@@ -26,6 +26,7 @@ SYNC_CLOSERS = {
     "asyncpg.Connection.terminate",
     "asyncpg.Pool.terminate",
     "motor.motor_asyncio.AsyncIOMotorClient.close",
+    "aiosmtplib.SMTP.close",
 }
 
 

@@ -3965,6 +3965,9 @@ RESOURCES: dict[str, Resource] = {
     "aiomysql.create_pool": _pool("aiomysql pool", ("close", "terminate")),
     "psycopg.AsyncConnection.connect": _connection("psycopg AsyncConnection"),
     "websockets.connect": _connection("websockets connection"),
+    # One SMTP session sends many messages: a connection (and TLS, and log-in) per
+    # message is what mail servers rate-limit.
+    "aiosmtplib.SMTP": _client("aiosmtplib SMTP connection", ("quit", "close")),
     "aiofiles.open": Resource(
         "file", awaited=True, closers=("close",), label="aiofiles file", shareable=False
     ),
