@@ -1542,6 +1542,39 @@ case(
 )
 
 
+case(
+    "django_mail_docker_api_audio_rasters_milp",
+    """
+    import asyncio
+
+    import docker
+    import pulp
+    import rasterio
+    import soundfile
+    from asgiref.sync import sync_to_async
+    from django.core.mail import EmailMultiAlternatives, send_mail
+
+
+    async def rsvp(guest: str, path: str, scene: str) -> None:
+        send_mail("RSVP", "Thanks!", "noreply@example.com", [guest])  # error: ADC101
+        await sync_to_async(send_mail)("RSVP", "Thanks!", "noreply@example.com", [guest])
+        msg = EmailMultiAlternatives("RSVP", "Thanks!", to=[guest])  # building it sends nothing
+        msg.attach_alternative("<p>Thanks!</p>", "text/html")
+        msg.send()  # error: ADC101
+        client = docker.from_env()  # error: ADC101
+        client.api.restart("web", timeout=30)  # error: ADC101
+        await asyncio.to_thread(client.api.restart, "web")
+        data, rate = soundfile.read(path)  # error: ADC101
+        await asyncio.to_thread(soundfile.read, path)
+        with rasterio.open(scene) as src:  # error: ADC101
+            print(src.profile)
+        prob = pulp.LpProblem("timetable", pulp.LpMinimize)  # a model: nothing solved yet
+        prob.solve(pulp.PULP_CBC_CMD(msg=False))  # error: ADC101
+        await asyncio.to_thread(prob.solve)
+    """,
+)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_library_case(name: str) -> None:
     source = CASES[name]

@@ -2175,6 +2175,40 @@ _BLOCKING_SOLVERS_AND_CODECS = _merge(
 )
 
 #: Calls that block the thread they run on.
+_BLOCKING_FRAMEWORK_EXTRAS = _merge(
+    # Django's mail API talks to the SMTP server on the calling thread (in an async view:
+    # the event loop's).
+    _block(
+        _names("django.core.mail", "mail_admins mail_managers send_mail send_mass_mail")
+        + _names("django.core.mail.EmailMessage", "send"),
+        "talks to the SMTP server and waits for it",
+        f"run it with `await sync_to_async(send_mail)(...)` or {_TO_THREAD}, or use `aiosmtplib`",
+    ),
+    # docker's low-level client (``docker.from_env().api``): every method is a request.
+    _block(
+        _names("docker.APIClient", "*"),
+        _request_to("the Docker daemon"),
+        f"use `aiodocker` or {_TO_THREAD}",
+    ),
+    # Audio and rasters read and decoded whole, and a MILP solved by a solver process.
+    # (Not ``soundfile.write``: writing PCM into a ``BytesIO`` is a copy.)
+    _block(
+        _names("soundfile", "read"),
+        "reads and decodes a whole audio file, which takes much CPU time",
+        f"run it in a thread or a process pool ({_TO_THREAD})",
+    ),
+    _block(
+        ["rasterio.open", *_names("rasterio.io.DatasetReader", "read read_masks sample")],
+        "reads a raster dataset (from disk or over the network) and decodes it",
+        f"run it in a thread or a process pool ({_TO_THREAD})",
+    ),
+    _block(
+        _names("pulp.LpProblem", "solve"),
+        "runs a solver, which takes much CPU time (up to its time limit)",
+        "run it in a process pool (`loop.run_in_executor(pool, ...)`) or a thread",
+    ),
+)
+
 BLOCKING_CALLS: dict[str, Blocking] = _merge(
     _BLOCKING_TIME,
     _BLOCKING_HTTP,
@@ -2202,6 +2236,7 @@ BLOCKING_CALLS: dict[str, Blocking] = _merge(
     _BLOCKING_PROBES,
     _BLOCKING_MORE_SDKS,
     _BLOCKING_SOLVERS_AND_CODECS,
+    _BLOCKING_FRAMEWORK_EXTRAS,
 )
 
 #: Methods a ``Type.*`` entry of BLOCKING_CALLS does not cover: they return at once.
@@ -2647,7 +2682,8 @@ _RETURNS_DEVICES_AND_SDKS = _merge(
     _classes(["slack_sdk.WebClient", "urllib.robotparser.RobotFileParser", "serial.Serial",
               "twilio.rest.Client", "stripe.StripeClient", "ldap3.Connection", "weasyprint.HTML",
               "pywebpush.WebPusher", "asyncua.Client", "asyncua.Node", "zeep.Client",
-              "zeep.AsyncClient", "qdrant_client.QdrantClient", "qdrant_client.AsyncQdrantClient"]),
+              "zeep.AsyncClient", "django.core.mail.EmailMessage",
+              "django.core.mail.EmailMultiAlternatives", "qdrant_client.QdrantClient", "qdrant_client.AsyncQdrantClient"]),
     {
         "weasyprint.HTML.render": "weasyprint.document.Document",
         "asyncua.Client.get_node": "asyncua.Node",
@@ -2704,6 +2740,8 @@ _RETURNS_MORE_LIBRARIES = _merge(
     ),
     # docker
     _to("docker.DockerClient", ["docker.from_env", "docker.DockerClient.from_env"]),
+    {"rasterio.open": "rasterio.io.DatasetReader", "pulp.LpProblem": "pulp.LpProblem",
+     "docker.APIClient": "docker.APIClient"},
     _to(f"{_DM}containers.Container", _names(f"{_DM}containers.ContainerCollection", "create get run")),
     _to(f"{_DM}images.Image", _names(f"{_DM}images.ImageCollection", "get pull")),
     _to(f"{_DM}networks.Network", _names(f"{_DM}networks.NetworkCollection", "create get")),
@@ -2967,6 +3005,7 @@ _ANTHROPIC_ATTRIBUTES = _merge(
 
 #: The collections and sub-APIs of sync clients (see _BLOCKING_INFRASTRUCTURE ...).
 _MORE_ATTRIBUTES: dict[str, str] = {
+    "docker.DockerClient.api": "docker.APIClient",
     "docker.DockerClient.containers": f"{_DM}containers.ContainerCollection",
     "docker.DockerClient.images": f"{_DM}images.ImageCollection",
     "docker.DockerClient.networks": f"{_DM}networks.NetworkCollection",
@@ -3065,6 +3104,7 @@ def _bases(base: str, subclasses: Iterable[str]) -> dict[str, tuple[str, ...]]:
 #: Library subclass relations: type -> its bases that carry known methods.
 TYPE_BASES: dict[str, tuple[str, ...]] = _merge(
     _bases("pathlib.Path", _names("pathlib", "PosixPath WindowsPath")),
+    _bases("django.core.mail.EmailMessage", ["django.core.mail.EmailMultiAlternatives"]),
     _bases("http.client.HTTPConnection", ["http.client.HTTPSConnection"]),
     _bases("urllib3.PoolManager", ["urllib3.ProxyManager"]),
     _bases("urllib3.HTTPConnectionPool", ["urllib3.HTTPSConnectionPool"]),
@@ -3373,6 +3413,8 @@ TYPE_ALIASES: dict[str, str] = _merge(
     # sync clients of infrastructure, data, API and media libraries (and their twins)
     {
         "docker.client.DockerClient": "docker.DockerClient",
+        "django.core.mail.message.EmailMessage": "django.core.mail.EmailMessage",
+        "django.core.mail.message.EmailMultiAlternatives": "django.core.mail.EmailMultiAlternatives",
         "docker.client.from_env": "docker.from_env",
         "confluent_kafka.cimpl.Producer": "confluent_kafka.Producer",
         "confluent_kafka.cimpl.Consumer": "confluent_kafka.Consumer",

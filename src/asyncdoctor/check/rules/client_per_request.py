@@ -620,10 +620,10 @@ def _interactive(name: str) -> bool:
     return any(w.endswith("input") or w in ("ask", "prompt", "getpass") for w in _words(name))
 
 
-#: A loop that sleeps this long at every turn (seconds) is a periodic job: HTTP clients
-#: keep idle connections for less (aiohttp 15 s, httpx 5 s), so a client per turn costs
-#: one connection set-up per turn either way.
-_PERIOD = 15.0
+#: A loop that sleeps this long at every turn (seconds) is a periodic job, minutes apart:
+#: HTTP clients keep idle connections for much less (aiohttp 15 s, httpx 5 s), so a client
+#: per turn costs one connection set-up per turn either way, once a minute at most.
+_PERIOD = 60.0
 _SLEEPS = frozenset({"asyncio.sleep", "anyio.sleep", "trio.sleep"})
 
 
@@ -665,6 +665,13 @@ def _number(fn: FunctionContext, node: ast.expr) -> float | None:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
         left, right = _number(fn, node.left), _number(fn, node.right)
         return left * right if left is not None and right is not None else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
+        # ``PERIOD - (loop.time() - started)``: the rest of a period of ``PERIOD`` seconds
+        return _number(fn, node.left)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "max" and node.args:
+        # ``max(period - elapsed, 30)``: at least the largest number it is given
+        known = [n for n in (_number(fn, a) for a in node.args) if n is not None]
+        return max(known) if known else None
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
         return float(node.value)
     if isinstance(node, ast.Name):
@@ -1120,9 +1127,10 @@ class ClientPerRequest(Rule):
     call awaited as a statement of its own (`await bot.run(session)`, maybe
     a long-running job), loops that wait for someone to type at every turn
     (`await prompt.prompt_async()`, `input()`: a console chat), periodic
-    jobs that sleep 15 s or more at every turn (`await asyncio.sleep(300)`:
-    HTTP clients drop idle connections sooner than that, so sharing one
-    saves nothing), generators, synchronous code, and coroutines run with
+    jobs that sleep a minute or more at every turn (`await
+    asyncio.sleep(300)`, `await asyncio.sleep(PERIOD - elapsed)`: HTTP
+    clients drop idle connections much sooner, so sharing one saves
+    nothing), generators, synchronous code, and coroutines run with
     `asyncio.run()` or `loop.run_until_complete()` in a loop or in a helper
     such a loop calls (each run has its own event loop, and a client cannot
     outlive its loop).
@@ -1235,8 +1243,8 @@ class ClientPerRequest(Rule):
                     if not _per_request_helper(c, fn):
                         _flag(fn, f"{_LOCAL}{fn.info.qualname}|{r.line}")
                 continue
-            if _loop_dependent(c) or _retry_like(c, fn):
-                continue
+            if _loop_dependent(c) or _retry_like(c, fn) or (c.loop is not None and _periodic(fn, c.loop)):
+                continue  # (a periodic job: one client per turn, minutes apart, costs nothing)
             what = ctor_display(c.key, c.res)
             verb = "opened" if c.res.kind == "connection" else "created"
             line = getattr(c.loop, "lineno", 0)

@@ -1850,7 +1850,7 @@ def _shares(index: ProjectIndex, site: object, memo: dict[str, bool]) -> bool:
 #: Comments that say a loop is sequential on purpose.
 _SEQUENTIAL_COMMENT = re.compile(
     r"(?i)sequential|\bserial(?:ly|i[sz]ed?)?\b|one (?:at a time|by one|after (?:the )?(?:other|another))"
-    r"|\bin order\b|\border(?:ing)? (?:matters|is important|is significant)|(?:keep|preserve)s? (?:the )?order"
+    r"|\bin (?!any\b)(?:\w+ ){0,2}order\b|\border(?:ing)? (?:matters|is important|is significant)|(?:keep|preserve)s? (?:the )?order"
     r"|overwhelm|rate[ -]?limit|throttl|\bnot (?:in )?parallel|\bno(?:t)? concurren"
     r"|(?:don'?t|do not|never|avoid|without) (?:parallel|concurren|gather|hammer|flood|spam|burst)"
 )
@@ -1876,7 +1876,13 @@ def _source_lines(fn: FunctionContext) -> list[str] | None:
 
 
 def _says_sequential(fn: FunctionContext, scope: ast.AST) -> bool:
-    """Whether a comment on the loop, in it or just above it says it runs in order on purpose."""
+    """Whether a comment on the loop, in it or just above it, or the function's docstring, says
+    it runs in order on purpose."""
+    node = fn.node
+    if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef):
+        doc = ast.get_docstring(node, clean=False)
+        if doc and _SEQUENTIAL_COMMENT.search(doc):
+            return True
     lines = _source_lines(fn)
     first = getattr(scope, "lineno", 0)
     last = getattr(scope, "end_lineno", None) or first

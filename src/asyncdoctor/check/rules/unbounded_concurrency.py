@@ -564,6 +564,8 @@ _DATA_NAME = re.compile(
     r")(?:$|_)"
     r"|[a-z](?:Ids|Urls|Keys|Rows)$"
 )
+#: Readers of rows and lines (``csv.DictReader(...)``, ``text.splitlines()``).
+_ROW_READERS = frozenset({"reader", "DictReader", "splitlines", "readlines"})
 #: Collections bounded by construction: configuration, fixed sets of shards or workers,
 #: the parts of one response, a page, the hooks of a program.
 _BOUNDED_NAME = re.compile(
@@ -700,6 +702,8 @@ class _Fanouts:
                 return self.unbounded(func.value, depth + 1)
             if isinstance(func, ast.Name) and name == "map" and len(node.args) >= 2:
                 return any(self.unbounded(a, depth + 1) for a in node.args[1:])
+            if name in _ROW_READERS:
+                return True  # the rows of a CSV or the lines of a text: as many as the input has
         if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
             return any(self.unbounded(g.iter, depth + 1) for g in node.generators)
         if isinstance(node, ast.Name) and depth < 4:
