@@ -594,7 +594,8 @@ class ResourceLeak(Rule):
 
 def _anchor(fn: FunctionContext, call: ast.Call) -> ast.AST:
     """Where to report a creation: the wrapper a statement starts with when the call is
-    handed straight to one (``await asyncio.wait_for(\n asyncio.open_connection(...), 10)``)."""
+    handed straight to one (``await asyncio.wait_for(asyncio.open_connection(...), 10)``
+    split over lines: the line where the statement starts)."""
     parent = fn.parent(call)
     if (
         isinstance(parent, ast.Call)
