@@ -1575,6 +1575,36 @@ case(
 )
 
 
+case(
+    "django_orm_in_async_views",
+    """
+    from asgiref.sync import sync_to_async
+    from django.db import models
+    from django.http import JsonResponse
+
+
+    class Guest(models.Model):
+        name = models.CharField(max_length=100)
+
+
+    async def rsvp(request, guest_id: int):
+        guest = Guest.objects.get(pk=guest_id)  # error: ADC101
+        going = Guest.objects.filter(name="x").exclude(name="y").count()  # error: ADC101
+        qs = Guest.objects.filter(name="x").order_by("name")  # lazy: no query yet
+        first = qs.first()  # error: ADC101
+        same = await Guest.objects.aget(pk=guest_id)
+        total = await Guest.objects.filter(name="x").acount()
+        other = await sync_to_async(Guest.objects.get)(pk=guest_id)
+        Guest.objects.acreate(name="late")  # error: ADC201
+        return JsonResponse({"ok": bool(guest and going and first and same and total and other)})
+
+
+    def sync_view(request):
+        return Guest.objects.get(pk=1)
+    """,
+)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_library_case(name: str) -> None:
     source = CASES[name]

@@ -429,6 +429,11 @@ class ProjectIndex:
             hit = self._class_attr(value.qualname, attr)
             if isinstance(hit, PFunc | PClass):
                 return hit
+            if isinstance(hit, LibObject) and any(
+                f"{base.type}.{attr}" in kb.CLASS_ATTRIBUTES
+                for base in self.mro(value.qualname) if isinstance(base, LibObject)
+            ):
+                return hit  # ``Article.objects``: a Django model's manager
             return None
         if isinstance(value, PInst):
             hit = self._class_attr(value.qualname, attr)

@@ -89,6 +89,7 @@ from typing import TypeVar
 __all__ = [
     "ATTRIBUTE_TYPES",
     "BLOCKING_CALLS",
+    "CLASS_ATTRIBUTES",
     "COROUTINE_FUNCTIONS",
     "ENTER_TYPES",
     "FLAG_ARGUMENTS",
@@ -2175,7 +2176,27 @@ _BLOCKING_SOLVERS_AND_CODECS = _merge(
 )
 
 #: Calls that block the thread they run on.
+#: Django's ORM: the QuerySet methods that run a query (lazy builders like ``filter()`` do
+#: not), and their ``a``-prefixed async twins (Django 4.1+).
+_DJ = "django.db.models.QuerySet"
+_DJANGO_QUERIES = (
+    "aggregate bulk_create bulk_update contains count create delete earliest exists explain"
+    " first get get_or_create in_bulk iterator last latest update update_or_create"
+)
+_DJANGO_BUILDERS = (
+    "all alias annotate defer distinct exclude filter none only order_by prefetch_related"
+    " reverse select_for_update select_related union using values values_list"
+)
+
 _BLOCKING_FRAMEWORK_EXTRAS = _merge(
+    # Django's ORM in an async view: the query blocks the loop, and Django itself raises
+    # SynchronousOnlyOperation unless DJANGO_ALLOW_ASYNC_UNSAFE is set.
+    _block(
+        _names(_DJ, _DJANGO_QUERIES),
+        "runs a database query (and Django raises SynchronousOnlyOperation in async code)",
+        "use the ORM's async method (`await Model.objects.aget(...)`, `afirst()`, `acount()`,"
+        " `acreate()`...), or run it with `await sync_to_async(...)`",
+    ),
     # Django's mail API talks to the SMTP server on the calling thread (in an async view:
     # the event loop's).
     _block(
@@ -2740,6 +2761,8 @@ _RETURNS_MORE_LIBRARIES = _merge(
     ),
     # docker
     _to("docker.DockerClient", ["docker.from_env", "docker.DockerClient.from_env"]),
+    _to(_DJ, _names(_DJ, _DJANGO_BUILDERS)),
+    _classes(["django.db.models.Model"]),
     {"rasterio.open": "rasterio.io.DatasetReader", "pulp.LpProblem": "pulp.LpProblem",
      "docker.APIClient": "docker.APIClient"},
     _to(f"{_DM}containers.Container", _names(f"{_DM}containers.ContainerCollection", "create get run")),
@@ -3049,6 +3072,7 @@ _MORE_ATTRIBUTES: dict[str, str] = {
 ATTRIBUTE_TYPES: dict[str, str] = {
     **{path: f"{_GL}{m}" for path, (m, _) in _GITLAB_MANAGERS.items()},
     "web3.Web3.eth": "web3.eth.Eth",
+    "django.db.models.Model.objects": "django.db.models.Manager",
     "zeep.Client.service": "zeep.proxy.ServiceProxy",
     # (its operations are coroutines, whose names the WSDL decides: nothing known blocks)
     "zeep.AsyncClient.service": "zeep.proxy.AsyncServiceProxy",
@@ -3105,6 +3129,8 @@ def _bases(base: str, subclasses: Iterable[str]) -> dict[str, tuple[str, ...]]:
 TYPE_BASES: dict[str, tuple[str, ...]] = _merge(
     _bases("pathlib.Path", _names("pathlib", "PosixPath WindowsPath")),
     _bases("django.core.mail.EmailMessage", ["django.core.mail.EmailMultiAlternatives"]),
+    # a model's manager answers the QuerySet's methods
+    _bases(_DJ, ["django.db.models.Manager"]),
     _bases("http.client.HTTPConnection", ["http.client.HTTPSConnection"]),
     _bases("urllib3.PoolManager", ["urllib3.ProxyManager"]),
     _bases("urllib3.HTTPConnectionPool", ["urllib3.HTTPSConnectionPool"]),
@@ -3947,8 +3973,13 @@ _MORE_SDK_COROUTINES = (
     )
 )
 
+#: Attributes read on a project class (not an instance) whose type the tables know: a
+#: Django model's manager, ``Article.objects``.
+CLASS_ATTRIBUTES: frozenset[str] = frozenset({"django.db.models.Model.objects"})
+
 COROUTINE_FUNCTIONS: frozenset[str] = frozenset(
-    _BOT_COROUTINES
+    _names(_DJ, " ".join(f"a{m}" for m in _DJANGO_QUERIES.split() if m != "iterator"))
+    + _BOT_COROUTINES
     + _ASYNCIO_COROUTINES
     + _HTTP_COROUTINES
     + _DATABASE_COROUTINES
