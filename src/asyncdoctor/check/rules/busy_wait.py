@@ -610,13 +610,10 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
     tree = getattr(getattr(fn, "_analysis", None), "tree", None)
     if not isinstance(tree, ast.Module):
         return False
-    if (
-        not sized
-        and isinstance(operand, ast.Attribute)
-        and isinstance(operand.value, ast.Name)
-        and operand.value.id == "self"
-        and _empty_container_attr(tree, fn, operand.attr)
-    ):
+    own = isinstance(operand, ast.Attribute) and isinstance(operand.value, ast.Name) and operand.value.id == "self"
+    cls = _enclosing_class(tree, fn.node) if own else None
+    collection = isinstance(operand, ast.Attribute) and _empty_container_attr(cls, operand.attr)
+    if collection:
         sized = True  # ``while self._inflight:``: a collection of the object, tested for items
     scope: ast.AST
     declared = False  # a plain name is set elsewhere only under ``global``/``nonlocal``
@@ -637,15 +634,14 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
             return (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
                     and target.value.id == holder and isinstance(target.slice, ast.Constant)
                     and target.slice.value == key)
-    elif isinstance(operand, ast.Attribute) and isinstance(operand.value, ast.Name) and operand.value.id == "self":
-        cls = _enclosing_class(tree, fn.node)
+    elif own and isinstance(operand, ast.Attribute):
         if cls is None:
             return False
         scope = cls
         attr = operand.attr
         # The items of the object's collection may be changed by the module's other code
         # too (``room.players[name] = ws`` in a connection handler): look there as well.
-        anyone = sized and _empty_container_attr(tree, fn, attr)
+        anyone = sized and collection
         if anyone:
             scope = tree
 
@@ -704,10 +700,9 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
 _EMPTY_CONTAINERS = frozenset({"set", "list", "dict", "deque", "OrderedDict", "defaultdict", "WeakSet"})
 
 
-def _empty_container_attr(tree: ast.Module, fn: FunctionContext, attr: str) -> bool:
+def _empty_container_attr(cls: ast.ClassDef | None, attr: str) -> bool:
     """Whether the class's ``__init__`` makes ``self.<attr>`` an empty collection
     (``set()``, ``[]``, ``{}``, ``deque()``)."""
-    cls = _enclosing_class(tree, fn.node)
     if cls is None:
         return False
     for item in cls.body:

@@ -365,9 +365,8 @@ def read_level(index: ProjectIndex, qualname: str, memo: dict[str, int], depth: 
         elif isinstance(value, LibMethod | LibName):
             if network_lib(value, site.ref):
                 level = READS if _READ_VERB.match(attr) else OTHER
-            elif attr in _NEUTRAL_AWAITS and (
-                isinstance(value, LibMethod) and lib_mro(value.type)[0].partition(".")[0] in _NET_ROOTS
-            ):
+            elif (attr in _NEUTRAL_AWAITS and isinstance(value, LibMethod)
+                  and value.type.partition(".")[0] in _NET_ROOTS):
                 level = QUIET
             else:
                 level = OTHER
