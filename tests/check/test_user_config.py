@@ -10,14 +10,14 @@ from asyncdoctor.check import Config, check_paths, check_source, load_config
 
 SOURCE = """\
 import legacy.db
-from legacy import Client
+from legacy import Registry
 
 
 def helper():
     return legacy.db.query("select 1")
 
 
-async def handler(client: Client):
+async def handler(client: Registry):
     legacy.db.query("select 1")
     client.fetch("x")
     helper()
@@ -32,6 +32,24 @@ def test_unknown_library_calls_are_not_blocking_by_default() -> None:
     assert codes_and_lines(Config(cache=False)) == []
 
 
+GUESSED = """\
+from legacy import Client
+
+client = Client("https://legacy.example")
+
+
+async def handler():
+    client.fetch_orders()
+"""
+
+
+@pytest.mark.parametrize("safe", ["legacy.*", "legacy.Client.*", "legacy.Client.fetch_orders"])
+def test_a_guessed_client_call_is_silenced_by_safe_functions(safe: str) -> None:
+    # an unknown library's client, by its shape (see _guess): silenced like any other call
+    assert [f.line for f in check_source(GUESSED)] == [7]
+    assert check_source(GUESSED, config=Config(cache=False, safe_functions=(safe,))) == []
+
+
 def test_declared_blocking_function_is_reported_directly_and_through_helpers() -> None:
     config = Config(cache=False, blocking_functions=("legacy.db.query",))
     assert codes_and_lines(config) == [(10, "ADC101"), (12, "ADC101")]
@@ -40,7 +58,7 @@ def test_declared_blocking_function_is_reported_directly_and_through_helpers() -
 
 
 def test_declared_blocking_methods_with_a_wildcard() -> None:
-    config = Config(cache=False, blocking_functions=("legacy.Client.*",))
+    config = Config(cache=False, blocking_functions=("legacy.Registry.*",))
     assert codes_and_lines(config) == [(11, "ADC101")]
 
 

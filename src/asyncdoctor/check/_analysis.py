@@ -1057,6 +1057,45 @@ def _in_memory_file(scope: Scope, node: ast.expr) -> bool:
     return isinstance(value, LibObject) and in_table(value, kb.IN_MEMORY_FILE_TYPES)
 
 
+# A string naming a file: ``scans/a.las``, ``/vsis3/bucket/tile.tif``, ``report.pdf``.
+_FILE_STRING = re.compile(r"^[^\s:]*(/[^\s/]+|\.[A-Za-z][A-Za-z0-9]{0,4})$|^[a-z0-9]+://[^\s]+/[^\s]*\.[A-Za-z]\w{0,4}$")
+_PATH_MAKERS = frozenset({"Path", "PurePath", "PosixPath", "join", "fspath", "str", "abspath", "expanduser", "resolve"})
+
+
+def _path_argument(node: ast.expr, depth: int = 0) -> bool:
+    """Whether an argument names a file: ``path``, ``scan_file``, ``Path(...)``, ``d / name``,
+    ``str(path)``, ``"scans/a.las"`` (recorded as ``kb.PATH_ARGUMENT``, see ``_guess``)."""
+    if depth > 3:
+        return False
+    if isinstance(node, ast.Name):
+        return _looks_like_path(node.id)
+    if isinstance(node, ast.Attribute):
+        return _looks_like_path(node.attr)
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and len(node.value) < 300 and _FILE_STRING.match(node.value) is not None
+    if isinstance(node, ast.JoinedStr):
+        text = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+        return "/" in text or re.search(r"\.[A-Za-z][A-Za-z0-9]{0,4}$", text) is not None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return any(
+            _path_argument(side, depth + 1) or (isinstance(side, ast.Constant) and isinstance(side.value, str))
+            for side in (node.left, node.right)
+        )
+    if isinstance(node, ast.Call) and node.args:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name in ("Path", "PurePath", "PosixPath"):
+            return True
+        if name in _PATH_MAKERS:
+            return _path_argument(node.args[0], depth + 1)
+    return False
+
+
+def _looks_like_path(name: str) -> bool:
+    low = name.lower().strip("_")
+    return low.endswith(("path", "filename", "fname", "_file", "filepath"))
+
+
 def _bound_in_function(scope: Scope, name: str) -> bool:
     inner: Scope | None = scope
     while inner is not None and inner.parent is not None:  # the module scope has no parent
@@ -1741,6 +1780,8 @@ class _CallWalker:
                 consts.append((i, kb.IN_MEMORY_FILE))
             elif (flag := _flag_argument(self.scope, arg)) is not None:
                 consts.append((i, flag))
+            elif _path_argument(arg):
+                consts.append((i, kb.PATH_ARGUMENT))
         for kw in node.keywords:
             self.expr(kw.value, Usage.VALUE)
             if kw.arg and isinstance(kw.value, ast.Constant) and isinstance(
@@ -1751,6 +1792,8 @@ class _CallWalker:
                 consts.append((kw.arg, kb.IN_MEMORY_FILE))
             elif kw.arg and (flag := _flag_argument(self.scope, kw.value)) is not None:
                 consts.append((kw.arg, flag))
+            elif kw.arg and _path_argument(kw.value):
+                consts.append((kw.arg, kb.PATH_ARGUMENT))
         if (
             self.filled_queues
             and isinstance(func, ast.Attribute)

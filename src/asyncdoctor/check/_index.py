@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from .._compat import removeprefix_module
 from . import _knowledge as kb
 from ._analysis import NESTED, CallSite, ClassInfo, FileSummary, FuncInfo, Usage, keyed_segment
+from ._guess import async_constructors, guess, receiver_refs
 from ._refs import (
     ENTER,
     LibMethod,
@@ -95,6 +96,8 @@ class Blocked:
     memoised: bool = False
     #: Whether the blocking call is a sleep of a few milliseconds at most (``time.sleep(0.001)``).
     brief: bool = False
+    #: Whether the call is of a library the checker does not know, judged by its shape (``_guess``).
+    guessed: bool = False
 
     @property
     def weak(self) -> bool:
@@ -249,6 +252,8 @@ class ProjectIndex:
         self._listed_cache: dict[frozenset[str], frozenset[str]] = {}
         self._blocking_cache: dict[str, Blocked | None] = {}
         self._prefixes: frozenset[str] | None = None
+        self._guess_tops: tuple[frozenset[str], frozenset[str]] | None = None
+        self._receivers: dict[str, frozenset[str]] = {}
         self._keys: dict[str, str] | None = None  # see _keyed
 
     # -- resolution -------------------------------------------------------
@@ -645,7 +650,7 @@ class ProjectIndex:
         if value is None:
             value = self.evaluate(site.ref)
         if value is None:
-            return None
+            return self._guess(site, summary)
         direct = self._direct_blocking(site, value, summary)
         if direct is not _FOLLOW:
             return direct  # type: ignore[return-value]
@@ -685,7 +690,7 @@ class ProjectIndex:
             return None
         hit = blocking_info(value)
         if hit is None:
-            return None
+            return self._guess(site, summary) if isinstance(value, LibName) else None
         if site.usage == Usage.AWAITED:
             # What the code awaits returns an awaitable, so the type inferred
             # here is not the one it has: ``sessionmaker(class_=AsyncSession)``
@@ -749,10 +754,10 @@ class ProjectIndex:
                 site = info.calls[index]
                 index += 1
                 value = self.evaluate(site.ref)
-                if value is None:
-                    continue
-                inner = self._direct_blocking(site, value, summary)
+                inner = (self._direct_blocking(site, value, summary) if value is not None
+                         else self._guess(site, summary))
                 if inner is _FOLLOW:
+                    assert value is not None
                     callee = self._callee_function(value)
                     if callee is None or self._lazy_call(callee, site):
                         continue
@@ -773,7 +778,7 @@ class ProjectIndex:
                     continue
                 assert isinstance(inner, Blocked)
                 where = f"{self.display_path(summary)}:{site.line}"
-                step = f"{self.short_name(value)}() at {where}"
+                step = f"{self.short_name(value) if value is not None else inner.culprit}() at {where}"
                 root = inner.root or (summary.path, site.line, site.col, site.end_line, site.end_col)
                 found = replace(inner, chain=(step, *inner.chain), root=root,
                                 guarded=inner.guarded or site.guarded, memoised=inner.memoised or memoised)
@@ -788,6 +793,31 @@ class ProjectIndex:
             active.discard(current)
             stack.pop()
         return cache[qualname]
+
+    def _guess(self, site: CallSite, summary: FileSummary | None) -> Blocked | None:
+        """What a call of a library nothing is known of most likely does (see ``_guess``)."""
+        if summary is None or summary.path in self.library_paths:
+            return None
+        if self.user_safe:
+            plain = site.ref.replace("()", "")
+            listed = self._listed(self.user_safe)
+            if plain in listed or any(n.endswith(".*") and plain.startswith(n[:-1]) for n in listed):
+                return None  # ``pyzabbix.*``, ``pyzabbix.ZabbixAPI.*``, or the call's own name
+        if self._guess_tops is None:
+            own = {name.partition(".")[0] for name in (*self.modules, *self.module_aliases)}
+            calls = [site for s in self.summaries for info in s.functions.values() for site in info.calls]
+            self._guess_tops = (frozenset(own), async_constructors(calls))
+        receivers = self._receivers.get(summary.path)
+        if receivers is None:
+            receivers = self._receivers[summary.path] = receiver_refs(
+                [site for info in summary.functions.values() for site in info.calls]
+            )
+        hit = guess(site, project_tops=self._guess_tops[0], awaited_tops=self._guess_tops[1],
+                    receivers=receivers)
+        if hit is None:
+            return None
+        what, instead, culprit = hit
+        return Blocked(what, instead, culprit, (), guessed=True)
 
     def _lazy_call(self, qualname: str, site: CallSite) -> bool:
         """Whether calling this function runs none of its body yet (a generator, not iterated)."""

@@ -36,7 +36,7 @@ from pathlib import Path
 from . import _knowledge as kb
 from ._analysis import FileSummary
 
-__all__ = ["MAX_FILES", "MAX_ROUNDS", "LibraryFile", "library_files", "wanted_names"]
+__all__ = ["MAX_FILES", "MAX_ROUNDS", "LibraryFile", "known_tops", "library_files", "wanted_names"]
 
 #: At most this many library files are read in one run.
 MAX_FILES = 400
@@ -69,7 +69,7 @@ LibraryFile = tuple[Path, str, bool]
 
 
 @cache
-def _known_tops() -> frozenset[str]:
+def known_tops() -> frozenset[str]:
     """Top-level names the knowledge tables speak of: their own entries win."""
     names: set[str] = set()
     tables: Iterable[Iterable[str]] = (
@@ -128,7 +128,7 @@ class _Finder:
     """Maps dotted names of one environment's libraries to their source files."""
 
     def __init__(self, skip_tops: frozenset[str]) -> None:
-        self.skip = (skip_tops | _known_tops() | PURE_LIBRARIES | frozenset(sys.stdlib_module_names)
+        self.skip = (skip_tops | known_tops() | PURE_LIBRARIES | frozenset(sys.stdlib_module_names)
                      | {"builtins"})
         self.roots: dict[str, tuple[list[Path], Path | None]] = {}
         self._is_file: dict[Path, bool] = {}

@@ -100,6 +100,7 @@ __all__ = [
     "NOT_BLOCKING",
     "OFFLOADERS",
     "OFFLOADING_DECORATORS",
+    "PATH_ARGUMENT",
     "RESOURCES",
     "RETURN_TYPES",
     "SEMAPHORES",
@@ -291,6 +292,11 @@ _NO_TIMEOUT_0 = (("timeout", 0, 0),)
 #: What the per-file walk records, in place of a constant, for an argument
 #: that is an in-memory file (``io.BytesIO(data)``, or a local bound to one).
 IN_MEMORY_FILE = "<in-memory file>"
+
+#: What the per-file walk records, in place of a constant, for an argument that
+#: names a file (``path``, ``Path(...)``, ``folder / name``, ``"scans/a.las"``):
+#: see :mod:`._guess`.
+PATH_ARGUMENT = "<path>"
 
 #: Types of in-memory files: reading or writing them never waits.
 IN_MEMORY_FILE_TYPES: frozenset[str] = frozenset({"io.BytesIO", "io.StringIO"})

@@ -108,12 +108,10 @@ class BlockingCall(Rule):
             one_shot = info.qualname in entry or _LIFECYCLE.match(info.name) is not None
             for site in info.calls:
                 value = index.evaluate(site.ref)
-                if value is None:
-                    continue
                 blocked = index.blocking(site, value, summary)
                 if blocked is None:
                     continue
-                name = display_name(index, value)
+                name = display_name(index, value) if value is not None else blocked.culprit
                 if blocked.chain and isinstance(value, PFunc | PClass):
                     path = " -> ".join(step.partition(" at ")[0] for step in blocked.chain)
                     where = blocked.chain[-1].partition(" at ")[2]
