@@ -38,14 +38,19 @@ from . import _knowledge as kb
 from ._analysis import CallSite, Usage
 from ._installed import PURE_LIBRARIES, known_tops
 
-__all__ = ["PATH_ARGUMENT", "UNKNOWN_CLIENT", "UNKNOWN_FILE", "async_constructors", "guess", "receiver_refs"]
+__all__ = ["PATH_ARGUMENT", "UNKNOWN_CLIENT", "UNKNOWN_FILE", "UNKNOWN_MODEL", "async_constructors", "guess",
+           "receiver_refs"]
 
 #: What the per-file walk records, in place of a constant, for an argument that names a file.
 PATH_ARGUMENT = kb.PATH_ARGUMENT
 
 #: What a guessed call does (the ``what`` of its :class:`._index.Blocked`).
-UNKNOWN_CLIENT = "is a method of a synchronous `{lib}` client (nothing of `{lib}` is awaited in this project), so it waits for the service"
+UNKNOWN_CLIENT = (
+    "is a method of a synchronous `{lib}` client (nothing of `{lib}` is awaited in this project): "
+    "it does its I/O on the calling thread"
+)
 UNKNOWN_FILE = "reads or writes a file at a path with `{lib}`"
+UNKNOWN_MODEL = "runs a `{lib}` model, engine or solver: computation that holds the thread until it is done"
 
 _INSTEAD = (
     "run it in a thread with `await asyncio.to_thread(...)` (or list it in `safe-functions` "
@@ -61,6 +66,21 @@ _CLIENT_FACTORY = frozenset(
     {"connect", "client", "from_url", "from_env", "from_uri", "login", "create_client", "get_client",
      "open_connection", "Client"}
 )
+# Classes and factories of models, engines and solvers: their work is computation.
+_MODEL_CLASS = re.compile(
+    r"(Model|Engine|Pipeline|Detector|Classifier|Recogni[sz]er|Transcriber|Solver|Predictor|"
+    r"Estimator|Problem|Network|Segmenter|Tracker|InferenceSession|Interpreter|Synthesi[sz]er)\d*$"
+)
+_MODEL_FACTORY = frozenset({"load_model", "from_pretrained", "load_checkpoint", "pipeline"})
+# First words of a model's methods that run it.
+_MODEL_ACTIONS = frozenset(
+    {
+        "predict", "transcribe", "generate", "infer", "inference", "detect", "classify", "recognize",
+        "recognise", "embed", "solve", "fit", "train", "forecast", "segment", "track", "analyze",
+        "analyse", "evaluate", "run", "play", "translate", "synthesize", "synthesise", "caption",
+        "optimize", "optimise", "search", "tts", "encode", "decode", "summarize", "summarise",
+    }
+)
 # First words of method names that act on the remote side.
 _ACTIONS = frozenset(
     {
@@ -70,7 +90,7 @@ _ACTIONS = frozenset(
         "add", "remove", "trigger", "restart", "reboot", "login", "logon", "authenticate", "auth",
         "sign", "verify", "transcribe", "translate", "detect", "analyze", "analyse", "generate",
         "complete", "predict", "classify", "recognize", "synthesize", "notify", "ping", "refresh",
-        "charge", "refund", "capture", "batch", "bulk", "commit", "approve", "request", "read",
+        "charge", "refund", "batch", "bulk", "commit", "approve", "request", "read",
         "write", "set", "poll", "push", "pull", "store", "save", "load", "deploy", "scale",
         "start", "stop", "kill", "run", "subscribe", "unsubscribe", "ack", "acknowledge",
         "move", "copy", "rename", "enqueue", "dequeue", "open", "issue", "revoke", "grant",
@@ -104,6 +124,8 @@ _LOCAL_LIBRARIES = frozenset(
         "typer", "click", "argparse", "textual", "rich", "prompt_toolkit", "tqdm", "sqlglot",
         "sqlparse", "lark", "pyparsing", "bs4", "lxml", "html5lib", "selectolax", "parsel",
         "oauthlib", "srptools", "passlib", "bcrypt", "argon2", "itsdangerous", "jose", "jwcrypto",
+        # analytics clients that queue events for a thread of their own
+        "posthog", "analytics", "rudderstack", "statsd", "datadog", "amplitude", "heap",
     }
 )
 
@@ -142,20 +164,29 @@ def _norm(name: str) -> str:
     return low
 
 
-def _client_maker(segments: list[str], top: str) -> int:
-    """Index of the segment that builds a client (``Client()``, ``connect()``), or -1."""
+def _maker(segments: list[str], top: str) -> tuple[int, str]:
+    """Where a client or a model is built in a reference, and which: ``(index, kind)``.
+
+    ``lib.Client()`` / ``lib.connect()`` build a client, ``lib.load_model()`` /
+    ``lib.SimpleEngine.popen_uci()`` a model; ``(-1, "")`` when the first call
+    of the reference builds something else.
+    """
     for i, seg in enumerate(segments):
         if not seg.endswith("()"):
             continue
         name = seg[:-2]
         if i == 0 or _async_name(name) or any(_async_name(s) for s in segments[1:i]):
-            return -1
+            return -1, ""
+        # ``Engine.popen_uci()``, ``Client.from_config()``: a class's factory method.
+        owner = segments[i - 1] if i > 1 and name[:1].islower() and segments[i - 1][:1].isupper() else name
         if name in _CLIENT_FACTORY or (
-            name[:1].isupper() and (_CLIENT_CLASS.search(name) or _norm(name) == _norm(top))
+            owner[:1].isupper() and (_CLIENT_CLASS.search(owner) or _norm(owner) == _norm(top))
         ):
-            return i
-        return -1  # the first call builds something else
-    return -1
+            return i, "client"
+        if name in _MODEL_FACTORY or (owner[:1].isupper() and _MODEL_CLASS.search(owner)):
+            return i, "model"
+        return -1, ""
+    return -1, ""
 
 
 # First words of method names that build, convert or describe without any I/O.
@@ -180,9 +211,18 @@ _HANDLE_LAST_WORDS = frozenset(
 )
 
 
+def _words(name: str) -> list[str]:
+    return [w.lower() for w in re.split(r"_|(?<=[a-z0-9])(?=[A-Z])", name.strip("_")) if w]
+
+
+def _first_word(name: str) -> str:
+    words = _words(name)
+    return words[0] if words else ""
+
+
 def _acts(name: str) -> bool:
     """Whether a method name says it acts on the remote side: ``get_sheet``, ``files_upload``."""
-    words = [w.lower() for w in re.split(r"_|(?<=[a-z0-9])(?=[A-Z])", name.strip("_")) if w]
+    words = _words(name)
     return (
         bool(words)
         and words[0] not in _LOCAL_FIRST_WORDS
@@ -237,9 +277,12 @@ def guess(site: CallSite, *, project_tops: frozenset[str], awaited_tops: frozens
     if not name.isidentifier() or name.startswith("_"):
         return None
     culprit = site.ref
-    maker = _client_maker(segments, top)
-    if 0 <= maker < len(segments) - 1 and _acts(name):
-        return UNKNOWN_CLIENT.format(lib=top), _INSTEAD, culprit
+    maker, kind = _maker(segments, top)
+    if 0 <= maker < len(segments) - 1:
+        if kind == "client" and _acts(name):
+            return UNKNOWN_CLIENT.format(lib=top), _INSTEAD, culprit
+        if kind == "model" and _first_word(name) in _MODEL_ACTIONS:
+            return UNKNOWN_MODEL.format(lib=top), _INSTEAD, culprit
     if (
         _has_path(site)
         and not _in_memory(site)

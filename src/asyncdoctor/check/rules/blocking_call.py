@@ -29,7 +29,14 @@ class BlockingCall(Rule):
     is itself blocking, and the finding names the whole chain, for example
     `get_token() -> requests.post() at shop/auth.py:12`. Methods are followed
     through objects of known type (`self.session = requests.Session()` then
-    `self.session.get(...)`), including inherited ones. Functions passed to
+    `self.session.get(...)`), including inherited ones. A library neither the
+    tables nor an installed copy describe is judged by the shape of its calls:
+    a method named for an action (`get`, `create`, `send`, `upload`...) of a
+    client built from a class named for a connection (`...Client`, `...API`,
+    `...Connection`) or after its library (`hubspot.HubSpot`), while nothing of
+    that library is awaited anywhere in the project; a model or solver run
+    (`InferenceSession(...).run(...)`); a function named for reading or saving
+    given a path (`laspy.read(scan_path)`). Functions passed to
     `asyncio.to_thread`, `loop.run_in_executor` and the like are not called on
     the loop, so they are not flagged.
 
