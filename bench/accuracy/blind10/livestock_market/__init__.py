@@ -1,0 +1,4 @@
+"""Livestock market sale ring: weighing, live screens, movement reporting."""
+from .ring import SaleRing
+
+__all__ = ["SaleRing"]
