@@ -159,8 +159,11 @@ def _walk(
             continue
         if walk.gitignore:
             ignores, in_repo = _add_local_ignores(directory, entries, ignores, in_repo)
+        shadowed = _shadowed_modules(entries)
         for entry in entries:
             name = entry.name
+            if name in shadowed:
+                continue
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
                 if not is_dir and not (name.endswith(".py") and entry.is_file()):
@@ -180,6 +183,19 @@ def _walk(
                 pending.append((path, ignores, in_repo))
             else:
                 found.add(path)
+
+
+def _shadowed_modules(entries: list[os.DirEntry[str]]) -> frozenset[str]:
+    """``x.py`` files beside a package ``x/`` (with an ``__init__.py``): ``import x`` finds the
+    package, so the module never runs (left behind by a refactoring) and is not checked."""
+    modules = {e.name[:-3] for e in entries if e.name.endswith(".py")}
+    if not modules:
+        return frozenset()
+    out: set[str] = set()
+    for entry in entries:
+        if entry.name in modules and os.path.isfile(os.path.join(entry.path, "__init__.py")):
+            out.add(entry.name + ".py")
+    return frozenset(out)
 
 
 def _is_artifact(directory: str, entries: list[os.DirEntry[str]]) -> bool:

@@ -560,6 +560,13 @@ def _silenced(noqa: dict[int, list[str]], line: int, code: str) -> bool:
     return not codes or code in codes or any(PEER_CODES.get(c) == code for c in codes)
 
 
+#: Rules whose findings in test code are weaker evidence (``--preview``): a test's loop
+#: runs little besides the test, and a client, a task or a file per test is the norm.
+#: A coroutine never awaited, a cancellation swallowed, a loop run inside a loop or a
+#: lock held across an await stay default there: the test does not test what it says.
+_TEST_WEAK = frozenset(
+    {"ADC101", "ADC301", "ADC302", "ADC401", "ADC402", "ADC501", "ADC502", "ADC503", "ADC504", "ADC505"}
+)
 def _finding(path: str, code: str, line: int, col: int, end_line: int, end_col: int, message: str,
              chain: tuple[str, ...], preview: bool = False, sites: tuple[str, ...] = ()) -> Finding:
     info = _rule_table()[code]
@@ -674,6 +681,7 @@ def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[st
                rules: Sequence[Rule], tracker: _Tracker | None = None,
                library: list[FileSummary] | None = None) -> list[Finding]:
     from ._index import ProjectIndex
+    from .rules._util import is_test_module
 
     index = ProjectIndex(summaries, config, library=library)
     by_path = {s.path: s for s in summaries}
@@ -694,21 +702,38 @@ def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[st
         return True
 
     preview = config.preview
+    tests: dict[str, bool] = {}
+
+    def weak_here(path: str, code: str) -> bool:
+        """Whether ``code`` is weaker evidence in this file: test code (see ``_TEST_WEAK``)."""
+        if code not in _TEST_WEAK:
+            return False
+        hit = tests.get(path)
+        if hit is None:
+            summary = by_path.get(path)
+            hit = tests[path] = summary is not None and is_test_module(summary.module)
+        return hit
+
     findings: list[Finding] = []
     for s in index.summaries:
         if tracker is not None:
             tracker.current = s
         for r in s.reports:
-            if (preview or not r.preview) and keep(s.path, r.code, r.line) and r.code in _rule_table():
+            weak = r.preview or weak_here(s.path, r.code)
+            if (preview or not weak) and keep(s.path, r.code, r.line) and r.code in _rule_table():
                 findings.append(_finding(s.path, r.code, r.line, r.col, r.end_line, r.end_col, r.message,
-                                         r.chain, r.preview))
+                                         r.chain, weak))
     for rule in rules:
         if tracker is not None:
             tracker.rule = rule
             tracker.current = None
             index.on_file = _following(tracker)
         reports: Iterable[ProjectReport] = rule.check_project(index)
-        kept = [pr for pr in reports if (preview or not pr.preview) and keep(pr.path, pr.code, pr.line)]
+        kept = [
+            pr if pr.preview or not weak_here(pr.path, pr.code) else dataclasses.replace(pr, preview=True)
+            for pr in reports
+        ]
+        kept = [pr for pr in kept if (preview or not pr.preview) and keep(pr.path, pr.code, pr.line)]
         for item in _grouped(kept, config.show_all_sites):
             if isinstance(item, Finding):
                 if keep(item.path, item.code, item.line):

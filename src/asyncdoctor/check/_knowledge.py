@@ -4063,6 +4063,7 @@ OFFLOADERS: frozenset[str] = frozenset(
     [
         "asyncio.to_thread",
         "asyncio.AbstractEventLoop.run_in_executor",
+        "tornado.concurrent.run_on_executor",
         "anyio.to_thread.run_sync",
         "anyio.to_process.run_sync",
         "trio.to_thread.run_sync",
@@ -4091,6 +4092,7 @@ OFFLOADING_DECORATORS: frozenset[str] = frozenset(
         "channels.db.database_sync_to_async",
         "asyncer.asyncify",
         "aiofiles.os.wrap",
+        "tornado.concurrent.run_on_executor",
     ]
 )
 

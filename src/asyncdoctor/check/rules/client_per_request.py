@@ -714,6 +714,55 @@ def _flag(fn: FunctionContext, flag: str) -> None:
 
 def _note_handler(fn: FunctionContext, handler: _Handler) -> None:
     _flag(fn, f"{_HANDLER_FLAG}{fn.info.qualname}|{handler.per}|{handler.what}")
+    if _rare_route(fn):
+        _flag(fn, f"{_RARE_FLAG}{fn.info.qualname}")
+
+
+#: ``adc402:rare:<qualname>``: a handler of a route that is rarely asked (see ``_rare_route``).
+_RARE_FLAG = "adc402:rare:"
+
+# Words of a function's name for work done rarely: signing in and out, token refresh,
+# registration, version and health checks, set-up and administration.
+_RARE_NAME = re.compile(
+    r"(^|_)(admin|oauth|oidc|login|logout|signin|signout|sign_in|sign_out|log_in|log_out|register|"
+    r"registration|refresh_token|token_refresh|refresh_tokens|preflight|jwks|well_known|version|"
+    r"versions|health|healthz|healthcheck|health_check|install|uninstall|setup|set_up|configure|"
+    r"config|configs|settings)(_|$)"
+)
+# Segments of a route's path for the same.
+_RARE_SEGMENTS = frozenset(
+    {"admin", "oauth", "oidc", "login", "logout", "signin", "signout", "register", "version",
+     "versions", "health", "healthz", "install", "setup", "config", "configs", "settings",
+     ".well-known", "jwks"}
+)
+
+
+def rare_name(qualname: str) -> bool:
+    """Whether a function's name says it runs rarely (``_perform_token_refresh``, ``signout``)."""
+    return _RARE_NAME.search(qualname.rpartition(".")[2].lower().strip("_")) is not None
+
+
+def _rare_route(fn: FunctionContext) -> bool:
+    """Whether a handler serves a route asked rarely: an administrator's (a dependency or a
+    parameter naming ``admin``), or a path or a name for sign-in, set-up, versions, health."""
+    node = fn.node
+    if not isinstance(node, ast.AsyncFunctionDef):
+        return False
+    if rare_name(node.name):
+        return True
+    for deco in node.decorator_list:
+        if isinstance(deco, ast.Call) and deco.args and isinstance(deco.args[0], ast.Constant):
+            path = deco.args[0].value
+            if isinstance(path, str) and _RARE_SEGMENTS & set(re.split(r"[/_\-{}]+", path.lower())):
+                return True
+    args = node.args
+    for part in (*args.defaults, *args.kw_defaults, *(a.annotation for a in (*args.args, *args.kwonlyargs))):
+        if part is not None and any(
+            isinstance(n, ast.Name | ast.Attribute) and "admin" in (name_of(n) or "").lower()
+            for n in ast.walk(part)
+        ):
+            return True  # ``user=Depends(get_admin_user)``, ``_: Annotated[User, Depends(require_admin)]``
+    return False
 
 
 #: ``adc402:once:<qualname>|<first line>|<last line>``: code of that function that runs only
@@ -836,10 +885,13 @@ class _Facts:
     once: dict[str, list[tuple[int, int]]]
     deps: dict[str, list[CallSite]]
     generators: set[str]
+    #: Handlers of routes asked rarely (``_rare_route``).
+    rare: set[str]
 
 
 def _project_facts(index: ProjectIndex) -> _Facts:
     handlers: dict[str, _Handler] = {}
+    rare: set[str] = set()
     local: set[tuple[str, int]] = set()
     once: dict[str, list[tuple[int, int]]] = {}
     deps: dict[str, list[CallSite]] = {}
@@ -874,6 +926,8 @@ def _project_facts(index: ProjectIndex) -> _Facts:
             elif flag.startswith(_HANDLER_FLAG):
                 qualname, per, what = flag[len(_HANDLER_FLAG):].split("|", 2)
                 handlers[qualname] = _Handler(what, per)
+            elif flag.startswith(_RARE_FLAG):
+                rare.add(flag[len(_RARE_FLAG):])
             elif flag.startswith(_LOCAL):
                 qualname, _, line = flag[len(_LOCAL):].rpartition("|")
                 local.add((qualname, int(line)))
@@ -882,7 +936,7 @@ def _project_facts(index: ProjectIndex) -> _Facts:
                 once.setdefault(qualname, []).append((int(first), int(last)))
     for qualname, handler in registered.items():
         handlers.setdefault(qualname, handler)
-    return _Facts(handlers, local, once, deps, generators)
+    return _Facts(handlers, local, once, deps, generators, rare)
 
 
 def _registered_handler(info: FuncInfo, module: str) -> bool:
@@ -1114,6 +1168,13 @@ class ClientPerRequest(Rule):
     (`transport=ASGITransport(app)`), handlers that keep the client for a
     loop or a stream, Flask views (each runs in an event loop of its own),
     CLI commands (`@cli.command()` of typer or click) and test code.
+    Shown with `--preview` only: a client for the whole life of a websocket
+    connection, and routes asked rarely, where a maintainer would not pay
+    for a shared client: an administrator's (a dependency or a parameter
+    naming `admin`, `Depends(get_admin_user)`), sign-in and sign-out, token
+    refresh, registration, version and health checks, set-up and
+    configuration (by the handler's or a helper's name, or a segment of the
+    route's path: `/auth/login`, `/admin/...`, `/configs/...`).
 
     Not reported: clients stored or handed on in the loop (one client per
     host, kept in a dict), clients whose arguments change with the loop
@@ -1233,7 +1294,11 @@ class ClientPerRequest(Rule):
             if c.loop is None:
                 if handler is not None:
                     if _per_request(c, fn, handler):
-                        yield fn.report(self.code, c.call, _handler_message(c, fn, handler))
+                        r = fn.report(self.code, c.call, _handler_message(c, fn, handler))
+                        # A route asked rarely, or one client for a websocket's whole life:
+                        # a maintainer shrugs at the cost of a client there (--preview).
+                        r.preview = handler.per == "connection" or _rare_route(fn)
+                        yield r
                     continue
                 if c.fate == "idle":
                     continue
@@ -1384,6 +1449,11 @@ class ClientPerRequest(Rule):
         # its own (a database session from a shared engine): a deliberate pattern, even if
         # a client or a pool is not such a resource. Shown with --preview only.
         preview = helper.qualname in facts.generators
+        # A route asked rarely (sign-in, set-up, an administrator's), a helper named for rare
+        # work (a token refresh) or one client for a websocket's whole life: a maintainer
+        # shrugs at the cost of a client there (shown with --preview).
+        preview = preview or chain[0] in facts.rare or handler.per == "connection" or any(
+            rare_name(q) for q in chain[1:])
         if len(chain) == 1:  # a handler registered by another module
             how = f"for every {handler.per} handled by {shown[0]} ({handler.what})"
         else:
@@ -1421,6 +1491,7 @@ class ClientPerRequest(Rule):
                 f"every call of {shown[-1]}, called by {' <- '.join(reversed(shown[:-1]))}, "
                 f"which is called in a loop at {where}"
             )
+        rare = any(rare_name(q) for q in chain)  # a token refresh in a loop still runs rarely
         for key, line, col, end_line, end_col in helper.creates:
             res = kb.RESOURCES.get(key)
             if res is None:
@@ -1428,4 +1499,4 @@ class ClientPerRequest(Rule):
             what = ctor_display(key, res)
             verb = "opened" if res.kind == "connection" else "created"
             message = f"a new {what} is {verb} on {how}: {_advice(key, res, 'in the caller, pass it in')}"
-            yield ProjectReport(summary.path, self.code, line, col, end_line, end_col, message)
+            yield ProjectReport(summary.path, self.code, line, col, end_line, end_col, message, preview=rare)
