@@ -345,7 +345,8 @@ def _big_tree(root: Path) -> int:
             ),
         })
     write(root, {"gen/broken.py": "async def f(:\n", "gen/latin.py": "x = 'ü'\n"})
-    count = sum(1 for _ in root.rglob("*.py"))
+    # (a module beside a package of the same name is never imported, and not checked)
+    count = sum(1 for p in root.rglob("*.py") if not (p.with_suffix("") / "__init__.py").is_file())
     return count
 
 
