@@ -122,6 +122,9 @@ class FuncInfo:
     # whether the function itself sends requests or opens connections, and its fan-out
     # sites, each [line, col, end_line, end_col, message, [callee refs], local_io].
     does_io: bool = False
+    #: Whether the function's own body (not a nested function's) has an ``await``,
+    #: ``async for`` or ``async with``: a coroutine without one runs to its end in one step.
+    suspends: bool = False
     fanouts: list[list[Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -144,6 +147,8 @@ class FuncInfo:
             d["s"] = [c.to_list() for c in self.calls]
         if self.creates:
             d["x"] = [list(c) for c in self.creates]
+        if self.suspends:
+            d["w"] = 1
         if self.does_io:
             d["i"] = 1
         if self.fanouts:
@@ -168,6 +173,7 @@ class FuncInfo:
             calls=[CallSite.from_list(c) for c in d.get("s", ())],
             creates=[(c[0], c[1], c[2], c[3], c[4]) for c in d.get("x", ())],
             does_io=bool(d.get("i")),
+            suspends=bool(d.get("w")),
             fanouts=list(d.get("f", ())),
         )
 
@@ -1394,6 +1400,8 @@ class _CallWalker:
                 self.scope.flow = _join(after_body, node.body, self.scope.flow, node.orelse)
         elif t is ast.For or t is ast.AsyncFor:
             assert isinstance(node, ast.For | ast.AsyncFor)
+            if t is ast.AsyncFor:
+                self.func.suspends = True
             self.expr(node.iter, Usage.MISUSED if t is ast.For else Usage.AWAITED)
             self._forget_flow()
             self.target(node.target, None)
@@ -1418,6 +1426,8 @@ class _CallWalker:
         elif t is ast.With or t is ast.AsyncWith:
             assert isinstance(node, ast.With | ast.AsyncWith)
             usage = Usage.AWAITED if t is ast.AsyncWith else Usage.VALUE
+            if t is ast.AsyncWith:
+                self.func.suspends = True
             for item in node.items:
                 self.expr(item.context_expr, usage)
                 if item.optional_vars is not None:
@@ -1651,6 +1661,7 @@ class _CallWalker:
             return None
         if t is ast.Await:
             assert isinstance(node, ast.Await)
+            self.func.suspends = True
             self.expr(node.value, Usage.AWAITED)
             return None
         if t is ast.Attribute:
@@ -2029,12 +2040,45 @@ def analyse_source(source: str | bytes, *, path: str, module: str, is_package: b
     analysis = ModuleAnalysis(tree, summary, lines, frozenset(siblings))
     try:
         _analyse_tree(analysis, summary, rules, lines)
+        if "eprecat" in text:  # (Deprecated, deprecated)
+            summary.flags.extend(f"{DEPRECATED_FLAG}{a}-{b}" for a, b in _deprecated_spans(tree.body))
     finally:
         if FREE_TREES:
             # The scopes point back at their analysis: without this, the whole tree waits
             # for the cycle collector, which the engine keeps off while it analyses.
             analysis.scopes.clear()
     return summary
+
+
+#: ``deprecated:<first line>-<last line>``: a class or function marked deprecated (see
+#: :func:`_deprecated_spans`); the engine takes findings there as weaker evidence.
+DEPRECATED_FLAG = "deprecated:"
+
+
+def _deprecated_spans(body: list[ast.stmt]) -> Iterator[tuple[int, int]]:
+    """Lines of the classes and functions marked deprecated: ``@deprecated(...)`` (PEP 702's
+    ``warnings.deprecated``, ``typing_extensions``, the ``deprecated`` package...) or a
+    docstring that says so (``.. deprecated::``, "Deprecated: ...")."""
+    todo = list(body)
+    while todo:
+        node = todo.pop()
+        if not isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        marked = any(
+            _last_attr(d.func if isinstance(d, ast.Call) else d).lower().startswith("deprecat")
+            for d in node.decorator_list
+        )
+        if not marked:
+            doc = ast.get_docstring(node, clean=False) or ""
+            marked = ".. deprecated::" in doc or doc.lstrip().lower().startswith("deprecated")
+        if marked:
+            yield node.lineno, node.end_lineno or node.lineno
+        else:
+            todo.extend(node.body)
+
+
+def _last_attr(node: ast.expr) -> str:
+    return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
 
 
 #: Whether :func:`analyse_source` frees a file's tree as soon as it is done with it.  The

@@ -680,6 +680,7 @@ def _index_culprit(summaries: list[FileSummary], config: Config) -> FileSummary 
 def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[str],
                rules: Sequence[Rule], tracker: _Tracker | None = None,
                library: list[FileSummary] | None = None) -> list[Finding]:
+    from ._analysis import DEPRECATED_FLAG
     from ._index import ProjectIndex
     from .rules._util import is_test_module
 
@@ -703,23 +704,31 @@ def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[st
 
     preview = config.preview
     tests: dict[str, bool] = {}
+    deprecated: dict[str, list[tuple[int, int]]] = {}
 
-    def weak_here(path: str, code: str) -> bool:
-        """Whether ``code`` is weaker evidence in this file: test code (see ``_TEST_WEAK``)."""
+    def weak_here(path: str, code: str, line: int) -> bool:
+        """Whether ``code`` is weaker evidence here: test code, or code marked deprecated
+        (see ``_TEST_WEAK``)."""
         if code not in _TEST_WEAK:
             return False
         hit = tests.get(path)
         if hit is None:
             summary = by_path.get(path)
             hit = tests[path] = summary is not None and is_test_module(summary.module)
-        return hit
+            deprecated[path] = [
+                (int(a), int(b))
+                for flag in (summary.flags if summary is not None else ())
+                if flag.startswith(DEPRECATED_FLAG)
+                for a, _, b in [flag[len(DEPRECATED_FLAG):].partition("-")]
+            ]
+        return hit or any(a <= line <= b for a, b in deprecated[path])
 
     findings: list[Finding] = []
     for s in index.summaries:
         if tracker is not None:
             tracker.current = s
         for r in s.reports:
-            weak = r.preview or weak_here(s.path, r.code)
+            weak = r.preview or weak_here(s.path, r.code, r.line)
             if (preview or not weak) and keep(s.path, r.code, r.line) and r.code in _rule_table():
                 findings.append(_finding(s.path, r.code, r.line, r.col, r.end_line, r.end_col, r.message,
                                          r.chain, weak))
@@ -730,7 +739,7 @@ def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[st
             index.on_file = _following(tracker)
         reports: Iterable[ProjectReport] = rule.check_project(index)
         kept = [
-            pr if pr.preview or not weak_here(pr.path, pr.code) else dataclasses.replace(pr, preview=True)
+            pr if pr.preview or not weak_here(pr.path, pr.code, pr.line) else dataclasses.replace(pr, preview=True)
             for pr in reports
         ]
         kept = [pr for pr in kept if (preview or not pr.preview) and keep(pr.path, pr.code, pr.line)]

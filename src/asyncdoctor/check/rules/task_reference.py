@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .._analysis import Usage
-from .._index import ProjectIndex, ProjectReport
+from .._analysis import CallSite, Usage
+from .._index import PFunc, ProjectIndex, ProjectReport
 from ._base import Rule, register
 from ._util import site_report, spawns_task
 
@@ -19,7 +19,9 @@ class TaskReference(Rule):
     or `loop.create_task` whose reference is dropped at once: the call is a
     statement of its own, or its result goes to a name that is never used.
     Tasks created by a `TaskGroup` (`tg.create_task`) are owned by the group
-    and are not flagged.
+    and are not flagged, nor are tasks of a project coroutine function that
+    awaits nothing (no `await`, `async for` or `async with`): such a task
+    runs to its end in its first step, which the loop holds on to.
 
     ## Why is this bad?
     The event loop keeps only a *weak* reference to its tasks. A task nobody
@@ -80,6 +82,8 @@ class TaskReference(Rule):
                 value = index.evaluate(site.ref)
                 if not spawns_task(value, site.ref):
                     continue
+                if _never_suspends(index, info.calls, site):
+                    continue  # it runs to its end in its first step, which the loop holds on to
                 what = "assigned to a name that is never used" if site.usage == Usage.UNUSED_NAME else "dropped"
                 message = (
                     f"the task returned by `{tail}()` is {what}: the event loop keeps only a weak "
@@ -87,3 +91,25 @@ class TaskReference(Rule):
                     f"lost; keep a reference (e.g. in a set, removed by a done callback) or use a TaskGroup"
                 )
                 yield site_report(summary, self.code, site, message)
+
+
+def _never_suspends(index: ProjectIndex, calls: list[CallSite], spawn: CallSite) -> bool:
+    """Whether the task runs a project coroutine function that awaits nothing (``async def
+    f(): log(...)``): the first call inside ``create_task(...)``'s parentheses, a plain
+    function (not a method: an override may await) with no ``await``, ``async for`` or
+    ``async with`` of its own."""
+    start = (spawn.line, spawn.col)
+    end = (spawn.end_line, spawn.end_col)
+    inner = [c for c in calls if c is not spawn and start < (c.line, c.col) and (c.end_line, c.end_col) <= end]
+    if not inner:
+        return False
+    first = min(inner, key=lambda c: (c.line, c.col))
+    value = index.evaluate(first.ref)
+    func = index.func(value) if isinstance(value, PFunc) else None
+    return (
+        func is not None
+        and func.kind == "function"  # (a method may be overridden by one that awaits)
+        and func.is_async
+        and not func.is_generator
+        and not func.suspends
+    )
