@@ -1605,6 +1605,73 @@ case(
 )
 
 
+# -- XML-RPC and Google's generated API clients ------------------------------------------------
+
+case(
+    "xmlrpc_and_google_api_client",
+    """
+    import asyncio
+    import xmlrpc.client
+
+    from googleapiclient.discovery import build
+
+    odoo = xmlrpc.client.ServerProxy("https://erp.example.com/xmlrpc/2/object")
+
+
+    class Calendar:
+        def __init__(self, creds: object) -> None:
+            self.calendar = build("calendar", "v3", credentials=creds)
+
+        async def add(self, event: dict) -> dict:
+            return self.calendar.events().insert(calendarId="c", body=event).execute()  # error: ADC101
+
+        async def remove(self, event_id: str) -> None:
+            request = self.calendar.events().delete(calendarId="c", eventId=event_id)  # built: no request
+            await asyncio.to_thread(request.execute)
+
+
+    async def move_stock(move: dict) -> int:
+        return odoo.execute_kw("db", 2, "key", "stock.move", "create", [move])  # error: ADC101
+
+
+    async def move_stock_off_loop(move: dict) -> int:
+        return await asyncio.to_thread(odoo.execute_kw, "db", 2, "key", "stock.move", "create", [move])
+    """,
+)
+
+
+case(
+    "starlette_and_fastapi_server_side",
+    """
+    from fastapi import FastAPI, Request, UploadFile, WebSocket
+    from starlette.endpoints import WebSocketEndpoint
+    from starlette.websockets import WebSocket as StarletteWebSocket
+
+    app = FastAPI()
+
+
+    class Board(WebSocketEndpoint):
+        async def on_connect(self, websocket: StarletteWebSocket) -> None:
+            await websocket.accept()
+            websocket.send_json({"hello": 1})  # error: ADC201
+
+
+    @app.websocket("/ws")
+    async def feed(websocket: WebSocket) -> None:
+        await websocket.accept()
+        websocket.send_text("ready")  # error: ADC201
+        await websocket.send_text(str(await websocket.receive_json()))
+
+
+    @app.post("/upload")
+    async def upload(request: Request, file: UploadFile) -> dict:
+        size = len(await file.read())
+        await file.close()
+        return {"size": size, "body": await request.json()}
+    """,
+)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_library_case(name: str) -> None:
     source = CASES[name]

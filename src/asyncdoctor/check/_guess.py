@@ -267,6 +267,9 @@ def guess(site: CallSite, *, project_tops: frozenset[str], awaited_tops: frozens
     """(what, instead, culprit) when a call of an unknown library most likely blocks."""
     if site.usage == Usage.AWAITED or "(" in site.ref.partition(".")[0]:
         return None
+    for prefix, (method, what, instead) in kb.REQUEST_CHAINS.items():
+        if site.ref.startswith(prefix) and site.ref.endswith("." + method):
+            return what, instead, site.ref
     top = _lib_top(site.ref, project_tops)
     if top is None or top in awaited_tops or top in _CONFIG_LIBRARIES:
         return None

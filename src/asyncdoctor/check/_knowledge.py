@@ -101,6 +101,7 @@ __all__ = [
     "OFFLOADERS",
     "OFFLOADING_DECORATORS",
     "PATH_ARGUMENT",
+    "REQUEST_CHAINS",
     "RESOURCES",
     "RETURN_TYPES",
     "SEMAPHORES",
@@ -292,6 +293,17 @@ _NO_TIMEOUT_0 = (("timeout", 0, 0),)
 #: What the per-file walk records, in place of a constant, for an argument
 #: that is an in-memory file (``io.BytesIO(data)``, or a local bound to one).
 IN_MEMORY_FILE = "<in-memory file>"
+
+#: Requests built by a chain of calls on a generated client and sent by its last call:
+#: ``build("calendar", "v3").events().insert(...).execute()``.  A reference that starts
+#: with the key and ends with ``.<method>`` blocks (see ``_guess``): (method, what, instead).
+REQUEST_CHAINS: dict[str, tuple[str, str, str]] = {
+    "googleapiclient.discovery.build()": (
+        "execute",
+        "sends a Google API request and waits for the answer",
+        f"run it in a thread with {_TO_THREAD} (or use `aiogoogle`)",
+    ),
+}
 
 #: What the per-file walk records, in place of a constant, for an argument that
 #: names a file (``path``, ``Path(...)``, ``folder / name``, ``"scans/a.las"``):
@@ -1645,6 +1657,11 @@ _BLOCKING_WEB_APIS = _merge(
         f"use `gspread_asyncio`, or {_TO_THREAD}",
     ),
     _block(
+        ["xmlrpc.client.ServerProxy.*"],
+        "calls a method on an XML-RPC server and waits for the answer",
+        f"use an async XML-RPC client (`aiohttp-xmlrpc`), or {_TO_THREAD}",
+    ),
+    _block(
         ["tweepy.Client.*", "tweepy.API.*"],
         _request_to("the X (Twitter) API"),
         f"use `tweepy.asynchronous.AsyncClient`, or {_TO_THREAD}",
@@ -2438,6 +2455,11 @@ _RETURNS_ASYNC = _merge(
     _classes(
         _names("aiohttp.web", "Request StreamResponse WebSocketResponse")
     ),
+    # Starlette's (and FastAPI's) server side: a route's annotated parameters.
+    _classes(
+        ["starlette.websockets.WebSocket", "starlette.requests.Request",
+         "starlette.datastructures.UploadFile"]
+    ),
     # asyncio
     _classes(
         _names(
@@ -2747,6 +2769,7 @@ _RETURNS_MORE_LIBRARIES = _merge(
         + _names("git", "Git Repo")
         + ["pexpect.spawn", "pexpect.pxssh.pxssh", "netmiko.BaseConnection"]
         + ["yt_dlp.YoutubeDL", "tweepy.Client", "tweepy.API", "googlemaps.Client", "jira.JIRA"]
+        + ["xmlrpc.client.ServerProxy"]
         + [f"geopy.geocoders.{g}" for g in _GEOCODERS]
         + [f"ccxt.{e}" for e in _CCXT_EXCHANGES]
         + ["sendgrid.SendGridAPIClient", "hvac.Client", "simple_salesforce.Salesforce"]
@@ -3262,6 +3285,12 @@ TYPE_ALIASES: dict[str, str] = _merge(
         "serial.serialposix.Serial": "serial.Serial",
         "serial.serialwin32.Serial": "serial.Serial",
     },
+    {
+        f"{module}.{name}": f"starlette.{home}.{name}"
+        for module in ("fastapi", "fastapi.websockets", "fastapi.requests", "fastapi.datastructures")
+        for home, name in (("websockets", "WebSocket"), ("requests", "Request"), ("datastructures", "UploadFile"))
+        if module == "fastapi" or module.rpartition(".")[2] == home
+    },
     _module_alias("pymodbus.client.tcp", "pymodbus.client", "ModbusTcpClient"),
     _module_alias("pymodbus.client.udp", "pymodbus.client", "ModbusUdpClient"),
     _module_alias("pymodbus.client.serial", "pymodbus.client", "ModbusSerialClient"),
@@ -3642,6 +3671,14 @@ _HTTP_COROUTINES = (
         "close ping pong receive receive_bytes receive_json receive_str send_bytes"
         " send_json send_str",
     )
+    # The server side: Starlette (and FastAPI, which re-exports its classes).
+    + _names(
+        "starlette.websockets.WebSocket",
+        "accept close receive receive_bytes receive_json receive_text send send_bytes send_json"
+        " send_text send_denial_response",
+    )
+    + _names("starlette.requests.Request", "body json form close send_push_promise")
+    + _names("starlette.datastructures.UploadFile", "read write seek close")
     # AsyncClient.stream() is an async context manager, not an awaitable.
     + _names("httpx.AsyncClient", f"{_HTTP_VERBS} aclose send")
     + _names("httpx.Response", "aclose aread")

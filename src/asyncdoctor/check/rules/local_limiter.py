@@ -82,6 +82,9 @@ class LocalLimiter(Rule):
     lambda or comprehension, another call, `self`, a container, the
     caller).
 
+    So is one made in the `async with` statement itself (`async with
+    asyncio.Lock():`), which nothing else can ever take.
+
     A limiter created in a function and shared with the tasks that function
     starts (`async def one(x): async with sem: ...` then `gather(*(one(x)
     for x in xs))`) is correct and not reported; neither is one acquired
@@ -139,6 +142,14 @@ class LocalLimiter(Rule):
             return
         created: list[tuple[str, ast.Assign | ast.AnnAssign, ast.expr, str]] = []
         for stmt in fn.walk():
+            if isinstance(stmt, ast.AsyncWith):
+                # ``async with asyncio.Lock():``: made and dropped on the spot, nothing shares it.
+                for item in stmt.items:
+                    kind = _limiter_type(fn, item.context_expr)
+                    if kind is not None:
+                        yield fn.report(self.code, item.context_expr,
+                                        _inline_message(fn, item.context_expr, kind))
+                continue
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
                 target, value = stmt.targets[0], stmt.value
             elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
@@ -190,6 +201,16 @@ class LocalLimiter(Rule):
                 # the function bounds the tasks it starts itself.
                 continue
             yield fn.report(self.code, stmt, _message(fn, name, value, kind), end=value)
+
+
+def _inline_message(fn: FunctionContext, value: ast.expr, kind: str) -> str:
+    short = kind.rpartition(".")[2]
+    source = short_source(value, f"{kind}()", 50)
+    what = "serialises nothing" if kind in _LOCKS else "bounds nothing"
+    return (
+        f"`async with {source}:` makes a new `{short}` each time and nothing else can take it, so "
+        f"it {what}; create it once (at module level, in `__init__`, or in the caller) and share it"
+    )
 
 
 def _message(fn: FunctionContext, name: str, value: ast.expr, kind: str) -> str:
