@@ -3881,6 +3881,7 @@ _SERVICE_COROUTINES = (
     # aio-pika 9+ (message.ack() became a coroutine in 9: left out)
     + _names("aio_pika", "connect connect_robust")
     + _names("aio_pika.abc.AbstractConnection", "close")
+    + _names("aio_pika.abc.AbstractRobustConnection", "close")
     + _names(
         "aio_pika.abc.AbstractChannel",
         "close declare_exchange declare_queue get_exchange get_queue set_qos",
@@ -4081,6 +4082,9 @@ RESOURCES: dict[str, Resource] = {
     "aiomysql.create_pool": _pool("aiomysql pool", ("close", "terminate")),
     "psycopg.AsyncConnection.connect": _connection("psycopg AsyncConnection"),
     "websockets.connect": _connection("websockets connection"),
+    "aio_pika.connect": _connection("aio-pika connection"),
+    "aio_pika.connect_robust": _connection("aio-pika robust connection"),
+    "nats.connect": _connection("NATS connection", ("close", "drain")),
     # One SMTP session sends many messages: a connection (and TLS, and log-in) per
     # message is what mail servers rate-limit.
     "aiosmtplib.SMTP": _client("aiosmtplib SMTP connection", ("quit", "close")),

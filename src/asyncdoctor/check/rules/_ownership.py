@@ -96,6 +96,9 @@ _NO_CONTEXT_MANAGER = frozenset(
         "asyncio.open_connection",
         "asyncio.open_unix_connection",
         "psycopg.AsyncConnection.connect",  # ``async with await ...``
+        "aio_pika.connect",  # (a coroutine: ``connection = await ...`` then ``async with connection:``)
+        "aio_pika.connect_robust",
+        "nats.connect",
     }
 )
 
