@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from .._analysis import CallSite, FileSummary, FunctionContext
 from .._index import ProjectIndex, ProjectReport, Value
@@ -102,3 +103,37 @@ def short_source(node: ast.AST, fallback: str, limit: int) -> str:
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return text
+
+
+_SOURCE_CACHE: list[tuple[int, list[str] | None]] = []
+
+
+def source_lines(fn: FunctionContext) -> list[str] | None:
+    """The checked file's lines, for its comments (read again from disk when the analysis
+    kept none: the summary keeps no comments); ``None`` when they cannot be read."""
+    analysis = getattr(fn, "_analysis", None)
+    key = id(analysis)
+    if _SOURCE_CACHE and _SOURCE_CACHE[0][0] == key:
+        return _SOURCE_CACHE[0][1]
+    lines: list[str] | None = getattr(analysis, "lines", None)
+    if lines is None:
+        try:
+            with open(fn.summary.path, "rb") as f:
+                lines = f.read().decode("utf-8", "replace").splitlines()
+        except (OSError, ValueError):
+            lines = None
+    _SOURCE_CACHE[:] = [(key, lines)]
+    return lines
+
+
+def comment_says(fn: FunctionContext, first: int, last: int, pattern: re.Pattern[str]) -> bool:
+    """Whether a comment on lines ``first``..``last`` of the file matches ``pattern``."""
+    lines = source_lines(fn)
+    if not lines or first < 1:
+        return False
+    for number in range(first, min(last, len(lines)) + 1):
+        text = lines[number - 1]
+        hash_at = text.find("#")
+        if hash_at >= 0 and pattern.search(text[hash_at:]):
+            return True
+    return False

@@ -19,8 +19,7 @@ from .._analysis import SET_ASYNC, SET_SYNC, FunctionContext, Report
 from .._index import PInst, ProjectIndex, ProjectReport
 from .._refs import LibObject, lib_mro
 from ._base import Rule, register
-from ._util import dotted_name, in_test_code, name_of, short_source
-from .sequential_await import _source_lines
+from ._util import dotted_name, in_test_code, name_of, short_source, source_lines
 
 # Sync calls that read the clock: conditions built on them are timeouts, not polled state.
 _CLOCKS = frozenset(
@@ -843,7 +842,7 @@ def _enclosing_class(tree: ast.Module, node: ast.AST) -> ast.ClassDef | None:
 
 def _acknowledged(fn: FunctionContext, loop: ast.AST) -> bool:
     """``while ...:  # noqa: ASYNC110``: flake8-async's busy-wait rule silenced on purpose."""
-    lines = _source_lines(fn)
+    lines = source_lines(fn)
     line = getattr(loop, "lineno", 0)
     if not lines or not 0 < line <= len(lines):
         return False

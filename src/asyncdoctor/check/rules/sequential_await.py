@@ -56,7 +56,7 @@ from .._analysis import CallSite, FuncInfo, FunctionContext, Report, Usage, iter
 from .._index import PFunc, ProjectIndex, ProjectReport
 from .._refs import LibMethod, LibName, LibObject, LibValue, eval_lib, lib_mro, split_ref
 from ._base import Rule, register
-from ._util import is_test_module
+from ._util import is_test_module, source_lines
 from .unbounded_concurrency import (
     NETWORK,
     network_call,
@@ -1855,26 +1855,6 @@ _SEQUENTIAL_COMMENT = re.compile(
     r"|(?:don'?t|do not|never|avoid|without) (?:parallel|concurren|gather|hammer|flood|spam|burst)"
 )
 
-_SOURCE_CACHE: list[tuple[int, list[str] | None]] = []
-
-
-def _source_lines(fn: FunctionContext) -> list[str] | None:
-    """The checked file's lines (read again from disk: the summary keeps no comments)."""
-    analysis = getattr(fn, "_analysis", None)
-    key = id(analysis)
-    if _SOURCE_CACHE and _SOURCE_CACHE[0][0] == key:
-        return _SOURCE_CACHE[0][1]
-    lines: list[str] | None = getattr(analysis, "lines", None)
-    if lines is None:
-        try:
-            with open(fn.summary.path, "rb") as f:
-                lines = f.read().decode("utf-8", "replace").splitlines()
-        except (OSError, ValueError):
-            lines = None
-    _SOURCE_CACHE[:] = [(key, lines)]
-    return lines
-
-
 def _says_sequential(fn: FunctionContext, scope: ast.AST) -> bool:
     """Whether a comment on the loop, in it or just above it, or the function's docstring, says
     it runs in order on purpose."""
@@ -1883,7 +1863,7 @@ def _says_sequential(fn: FunctionContext, scope: ast.AST) -> bool:
         doc = ast.get_docstring(node, clean=False)
         if doc and _SEQUENTIAL_COMMENT.search(doc):
             return True
-    lines = _source_lines(fn)
+    lines = source_lines(fn)
     first = getattr(scope, "lineno", 0)
     last = getattr(scope, "end_lineno", None) or first
     if not lines or first < 1 or last > len(lines):

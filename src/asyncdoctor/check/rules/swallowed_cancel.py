@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from .._analysis import TEMPLATE_NODES, FunctionContext, Report
 from ._base import Rule, register
-from ._util import in_test_code, name_of
+from ._util import comment_says, in_test_code, name_of
 
 # What ``except`` clauses name when they mean "the task was cancelled".
 _CANCEL_TYPES = frozenset(
@@ -664,6 +665,13 @@ def _unparse(node: ast.AST, fallback: str) -> str:
         return fallback
 
 
+#: Comments that say a cancellation is swallowed on purpose.
+_DELIBERATE = re.compile(
+    r"(?i)(?:don'?t|do not|never|not|no need to) (?:re-?)?raise|on purpose|intentional|deliberate"
+    r"|swallow(?:ed|ing|s)? (?:the )?cancel|ignor(?:e|ed|ing) (?:the )?cancel|overrid(?:e|ing) (?:the )?cancel"
+)
+
+
 @register
 class SwallowedCancel(Rule):
     """## What it does
@@ -708,7 +716,10 @@ class SwallowedCancel(Rule):
     anyway; a "sleep until cancelled, then clean up" coroutine;
     `concurrent.futures.CancelledError`, which is not the task's
     cancellation; the module's `main()` coroutine, which only `asyncio.run()`
-    cancels; and test code, which ignores cancellations on purpose.
+    cancels; and test code, which ignores cancellations on purpose. A
+    handler with a comment saying the cancellation is not re-raised on
+    purpose ("don't raise here", "intentionally", "swallow the
+    cancellation") is shown with `--preview` only.
 
     ## Why is this bad?
     Cancellation is a request to stop that the task must honour. A task that
@@ -940,7 +951,11 @@ class SwallowedCancel(Rule):
             report = fn.report(self.code, at, message, end=end)
         else:
             report = fn.report(self.code, at, message)
-        report.preview = weak
+        # A comment in the handler (or on the line above it) saying the cancellation is not
+        # re-raised on purpose: the author chose it (shown with --preview).
+        first = getattr(at, "lineno", 0)
+        last = max(getattr(n, "end_lineno", first) or first for n in (at, *handler_body))
+        report.preview = weak or comment_says(fn, first - 1, last, _DELIBERATE)
         return report
 
     def _weak(self, fn: FunctionContext, stmt: ast.stmt, points: list[ast.AST], handler_body: list[ast.stmt],
