@@ -106,6 +106,26 @@ REALWORLD: dict[str, Project] = {
     )
 }
 PROJECTS.update(REALWORLD)
+
+# A second, fresh set (bench/realworld.py --set fresh): ten applications whose findings
+# were first judged by helpers who had not seen the checker's output on them, after the
+# checker had been tuned on REALWORLD (bench/realworld/verdicts-fresh.tsv).
+REALWORLD_FRESH: dict[str, Project] = {
+    p.name: p
+    for p in (
+        Project("open-webui", "0.12.4", "open_webui", tests=None, wheel=True),
+        Project("letta", "0.16.8", "letta"),
+        Project("khoj", "1.42.10", "src/khoj"),
+        Project("crewai", "1.15.30", "src/crewai"),
+        Project("semantic-kernel", "1.45.0", "semantic_kernel"),
+        Project("opsdroid", "0.31.0", "opsdroid"),
+        Project("jupyterhub", "6.1.1", "jupyterhub"),
+        Project("mem0ai", "2.2.1", "mem0"),
+        Project("freqtrade", "2026.9", "freqtrade"),
+        Project("maubot", "0.6.0", "maubot"),
+    )
+}
+PROJECTS.update(REALWORLD_FRESH)
 STDLIB = "stdlib"
 ALL_NAMES: tuple[str, ...] = (*PROJECTS, STDLIB)
 
