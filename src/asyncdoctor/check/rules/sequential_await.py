@@ -1193,9 +1193,12 @@ class _LoopScan:
     def collect_if(self, stmt: ast.stmt, values: list[ast.expr], state: _State,
                    into: ast.expr | None, *, path: str | None = None) -> None:
         """Note a statement that puts ``values`` into the collection ``into``."""
+        chosen = False
         if into is not None:
             path = _chain(into)
-        if state.control or any(self.tainted(v, state) for v in values):
+            # ``(cleared if ok else blocked).append(name)``: the result picks the collection.
+            chosen = isinstance(into, ast.IfExp) and self.tainted(into.test, state)
+        if state.control or chosen or any(self.tainted(v, state) for v in values):
             self.collecting.add(id(stmt))
             if path is not None:
                 self.collected.add(path)

@@ -430,6 +430,18 @@ def _tail(node: ast.AST) -> str | None:
     return None
 
 
+@functools.cache
+def _pool_types() -> frozenset[str]:
+    """Types of connection pools: their size bounds the requests made through them."""
+    return frozenset(
+        kb.RETURN_TYPES[ctor] for ctor, res in kb.RESOURCES.items() if res.kind == "pool" and ctor in kb.RETURN_TYPES
+    )
+
+
+def _pooled(value: LibName | LibMethod) -> bool:
+    return isinstance(value, LibMethod) and any(t in _pool_types() for t in lib_mro(value.type))
+
+
 def _lib_io(value: Value | None) -> bool:
     """Whether a library callable sends a request or opens a connection/process/file."""
     if isinstance(value, LibName):
@@ -1111,7 +1123,9 @@ class UnboundedConcurrency(Rule):
                             sends = found_io = True
                         if not found_io and _does_io(index, value.qualname, io, 0):
                             found_io = True
-                    elif _lib_io(value):
+                    elif isinstance(value, LibName | LibMethod) and (
+                            _lib_io(value) or (network_lib(value, ref) and not _pooled(value))):
+                        # (a known client's request: ``bot.send_message(...)``, ``nc.request(...)``)
                         found_io = True
                         sends = sends or network_lib(value, ref)
                 if found_io and not bounded:
