@@ -629,20 +629,38 @@ _SLEEPS = frozenset({"asyncio.sleep", "anyio.sleep", "trio.sleep"})
 
 def _note_paced_loops(fn: FunctionContext) -> None:
     """Loops whose every turn waits for user input, or sleeps for a long while (a periodic
-    job): a client per turn costs nothing there."""
+    job), and fallback chains (try each provider until one answers): a client per turn
+    costs nothing there."""
     lines = [
         site.line for site in fn.info.calls
         if site.in_loop and _interactive(site.ref.rpartition(".")[2].removesuffix("()"))
     ]
-    if not lines and not any(site.in_loop and "sleep" in site.ref for site in fn.info.calls):
+    sleeps = any(site.in_loop and "sleep" in site.ref for site in fn.info.calls)
+    if not lines and not sleeps and not any(site.in_loop for site in fn.info.calls):
         return
     for node in fn.walk():
         if not isinstance(node, _LOOP_STMTS):
             continue
-        if any(node.lineno <= ln <= (node.end_lineno or 0) for ln in lines) or _periodic(fn, node):
+        if (any(node.lineno <= ln <= (node.end_lineno or 0) for ln in lines)
+                or (sleeps and _periodic(fn, node)) or _fallback_chain(node)):
             flag = f"{_PACED}{fn.info.qualname}|{node.lineno}|{node.end_lineno}"
             if flag not in fn.summary.flags:
                 fn.summary.flags.append(flag)
+
+
+def _fallback_chain(loop: ast.AST) -> bool:
+    """``for scraper in scrapers: try: ... break except Error: continue``: each turn tries
+    another provider and the loop stops at the first that answers, so one turn does the work."""
+    if not isinstance(loop, ast.For | ast.AsyncFor):
+        return False
+    handled = False
+    stops = False
+    for node in iter_frame(loop.body):
+        if isinstance(node, ast.Try | ast.TryStar) and node.handlers:
+            handled = True
+        elif isinstance(node, ast.Break | ast.Return):
+            stops = True
+    return handled and stops
 
 
 def _periodic(fn: FunctionContext, loop: ast.AST) -> bool:
@@ -1178,7 +1196,9 @@ class ClientPerRequest(Rule):
 
     Not reported: clients stored or handed on in the loop (one client per
     host, kept in a dict), clients whose arguments change with the loop
-    (`httpx.AsyncClient(base_url=host)`), retry, polling and reconnect loops
+    (`httpx.AsyncClient(base_url=host)`), fallback chains that stop at the
+    first provider that answers (a `try` and a `break` or `return` in a
+    `for` loop, also around a helper's call), retry, polling and reconnect loops
     (a `while` loop whose `try:` guards the creation, or that `return`s or
     `break`s, a loop over `range()` that `return`s or `break`s, a loop that
     catches exceptions and `return`s or `break`s), `while` loops that keep
