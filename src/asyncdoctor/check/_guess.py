@@ -16,6 +16,10 @@ and the shapes of their calls say a lot:
   counts only while nothing of that library is awaited anywhere in the
   project, since an async client's methods are awaited (a call of one left
   unawaited is another bug, which the coroutine rules judge).
+* **A model, an engine or a solver run.**  ``ort.InferenceSession(path).run(...)``,
+  ``lib.load_model(...).predict(...)``, ``SomeEngine.popen(...).play(...)``: an
+  object built from a class named for one (``...Model``, ``...Engine``,
+  ``...Solver``...) or by a loading factory, and a method that runs it.
 * **A file read or written at a path.**  ``pydicom.dcmread(path)``,
   ``laspy.read(scan_path)``, ``doc.save(out_path)``: a library function or
   method named for reading, loading or saving, given a path (a name like
@@ -38,7 +42,7 @@ from . import _knowledge as kb
 from ._analysis import CallSite, Usage
 from ._installed import PURE_LIBRARIES, known_tops
 
-__all__ = ["PATH_ARGUMENT", "UNKNOWN_CLIENT", "UNKNOWN_FILE", "UNKNOWN_MODEL", "async_constructors", "guess",
+__all__ = ["PATH_ARGUMENT", "UNKNOWN_CLIENT", "UNKNOWN_FILE", "UNKNOWN_MODEL", "awaited_libraries", "guess",
            "receiver_refs"]
 
 #: What the per-file walk records, in place of a constant, for an argument that names a file.
@@ -243,8 +247,8 @@ def receiver_refs(calls: list[CallSite]) -> frozenset[str]:
     return frozenset(out)
 
 
-def async_constructors(calls: list[CallSite]) -> frozenset[str]:
-    """Library tops and client makers (``lib.Client()``) something of which is awaited."""
+def awaited_libraries(calls: list[CallSite]) -> frozenset[str]:
+    """Top-level names of the libraries something of which the project awaits."""
     out: set[str] = set()
     for site in calls:
         if site.usage != Usage.AWAITED and not site.ref.endswith(("__aenter__", "__aiter__")):

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from .._compat import removeprefix_module
 from . import _knowledge as kb
 from ._analysis import NESTED, CallSite, ClassInfo, FileSummary, FuncInfo, Usage, keyed_segment
-from ._guess import async_constructors, guess, receiver_refs
+from ._guess import awaited_libraries, guess, receiver_refs
 from ._refs import (
     ENTER,
     LibMethod,
@@ -806,7 +806,7 @@ class ProjectIndex:
         if self._guess_tops is None:
             own = {name.partition(".")[0] for name in (*self.modules, *self.module_aliases)}
             calls = [site for s in self.summaries for info in s.functions.values() for site in info.calls]
-            self._guess_tops = (frozenset(own), async_constructors(calls))
+            self._guess_tops = (frozenset(own), awaited_libraries(calls))
         receivers = self._receivers.get(summary.path)
         if receivers is None:
             receivers = self._receivers[summary.path] = receiver_refs(
