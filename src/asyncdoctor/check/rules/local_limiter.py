@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from .. import _knowledge as kb
 from .._analysis import FunctionContext, Report
-from .._refs import LibObject, lib_mro
+from .._refs import LibName, LibObject, lib_mro
 from ._base import Rule, register
 from ._util import in_test_code, short_source
 
@@ -145,7 +145,11 @@ class LocalLimiter(Rule):
             if isinstance(stmt, ast.AsyncWith):
                 # ``async with asyncio.Lock():``: made and dropped on the spot, nothing shares it.
                 for item in stmt.items:
-                    kind = _limiter_type(fn, item.context_expr)
+                    made = item.context_expr
+                    # (the class itself, called here: not a method handing out a shared one)
+                    if not (isinstance(made, ast.Call) and isinstance(fn.lib(made.func), LibName)):
+                        continue
+                    kind = _limiter_type(fn, made)
                     if kind is not None:
                         yield fn.report(self.code, item.context_expr,
                                         _inline_message(fn, item.context_expr, kind))
