@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from functools import cache
 
 from . import _knowledge as kb
@@ -247,15 +248,13 @@ def receiver_refs(calls: list[CallSite]) -> frozenset[str]:
     return frozenset(out)
 
 
-def awaited_libraries(calls: list[CallSite]) -> frozenset[str]:
+def awaited_libraries(calls: Iterable[CallSite]) -> frozenset[str]:
     """Top-level names of the libraries something of which the project awaits."""
-    out: set[str] = set()
-    for site in calls:
-        if site.usage != Usage.AWAITED and not site.ref.endswith(("__aenter__", "__aiter__")):
-            continue
-        ref = site.ref
-        out.add(ref.partition(".")[0])
-    return frozenset(out)
+    return frozenset(
+        site.ref.partition(".")[0]
+        for site in calls
+        if site.usage == Usage.AWAITED or site.ref.endswith(("__aenter__", "__aiter__"))
+    )
 
 
 def _has_path(site: CallSite) -> bool:

@@ -96,8 +96,6 @@ class Blocked:
     memoised: bool = False
     #: Whether the blocking call is a sleep of a few milliseconds at most (``time.sleep(0.001)``).
     brief: bool = False
-    #: Whether the call is of a library the checker does not know, judged by its shape (``_guess``).
-    guessed: bool = False
 
     @property
     def weak(self) -> bool:
@@ -798,14 +796,9 @@ class ProjectIndex:
         """What a call of a library nothing is known of most likely does (see ``_guess``)."""
         if summary is None or summary.path in self.library_paths:
             return None
-        if self.user_safe:
-            plain = site.ref.replace("()", "")
-            listed = self._listed(self.user_safe)
-            if plain in listed or any(n.endswith(".*") and plain.startswith(n[:-1]) for n in listed):
-                return None  # ``pyzabbix.*``, ``pyzabbix.ZabbixAPI.*``, or the call's own name
         if self._guess_tops is None:
             own = {name.partition(".")[0] for name in (*self.modules, *self.module_aliases)}
-            calls = [site for s in self.summaries for info in s.functions.values() for site in info.calls]
+            calls = (site for s in self.summaries for info in s.functions.values() for site in info.calls)
             self._guess_tops = (frozenset(own), awaited_libraries(calls))
         receivers = self._receivers.get(summary.path)
         if receivers is None:
@@ -816,8 +809,13 @@ class ProjectIndex:
                     receivers=receivers)
         if hit is None:
             return None
+        if self.user_safe:
+            plain = site.ref.replace("()", "")
+            listed = self._listed(self.user_safe)
+            if plain in listed or any(n.endswith(".*") and plain.startswith(n[:-1]) for n in listed):
+                return None  # ``pyzabbix.*``, ``pyzabbix.ZabbixAPI.*``, or the call's own name
         what, instead, culprit = hit
-        return Blocked(what, instead, culprit, (), guessed=True)
+        return Blocked(what, instead, culprit, ())
 
     def _lazy_call(self, qualname: str, site: CallSite) -> bool:
         """Whether calling this function runs none of its body yet (a generator, not iterated)."""

@@ -75,13 +75,7 @@ def _retry_like(c: Creation, fn: FunctionContext) -> bool:
     loop = c.loop
     if not isinstance(loop, _LOOP_STMTS):
         return False
-    has_handler = False
-    exits = False
-    for node in iter_frame(loop.body):
-        if isinstance(node, ast.Try | ast.TryStar) and node.handlers:
-            has_handler = True
-        elif isinstance(node, ast.Return | ast.Break):
-            exits = True
+    has_handler, exits = _handles_and_exits(loop)
     if isinstance(loop, ast.While):
         # Reconnect loops (the creation itself is guarded), polling until done, and
         # workers keeping the client for a loop of their own.
@@ -95,6 +89,17 @@ def _retry_like(c: Creation, fn: FunctionContext) -> bool:
         and loop.iter.func.id == "range"
     )
     return has_handler or counted
+
+
+def _handles_and_exits(loop: ast.For | ast.AsyncFor | ast.While) -> tuple[bool, bool]:
+    """Whether a loop's body has a ``try`` with handlers, and a ``return`` or ``break``."""
+    handles = exits = False
+    for node in iter_frame(loop.body):
+        if isinstance(node, ast.Try | ast.TryStar) and node.handlers:
+            handles = True
+        elif isinstance(node, ast.Return | ast.Break):
+            exits = True
+    return handles, exits
 
 
 def _guarded(call: ast.AST, loop: ast.AST, fn: FunctionContext) -> bool:
@@ -651,16 +656,7 @@ def _note_paced_loops(fn: FunctionContext) -> None:
 def _fallback_chain(loop: ast.AST) -> bool:
     """``for scraper in scrapers: try: ... break except Error: continue``: each turn tries
     another provider and the loop stops at the first that answers, so one turn does the work."""
-    if not isinstance(loop, ast.For | ast.AsyncFor):
-        return False
-    handled = False
-    stops = False
-    for node in iter_frame(loop.body):
-        if isinstance(node, ast.Try | ast.TryStar) and node.handlers:
-            handled = True
-        elif isinstance(node, ast.Break | ast.Return):
-            stops = True
-    return handled and stops
+    return isinstance(loop, ast.For | ast.AsyncFor) and all(_handles_and_exits(loop))
 
 
 def _periodic(fn: FunctionContext, loop: ast.AST) -> bool:
@@ -730,9 +726,9 @@ def _flag(fn: FunctionContext, flag: str) -> None:
         fn.summary.flags.append(flag)
 
 
-def _note_handler(fn: FunctionContext, handler: _Handler) -> None:
+def _note_handler(fn: FunctionContext, handler: _Handler, rare: bool) -> None:
     _flag(fn, f"{_HANDLER_FLAG}{fn.info.qualname}|{handler.per}|{handler.what}")
-    if _rare_route(fn):
+    if rare:
         _flag(fn, f"{_RARE_FLAG}{fn.info.qualname}")
 
 
@@ -1292,8 +1288,9 @@ class ClientPerRequest(Rule):
         _note_once_regions(fn)
         _note_dependencies(fn)
         handler = _handler(fn)
+        rare = handler is not None and _rare_route(fn)
         if handler is not None:
-            _note_handler(fn, handler)
+            _note_handler(fn, handler, rare)
         creations = analyse(fn)
         if not creations:
             return
@@ -1317,7 +1314,7 @@ class ClientPerRequest(Rule):
                         r = fn.report(self.code, c.call, _handler_message(c, fn, handler))
                         # A route asked rarely, or one client for a websocket's whole life:
                         # a maintainer shrugs at the cost of a client there (--preview).
-                        r.preview = handler.per == "connection" or _rare_route(fn)
+                        r.preview = handler.per == "connection" or rare
                         yield r
                     continue
                 if c.fate == "idle":
