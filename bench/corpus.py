@@ -126,6 +126,26 @@ REALWORLD_FRESH: dict[str, Project] = {
     )
 }
 PROJECTS.update(REALWORLD_FRESH)
+
+# A third set (bench/realworld.py --set fresh2): ten more projects, judged first by
+# helpers after the checker had been tuned on both sets above, and never tuned on
+# before that judging (bench/realworld/verdicts-fresh2.tsv).
+REALWORLD_FRESH2: dict[str, Project] = {
+    p.name: p
+    for p in (
+        Project("gradio", "6.31.0", "gradio", tests=None, wheel=True),
+        Project("browser-use", "0.13.14", "browser_use"),
+        Project("pipecat-ai", "1.14.0", "src/pipecat"),
+        Project("llama-index-core", "0.14.25", "llama_index/core"),
+        Project("python-telegram-bot", "22.8", "src/telegram"),
+        Project("gns3-server", "3.0.6", "gns3server"),
+        Project("zigpy", "2.4.0", "zigpy"),
+        Project("livekit-agents", "1.8.9", "livekit/agents"),
+        Project("slack-bolt", "1.30.0", "slack_bolt"),
+        Project("mcp", "2.3.0", "src/mcp"),
+    )
+}
+PROJECTS.update(REALWORLD_FRESH2)
 STDLIB = "stdlib"
 ALL_NAMES: tuple[str, ...] = (*PROJECTS, STDLIB)
 

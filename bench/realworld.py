@@ -32,6 +32,7 @@ Run it (use Python 3.12 or newer: esphome and mitmproxy use 3.12 syntax)::
     python bench/realworld.py litellm vllm --python /path/to/python
     python bench/realworld.py --asyncdoctor-args "--preview"   # what preview adds
     python bench/realworld.py --set fresh              # the second set, judged fresh
+    python bench/realworld.py --set fresh2             # the third set, judged fresh
 
 ``--set fresh`` runs ``corpus.REALWORLD_FRESH`` (open-webui, letta, khoj,
 crewai, semantic-kernel, opsdroid, jupyterhub, mem0, freqtrade, maubot) with
@@ -39,6 +40,11 @@ crewai, semantic-kernel, opsdroid, jupyterhub, mem0, freqtrade, maubot) with
 who had not seen the checker's output on these projects, once the checker had
 been tuned on the first set, so that set's precision is the one to expect on
 code the checker has never met.
+
+``--set fresh2`` runs ``corpus.REALWORLD_FRESH2`` (gradio, browser-use,
+pipecat, llama-index-core, python-telegram-bot, gns3-server, zigpy,
+livekit-agents, slack-bolt, mcp) with ``bench/realworld/verdicts-fresh2.tsv``,
+judged the same way once the checker had been tuned on both sets before it.
 """
 
 from __future__ import annotations
@@ -59,6 +65,12 @@ import corpus
 
 VERDICTS = Path(__file__).resolve().parent / "realworld" / "verdicts.tsv"
 VERDICTS_FRESH = VERDICTS.with_name("verdicts-fresh.tsv")
+VERDICTS_FRESH2 = VERDICTS.with_name("verdicts-fresh2.tsv")
+SETS = {
+    "first": (corpus.REALWORLD, VERDICTS),
+    "fresh": (corpus.REALWORLD_FRESH, VERDICTS_FRESH),
+    "fresh2": (corpus.REALWORLD_FRESH2, VERDICTS_FRESH2),
+}
 KINDS = ("TRUE", "DEBATABLE", "FALSE")
 
 
@@ -111,21 +123,21 @@ def run_project(name: str, python: str, extra: list[str]) -> tuple[list[Finding]
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("names", nargs="*", help="projects (default: all of the set)")
-    ap.add_argument("--set", choices=("first", "fresh"), default="first",
-                    help="corpus.REALWORLD (first) or corpus.REALWORLD_FRESH (fresh)")
+    ap.add_argument("--set", choices=tuple(SETS), default="first",
+                    help="corpus.REALWORLD (first), REALWORLD_FRESH (fresh) or REALWORLD_FRESH2 (fresh2)")
     ap.add_argument("--python", default=sys.executable, help="interpreter with asyncdoctor")
     ap.add_argument("--asyncdoctor-args", default="", help="extra arguments for check")
     ap.add_argument("--unjudged", action="store_true", help="list findings without a verdict")
     ap.add_argument("--list", action="store_true", help="list every finding with its verdict")
     ap.add_argument("--json", type=Path, help="write the findings and verdicts here")
     args = ap.parse_args(argv)
-    projects = corpus.REALWORLD_FRESH if args.set == "fresh" else corpus.REALWORLD
+    projects, verdict_file = SETS[args.set]
     names = args.names or list(projects)
     unknown = [n for n in names if n not in projects]
     if unknown:
         ap.error(f"unknown project(s): {', '.join(unknown)}")
     extra = shlex.split(args.asyncdoctor_args)
-    verdicts = load_verdicts(VERDICTS_FRESH if args.set == "fresh" else VERDICTS)
+    verdicts = load_verdicts(verdict_file)
 
     results: dict[str, tuple[list[Finding], list[str]]] = {}
     with concurrent.futures.ThreadPoolExecutor(2) as pool:

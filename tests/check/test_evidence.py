@@ -98,3 +98,17 @@ def test_a_clean_default_run_exits_0_even_with_preview_findings(
         encoding="utf-8")
     assert main(["check", "--no-cache", "--no-progress"]) == 0
     assert main(["check", "--no-cache", "--no-progress", "--preview"]) == 1
+
+
+def test_one_finding_per_line_of_direct_blocking_calls(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One statement to move to a thread is one finding, naming both calls.
+    (project / "handlers.py").write_text(
+        "import subprocess\nimport time\n\n\n"
+        "async def convert(src: str) -> None:\n"
+        "    subprocess.run(['ffmpeg', src], check=True).check_returncode(); time.sleep(1)\n",
+        encoding="utf-8")
+    data = findings(capsys, "handlers.py")
+    assert where(data) == [("handlers.py", 6, False)]
+    assert "`time.sleep()` on this line blocks too" in str(data[0]["message"])

@@ -2042,6 +2042,8 @@ def analyse_source(source: str | bytes, *, path: str, module: str, is_package: b
         _analyse_tree(analysis, summary, rules, lines)
         if "eprecat" in text:  # (Deprecated, deprecated)
             summary.flags.extend(f"{DEPRECATED_FLAG}{a}-{b}" for a, b in _deprecated_spans(tree.body))
+        if _DEBUG_TEXT.search(text) is not None:
+            summary.flags.extend(f"{DEBUG_FLAG}{a}-{b}" for a, b in _debug_spans(tree))
     finally:
         if FREE_TREES:
             # The scopes point back at their analysis: without this, the whole tree waits
@@ -2075,6 +2077,67 @@ def _deprecated_spans(body: list[ast.stmt]) -> Iterator[tuple[int, int]]:
             yield node.lineno, node.end_lineno or node.lineno
         else:
             todo.extend(node.body)
+
+
+#: ``debug-only:<first line>-<last line>``: code that runs only when a debugging or tracing
+#: switch is on (see :func:`_debug_spans`); the engine takes findings there as weaker evidence.
+DEBUG_FLAG = "debug-only:"
+
+_DEBUG_TEXT = re.compile(r"(?i)debug|trac(?:e|ing)\b|verbose|\bdev\b")
+_DEBUG_WORDS = frozenset({"debug", "debugging", "trace", "tracing", "verbose", "dev", "devmode"})
+# A request's trace id or span is data, not a switch (``if trace_id:``).
+_TRACE_DATA = frozenset({"id", "ids", "span", "spans", "context", "ctx", "parent", "header", "headers"})
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]{1,60}")
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def _debug_switch(test: ast.expr) -> bool:
+    """Whether a condition names a debugging or tracing switch (``settings.DEBUG``,
+    ``is_promptrace_enabled()``, ``os.getenv("APP_TRACE_DIR")``, ``__debug__``)."""
+    if isinstance(test, ast.BoolOp):
+        return isinstance(test.op, ast.And) and any(_debug_switch(v) for v in test.values)
+    for node in ast.walk(test):
+        if isinstance(node, ast.Name):
+            text = node.id
+        elif isinstance(node, ast.Attribute):
+            text = node.attr
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            # An environment's name (``ENV == "dev"``) or a variable's (``getenv("APP_DEBUG")``).
+            if node.value.lower() in ("dev", "development", "debug"):
+                return True
+            if not _ENV_NAME.fullmatch(node.value):
+                continue
+            text = node.value
+        else:
+            continue
+        if text == "__debug__":
+            return True
+        words = [w.lower() for w in _WORD.findall(text)]
+        if _TRACE_DATA.isdisjoint(words) and any(
+                w in _DEBUG_WORDS or w.endswith(("debug", "trace")) for w in words):
+            return True
+    return False
+
+
+def _debug_spans(tree: ast.Module) -> Iterator[tuple[int, int]]:
+    """Lines that run only under a debugging or tracing switch: the body of ``if <switch>:``
+    (the ``else:`` of ``if not <switch>:``), and the rest of a function after
+    ``if not <switch>: return``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If):
+            negated = isinstance(node.test, ast.UnaryOp) and isinstance(node.test.op, ast.Not)
+            test = node.test.operand if isinstance(node.test, ast.UnaryOp) and negated else node.test
+            block = node.orelse if negated else node.body
+            if block and _debug_switch(test):
+                yield block[0].lineno, block[-1].end_lineno or block[-1].lineno
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for index, stmt in enumerate(node.body[:-1]):
+                if (isinstance(stmt, ast.If) and not stmt.orelse and len(stmt.body) == 1
+                        and isinstance(stmt.body[0], ast.Return) and isinstance(stmt.test, ast.UnaryOp)
+                        and isinstance(stmt.test.op, ast.Not) and _debug_switch(stmt.test.operand)):
+                    rest = node.body[index + 1:]
+                    yield rest[0].lineno, rest[-1].end_lineno or rest[-1].lineno
+                    break
 
 
 def _last_attr(node: ast.expr) -> str:

@@ -680,7 +680,7 @@ def _index_culprit(summaries: list[FileSummary], config: Config) -> FileSummary 
 def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[str],
                rules: Sequence[Rule], tracker: _Tracker | None = None,
                library: list[FileSummary] | None = None) -> list[Finding]:
-    from ._analysis import DEPRECATED_FLAG
+    from ._analysis import DEBUG_FLAG, DEPRECATED_FLAG
     from ._index import ProjectIndex
     from .rules._util import is_test_module
 
@@ -704,24 +704,32 @@ def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[st
 
     preview = config.preview
     tests: dict[str, bool] = {}
-    deprecated: dict[str, list[tuple[int, int]]] = {}
+    spans: dict[str, list[tuple[bool, int, int]]] = {}
 
-    def weak_here(path: str, code: str, line: int) -> bool:
-        """Whether ``code`` is weaker evidence here: test code, or code marked deprecated
-        (see ``_TEST_WEAK``)."""
+    def weak_here(path: str, code: str, line: int, *, debug_only: bool = False) -> bool:
+        """Whether ``code`` is weaker evidence here: test code, code marked deprecated, or
+        code that runs only under a debugging switch (only the last with ``debug_only``;
+        see ``_TEST_WEAK``)."""
         if code not in _TEST_WEAK:
             return False
         hit = tests.get(path)
         if hit is None:
             summary = by_path.get(path)
             hit = tests[path] = summary is not None and is_test_module(summary.module)
-            deprecated[path] = [
-                (int(a), int(b))
+            spans[path] = [
+                (flag.startswith(DEBUG_FLAG), int(a), int(b))
                 for flag in (summary.flags if summary is not None else ())
-                if flag.startswith(DEPRECATED_FLAG)
-                for a, _, b in [flag[len(DEPRECATED_FLAG):].partition("-")]
+                if flag.startswith((DEPRECATED_FLAG, DEBUG_FLAG))
+                for a, _, b in [flag.partition(":")[2].partition("-")]
             ]
-        return hit or any(a <= line <= b for a, b in deprecated[path])
+        if debug_only:
+            return any(debug and a <= line <= b for debug, a, b in spans[path])
+        return hit or any(a <= line <= b for _, a, b in spans[path])
+
+    def weak_report(pr: ProjectReport) -> bool:
+        """A report's site is weak, or the cause it reaches runs only when debugging."""
+        return weak_here(pr.path, pr.code, pr.line) or (
+            pr.group is not None and weak_here(pr.group.path, pr.code, pr.group.line, debug_only=True))
 
     findings: list[Finding] = []
     for s in index.summaries:
@@ -739,7 +747,7 @@ def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[st
             index.on_file = _following(tracker)
         reports: Iterable[ProjectReport] = rule.check_project(index)
         kept = [
-            pr if pr.preview or not weak_here(pr.path, pr.code, pr.line) else dataclasses.replace(pr, preview=True)
+            pr if pr.preview or not weak_report(pr) else dataclasses.replace(pr, preview=True)
             for pr in reports
         ]
         kept = [pr for pr in kept if (preview or not pr.preview) and keep(pr.path, pr.code, pr.line)]

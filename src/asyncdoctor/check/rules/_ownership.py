@@ -856,13 +856,20 @@ def _has_loop(body: list[ast.stmt]) -> bool:
     return False
 
 
+# Calls that open a websocket on a client: the client lives as long as the socket.
+_WEBSOCKET_OPENERS = frozenset({"ws_connect", "websocket_connect", "aconnect_ws", "connect_ws"})
+
+
 def _long_lived(body: list[ast.stmt]) -> bool:
-    """Whether a block keeps a connection for a long exchange: a ``while`` loop, or
-    ``async for msg in ws`` over an object rather than over a call's result."""
+    """Whether a block keeps a connection for a long exchange: a ``while`` loop,
+    ``async for msg in ws`` over an object rather than over a call's result, or a
+    websocket opened on the client (``session.ws_connect(url)``)."""
     for node in iter_frame(body):
         if isinstance(node, ast.While):
             return True
         if isinstance(node, ast.AsyncFor) and isinstance(node.iter, ast.Name | ast.Attribute):
+            return True
+        if isinstance(node, ast.Call) and name_of(node.func) in _WEBSOCKET_OPENERS:
             return True
     return False
 

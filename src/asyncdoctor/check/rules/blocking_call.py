@@ -113,6 +113,9 @@ class BlockingCall(Rule):
             if not info.is_async:
                 continue
             one_shot = info.qualname in entry or _LIFECYCLE.match(info.name) is not None
+            # One finding per line for direct calls: ``Image.open(p).convert()`` or
+            # ``AudioSegment.from_file(p).export(q)`` is one statement to move to a thread.
+            direct: dict[int, ProjectReport] = {}
             for site in info.calls:
                 value = index.evaluate(site.ref)
                 blocked = index.blocking(site, value, summary)
@@ -135,12 +138,20 @@ class BlockingCall(Rule):
                 else:
                     message = f"`{name}()` {blocked.what}, blocking the event loop; {blocked.instead}"
                     chain = ()
-                    weak = (_quick_file_io(blocked.culprit)
-                            and not _offloaded_elsewhere(blocked.culprit, summary)
-                            ) or blocked.brief or blocked.once
+                    weak = _quick_file_io(blocked.culprit) or blocked.brief or blocked.once
                     group = None
-                report = site_report(summary, self.code, site, message, chain)
-                yield replace(report, preview=weak or one_shot, group=group)
+                report = replace(site_report(summary, self.code, site, message, chain),
+                                 preview=weak or one_shot, group=group)
+                if group is not None or chain:
+                    yield report
+                    continue
+                first = direct.get(report.line)
+                if first is None or (first.preview and not report.preview):
+                    direct[report.line] = report
+                elif first.preview == report.preview and f"`{name}()`" not in first.message:
+                    direct[report.line] = replace(
+                        first, message=f"{first.message} (`{name}()` on this line blocks too)")
+            yield from direct.values()
 
 
 def _group(blocked: Blocked, called: str, index: ProjectIndex) -> Group | None:
@@ -179,9 +190,10 @@ def _quick_file_io(culprit: str) -> bool:
 
 
 #: Libraries of async file I/O: a module that uses one keeps its file work off the loop on
-#: purpose, so reading or writing files (or listing a directory) on the loop, directly or
-#: through a sync helper, is an oversight there.  Quick metadata calls (``mkdir``,
-#: ``unlink``, ``stat``) stay weak evidence even then.
+#: purpose, so a sync helper that reads or writes files (or lists a directory) on the loop
+#: is an oversight there.  One direct call on one file (``json.load(open(p))``, a rename)
+#: and quick metadata calls (``mkdir``, ``unlink``, ``stat``) stay weak evidence even then:
+#: on real code such calls are mostly small files read in rare actions.
 _ASYNC_FILES = ("aiofiles", "aiofile", "aiopath", "anyio.Path", "anyio.open_file")
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from .._analysis import TEMPLATE_NODES, FunctionContext, Report
 from ._base import Rule, register
+from ._progress import exit_after_success
 from ._util import comment_says, in_test_code, name_of
 
 # What ``except`` clauses name when they mean "the task was cancelled".
@@ -638,6 +639,17 @@ def _lumped(fn: FunctionContext, type_node: ast.expr | None) -> bool:
     return False
 
 
+def _after_success(fn: FunctionContext, try_stmt: ast.Try | ast.TryStar, exit_node: ast.stmt) -> bool:
+    """Whether the exit sits under a progress flag only success sets (see `_progress`)."""
+    facts = _module_facts(fn)
+    func = fn.node
+    if facts is None or not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    owner = facts.parents.get(id(func))
+    cls = owner if isinstance(owner, ast.ClassDef) else None
+    return exit_after_success(func, facts.tree, cls, facts.parents, try_stmt, exit_node)
+
+
 def _enclosing_loop(fn: FunctionContext, stmt: ast.AST) -> ast.AST | None:
     node = stmt
     while True:
@@ -845,7 +857,8 @@ class SwallowedCancel(Rule):
                 if isinstance(node, ast.Return) or (isinstance(node, ast.Break | ast.Continue) and not in_loop):
                     if id(node) not in seen:
                         seen.add(id(node))
-                        yield self._finally_exit(fn, node)
+                        if not _after_success(fn, stmt, node):
+                            yield self._finally_exit(fn, node)
                     continue
                 inner = in_loop or isinstance(node, _LOOPS)
                 if isinstance(node, _LOOPS):
