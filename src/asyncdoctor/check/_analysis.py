@@ -1068,6 +1068,27 @@ _FILE_STRING = re.compile(r"^[^\s:]*(/[^\s/]+|\.[A-Za-z][A-Za-z0-9]{0,4})$|^[a-z
 _PATH_MAKERS = frozenset({"Path", "PurePath", "PosixPath", "join", "fspath", "str", "abspath", "expanduser", "resolve"})
 
 
+def _unpartial(node: ast.expr) -> ast.expr:
+    """The function of ``functools.partial(f, ...)``; anything else as it is."""
+    if isinstance(node, ast.Call) and node.args:
+        func = node.func
+        if (func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else "") == "partial":
+            return node.args[0]
+    return node
+
+
+def _awaits_in(body: list[ast.stmt]) -> bool:
+    """Whether a block awaits (outside nested functions)."""
+    todo: list[ast.AST] = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Await | ast.AsyncFor | ast.AsyncWith):
+            return True
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            todo.extend(ast.iter_child_nodes(node))
+    return False
+
+
 def _path_argument(node: ast.expr, depth: int = 0) -> bool:
     """Whether an argument names a file: ``path``, ``scan_file``, ``Path(...)``, ``d / name``,
     ``str(path)``, ``"scans/a.las"`` (recorded as ``kb.PATH_ARGUMENT``, see ``_guess``)."""
@@ -1230,6 +1251,12 @@ def _non_empty_queue(test: ast.expr) -> str | None:
 
 _SPAWN_METHODS = frozenset({"create_task", "ensure_future"})
 #: Calls whose first argument is a coroutine they run (by the callee's last name).
+#: ``offloads:<ref>@<line>``: a module hands the function ``ref`` to a thread at ``line``
+#: (``to_thread(f, ...)``, ``run_in_executor(None, partial(f, x))``): its author knows it blocks.
+OFFLOADS_FLAG = "offloads:"
+# Calls that run a function in a thread, by name: where the function is among their arguments.
+_OFFLOADED_ARGUMENT = {"to_thread": 0, "run_sync": 0, "run_in_threadpool": 0, "run_in_executor": 1,
+                       "sync_to_async": 0}
 _SCHEDULERS = _SPAWN_METHODS | frozenset(
     {"gather", "wait_for", "shield", "run", "run_coroutine_threadsafe", "run_until_complete", "start_soon"}
 )  # fmt: skip
@@ -1293,6 +1320,8 @@ class _CallWalker:
         self.branches: list[tuple[int, int]] = []
         # first arguments of calls that run a coroutine (``create_task(x.m())``), by id
         self.scheduled: set[int] = set()
+        # The iterable call of a ``for`` loop whose body awaits (see ``kb.PACED_ITERATION``).
+        self.paced_iter = 0
         # local names bound to a UDP socket (``socket.socket(AF_INET, SOCK_DGRAM)``): its
         # ``connect`` only picks a route and its sends do not wait for a peer
         self.udp_sockets: set[str] = set()
@@ -1402,6 +1431,8 @@ class _CallWalker:
             assert isinstance(node, ast.For | ast.AsyncFor)
             if t is ast.AsyncFor:
                 self.func.suspends = True
+            elif isinstance(node.iter, ast.Call) and _awaits_in(node.body):
+                self.paced_iter = id(node.iter)
             self.expr(node.iter, Usage.MISUSED if t is ast.For else Usage.AWAITED)
             self._forget_flow()
             self.target(node.target, None)
@@ -1805,6 +1836,8 @@ class _CallWalker:
                 consts.append((kw.arg, flag))
             elif kw.arg and _path_argument(kw.value):
                 consts.append((kw.arg, kb.PATH_ARGUMENT))
+        if id(node) == self.paced_iter:
+            consts.append(("<iter>", kb.PACED_ITERATION))
         if (
             self.filled_queues
             and isinstance(func, ast.Attribute)
@@ -1825,6 +1858,12 @@ class _CallWalker:
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and not arg.value:
                 self.analysis.flag("nonblocking-sockets")
+        where = _OFFLOADED_ARGUMENT.get(callee_name, -1)
+        if 0 <= where < len(node.args):
+            target = _unpartial(node.args[where])
+            offloaded = self.scope.ref(target) if isinstance(target, ast.Name | ast.Attribute) else None
+            if offloaded is not None:
+                self.analysis.flag(f"{OFFLOADS_FLAG}{self.analysis.expand(offloaded)}@{node.lineno}")
         ref = self.scope.ref(func)
         if ref is None:
             if (

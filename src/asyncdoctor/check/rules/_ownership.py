@@ -84,7 +84,12 @@ _TAILS = frozenset(k.rpartition(".")[2] for k in RESOURCES)
 
 #: Per-connection resources that ADC402 flags in loops besides the shareable
 #: clients and pools: "connect once or use a pool".
-PER_LOOP = frozenset({"asyncpg.connect", "aiomysql.connect", "psycopg.AsyncConnection.connect"})
+PER_LOOP = frozenset({"asyncpg.connect", "aiomysql.connect", "psycopg.AsyncConnection.connect",
+                      # a message broker's connections are meant to live long (channels are cheap)
+                      "aio_pika.connect", "aio_pika.connect_robust", "nats.connect"})
+
+#: Objects whose attributes live for one request (``g.db = await asyncpg.connect(...)``).
+_REQUEST_GLOBALS = frozenset({"quart.g", "flask.g", "quart.globals.g", "flask.globals.g"})
 
 #: Synchronous clients: closed without ``await``, managed with plain ``with``.
 _SYNC = frozenset({"requests.Session", "requests.session", "httpx.Client"})
@@ -155,7 +160,7 @@ class Creation:
     call: ast.Call
     key: str  # the RESOURCES key, e.g. "aiohttp.ClientSession"
     res: kb.Resource
-    fate: str  # with | handoff | closed | exit | leak | idle | inline | unknown
+    fate: str  # with | handoff | closed | exit | leak | idle | inline | request | unknown
     handle: str | None = None  # the local name it is bound to (or ``as`` name)
     exit_node: ast.stmt | None = None  # the return/raise that skips the close
     loop: ast.AST | None = None  # innermost loop (or comprehension) of the frame around it
@@ -377,7 +382,7 @@ class _Analysis:
                 c.handle = target.id
                 self.follow_name(c, p)
             elif isinstance(target, ast.Attribute | ast.Subscript):
-                c.fate = "handoff"
+                c.fate = "request" if self.per_request_store(target) else "handoff"
             return c
         if isinstance(p, ast.Attribute) and p.value is node and res.result_index is None:
             pp = self.parent(p)
@@ -391,6 +396,17 @@ class _Analysis:
             c.fate = "handoff"
             return c
         return c  # unknown: conditional expressions, iteration, subscripts...
+
+    def per_request_store(self, target: ast.Attribute | ast.Subscript) -> bool:
+        """Whether ``target`` lives as long as one request: an attribute of Quart's or
+        Flask's ``g``, of ``request.state`` (Starlette) or ``request.ctx`` (Sanic)."""
+        if not isinstance(target, ast.Attribute):
+            return False
+        base = target.value
+        if isinstance(base, ast.Name):
+            return self.fn.ref(base) in _REQUEST_GLOBALS
+        return (isinstance(base, ast.Attribute) and base.attr in ("state", "ctx")
+                and isinstance(base.value, ast.Name) and base.value.id in ("request", "req"))
 
     def follow_name(self, c: Creation, stmt: ast.stmt) -> None:
         assert c.handle is not None

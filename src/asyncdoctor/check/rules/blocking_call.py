@@ -6,8 +6,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from .._analysis import FileSummary
+from .. import _knowledge as kb
+from .._analysis import OFFLOADS_FLAG, CallSite, FileSummary, FuncInfo, Usage
 from .._index import FILE_CONTENT, Blocked, Group, PClass, PFunc, ProjectIndex, ProjectReport
+from .._refs import LibMethod, LibName, LibObject
 from ._base import Rule, register
 from ._util import display_name, site_report
 
@@ -109,6 +111,9 @@ class BlockingCall(Rule):
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
         entry = _entry_points(index)
+        scripts = _script_modules(index)
+        offloaded: dict[str, frozenset[str]] = {}
+        run_in_threads = _functions_run_in_threads(index)
         for info, summary in index.iter_functions():
             if not info.is_async:
                 continue
@@ -120,6 +125,10 @@ class BlockingCall(Rule):
                 value = index.evaluate(site.ref)
                 blocked = index.blocking(site, value, summary)
                 if blocked is None:
+                    threaded = self._run_in_thread_elsewhere(index, summary, info, site, value,
+                                                             run_in_threads, one_shot)
+                    if threaded is not None:
+                        yield threaded
                     continue
                 name = display_name(index, value) if value is not None else blocked.culprit
                 if blocked.chain and isinstance(value, PFunc | PClass):
@@ -138,20 +147,67 @@ class BlockingCall(Rule):
                 else:
                     message = f"`{name}()` {blocked.what}, blocking the event loop; {blocked.instead}"
                     chain = ()
-                    weak = _quick_file_io(blocked.culprit) or blocked.brief or blocked.once
+                    weak = (_quick_file_io(blocked.culprit) or blocked.brief or blocked.once
+                            or _walked_between_awaits(blocked.culprit, site)
+                            or (blocked.culprit in _PROMPTS and summary.module in scripts))
                     group = None
+                top = _library_top(value) if one_shot and not chain else None
+                if top is not None:
+                    tops = offloaded.get(summary.path)
+                    if tops is None:
+                        tops = offloaded[summary.path] = _offloaded_libraries(index, summary)
+                    # The module runs this library in a thread elsewhere: here it is an oversight.
+                    one_shot = top not in tops
                 report = replace(site_report(summary, self.code, site, message, chain),
                                  preview=weak or one_shot, group=group)
                 if group is not None or chain:
                     yield report
                     continue
-                first = direct.get(report.line)
-                if first is None or (first.preview and not report.preview):
+                earlier = direct.get(report.line)
+                if earlier is None or (earlier.preview and not report.preview):
                     direct[report.line] = report
-                elif first.preview == report.preview and f"`{name}()`" not in first.message:
+                elif earlier.preview == report.preview and f"`{name}()`" not in earlier.message:
                     direct[report.line] = replace(
-                        first, message=f"{first.message} (`{name}()` on this line blocks too)")
+                        earlier, message=f"{earlier.message} (`{name}()` on this line blocks too)")
             yield from direct.values()
+
+
+    def _run_in_thread_elsewhere(self, index: ProjectIndex, summary: FileSummary, info: FuncInfo,
+                                 site: CallSite, value: object, run_in_threads: dict[str, list[tuple[str, str, int]]],
+                                 one_shot: bool) -> ProjectReport | None:
+        """A call of a project function that the project runs in a thread elsewhere."""
+        places = run_in_threads.get(value.qualname) if isinstance(value, PFunc) else None
+        if not places or not isinstance(value, PFunc) or site.usage == Usage.AWAITED:
+            return None
+        if site.guarded and any(path == summary.path and any(s.line == line for s in info.calls)
+                                for path, _shown, line in places):
+            return None  # the caller runs it in a thread on another branch: inline for small work
+        here = [p for p in places if p[0] == summary.path]
+        _path, shown, line = (here or places)[0]
+        name = display_name(index, value)
+        message = (f"`{name}()` is run in a thread at {shown}:{line} (so it blocks), but called here on the "
+                   f"event loop; call it the same way: `await asyncio.to_thread({name.rpartition('.')[2]}, ...)`")
+        # Run in a thread by this very module: its author knows; by another module only:
+        # maybe for larger inputs than here (weaker evidence).
+        return replace(site_report(summary, self.code, site, message), preview=one_shot or not here)
+
+
+def _functions_run_in_threads(index: ProjectIndex) -> dict[str, list[tuple[str, str, int]]]:
+    """Project functions that some module hands to a thread (see ``OFFLOADS_FLAG``): their
+    authors know they block.  Qualname -> where, each (path, path as shown, line)."""
+    found: dict[str, list[tuple[str, str, int]]] = {}
+    for summary in index.summaries:
+        for flag in summary.flags:
+            if flag.startswith(OFFLOADS_FLAG):
+                ref, _, line = flag[len(OFFLOADS_FLAG):].rpartition("@")
+                value = index.evaluate(ref)
+                target = index.functions.get(value.qualname) if isinstance(value, PFunc) else None
+                if (isinstance(value, PFunc) and line.isdigit() and target is not None and not target[0].is_async
+                        and not any(_RUNNERS.search(s.ref) for s in target[0].calls)):
+                    # (not a function that runs an event loop: ADC103 reports that one)
+                    found.setdefault(value.qualname, []).append(
+                        (summary.path, index.display_path(summary), int(line)))
+    return found
 
 
 def _group(blocked: Blocked, called: str, index: ProjectIndex) -> Group | None:
@@ -183,6 +239,47 @@ _QUICK_FILE_IO = re.compile(
     r"glob\.\w+|tempfile\.\w+|fnmatch\.\w+|"
     r"pathlib\.(Pure)?(Posix|Windows)?Path\.\w+)$"
 )
+
+
+# Directory walks that read as they are iterated: in a loop that awaits at every step,
+# each step blocks for one directory only.
+_LAZY_WALKS = re.compile(r"^(os\.(walk|fwalk|scandir)|glob\.iglob|pathlib\.(Pure)?(Posix|Windows)?Path\."
+                         r"(iterdir|glob|rglob|walk))$")
+
+
+def _walked_between_awaits(culprit: str, site: CallSite) -> bool:
+    return _LAZY_WALKS.match(culprit) is not None and ("<iter>", kb.PACED_ITERATION) in site.consts
+
+
+# Calls that wait for the person at the terminal: in a script run from the terminal
+# (``if __name__ == "__main__": asyncio.run(main())``), waiting for them is the point.
+_PROMPTS = frozenset({"builtins.input", "getpass.getpass"})
+
+
+def _offloaded_libraries(index: ProjectIndex, summary: FileSummary) -> frozenset[str]:
+    """The libraries whose functions the module hands to a thread (see ``OFFLOADS_FLAG``)."""
+    tops: set[str] = set()
+    for flag in summary.flags:
+        if flag.startswith(OFFLOADS_FLAG):
+            top = _library_top(index.evaluate(flag[len(OFFLOADS_FLAG):].rpartition("@")[0]))
+            if top is not None:
+                tops.add(top)
+    return frozenset(tops)
+
+
+def _library_top(value: object) -> str | None:
+    """The top-level package of a library function, class, object or method."""
+    name = (value.name if isinstance(value, LibName) else value.type
+            if isinstance(value, LibObject | LibMethod) else None)
+    return name.partition(".")[0] if name else None
+
+
+def _script_modules(index: ProjectIndex) -> frozenset[str]:
+    """Modules whose own body runs an event loop: scripts run from a terminal."""
+    return frozenset(
+        summary.module for info, summary in index.iter_functions()
+        if info.kind == "module" and any("run" in site.ref and _RUNNERS.search(site.ref) for site in info.calls)
+    )
 
 
 def _quick_file_io(culprit: str) -> bool:

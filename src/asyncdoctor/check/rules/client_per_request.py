@@ -12,7 +12,7 @@ from .._analysis import CallSite, FuncInfo, FunctionContext, Report, Usage
 from .._index import PFunc, ProjectIndex, ProjectReport
 from .._refs import LibMethod, LibName, canonical, lib_qualname
 from ._base import Rule, register
-from ._ownership import PER_LOOP, Creation, _words, analyse, ctor_display, iter_frame
+from ._ownership import PER_LOOP, Creation, _long_lived, _words, analyse, ctor_display, iter_frame
 from ._util import display_name, in_test_code, is_test_module, name_of
 
 _LOOP_STMTS = (ast.For, ast.AsyncFor, ast.While)
@@ -136,6 +136,9 @@ def _run_in_new_loop(index: ProjectIndex, caller: FuncInfo, site: CallSite) -> b
 _HTTP_METHODS = frozenset({"get", "post", "put", "delete", "patch", "head", "options", "trace"})
 _WS_METHODS = frozenset({"websocket", "websocket_route", "ws"})
 _ROUTE_METHODS = _HTTP_METHODS | _WS_METHODS | {"route", "api_route", "view"}
+#: Hooks a web application runs before every request (Quart's ``@app.before_request``,
+#: Sanic's ``@app.on_request``).
+_REQUEST_HOOKS = frozenset({"before_request", "before_app_request", "on_request"})
 
 #: Classes whose instances' methods decorate web route handlers (``@app.get("/")``).
 _WEB_ROUTERS: dict[str, str] = {
@@ -284,10 +287,12 @@ def _decorator_handler(fn: FunctionContext, node: ast.expr, ref: str) -> _Handle
     receiver, _, attr = ref.rpartition(".")
     if receiver.endswith("()") and attr == method:
         cls = canonical(receiver[:-2])
-        if cls in _WEB_ROUTERS and (method in _ROUTE_METHODS or method == "middleware"):
+        if cls in _WEB_ROUTERS and (method in _ROUTE_METHODS or method == "middleware" or method in _REQUEST_HOOKS):
             framework = _WEB_ROUTERS[cls]
             if method == "middleware":
                 return _Handler(f"{_a(framework)} {framework} middleware", "request")
+            if method in _REQUEST_HOOKS:
+                return _Handler(f"{_a(framework)} {framework} hook run before every request", "request")
             if method in _WS_METHODS:
                 return _Handler(f"{_a(framework)} {framework} websocket route", "connection")
             return _Handler(f"{_a(framework)} {framework} route", "request")
@@ -559,7 +564,7 @@ def _per_caller(c: Creation, fn: FunctionContext) -> bool:
     request: one client per caller may be meant, so nothing is reported.
     """
     node = fn.node
-    assert isinstance(node, ast.AsyncFunctionDef)
+    assert isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef)
     args = node.args
     tainted = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)} - {"self", "cls"}
     if args.vararg:
@@ -828,6 +833,8 @@ _DEP_FLAG = "adc402:dep:"
 #: ``adc402:gen:<qualname>``: an async generator (not an ``@asynccontextmanager``) that yields
 #: a new client: a FastAPI dependency, reached through ``Depends()`` only.
 _GEN_FLAG = "adc402:gen:"
+_FACTORY_FLAG = "adc402:factory:"
+_LONG_FLAG = "adc402:long:"
 _CONTEXT_MANAGERS = frozenset({"contextlib.asynccontextmanager"})
 _DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
 
@@ -901,6 +908,10 @@ class _Facts:
     generators: set[str]
     #: Handlers of routes asked rarely (``_rare_route``).
     rare: set[str]
+    #: Sync functions that return a new client (``_note_factory``).
+    factories: set[str]
+    #: Async functions that keep a connection for a long exchange (a websocket, a ``while``).
+    long: set[str]
 
 
 def _project_facts(index: ProjectIndex) -> _Facts:
@@ -910,6 +921,8 @@ def _project_facts(index: ProjectIndex) -> _Facts:
     once: dict[str, list[tuple[int, int]]] = {}
     deps: dict[str, list[CallSite]] = {}
     generators: set[str] = set()
+    factories: set[str] = set()
+    long: set[str] = set()
     registered: dict[str, _Handler] = {}
     for summary in index.summaries:
         for flag in summary.flags:
@@ -937,6 +950,10 @@ def _project_facts(index: ProjectIndex) -> _Facts:
                 deps.setdefault(qualname, []).append(CallSite(ref, n, 0, n, 0, Usage.AWAITED))
             elif flag.startswith(_GEN_FLAG):
                 generators.add(flag[len(_GEN_FLAG):])
+            elif flag.startswith(_FACTORY_FLAG):
+                factories.add(flag[len(_FACTORY_FLAG):])
+            elif flag.startswith(_LONG_FLAG):
+                long.add(flag[len(_LONG_FLAG):])
             elif flag.startswith(_HANDLER_FLAG):
                 qualname, per, what = flag[len(_HANDLER_FLAG):].split("|", 2)
                 handlers[qualname] = _Handler(what, per)
@@ -950,7 +967,7 @@ def _project_facts(index: ProjectIndex) -> _Facts:
                 once.setdefault(qualname, []).append((int(first), int(last)))
     for qualname, handler in registered.items():
         handlers.setdefault(qualname, handler)
-    return _Facts(handlers, local, once, deps, generators, rare)
+    return _Facts(handlers, local, once, deps, generators, rare, factories, long)
 
 
 def _registered_handler(info: FuncInfo, module: str) -> bool:
@@ -961,6 +978,36 @@ def _registered_handler(info: FuncInfo, module: str) -> bool:
     if name in _ONCE or any(w in name.lower() for w in ("startup", "shutdown", "lifespan")):
         return False
     return not any(part.startswith("test") for part in info.qualname.split("."))
+
+
+# A factory's docstring that says each caller gets a client of its own on purpose.
+_ONE_OFF = re.compile(r"(?i)\bone[- ]off\b|\bfresh (client|session)\b|\bmust not (use|share)\b")
+
+
+def _made_for_caller(c: Creation, fn: FunctionContext) -> bool:
+    """A factory's client built from its arguments (a host, credentials), a fallback for a
+    client the caller may pass, or one that talks to the application in-process: one per
+    caller may be meant."""
+    args = getattr(fn.node, "args", None)
+    return (isinstance(args, ast.arguments) and _fallback(c, fn, args)) or _in_process(c) or _per_caller(c, fn)
+
+
+def _factory_made(c: Creation, fn: FunctionContext) -> bool:
+    """Whether the function returns the shareable client it has just made, uncached."""
+    if not (_flagged_kind(c) and c.fate == "handoff") or _memoised(c, fn) or any(
+            _caching(d) for d in fn.info.decorators):
+        return False
+    node: ast.AST = c.call
+    parent = fn.parent(node)
+    if isinstance(parent, ast.Await):
+        node, parent = parent, fn.parent(parent)
+    if isinstance(parent, ast.Return):
+        return True
+    if c.handle is None or not isinstance(parent, ast.Assign | ast.AnnAssign):
+        return False
+    uses = [n for n in iter_frame(fn.body) if isinstance(n, ast.Name) and n.id == c.handle
+            and isinstance(n.ctx, ast.Load)]
+    return bool(uses) and all(isinstance(fn.parent(n), ast.Return) for n in uses)
 
 
 def _per_request_helper(c: Creation, fn: FunctionContext) -> bool:
@@ -1283,9 +1330,13 @@ class ClientPerRequest(Rule):
         if not fn.is_async:
             if fn.info.kind == "module":
                 _note_registrations(fn)
+            elif not fn.info.is_generator:
+                self._note_factory(fn)
             return
         _note_paced_loops(fn)
         _note_once_regions(fn)
+        if _long_lived(fn.body):
+            _flag(fn, f"{_LONG_FLAG}{fn.info.qualname}")
         _note_dependencies(fn)
         handler = _handler(fn)
         rare = handler is not None and _rare_route(fn)
@@ -1304,8 +1355,13 @@ class ClientPerRequest(Rule):
                 if not _per_request_helper(c, fn):
                     _flag(fn, f"{_LOCAL}{fn.info.qualname}|{r.line}")
                 continue
+            if c.loop is None and handler is None and not fn.info.is_generator and _factory_made(c, fn):
+                if not _made_for_caller(c, fn):
+                    self._note_created(fn, c)
+                continue
             if not _flagged_kind(c) or not (
                 c.fate in _PER_RUN or (c.fate == "idle" and c.key in _ATTRIBUTE_CLIENTS)
+                or (c.fate == "request" and handler is not None and c.loop is None)
             ):
                 continue
             if c.loop is None:
@@ -1339,6 +1395,20 @@ class ClientPerRequest(Rule):
             yield fn.report(
                 self.code, c.call, f"a new {what} is {verb} {where}: {_advice(c.key, c.res, before)}"
             )
+
+    def _note_factory(self, fn: FunctionContext) -> None:
+        """A sync factory that returns a new client (``def rating() -> AsyncClient: return
+        httpx.AsyncClient(...)``): every caller gets one, so it creates one per call."""
+        if _ONE_OFF.search(ast.get_docstring(fn.node) or "" if isinstance(fn.node, ast.FunctionDef) else ""):
+            return  # documented as a fresh client for each use, on purpose
+        for c in analyse(fn):
+            if c.loop is None and _factory_made(c, fn) and not _made_for_caller(c, fn):
+                self._note_created(fn, c)
+                _flag(fn, f"{_FACTORY_FLAG}{fn.info.qualname}")
+
+    def _note_created(self, fn: FunctionContext, c: Creation) -> None:
+        r = fn.report(self.code, c.call, "")
+        fn.info.creates.append((c.key, r.line, r.col, r.end_line, r.end_col))
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
         # Functions that create a client on every call: directly (``creates``), or by
@@ -1374,6 +1444,8 @@ class ClientPerRequest(Rule):
                     callee = callee_of(site, names)
                     if callee is None or run_once(info, site) or _run_in_new_loop(index, info, site):
                         continue  # (each ``asyncio.run()`` has its own loop, and needs its own client)
+                    if callee in facts.factories and (not info.is_async or info.qualname in facts.long):
+                        continue  # a sync caller may keep what it returns (a cache); a websocket needs its own
                     for origin, chain in reach[callee].items():
                         if info.qualname in chain:
                             continue  # recursion
@@ -1395,7 +1467,8 @@ class ClientPerRequest(Rule):
                 if any(a <= site.line <= b for a, b in paced.get(info.qualname, ())):
                     continue  # a loop that waits for a person at every turn
                 callee = callee_of(site, names)
-                if callee is None or run_once(info, site):
+                if callee is None or run_once(info, site) or callee in facts.factories:
+                    # (a factory called in a loop may fill a list of clients kept for later)
                     continue
                 if _run_in_new_loop(index, info, site):
                     continue  # each asyncio.run() has its own event loop: a client per run is needed
@@ -1418,7 +1491,8 @@ class ClientPerRequest(Rule):
             origin = chain[-1]
             if origin in best or len(set(chain)) < len(chain):
                 return
-            if not all(index.functions[q][0].is_async for q in chain[1:]):
+            steps = chain[1:-1] if chain[-1] in facts.factories else chain[1:]
+            if not all(index.functions[q][0].is_async for q in steps):
                 return  # a synchronous step: ``asyncio.run()`` in a thread, a script...
             old = found.get(origin)
             if old is None or len(chain) < len(old[0]):
@@ -1443,6 +1517,8 @@ class ClientPerRequest(Rule):
                     callee = callee_of(site, names)
                     if callee is None or run_once(info, site) or _run_in_new_loop(index, info, site):
                         continue
+                    if callee in facts.factories and (not info.is_async or current in facts.long):
+                        continue  # (as above: a cache, or a websocket's own client)
                     here = f"{index.path_of(current)}:{site.line}"
                     step_verb = verb or ("awaits" if site.usage == Usage.AWAITED else "calls")
                     for tail in reach[callee].values():
