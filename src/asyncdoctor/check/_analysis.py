@@ -1010,7 +1010,9 @@ def _is_typed_value(node: ast.expr) -> bool:
     if isinstance(node, ast.Await):
         node = node.value
     return (isinstance(node, ast.Call | ast.Subscript)
-            or (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)))
+            or (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div))
+            # ``redis = request.app.state.redis``: what the application keeps there
+            or (isinstance(node, ast.Attribute) and _state_holder(node.value)))
 
 
 def _call_ref(scope: Scope, node: ast.expr) -> str | None:
@@ -1022,7 +1024,7 @@ def _call_ref(scope: Scope, node: ast.expr) -> str | None:
     """
     if isinstance(node, ast.Await):
         node = node.value
-    if isinstance(node, ast.Call | ast.BinOp):
+    if isinstance(node, ast.Call | ast.BinOp) or (isinstance(node, ast.Attribute) and _state_holder(node.value)):
         return scope.ref(node)
     if isinstance(node, ast.Subscript):
         base = scope.ref(node.value)

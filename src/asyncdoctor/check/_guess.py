@@ -131,6 +131,8 @@ _LOCAL_LIBRARIES = frozenset(
         "oauthlib", "srptools", "passlib", "bcrypt", "argon2", "itsdangerous", "jose", "jwcrypto",
         # analytics clients that queue events for a thread of their own
         "posthog", "analytics", "rudderstack", "statsd", "datadog", "amplitude", "heap",
+        # register reads and writes on a local bus (I2C, SPI, GPIO pins): microseconds
+        "smbus", "smbus2", "spidev", "periphery",
     }
 )
 

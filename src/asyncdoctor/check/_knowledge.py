@@ -4090,6 +4090,9 @@ RESOURCES: dict[str, Resource] = {
     "aio_pika.connect": _connection("aio-pika connection"),
     "aio_pika.connect_robust": _connection("aio-pika robust connection"),
     "nats.connect": _connection("NATS connection", ("close", "drain")),
+    # Started with ``await producer.start()``, stopped with ``await producer.stop()``.
+    "aiokafka.AIOKafkaProducer": _client("aiokafka producer", ("stop",)),
+    "aiokafka.AIOKafkaConsumer": _client("aiokafka consumer", ("stop",)),
     # One SMTP session sends many messages: a connection (and TLS, and log-in) per
     # message is what mail servers rate-limit.
     "aiosmtplib.SMTP": _client("aiosmtplib SMTP connection", ("quit", "close")),

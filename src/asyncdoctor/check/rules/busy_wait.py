@@ -400,7 +400,13 @@ class BusyWait(Rule):
     category = "concurrency"
     summary = "Waiting for a change by polling with sleep"
 
+    sync_functions = True  # to see which flags of other objects plain functions set
+
     def check_function(self, fn: FunctionContext) -> Iterator[Report]:
+        if fn.info.kind != "module":
+            _note_flag_setters(fn)
+        if not fn.is_async:
+            return
         loops = [n for n in fn.walk() if isinstance(n, ast.While) or (isinstance(n, ast.For) and _is_attempts(n))]
         if not loops or in_test_code(fn):
             return
@@ -472,20 +478,30 @@ class BusyWait(Rule):
             if held is not None:
                 # ``while not self.sink.ready``: decided in the project stage, where the
                 # class of ``self.sink`` and who sets its ``ready`` are known.
-                ref = fn.ref(held.value)
-                if ref is not None:
-                    fn.info.fanouts.append([self.code, report.line, report.col, report.end_line,
-                                            report.end_col, report.message, ref, held.attr])
-                    return None
+                # (an object of unknown type, ``silo`` from ``SILOS.values()``: "", judged by
+                # who sets the attribute)
+                ref = fn.ref(held.value) or ""
+                fn.info.fanouts.append([self.code, report.line, report.col, report.end_line,
+                                        report.end_col, report.message, ref, held.attr])
+                return None
         return report if strong else dataclasses.replace(report, preview=True)
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
+        setters: dict[str, set[str]] | None = None
         for info, summary in index.iter_functions():
             for entry in info.fanouts:
                 if not entry or entry[0] != self.code or len(entry) != 8:
                     continue
                 _code, line, col, end_line, end_col, message, ref, attr = entry
-                strong = isinstance(ref, str) and isinstance(attr, str) and _set_on_loop(index, ref, attr)
+                if not (isinstance(ref, str) and isinstance(attr, str)):
+                    continue
+                strong = bool(ref) and _set_on_loop(index, ref, attr)
+                if not strong:
+                    if setters is None:
+                        setters = _flag_setters(index)
+                    # ``silo.ready = True`` in another class's ``async def`` only, never in a
+                    # plain function: a flag of a project object set on the loop.
+                    strong = setters.get(attr) == {"async"} and _project_instance(index, ref, attr)
                 yield ProjectReport(summary.path, self.code, line, col, end_line, end_col, message,
                                     preview=not strong)
 
@@ -746,6 +762,45 @@ def _other_flag(operand: ast.expr) -> ast.Attribute | None:
     if not isinstance(holder, ast.Name | ast.Attribute):
         return None
     return operand
+
+
+_SETTER_FLAG = "adc503:sets:"
+
+
+def _note_flag_setters(fn: FunctionContext) -> None:
+    """Record the flags of other objects a function sets to a constant (``silo.ready = True``),
+    and whether it is an ``async def`` (see ``_flag_setters``)."""
+    kind = "async" if fn.is_async else "sync"
+    for target in _assigned_targets(fn.node):
+        if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                and target.value.id not in ("self", "cls")):
+            stmt = fn.parent(target)
+            if isinstance(getattr(stmt, "value", None), ast.Constant):
+                flag = f"{_SETTER_FLAG}{target.attr}:{kind}"
+                if flag not in fn.summary.flags:
+                    fn.summary.flags.append(flag)
+
+
+def _flag_setters(index: ProjectIndex) -> dict[str, set[str]]:
+    """Attribute name -> the kinds of function ("async", "sync") that set it on other objects."""
+    out: dict[str, set[str]] = {}
+    for summary in index.summaries:
+        for flag in summary.flags:
+            if flag.startswith(_SETTER_FLAG):
+                attr, _, kind = flag[len(_SETTER_FLAG):].rpartition(":")
+                out.setdefault(attr, set()).add(kind)
+    return out
+
+
+def _project_instance(index: ProjectIndex, ref: str, attr: str) -> bool:
+    """Whether ``ref`` is an instance of a project class that never sets ``attr`` itself
+    after ``__init__`` (its field is set by others), or of a type not known."""
+    if not ref:
+        return True  # unknown type: the setters decide
+    value = index.evaluate(ref)
+    if not isinstance(value, PInst):
+        return False
+    return all(cls.setters.get(attr, 0) == 0 for cls in index.mro(value.qualname) if not isinstance(cls, LibObject))
 
 
 def _set_on_loop(index: ProjectIndex, ref: str, attr: str) -> bool:

@@ -11,6 +11,10 @@ from ._base import Rule, register
 from ._util import spawns_task
 
 
+# Awaited calls that wrap a coroutine they are given in a task of their own.
+_WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.shield"})
+
+
 def _is_spawn(value: LibValue | None) -> bool:
     return value is not None and spawns_task(value, "")
 
@@ -41,7 +45,10 @@ class UnnecessaryTask(Rule):
     Finds tasks that are created only to be awaited at once:
     `await asyncio.create_task(coro())`, or `task = asyncio.create_task(coro())`
     followed by `await task` with nothing awaited in between, and
-    `await asyncio.gather(coro())` with a single coroutine.
+    `await asyncio.gather(coro())` with a single coroutine, and a task made
+    only to be handed to `asyncio.wait_for()` or `asyncio.shield()` and awaited
+    there (`await asyncio.wait_for(asyncio.create_task(coro()), 5)`): both
+    wrap a coroutine in a task themselves.
 
     The creation and the `await` may be in any block (a branch of an `if`,
     a loop, a `try:`). The task must not be used anywhere else: a use of
@@ -111,6 +118,16 @@ class UnnecessaryTask(Rule):
                 if _is_spawn(value) and call.args and isinstance(call.args[0], ast.Call) and not _deliberate(call):
                     yield fn.report(self.code, node, "a task awaited as soon as it is created does "
                                     "nothing a plain `await` would not; await the coroutine directly")
+                elif (
+                    isinstance(value, LibName) and value.name in _WRAPPERS and call.args
+                    and isinstance(call.args[0], ast.Call) and _is_spawn(fn.lib(call.args[0].func))
+                    and call.args[0].args and isinstance(call.args[0].args[0], ast.Call)
+                    and not _deliberate(call.args[0])
+                ):
+                    short = value.name.rpartition(".")[2]
+                    yield fn.report(self.code, call.args[0], f"`{short}()` runs a coroutine in a task of its own: "
+                                    f"the task made for it here adds nothing; pass the coroutine to "
+                                    f"`{short}()` directly")
                 elif (
                     isinstance(value, LibName)
                     and value.name == "asyncio.gather"
