@@ -424,9 +424,11 @@ def test_mutants_are_checked_or_rejected(seed: int, tmp_path: Path) -> None:
         target.write_text(text, encoding="utf-8")
     with quiet():
         result = check_paths([tmp_path / "tree"], Config(root=tmp_path, cache=False, jobs=1))
-    assert result.files_checked == len(mutants)
+    # A module beside a package of the same name is never imported: a folder walk skips it.
+    shadowed = {rel for rel in mutants if rel.endswith(".py") and rel[:-3] + "/__init__.py" in mutants}
+    assert result.files_checked == len(mutants) - len(shadowed)
     reported = {Path(e.path).relative_to(tmp_path / "tree").as_posix() for e in result.errors}
-    unparsable = {rel for rel, text in mutants.items() if parse_error(text) is not None}
+    unparsable = {rel for rel, text in mutants.items() if parse_error(text) is not None} - shadowed
     assert unparsable <= reported
     for rel in reported:
         assert compile_error(mutants[rel]) is not None, f"{rel} compiles but was reported"

@@ -10,7 +10,6 @@ from .._refs import LibName, LibValue
 from ._base import Rule, register
 from ._util import spawns_task
 
-
 # Awaited calls that wrap a coroutine they are given in a task of their own.
 _WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.shield"})
 
