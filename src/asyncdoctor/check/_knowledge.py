@@ -325,7 +325,7 @@ IN_MEMORY_FILE_TYPES: frozenset[str] = frozenset({"io.BytesIO", "io.StringIO"})
 #: ``Blocking.nonblocking_if``: ``os.waitpid(pid, os.WNOHANG)`` only reaps a
 #: child that has already exited.
 FLAG_ARGUMENTS: frozenset[str] = frozenset(
-    {"os.WNOHANG", "socket.AI_NUMERICHOST", "socket.NI_NUMERICHOST"}
+    {"os.WNOHANG", "socket.AI_NUMERICHOST", "socket.NI_NUMERICHOST", "ssl.Purpose.CLIENT_AUTH"}
 )
 
 #: What the walk records for the name of an in-memory SQLite database
@@ -932,16 +932,23 @@ _BLOCKING_ARCHIVES = _merge(
 # often make their context once in a cached helper: such a chain is preview
 # evidence (see ``Blocked.memoised``), and one helper reached from many
 # places is reported once, where it makes the call.
-_BLOCKING_CERTIFICATES = _block(
-    [
-        *_names(
+_BLOCKING_CERTIFICATES = _merge(
+    _block(
+        _names(
             "ssl.SSLContext",
             "load_cert_chain load_default_certs load_verify_locations set_default_verify_paths",
         ),
-        "ssl.create_default_context",
-    ],
-    "reads and parses certificate files",
-    f"use one context made at start-up and reused, or {_TO_THREAD}",
+        "reads and parses certificate files",
+        f"use one context made at start-up and reused, or {_TO_THREAD}",
+    ),
+    # A server's context (``Purpose.CLIENT_AUTH``) verifies no client by default, so it
+    # loads no CA bundle (unless ``cafile``/``capath``/``cadata`` name one, which is rare).
+    _block(
+        ["ssl.create_default_context"],
+        "reads and parses certificate files",
+        f"use one context made at start-up and reused, or {_TO_THREAD}",
+        (("purpose", 0, "ssl.Purpose.CLIENT_AUTH"),),
+    ),
 )
 
 # Importing a module finds, reads and compiles its files and runs its code;

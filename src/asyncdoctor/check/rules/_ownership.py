@@ -170,6 +170,27 @@ class Creation:
     long_lived: bool = False  # the handle is kept for a ``while`` loop or ``async for msg in ws``
 
 
+# Arguments that hand a client the connection pool it uses.
+_POOL_ARGUMENTS = frozenset({"transport", "connector", "connection_pool"})
+
+
+def shares_pool(c: Creation, fn: FunctionContext) -> bool:
+    """Whether the client is built on a connection pool made elsewhere and kept
+    (``httpx.AsyncClient(transport=_shared_transport)``, ``ClientSession(connector=
+    self._connector, connector_owner=False)``): a client per call then costs no
+    connection, and closing it would close the shared pool (httpx)."""
+    for kw in c.call.keywords:
+        if kw.arg == "connector_owner" and isinstance(kw.value, ast.Constant) and kw.value.value is False:
+            return True
+        if kw.arg in _POOL_ARGUMENTS:
+            value = kw.value
+            if isinstance(value, ast.Attribute):
+                return True
+            if isinstance(value, ast.Name) and value.id not in fn.scope.bound:
+                return True  # a module's (or a parameter's) pool, not one made here
+    return False
+
+
 def _attempts(loop: ast.AST) -> bool:
     """``for attempt in range(3):`` that returns or breaks once it succeeds: a retry."""
     if not (isinstance(loop, ast.For) and isinstance(loop.iter, ast.Call)
@@ -465,7 +486,17 @@ class _Analysis:
                 params.add(args.vararg.arg)
             if args.kwarg:
                 params.add(args.kwarg.arg)
-            if name in params:
+            # ``async def _close(client=client): await client.aclose()``: the default binds
+            # this frame's object to the parameter, so the body's uses of it count.
+            positional = [*args.posonlyargs, *args.args]
+            bound = [
+                *zip(positional[len(positional) - len(args.defaults):], args.defaults, strict=True),
+                *((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None),
+            ]
+            alias = next((a.arg for a, d in bound if isinstance(d, ast.Name) and d.id == name), None)
+            if alias is not None:
+                name = alias
+            elif name in params:
                 return None
             body = [nested.body] if isinstance(nested, ast.Lambda) else list(nested.body)
         else:

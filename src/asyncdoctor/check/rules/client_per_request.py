@@ -12,7 +12,16 @@ from .._analysis import CallSite, FuncInfo, FunctionContext, Report, Usage
 from .._index import PFunc, ProjectIndex, ProjectReport
 from .._refs import LibMethod, LibName, canonical, lib_qualname
 from ._base import Rule, register
-from ._ownership import PER_LOOP, Creation, _long_lived, _words, analyse, ctor_display, iter_frame
+from ._ownership import (
+    PER_LOOP,
+    Creation,
+    _long_lived,
+    _words,
+    analyse,
+    ctor_display,
+    iter_frame,
+    shares_pool,
+)
 from ._util import display_name, in_test_code, is_test_module, name_of
 
 _LOOP_STMTS = (ast.For, ast.AsyncFor, ast.While)
@@ -1359,6 +1368,8 @@ class ClientPerRequest(Rule):
                 if not _made_for_caller(c, fn):
                     self._note_created(fn, c)
                 continue
+            if shares_pool(c, fn):
+                continue  # a client on a pool made elsewhere costs no connection
             if not _flagged_kind(c) or not (
                 c.fate in _PER_RUN or (c.fate == "idle" and c.key in _ATTRIBUTE_CLIENTS)
                 or (c.fate == "request" and handler is not None and c.loop is None)

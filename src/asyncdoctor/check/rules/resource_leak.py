@@ -18,6 +18,7 @@ from ._ownership import (
     ctor_display,
     handle_name,
     is_async_resource,
+    shares_pool,
     with_text,
 )
 from ._util import dotted_name, is_test_module, name_of
@@ -519,6 +520,8 @@ class ResourceLeak(Rule):
                 continue
             if not fn.is_async and not is_async_resource(c.key):
                 continue
+            if shares_pool(c, fn):
+                continue  # on a pool made elsewhere: closing the client would close the pool
             what = ctor_display(c.key, c.res)
             with_form = with_text(c)
             close_form = f"call `{closer_text(c)}` in a `finally:` block"

@@ -681,6 +681,7 @@ def _unparse(node: ast.AST, fallback: str) -> str:
 _DELIBERATE = re.compile(
     r"(?i)(?:don'?t|do not|never|not|no need to) (?:re-?)?raise|on purpose|intentional|deliberate"
     r"|swallow(?:ed|ing|s)? (?:the )?cancel|ignor(?:e|ed|ing) (?:the )?cancel|overrid(?:e|ing) (?:the )?cancel"
+    r"|cancell?ed,? but (?:we )?(?:continue|keep|carry on|still)"
 )
 
 
