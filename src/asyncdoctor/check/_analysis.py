@@ -1079,18 +1079,6 @@ def _unpartial(node: ast.expr) -> ast.expr:
     return node
 
 
-def _awaits_in(body: list[ast.stmt]) -> bool:
-    """Whether a block awaits (outside nested functions)."""
-    todo: list[ast.AST] = list(body)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, ast.Await | ast.AsyncFor | ast.AsyncWith):
-            return True
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-            todo.extend(ast.iter_child_nodes(node))
-    return False
-
-
 def _path_argument(node: ast.expr, depth: int = 0) -> bool:
     """Whether an argument names a file: ``path``, ``scan_file``, ``Path(...)``, ``d / name``,
     ``str(path)``, ``"scans/a.las"`` (recorded as ``kb.PATH_ARGUMENT``, see ``_guess``)."""
@@ -1322,8 +1310,6 @@ class _CallWalker:
         self.branches: list[tuple[int, int]] = []
         # first arguments of calls that run a coroutine (``create_task(x.m())``), by id
         self.scheduled: set[int] = set()
-        # The iterable call of a ``for`` loop whose body awaits (see ``kb.PACED_ITERATION``).
-        self.paced_iter = 0
         # local names bound to a UDP socket (``socket.socket(AF_INET, SOCK_DGRAM)``): its
         # ``connect`` only picks a route and its sends do not wait for a peer
         self.udp_sockets: set[str] = set()
@@ -1433,8 +1419,6 @@ class _CallWalker:
             assert isinstance(node, ast.For | ast.AsyncFor)
             if t is ast.AsyncFor:
                 self.func.suspends = True
-            elif isinstance(node.iter, ast.Call) and _awaits_in(node.body):
-                self.paced_iter = id(node.iter)
             self.expr(node.iter, Usage.MISUSED if t is ast.For else Usage.AWAITED)
             self._forget_flow()
             self.target(node.target, None)
@@ -1838,8 +1822,6 @@ class _CallWalker:
                 consts.append((kw.arg, flag))
             elif kw.arg and _path_argument(kw.value):
                 consts.append((kw.arg, kb.PATH_ARGUMENT))
-        if id(node) == self.paced_iter:
-            consts.append(("<iter>", kb.PACED_ITERATION))
         if (
             self.filled_queues
             and isinstance(func, ast.Attribute)

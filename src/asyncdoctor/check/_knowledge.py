@@ -100,7 +100,6 @@ __all__ = [
     "NOT_BLOCKING",
     "OFFLOADERS",
     "OFFLOADING_DECORATORS",
-    "PACED_ITERATION",
     "PATH_ARGUMENT",
     "REQUEST_CHAINS",
     "RESOURCES",
@@ -310,10 +309,6 @@ REQUEST_CHAINS: dict[str, tuple[str, str, str]] = {
 #: names a file (``path``, ``Path(...)``, ``folder / name``, ``"scans/a.las"``):
 #: see :mod:`._guess`.
 PATH_ARGUMENT = "<path>"
-
-#: What the per-file walk records (under the key ``"<iter>"``) for a call iterated by a
-#: ``for`` loop whose body awaits: a lazy directory walk there blocks one step at a time.
-PACED_ITERATION = "<iterated between awaits>"
 
 #: Types of in-memory files: reading or writing them never waits.
 IN_MEMORY_FILE_TYPES: frozenset[str] = frozenset({"io.BytesIO", "io.StringIO"})

@@ -330,7 +330,10 @@ class BusyWait(Rule):
     `__init__` may be changed anywhere in the module, `room.players[name] =
     ws` in a connection handler), or a flag of another object of a project class that only
     the class's `async def` methods set (`while not self.sink.ready:`, with
-    `ready` set in `Sink.connect()`, in any module). A flag that a plain function sets (it may run in a
+    `ready` set in `Sink.connect()`, in any module), or a flag of another
+    object that is set to a constant only in `async def` functions anywhere
+    in the project and never in a plain one (`while not silo.cables_ready:`,
+    with `silo.cables_ready = True` in a feed's `async def run()`). A flag that a plain function sets (it may run in a
     thread or a signal handler), state set by code the checker cannot see,
     a comparison, a membership or a length test, several conditions at
     once, and a few zero-time cycles in a `for` loop are weaker evidence,

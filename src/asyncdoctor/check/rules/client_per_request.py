@@ -1214,7 +1214,17 @@ class ClientPerRequest(Rule):
     too when a handler awaits it, directly or through up to three other
     `async def` helpers, or depends on it (FastAPI's `Depends(helper)`,
     `Annotated[..., Depends(helper)]`, `dependencies=[...]`, and the
-    dependencies of those): every request creates a client. So is an
+    dependencies of those): every request creates a client. So is a factory,
+    sync or async, that returns a new client (`def rating_client(): return
+    httpx.AsyncClient(base_url=RATING)`, then `async with rating_client() as
+    c:` in a route; not when a loop calls it, which may fill a list of
+    clients kept for later, nor when its docstring says each use gets a
+    fresh one on purpose, "one-off"), and a hook run before every request
+    (Quart's `@app.before_request`, Sanic's `@app.on_request`) that opens a
+    connection and keeps it for the request (`g.db = await
+    asyncpg.connect(DSN)`). A message broker's connection opened per
+    message or per request (`aio_pika.connect_robust()`, `nats.connect()`)
+    counts like a database connection. So is an
     `@asynccontextmanager` that yields a new client (`async with
     upstream() as session:` in a route, or in a loop). A FastAPI dependency
     that yields a new client (`async def get_client(): async with
@@ -1235,8 +1245,12 @@ class ClientPerRequest(Rule):
     host: `httpx.AsyncClient(headers={"Authorization": token})`, where
     `token` comes from the handler's parameters, though not
     `request.app[...]`, which the application holds), in-process clients
-    (`transport=ASGITransport(app)`), handlers that keep the client for a
-    loop or a stream, Flask views (each runs in an event loop of its own),
+    (`transport=ASGITransport(app)`), clients built on a connection pool
+    made elsewhere (`httpx.AsyncClient(transport=_shared_transport)`,
+    `ClientSession(connector=app.connector, connector_owner=False)`: no new
+    connection), handlers that keep the client for a loop, a stream or a
+    websocket (`session.ws_connect(...)`: one session for the socket's
+    life, also across reconnects), Flask views (each runs in an event loop of its own),
     CLI commands (`@cli.command()` of typer or click) and test code.
     Shown with `--preview` only: a client for the whole life of a websocket
     connection, and routes asked rarely, where a maintainer would not pay

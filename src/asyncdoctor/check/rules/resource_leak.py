@@ -397,7 +397,8 @@ class ResourceLeak(Rule):
     function that are never closed: an `aiohttp.ClientSession`,
     `httpx.AsyncClient`, `asyncpg` connection or pool, `aiofiles` file,
     `aiosqlite`/`aiomysql`/`psycopg` connection, `redis.asyncio` client,
-    `websockets` connection or the writer of `asyncio.open_connection`,
+    `websockets` connection, `aiokafka` producer or consumer (stopped with
+    `await producer.stop()`) or the writer of `asyncio.open_connection`,
     bound to a local name that is neither used in `async with`, nor closed,
     nor handed to anyone else. It also finds the same resources used once
     without being bound (`await aiohttp.ClientSession().get(url)`,
@@ -418,7 +419,12 @@ class ResourceLeak(Rule):
     `stack.enter_async_context(session)`,
     `stack.push_async_callback(session.close)`, a background task started
     with `asyncio.create_task(worker(session))`), captured by a nested
-    function that closes or passes it on, or declared `global`/`nonlocal`.
+    function that closes or passes it on (also as a default, `async def
+    _close(client=client): await client.aclose()` handed to a
+    `BackgroundTask`), or declared `global`/`nonlocal`. A client built on a
+    connection pool made elsewhere (`httpx.AsyncClient(transport=
+    _shared_transport)`, `ClientSession(connector=..., connector_owner=False)`)
+    is left open on purpose: closing an httpx client closes its transport.
     Lending it to a helper whose result is awaited or gathered
     (`await fetch(session, url)`,
     `asyncio.gather(*[fetch(session, u) for u in urls])`) is not a hand-off:

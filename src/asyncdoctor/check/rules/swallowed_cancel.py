@@ -732,7 +732,12 @@ class SwallowedCancel(Rule):
     cancels; and test code, which ignores cancellations on purpose. A
     handler with a comment saying the cancellation is not re-raised on
     purpose ("don't raise here", "intentionally", "swallow the
-    cancellation") is shown with `--preview` only.
+    cancellation", "cancelled but continue") is shown with `--preview` only.
+    A `return` in a `finally:` under a progress flag that only success can
+    set is not reported either: `if not started: return` after `started =
+    True` just before the `try`, or `if step == Step.FINISHED: return` where
+    the `try`'s last statement sets `step` (also from a helper whose every
+    `return` gives a literal or an enum member).
 
     ## Why is this bad?
     Cancellation is a request to stop that the task must honour. A task that
