@@ -1241,6 +1241,9 @@ def _non_empty_queue(test: ast.expr) -> str | None:
 
 _SPAWN_METHODS = frozenset({"create_task", "ensure_future"})
 #: Calls whose first argument is a coroutine they run (by the callee's last name).
+#: ``sets:<attr>:<async|sync>``: a function of that kind sets ``attr`` of an object other
+#: than ``self`` to a constant (``silo.ready = True``); see ADC503.
+SETS_FLAG = "sets:"
 #: ``offloads:<ref>@<line>``: a module hands the function ``ref`` to a thread at ``line``
 #: (``to_thread(f, ...)``, ``run_in_executor(None, partial(f, x))``): its author knows it blocks.
 OFFLOADS_FLAG = "offloads:"
@@ -1351,6 +1354,11 @@ class _CallWalker:
                 elif isinstance(target, ast.Attribute) and _state_holder(target.value):
                     # ``app.state.db = Database()``: a framework's state object
                     self._learn_key("." + target.attr, node.value)
+            if (isinstance(single, ast.Attribute) and isinstance(single.value, ast.Name)
+                    and single.value.id not in ("self", "cls") and isinstance(node.value, ast.Constant)
+                    and not is_module):
+                # ``silo.ready = True``: a flag of another object, set by this kind of function
+                self.analysis.flag(f"{SETS_FLAG}{single.attr}:{'async' if self.func.is_async else 'sync'}")
             if isinstance(single, ast.Name):
                 if _udp_socket(node.value):
                     self.udp_sockets.add(single.id)
@@ -2065,7 +2073,7 @@ def analyse_source(source: str | bytes, *, path: str, module: str, is_package: b
         _analyse_tree(analysis, summary, rules, lines)
         if "eprecat" in text:  # (Deprecated, deprecated)
             summary.flags.extend(f"{DEPRECATED_FLAG}{a}-{b}" for a, b in _deprecated_spans(tree.body))
-        if _DEBUG_TEXT.search(text) is not None:
+        if any(word in text for word in _DEBUG_TEXT):
             summary.flags.extend(f"{DEBUG_FLAG}{a}-{b}" for a, b in _debug_spans(tree))
     finally:
         if FREE_TREES:
@@ -2106,7 +2114,10 @@ def _deprecated_spans(body: list[ast.stmt]) -> Iterator[tuple[int, int]]:
 #: switch is on (see :func:`_debug_spans`); the engine takes findings there as weaker evidence.
 DEBUG_FLAG = "debug-only:"
 
-_DEBUG_TEXT = re.compile(r"(?i)debug|trac(?:e|ing)\b|verbose|\bdev\b")
+# Words a file must contain for a debugging switch to be looked for (substring tests are
+# much cheaper than a regular expression over the whole text).
+_DEBUG_TEXT = ("debug", "DEBUG", "Debug", "trace", "TRACE", "Trace", "tracing", "verbose", "VERBOSE",
+               "dev_", "_dev", "DEV", '"dev"', "'dev'", "development")
 _DEBUG_WORDS = frozenset({"debug", "debugging", "trace", "tracing", "verbose", "dev", "devmode"})
 # A request's trace id or span is data, not a switch (``if trace_id:``).
 _TRACE_DATA = frozenset({"id", "ids", "span", "spans", "context", "ctx", "parent", "header", "headers"})
@@ -2135,6 +2146,9 @@ def _debug_switch(test: ast.expr) -> bool:
             continue
         if text == "__debug__":
             return True
+        low = text.lower()
+        if "debug" not in low and "trac" not in low and "verbose" not in low and "dev" not in low:
+            continue  # (the cheap test first: most names are not switches)
         words = [w.lower() for w in _WORD.findall(text)]
         if _TRACE_DATA.isdisjoint(words) and any(
                 w in _DEBUG_WORDS or w.endswith(("debug", "trace")) for w in words):
@@ -2146,7 +2160,7 @@ def _debug_spans(tree: ast.Module) -> Iterator[tuple[int, int]]:
     """Lines that run only under a debugging or tracing switch: the body of ``if <switch>:``
     (the ``else:`` of ``if not <switch>:``), and the rest of a function after
     ``if not <switch>: return``."""
-    for node in ast.walk(tree):
+    for node in _statements_of(tree.body):
         if isinstance(node, ast.If):
             negated = isinstance(node.test, ast.UnaryOp) and isinstance(node.test.op, ast.Not)
             test = node.test.operand if isinstance(node.test, ast.UnaryOp) and negated else node.test
@@ -2161,6 +2175,24 @@ def _debug_spans(tree: ast.Module) -> Iterator[tuple[int, int]]:
                     rest = node.body[index + 1:]
                     yield rest[0].lineno, rest[-1].end_lineno or rest[-1].lineno
                     break
+
+
+def _statements_of(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement under ``body``, nested blocks included (no expression is visited)."""
+    todo: list[ast.stmt] = list(body)
+    while todo:
+        node = todo.pop()
+        yield node
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(node, name, None)
+            if isinstance(block, list):
+                todo.extend(block)
+        if isinstance(node, ast.Try | ast.TryStar):
+            for handler in node.handlers:
+                todo.extend(handler.body)
+        elif isinstance(node, ast.Match):
+            for case in node.cases:
+                todo.extend(case.body)
 
 
 def _last_attr(node: ast.expr) -> str:

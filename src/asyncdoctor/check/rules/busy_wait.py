@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 
 from .. import _knowledge as kb
-from .._analysis import SET_ASYNC, SET_SYNC, FunctionContext, Report
+from .._analysis import SET_ASYNC, SET_SYNC, SETS_FLAG, FunctionContext, Report
 from .._index import PInst, ProjectIndex, ProjectReport
 from .._refs import LibObject, lib_mro
 from ._base import Rule, register
@@ -403,13 +403,7 @@ class BusyWait(Rule):
     category = "concurrency"
     summary = "Waiting for a change by polling with sleep"
 
-    sync_functions = True  # to see which flags of other objects plain functions set
-
     def check_function(self, fn: FunctionContext) -> Iterator[Report]:
-        if fn.info.kind != "module":
-            _note_flag_setters(fn)
-        if not fn.is_async:
-            return
         loops = [n for n in fn.walk() if isinstance(n, ast.While) or (isinstance(n, ast.For) and _is_attempts(n))]
         if not loops or in_test_code(fn):
             return
@@ -767,30 +761,13 @@ def _other_flag(operand: ast.expr) -> ast.Attribute | None:
     return operand
 
 
-_SETTER_FLAG = "adc503:sets:"
-
-
-def _note_flag_setters(fn: FunctionContext) -> None:
-    """Record the flags of other objects a function sets to a constant (``silo.ready = True``),
-    and whether it is an ``async def`` (see ``_flag_setters``)."""
-    kind = "async" if fn.is_async else "sync"
-    for target in _assigned_targets(fn.node):
-        if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                and target.value.id not in ("self", "cls")):
-            stmt = fn.parent(target)
-            if isinstance(getattr(stmt, "value", None), ast.Constant):
-                flag = f"{_SETTER_FLAG}{target.attr}:{kind}"
-                if flag not in fn.summary.flags:
-                    fn.summary.flags.append(flag)
-
-
 def _flag_setters(index: ProjectIndex) -> dict[str, set[str]]:
     """Attribute name -> the kinds of function ("async", "sync") that set it on other objects."""
     out: dict[str, set[str]] = {}
     for summary in index.summaries:
         for flag in summary.flags:
-            if flag.startswith(_SETTER_FLAG):
-                attr, _, kind = flag[len(_SETTER_FLAG):].rpartition(":")
+            if flag.startswith(SETS_FLAG):
+                attr, _, kind = flag[len(SETS_FLAG):].rpartition(":")
                 out.setdefault(attr, set()).add(kind)
     return out
 

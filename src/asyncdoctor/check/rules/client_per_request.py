@@ -1424,10 +1424,11 @@ class ClientPerRequest(Rule):
     def _note_factory(self, fn: FunctionContext) -> None:
         """A sync factory that returns a new client (``def rating() -> AsyncClient: return
         httpx.AsyncClient(...)``): every caller gets one, so it creates one per call."""
-        if _ONE_OFF.search(ast.get_docstring(fn.node) or "" if isinstance(fn.node, ast.FunctionDef) else ""):
-            return  # documented as a fresh client for each use, on purpose
         for c in analyse(fn):
             if c.loop is None and _factory_made(c, fn) and not _made_for_caller(c, fn):
+                doc = ast.get_docstring(fn.node) if isinstance(fn.node, ast.FunctionDef) else None
+                if doc and _ONE_OFF.search(doc):
+                    return  # documented as a fresh client for each use, on purpose
                 self._note_created(fn, c)
                 _flag(fn, f"{_FACTORY_FLAG}{fn.info.qualname}")
 
