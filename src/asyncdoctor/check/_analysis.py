@@ -2118,7 +2118,8 @@ DEBUG_FLAG = "debug-only:"
 # much cheaper than a regular expression over the whole text).
 _DEBUG_TEXT = ("debug", "DEBUG", "Debug", "trace", "TRACE", "Trace", "tracing", "verbose", "VERBOSE",
                "dev_", "_dev", "DEV", '"dev"', "'dev'", "development")
-_DEBUG_WORDS = frozenset({"debug", "debugging", "trace", "tracing", "verbose", "dev", "devmode"})
+_DEBUG_WORDS = frozenset({"debug", "debugging", "trace", "tracing", "verbose", "devmode"})
+_DEV_SWITCH = frozenset({"is", "mode", "env", "environment", "enabled"})
 # A request's trace id or span is data, not a switch (``if trace_id:``).
 _TRACE_DATA = frozenset({"id", "ids", "span", "spans", "context", "ctx", "parent", "header", "headers"})
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]{1,60}")
@@ -2150,8 +2151,13 @@ def _debug_switch(test: ast.expr) -> bool:
         if "debug" not in low and "trac" not in low and "verbose" not in low and "dev" not in low:
             continue  # (the cheap test first: most names are not switches)
         words = [w.lower() for w in _WORD.findall(text)]
-        if _TRACE_DATA.isdisjoint(words) and any(
-                w in _DEBUG_WORDS or w.endswith(("debug", "trace")) for w in words):
+        if not _TRACE_DATA.isdisjoint(words):
+            continue
+        if any(w in _DEBUG_WORDS or w.endswith(("debug", "trace")) for w in words):
+            return True
+        # ``dev`` is also a device (``if dev.online:``): a switch only as a setting's
+        # name (``DEV``, ``DEV_MODE``) or with a word saying so (``is_dev``, ``dev_mode``).
+        if "dev" in words and (text.isupper() or not _DEV_SWITCH.isdisjoint(words)):
             return True
     return False
 

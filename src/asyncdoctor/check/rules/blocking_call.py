@@ -179,7 +179,6 @@ class BlockingCall(Rule):
                         earlier, message=f"{earlier.message} (`{name}()` on this line blocks too)")
             yield from direct.values()
 
-
     def _run_in_thread_elsewhere(self, index: ProjectIndex, summary: FileSummary, info: FuncInfo,
                                  site: CallSite, value: object, run_in_threads: dict[str, list[tuple[str, str, int]]],
                                  one_shot: bool) -> ProjectReport | None:

@@ -917,7 +917,7 @@ class _Facts:
     generators: set[str]
     #: Handlers of routes asked rarely (``_rare_route``).
     rare: set[str]
-    #: Sync functions that return a new client (``_note_factory``).
+    #: Functions that return a new client they have just made (``_factory_made``).
     factories: set[str]
     #: Async functions that keep a connection for a long exchange (a websocket, a ``while``).
     long: set[str]
@@ -1381,6 +1381,7 @@ class ClientPerRequest(Rule):
             if c.loop is None and handler is None and not fn.info.is_generator and _factory_made(c, fn):
                 if not _made_for_caller(c, fn):
                     self._note_created(fn, c)
+                    _flag(fn, f"{_FACTORY_FLAG}{fn.info.qualname}")
                 continue
             if shares_pool(c, fn):
                 continue  # a client on a pool made elsewhere costs no connection
