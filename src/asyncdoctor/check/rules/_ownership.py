@@ -191,6 +191,32 @@ def shares_pool(c: Creation, fn: FunctionContext) -> bool:
     return False
 
 
+def returned_fresh(fn: FunctionContext, c: Creation) -> bool:
+    """Whether the function returns the resource it has just created (and only that):
+    ``return Client()``, or ``c = Client(); ...; return c`` with ``c`` neither closed nor
+    handed to anyone else."""
+    node: ast.AST = c.call
+    p = fn.parent(node)
+    if isinstance(p, ast.Await):
+        node, p = p, fn.parent(p)
+    if isinstance(p, ast.Return):
+        return True
+    if c.handle is None or not isinstance(p, ast.Assign | ast.AnnAssign):
+        return False
+    closers = frozenset((*c.res.closers, "__aexit__", "__exit__"))
+    returned = False
+    for n in fn.walk():
+        if isinstance(n, ast.Name) and n.id == c.handle and not isinstance(n.ctx, ast.Store):
+            kind, _ = _use_kind(n, fn.parent, closers, True)
+            if kind == "handoff":
+                if not (isinstance(fn.parent(n), ast.Return)):
+                    return False
+                returned = True
+            elif kind in ("with", "close"):
+                return False
+    return returned
+
+
 def _attempts(loop: ast.AST) -> bool:
     """``for attempt in range(3):`` that returns or breaks once it succeeds: a retry."""
     if not (isinstance(loop, ast.For) and isinstance(loop.iter, ast.Call)

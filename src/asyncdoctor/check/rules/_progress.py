@@ -265,12 +265,13 @@ def _guard_needs_success(flags: _Flags, test: ast.expr, branch: bool, try_stmt: 
 
 def _dominating(flags: _Flags, name: str, try_stmt: ast.Try | ast.TryStar) -> ast.stmt | None:
     """The last statement of the try's own block, before it, that assigns ``name`` outright."""
+    assigning = {id(a) for a, _ in flags.assignments(name)}
     for block in _blocks(flags.func):
         for index, statement in enumerate(block):
             if statement is try_stmt:
                 for earlier in reversed(block[:index]):
-                    if isinstance(earlier, ast.Assign | ast.AnnAssign) and any(
-                            a is earlier for a, _ in flags.assignments(name)) and not _nested_assign(earlier):
+                    if (isinstance(earlier, ast.Assign | ast.AnnAssign) and id(earlier) in assigning
+                            and not _nested_assign(earlier)):
                         return earlier
                 return None
     return None

@@ -20,6 +20,7 @@ from ._ownership import (
     analyse,
     ctor_display,
     iter_frame,
+    returned_fresh,
     shares_pool,
 )
 from ._util import display_name, in_test_code, is_test_module, name_of
@@ -1004,19 +1005,12 @@ def _made_for_caller(c: Creation, fn: FunctionContext) -> bool:
 def _factory_made(c: Creation, fn: FunctionContext) -> bool:
     """Whether the function returns the shareable client it has just made, uncached."""
     if not (_flagged_kind(c) and c.fate == "handoff") or _memoised(c, fn) or any(
-            _caching(d) for d in fn.info.decorators):
+            _caching(d) for d in fn.info.decorators) or not returned_fresh(fn, c):
         return False
-    node: ast.AST = c.call
-    parent = fn.parent(node)
-    if isinstance(parent, ast.Await):
-        node, parent = parent, fn.parent(parent)
-    if isinstance(parent, ast.Return):
-        return True
-    if c.handle is None or not isinstance(parent, ast.Assign | ast.AnnAssign):
-        return False
-    uses = [n for n in iter_frame(fn.body) if isinstance(n, ast.Name) and n.id == c.handle
-            and isinstance(n.ctx, ast.Load)]
-    return bool(uses) and all(isinstance(fn.parent(n), ast.Return) for n in uses)
+    # Only returned, not set up first (``session.headers[...] = ...`` makes it the caller's own).
+    return c.handle is None or all(
+        isinstance(fn.parent(n), ast.Return) for n in iter_frame(fn.body)
+        if isinstance(n, ast.Name) and n.id == c.handle and isinstance(n.ctx, ast.Load))
 
 
 def _per_request_helper(c: Creation, fn: FunctionContext) -> bool:

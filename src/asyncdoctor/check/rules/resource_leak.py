@@ -18,6 +18,7 @@ from ._ownership import (
     ctor_display,
     handle_name,
     is_async_resource,
+    returned_fresh,
     shares_pool,
     with_text,
 )
@@ -289,30 +290,6 @@ def _closed_by_user(call: ast.Call, parent: Callable[[ast.AST], ast.AST | None])
     return False
 
 
-def _returned_fresh(fn: FunctionContext, c: Creation) -> bool:
-    """Whether the function returns the resource it has just created (and only that)."""
-    node: ast.AST = c.call
-    p = fn.parent(node)
-    if isinstance(p, ast.Await):
-        node, p = p, fn.parent(p)
-    if isinstance(p, ast.Return):
-        return True
-    if c.handle is None or not isinstance(p, ast.Assign | ast.AnnAssign):
-        return False
-    closers = frozenset((*c.res.closers, "__aexit__", "__exit__"))
-    returned = False
-    for n in fn.walk():
-        if isinstance(n, ast.Name) and n.id == c.handle and not isinstance(n.ctx, ast.Store):
-            kind, _ = _use_kind(n, fn.parent, closers, True)
-            if kind == "handoff":
-                if not (isinstance(fn.parent(n), ast.Return)):
-                    return False
-                returned = True
-            elif kind in ("with", "close"):
-                return False
-    return returned
-
-
 def _cached(fn: FunctionContext) -> bool:
     """``@lru_cache``/``@cache``/``@alru_cache``: one object for every call."""
     return any("cache" in d.rpartition(".")[2].lower() for d in fn.info.decorators if d) or any(
@@ -519,7 +496,7 @@ class ResourceLeak(Rule):
                     f"read its body (`await {name}.read()`) or call `{name}.release()`",
                 )
         for c in analyse(fn):
-            if c.fate == "handoff" and is_async_resource(c.key) and not _cached(fn) and _returned_fresh(fn, c):
+            if c.fate == "handoff" and is_async_resource(c.key) and not _cached(fn) and returned_fresh(fn, c):
                 r = fn.report(self.code, c.call, "")
                 _add_flag(fn, f"{_RETURNS}{fn.info.qualname}|{c.key}|{_pos(r)}")
             if c.fate not in ("leak", "inline", "exit"):
