@@ -146,6 +146,27 @@ REALWORLD_FRESH2: dict[str, Project] = {
     )
 }
 PROJECTS.update(REALWORLD_FRESH2)
+
+# A fourth set (bench/realworld.py --set fresh3): twelve more projects, judged first by
+# helpers after the checker had been tuned on the three sets above, never tuned on before.
+REALWORLD_FRESH3: dict[str, Project] = {
+    p.name: p
+    for p in (
+        Project("reflex", "0.10.1", "reflex"),
+        Project("openhands-ai", "1.11.0", "openhands"),
+        Project("bentoml", "1.4.40", "src"),
+        Project("datasette", "0.65.5", "datasette"),
+        Project("appdaemon", "4.5.13", "appdaemon"),
+        Project("metagpt", "0.8.2", "metagpt"),
+        Project("autogen-core", "0.7.5", "src/autogen_core"),
+        Project("nonebot2", "2.5.0", "nonebot"),
+        Project("red-discordbot", "3.5.24", "redbot"),
+        Project("xknx", "4.0.0", "xknx"),
+        Project("pymodbus", "3.16.1", "pymodbus"),
+        Project("quart", "0.23.1", "src/quart"),
+    )
+}
+PROJECTS.update(REALWORLD_FRESH3)
 STDLIB = "stdlib"
 ALL_NAMES: tuple[str, ...] = (*PROJECTS, STDLIB)
 

@@ -66,10 +66,12 @@ import corpus
 VERDICTS = Path(__file__).resolve().parent / "realworld" / "verdicts.tsv"
 VERDICTS_FRESH = VERDICTS.with_name("verdicts-fresh.tsv")
 VERDICTS_FRESH2 = VERDICTS.with_name("verdicts-fresh2.tsv")
+VERDICTS_FRESH3 = VERDICTS.with_name("verdicts-fresh3.tsv")
 SETS = {
     "first": (corpus.REALWORLD, VERDICTS),
     "fresh": (corpus.REALWORLD_FRESH, VERDICTS_FRESH),
     "fresh2": (corpus.REALWORLD_FRESH2, VERDICTS_FRESH2),
+    "fresh3": (corpus.REALWORLD_FRESH3, VERDICTS_FRESH3),
 }
 KINDS = ("TRUE", "DEBATABLE", "FALSE")
 
@@ -81,6 +83,22 @@ class Finding:
     line: int
     code: str
     message: str
+    # The places a finding of one cause covers (``sites`` in the JSON output): the direct
+    # calls of one library in one function, or the call sites of a blocking helper.
+    sites: tuple[tuple[str, int], ...] = ()
+
+
+def verdict_of(f: Finding, verdicts: dict[tuple[str, str, int, str], tuple[str, str]]) -> tuple[str, str]:
+    """A finding's verdict: that of its line, or for a finding that covers several judged
+    places, the best of theirs (one TRUE place makes the finding worth acting on)."""
+    own = verdicts.get((f.project, f.path, f.line, f.code))
+    covered = [v for where in f.sites if (v := verdicts.get((f.project, *where, f.code))) is not None]
+    if not covered:
+        return own or ("unjudged", "")
+    judged = [own, *covered] if own is not None else covered
+    best = min(judged, key=lambda v: KINDS.index(v[0]))
+    note = f"(covers {len(f.sites)} places) "
+    return best[0], note + best[1]
 
 
 def load_verdicts(path: Path = VERDICTS) -> dict[tuple[str, str, int, str], tuple[str, str]]:
@@ -116,7 +134,17 @@ def run_project(name: str, python: str, extra: list[str]) -> tuple[list[Finding]
         if item.get("code") is None:
             errors.append(f"{rel}: {item.get('message')}")
             continue
-        findings.append(Finding(name, rel.as_posix(), item["line"], item["code"], item["message"]))
+        sites = []
+        for site in item.get("sites") or ():
+            where, _, line = str(site).partition(": ")[0].rpartition(":")
+            if line.isdigit():
+                site_path = Path(where)
+                site_path = (root / site_path if not site_path.is_absolute() else site_path).resolve()
+                try:
+                    sites.append((site_path.relative_to(root.resolve()).as_posix(), int(line)))
+                except ValueError:
+                    continue
+        findings.append(Finding(name, rel.as_posix(), item["line"], item["code"], item["message"], tuple(sites)))
     return findings, errors
 
 
@@ -151,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         findings, _errors = results[name]
         for f in findings:
-            verdict, reason = verdicts.get((f.project, f.path, f.line, f.code), ("unjudged", ""))
+            verdict, reason = verdict_of(f, verdicts)
             per_rule[f.code][verdict] += 1
             per_project[name][verdict] += 1
             rows.append({**f.__dict__, "verdict": verdict, "reason": reason})

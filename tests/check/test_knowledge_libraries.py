@@ -25,7 +25,8 @@ from asyncdoctor.check._analysis import analyse_source
 from asyncdoctor.check._refs import LibMethod, LibName, blocking_info, eval_lib
 
 MARK = re.compile(r"#\s*error:\s*(?P<codes>ADC\d+(?:\s*,\s*ADC\d+)*)")
-CONFIG = Config(cache=False, select=("ADC101", "ADC201"))
+# Each call is checked on its own here (the knowledge, not the grouping of one cause).
+CONFIG = Config(cache=False, select=("ADC101", "ADC201"), show_all_sites=True)
 
 
 def reported(source: str) -> set[tuple[int, str]]:

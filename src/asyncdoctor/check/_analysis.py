@@ -125,6 +125,10 @@ class FuncInfo:
     #: Whether the function's own body (not a nested function's) has an ``await``,
     #: ``async for`` or ``async with``: a coroutine without one runs to its end in one step.
     suspends: bool = False
+    #: Whether an ``async def``'s whole body (or the body of its ``while`` loop) is one
+    #: ``try`` whose handler catches every ``Exception`` and does not re-raise: what goes
+    #: wrong in it is handled there (a dropped task of it loses no error).
+    handles_errors: bool = False
     fanouts: list[list[Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -153,6 +157,8 @@ class FuncInfo:
             d["i"] = 1
         if self.fanouts:
             d["f"] = self.fanouts
+        if self.handles_errors:
+            d["e"] = 1
         return d
 
     @classmethod
@@ -173,6 +179,7 @@ class FuncInfo:
             calls=[CallSite.from_list(c) for c in d.get("s", ())],
             creates=[(c[0], c[1], c[2], c[3], c[4]) for c in d.get("x", ())],
             does_io=bool(d.get("i")),
+            handles_errors=bool(d.get("e")),
             suspends=bool(d.get("w")),
             fanouts=list(d.get("f", ())),
         )
@@ -795,6 +802,7 @@ class ModuleAnalysis:
             for d in decorators
             if d
         )
+        info.handles_errors = info.is_async and _handles_errors(node.body)
         scope = Scope(self, info, parent)
         info.returns = _annotation_ref(parent, node.returns)
         args = node.args
@@ -1052,6 +1060,10 @@ def str_key(node: ast.expr) -> str | None:
     return None
 
 
+# Names that by convention hold an open file object, never a path (tarfile's ``fileobj``).
+_FILE_OBJECT_NAMES = frozenset({"fileobj", "file_obj", "fobj", "fp", "bio", "buf", "buffer", "memfile"})
+
+
 def _in_memory_file(scope: Scope, node: ast.expr) -> bool:
     """Whether an argument is an in-memory file (``io.BytesIO(data)``, or a local bound to one).
 
@@ -1059,8 +1071,19 @@ def _in_memory_file(scope: Scope, node: ast.expr) -> bool:
     ``kb.IN_MEMORY_FILE``, for ``Blocking.nonblocking_if``: a zip archive or
     an image opened from memory reads no disk.
     """
+    if (
+        isinstance(node, ast.Call)
+        and len(node.args) == 2
+        and scope.ref(node.func) in ("typing.cast", "typing_extensions.cast")
+    ):
+        node = node.args[1]  # ``cast(BinaryIO, buffer)``
     if not isinstance(node, ast.Name | ast.Call | ast.Attribute):
         return False
+    if isinstance(node, ast.Name) and node.id in _FILE_OBJECT_NAMES:
+        return True  # ``ZipFile(fileobj)``: a file object already open (or made in memory), not a path
+    ref = scope.ref(node)
+    if ref is not None and ref.endswith("()") and scope.module.expand(ref[:-2]) in scope.module.summary.classes:
+        return True  # an object of a class of this module (a buffer, a stream): not a path
     value = scope.lib(node)
     return isinstance(value, LibObject) and in_table(value, kb.IN_MEMORY_FILE_TYPES)
 
@@ -1202,8 +1225,10 @@ def _state_holder(node: ast.expr) -> bool:
     return name in STATE_HOLDERS
 
 
-def _udp_socket(node: ast.expr) -> bool:
-    """``socket.socket(socket.AF_INET, socket.SOCK_DGRAM)`` (or ``type=SOCK_DGRAM``)."""
+def _udp_socket(node: ast.expr, dgram_lookup: bool = False) -> bool:
+    """``socket.socket(socket.AF_INET, socket.SOCK_DGRAM)`` (or ``type=SOCK_DGRAM``); with
+    ``dgram_lookup`` (the function asked ``getaddrinfo(..., SOCK_DGRAM)``), also a socket
+    whose type is a name (``socket.socket(af, socktype, proto)`` over its results)."""
     if not isinstance(node, ast.Call):
         return False
     func = node.func
@@ -1214,7 +1239,19 @@ def _udp_socket(node: ast.expr) -> bool:
         tail = arg.attr if isinstance(arg, ast.Attribute) else arg.id if isinstance(arg, ast.Name) else ""
         if tail == "SOCK_DGRAM":
             return True
-    return False
+    kind = node.args[1] if len(node.args) > 1 else next((kw.value for kw in node.keywords if kw.arg == "type"), None)
+    return dgram_lookup and isinstance(kind, ast.Name)
+
+
+def _dgram_lookup(node: ast.Call) -> bool:
+    """``socket.getaddrinfo(host, port, family, socket.SOCK_DGRAM, ...)`` (or ``type=``)."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name != "getaddrinfo":
+        return False
+    kind = node.args[3] if len(node.args) > 3 else next((kw.value for kw in node.keywords if kw.arg == "type"), None)
+    return isinstance(kind, ast.Attribute | ast.Name) and (
+        kind.attr if isinstance(kind, ast.Attribute) else kind.id) == "SOCK_DGRAM"
 
 
 def _non_empty_queue(test: ast.expr) -> str | None:
@@ -1260,6 +1297,13 @@ _ITERATING_BUILTINS = frozenset(
 # (``__aenter__``: aiohttp's ``session.get()`` and the like return awaitable
 # async context managers, entered by hand as ``await session.get(url).__aenter__()``.)
 _CORO_METHODS = frozenset({"send", "throw", "close", "__await__", "__aenter__", "cr_frame", "cr_code"})
+# A call's constant for a call handed callables by keyword (``on_connected_cb=self._on_conn``,
+# ``callback=...``): a library driven by callbacks, whose work runs on its own threads.
+CALLBACKS = "<callbacks>"
+_CALLBACK_KEYWORD = re.compile(r"^on_|_cb$|callback")
+# A call's constant for a result kept in a local only given a done callback: the task is
+# still not referenced (the callback does not hold it), but its result is handled.
+DONE_CALLBACK = "<done callback>"
 # Methods of a task or future that use the object held in a name: a local that
 # is cancelled or inspected later keeps its task alive until then (only
 # ``add_done_callback`` does not: the task does not hold its callbacks' owner).
@@ -1267,6 +1311,35 @@ _TASK_METHODS = frozenset(
     {"cancel", "cancelled", "done", "result", "exception", "get_coro", "cancelling", "uncancel",
      "remove_done_callback", "get_stack", "print_stack"}
 )
+
+
+_BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException"})
+
+
+def _handles_errors(body: list[ast.stmt]) -> bool:
+    """Whether a body (after its docstring and plain set-up statements) is one ``try`` that
+    catches every ``Exception`` without re-raising, alone or as the body of a ``while`` loop
+    (see FuncInfo.handles_errors).  A ``finally`` alone handles nothing."""
+    stmts = [s for s in body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    while stmts and isinstance(stmts[0], ast.Assign | ast.AnnAssign) and len(stmts) > 1:
+        stmts = stmts[1:]  # ``attempt = 0`` before the loop
+    if len(stmts) != 1:
+        return False
+    stmt = stmts[0]
+    if isinstance(stmt, ast.While):
+        return _handles_errors(stmt.body)
+    if not isinstance(stmt, ast.Try):
+        return False
+    for handler in stmt.handlers:
+        kind = handler.type
+        names = (kind.elts if isinstance(kind, ast.Tuple) else [kind]) if kind is not None else []
+        broad = kind is None or any(
+            (n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else "") in _BROAD_EXCEPTIONS
+            for n in names
+        )
+        if broad:
+            return not any(isinstance(n, ast.Raise) for b in handler.body for n in ast.walk(b))
+    return False
 
 
 def _ends(body: list[ast.stmt]) -> bool:
@@ -1302,6 +1375,8 @@ class _CallWalker:
         self.filled_queues: list[str] = []
         # name -> list of usages of its loads
         self.name_uses: dict[str, list[int]] = {}
+        # Locals given a done callback (``task.add_done_callback(...)``): see DONE_CALLBACK.
+        self.called_back: set[str] = set()
         # call sites assigned to a single plain name: (site, name)
         self.assigned: list[tuple[CallSite, str]] = []
         # What the ``return`` statements of a plain function without a return annotation
@@ -1316,6 +1391,7 @@ class _CallWalker:
         # local names bound to a UDP socket (``socket.socket(AF_INET, SOCK_DGRAM)``): its
         # ``connect`` only picks a route and its sends do not wait for a peer
         self.udp_sockets: set[str] = set()
+        self.dgram_lookup = False  # the function asked getaddrinfo for datagram sockets
         # loop variables that hold an item of a typed container, for the loop's body: what
         # they hold survives the body's forgetting (see _forget_flow)
         self.pinned: dict[str, str | None] = {}
@@ -1360,7 +1436,7 @@ class _CallWalker:
                 # ``silo.ready = True``: a flag of another object, set by this kind of function
                 self.analysis.flag(f"{SETS_FLAG}{single.attr}:{'async' if self.func.is_async else 'sync'}")
             if isinstance(single, ast.Name):
-                if _udp_socket(node.value):
+                if _udp_socket(node.value, self.dgram_lookup):
                     self.udp_sockets.add(single.id)
                 else:
                     self.udp_sockets.discard(single.id)
@@ -1457,7 +1533,7 @@ class _CallWalker:
                 self.expr(item.context_expr, usage)
                 if item.optional_vars is not None:
                     self.target(item.optional_vars, None)
-                    if isinstance(item.optional_vars, ast.Name) and _udp_socket(item.context_expr):
+                    if isinstance(item.optional_vars, ast.Name) and _udp_socket(item.context_expr, self.dgram_lookup):
                         self.udp_sockets.add(item.optional_vars.id)
             self.walk_body(node.body, is_module=is_module)
         elif t is ast.Try or t is ast.TryStar:
@@ -1800,16 +1876,27 @@ class _CallWalker:
         # The callee expression itself: its bases are evaluated but are not calls of interest.
         if isinstance(func, ast.Attribute):
             keeps = func.attr in _CORO_METHODS or (func.attr in _TASK_METHODS and isinstance(func.value, ast.Name))
-            self.expr(func.value, Usage.VALUE if keeps else Usage.MISUSED)
+            inner = self.expr(func.value, Usage.VALUE if keeps else Usage.MISUSED)
+            if func.attr == "add_done_callback":
+                if isinstance(func.value, ast.Name):
+                    self.called_back.add(func.value.id)
+                elif inner is not None:  # ``create_task(c).add_done_callback(f)``
+                    inner.consts = (*inner.consts, (DONE_CALLBACK, True))
         elif not isinstance(func, ast.Name):
             self.expr(func, Usage.VALUE)
         consts: list[tuple[str | int, Any]] = []
+        if not self.dgram_lookup and _dgram_lookup(node):
+            self.dgram_lookup = True
+        base_init, skip = self._base_init(func, node)
         arg_usage = Usage.MISUSED if isinstance(func, ast.Name) and func.id in _ITERATING_BUILTINS else Usage.VALUE
         callee_name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if callee_name in _SCHEDULERS and node.args:
             self.scheduled.add(id(node.args[0]))  # what it runs is a coroutine (see untyped_calls)
         for i, arg in enumerate(node.args):
             self.expr(arg, arg_usage)
+            i -= skip  # ``Base.__init__(self, path)``: ``path`` is the constructor's first argument
+            if i < 0:
+                continue
             if isinstance(arg, ast.Constant) and isinstance(arg.value, bool | int | float | type(None)):
                 consts.append((i, arg.value))
             elif _in_memory_file(self.scope, arg):
@@ -1818,6 +1905,9 @@ class _CallWalker:
                 consts.append((i, flag))
             elif _path_argument(arg):
                 consts.append((i, kb.PATH_ARGUMENT))
+        if any(kw.arg and _CALLBACK_KEYWORD.search(kw.arg) and isinstance(kw.value, ast.Name | ast.Attribute | ast.Lambda)
+               for kw in node.keywords):
+            consts.append((CALLBACKS, True))
         for kw in node.keywords:
             self.expr(kw.value, Usage.VALUE)
             if kw.arg and isinstance(kw.value, ast.Constant) and isinstance(
@@ -1856,7 +1946,7 @@ class _CallWalker:
             offloaded = self.scope.ref(target) if isinstance(target, ast.Name | ast.Attribute) else None
             if offloaded is not None:
                 self.analysis.flag(f"{OFFLOADS_FLAG}{self.analysis.expand(offloaded)}@{node.lineno}")
-        ref = self.scope.ref(func)
+        ref = base_init or self.scope.ref(func)
         if ref is None:
             if (
                 isinstance(func, ast.Attribute)
@@ -1887,6 +1977,29 @@ class _CallWalker:
         )
         self.func.calls.append(site)
         return site
+
+    def _base_init(self, func: ast.expr, node: ast.Call) -> tuple[str | None, int]:
+        """In a constructor, ``super().__init__(...)`` or ``Base.__init__(self, ...)``: a call
+        of the base class itself (its reference), and how many leading arguments to skip.
+
+        So a project subclass of ``zipfile.ZipFile`` whose ``__init__`` hands the base an
+        in-memory file opens no disk, and one handing it a path does (a constructor of its
+        own hides the base's from the call site: see ProjectIndex._direct_blocking).
+        """
+        if not (isinstance(func, ast.Attribute) and func.attr == "__init__" and self.func.name == "__init__"):
+            return None, 0
+        cls = self.scope.cls
+        info = self.analysis.summary.classes.get(cls) if cls is not None else None
+        bases = [b for b in info.bases if b and b != "builtins.object"] if info is not None else []
+        if not bases:
+            return None, 0
+        target = func.value
+        if isinstance(target, ast.Call) and isinstance(target.func, ast.Name) and target.func.id == "super":
+            return bases[0], 0
+        named = self.scope.ref(target) if isinstance(target, ast.Name | ast.Attribute) else None
+        if named in bases and node.args:
+            return named, 1
+        return None, 0
 
     def _forget_flow(self) -> None:
         """What a statement may assign anywhere in it is no longer known (a loop's next turn,
@@ -2006,6 +2119,8 @@ class _CallWalker:
                 site.usage = Usage.UNUSED_NAME
             elif all(u == Usage.MISUSED for u in uses):
                 site.usage = Usage.MISUSED
+                if name in self.called_back:
+                    site.consts = (*site.consts, (DONE_CALLBACK, True))
 
 
 # ---------------------------------------------------------------------------
@@ -2073,6 +2188,8 @@ def analyse_source(source: str | bytes, *, path: str, module: str, is_package: b
         _analyse_tree(analysis, summary, rules, lines)
         if "eprecat" in text:  # (Deprecated, deprecated)
             summary.flags.extend(f"{DEPRECATED_FLAG}{a}-{b}" for a, b in _deprecated_spans(tree.body))
+        if "fixture" in text:
+            summary.flags.extend(f"{TEST_CODE_FLAG}{a}-{b}" for a, b in _fixture_spans(tree.body))
         if any(word in text for word in _DEBUG_TEXT):
             summary.flags.extend(f"{DEBUG_FLAG}{a}-{b}" for a, b in _debug_spans(tree))
     finally:
@@ -2108,6 +2225,23 @@ def _deprecated_spans(body: list[ast.stmt]) -> Iterator[tuple[int, int]]:
             yield node.lineno, node.end_lineno or node.lineno
         else:
             todo.extend(node.body)
+
+
+#: ``test-code:<first line>-<last line>``: a pytest fixture outside a test module (a plugin
+#: shipped in the package, ``myproject/pytest/fixtures.py``); test code like a test module.
+TEST_CODE_FLAG = "test-code:"
+
+
+def _fixture_spans(body: list[ast.stmt]) -> Iterator[tuple[int, int]]:
+    """Lines of the functions decorated ``@pytest.fixture`` (``@pytest_asyncio.fixture``,
+    ``@fixture(scope="session")``), at the top level or in a class."""
+    for node in body:
+        if isinstance(node, ast.ClassDef):
+            yield from _fixture_spans(node.body)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+            _last_attr(d.func if isinstance(d, ast.Call) else d) == "fixture" for d in node.decorator_list
+        ):
+            yield node.lineno, node.end_lineno or node.lineno
 
 
 #: ``debug-only:<first line>-<last line>``: code that runs only when a debugging or tracing

@@ -680,9 +680,9 @@ def _index_culprit(summaries: list[FileSummary], config: Config) -> FileSummary 
 def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[str],
                rules: Sequence[Rule], tracker: _Tracker | None = None,
                library: list[FileSummary] | None = None) -> list[Finding]:
-    from ._analysis import DEBUG_FLAG, DEPRECATED_FLAG
+    from ._analysis import DEBUG_FLAG, DEPRECATED_FLAG, TEST_CODE_FLAG
     from ._index import ProjectIndex
-    from .rules._util import is_test_module
+    from .rules._util import is_test_module, is_vendored_module
 
     index = ProjectIndex(summaries, config, library=library)
     by_path = {s.path: s for s in summaries}
@@ -704,12 +704,22 @@ def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[st
 
     preview = config.preview
     tests: dict[str, bool] = {}
+    vendored: dict[str, bool] = {}
     spans: dict[str, list[tuple[bool, int, int]]] = {}
 
     def weak_here(path: str, code: str, line: int, *, debug_only: bool = False) -> bool:
-        """Whether ``code`` is weaker evidence here: test code, code marked deprecated, or
-        code that runs only under a debugging switch (only the last with ``debug_only``;
-        see ``_TEST_WEAK``)."""
+        """Whether ``code`` is weaker evidence here: a copy of another project's code kept
+        in this one (any rule: its maintainers fix it upstream), test code (a test module,
+        a pytest fixture shipped in the package), code marked deprecated, or code that runs
+        only under a debugging switch (only the last with ``debug_only``; see
+        ``_TEST_WEAK``)."""
+        if not debug_only:
+            copied = vendored.get(path)
+            if copied is None:
+                summary = by_path.get(path)
+                copied = vendored[path] = summary is not None and is_vendored_module(summary.module)
+            if copied:
+                return True
         if code not in _TEST_WEAK:
             return False
         hit = tests.get(path)
@@ -719,7 +729,7 @@ def _run_rules(summaries: list[FileSummary], config: Config, codes: frozenset[st
             spans[path] = [
                 (flag.startswith(DEBUG_FLAG), int(a), int(b))
                 for flag in (summary.flags if summary is not None else ())
-                if flag.startswith((DEPRECATED_FLAG, DEBUG_FLAG))
+                if flag.startswith((DEPRECATED_FLAG, DEBUG_FLAG, TEST_CODE_FLAG))
                 for a, _, b in [flag.partition(":")[2].partition("-")]
             ]
         if debug_only:

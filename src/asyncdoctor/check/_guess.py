@@ -15,7 +15,10 @@ and the shapes of their calls say a lot:
   an action (``get``, ``create``, ``send``, ``upload``, ``query`` ...).  It
   counts only while nothing of that library is awaited anywhere in the
   project, since an async client's methods are awaited (a call of one left
-  unawaited is another bug, which the coroutine rules judge).
+  unawaited is another bug, which the coroutine rules judge), and while the
+  project hands it no callbacks by keyword (``on_connected_cb=...``,
+  ``callback=...``): a native SDK driven by events queues work for its own
+  threads.
 * **A model, an engine or a solver run.**  ``ort.InferenceSession(path).run(...)``,
   ``lib.load_model(...).predict(...)``, ``SomeEngine.popen(...).play(...)``: an
   object built from a class named for one (``...Model``, ``...Engine``,
@@ -40,7 +43,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from . import _knowledge as kb
-from ._analysis import CallSite, Usage
+from ._analysis import CALLBACKS, CallSite, Usage
 from ._installed import PURE_LIBRARIES, known_tops
 
 __all__ = ["PATH_ARGUMENT", "UNKNOWN_CLIENT", "UNKNOWN_FILE", "UNKNOWN_MODEL", "awaited_libraries", "guess",
@@ -251,11 +254,14 @@ def receiver_refs(calls: list[CallSite]) -> frozenset[str]:
 
 
 def awaited_libraries(calls: Iterable[CallSite]) -> frozenset[str]:
-    """Top-level names of the libraries something of which the project awaits."""
+    """Top-level names of the libraries something of which the project awaits, or hands
+    callbacks to (``client.connect(..., on_connected_cb=self._on_connected)``: a native SDK
+    driven by events, whose methods queue work for its own threads)."""
     return frozenset(
         site.ref.partition(".")[0]
         for site in calls
         if site.usage == Usage.AWAITED or site.ref.endswith(("__aenter__", "__aiter__"))
+        or (CALLBACKS, True) in site.consts
     )
 
 

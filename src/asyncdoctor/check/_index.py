@@ -681,8 +681,13 @@ class ProjectIndex:
             for cls in self.mro(value.qualname):
                 if isinstance(cls, LibObject):
                     hit = blocking_info(LibName(cls.type))
-                    if hit is not None:
+                    if hit is not None and not (hit[1].nonblocking_if and _nonblocking(hit[1].nonblocking_if, site)):
                         return Blocked(hit[1].what, hit[1].instead, cls.type, ())
+                elif "__init__" in cls.methods:
+                    # A constructor of its own decides what the base gets (an in-memory
+                    # file, a path): its body is followed (``super().__init__(...)`` there
+                    # is a call of the base).
+                    break
             return _FOLLOW
         if isinstance(value, PInst | PModule | PItems):
             return None

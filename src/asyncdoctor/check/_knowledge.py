@@ -4084,6 +4084,10 @@ RESOURCES: dict[str, Resource] = {
     "pymongo.AsyncMongoClient": _client("pymongo AsyncMongoClient"),
     "asyncpg.connect": _connection("asyncpg connection", ("close", "terminate")),
     "asyncpg.create_pool": _pool("asyncpg pool", ("close", "terminate")),
+    # A connection taken from a pool by hand goes back with ``await pool.release(conn)``
+    # (the connection handed to the pool's method: ownership passes on).
+    "asyncpg.Pool.acquire": _connection("asyncpg pool connection", ("close", "terminate")),
+    "aiomysql.Pool.acquire": _connection("aiomysql pool connection", ("close", "ensure_closed")),
     "aiosqlite.connect": _connection("aiosqlite connection"),
     "aiomysql.connect": _connection("aiomysql connection", ("close", "ensure_closed")),
     "aiomysql.create_pool": _pool("aiomysql pool", ("close", "terminate")),

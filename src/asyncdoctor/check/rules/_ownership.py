@@ -62,7 +62,7 @@ from dataclasses import dataclass
 
 from .. import _knowledge as kb
 from .._analysis import FunctionContext
-from .._refs import LibName, eval_lib
+from .._refs import LibMethod, LibName, eval_lib, lib_qualname
 from ._util import name_of
 
 __all__ = [
@@ -267,6 +267,8 @@ def ctor_display(key: str, res: kb.Resource) -> str:
 def closer_text(c: Creation) -> str:
     """``await session.close()``, ``writer.close()``..."""
     name = handle_name(c)
+    if c.key.endswith(".Pool.acquire") and isinstance(c.call.func, ast.Attribute):
+        return f"await {ast.unparse(c.call.func.value)}.release({name})"  # back to its pool
     closer = c.res.closers[0] if c.res.closers else "close"
     rtype = kb.RETURN_TYPES.get(c.key, c.key)
     awaited = f"{rtype}.{closer}" in kb.COROUTINE_FUNCTIONS
@@ -314,7 +316,7 @@ def _has_candidate(fn: FunctionContext) -> bool:
         ref = site.ref
         if ref.rpartition(".")[2] in _TAILS:
             value = eval_lib(ref)
-            if isinstance(value, LibName) and value.name in RESOURCES:
+            if isinstance(value, LibName | LibMethod) and lib_qualname(value) in RESOURCES:
                 return True
     return False
 
@@ -353,10 +355,10 @@ class _Analysis:
                 if name is None or name not in _TAILS:
                     continue
                 value = fn.lib(node.func)
-                if isinstance(value, LibName):
-                    res = RESOURCES.get(value.name)
-                    if res is not None:
-                        found.append((node, value.name, res))
+                key = lib_qualname(value) if isinstance(value, LibName | LibMethod) else None
+                res = RESOURCES.get(key) if key is not None else None
+                if key is not None and res is not None:
+                    found.append((node, key, res))
         if not found:
             return []
         return [self.creation(call, key, res) for call, key, res in found]

@@ -53,6 +53,16 @@ def is_test_module(module: str) -> bool:
     return False
 
 
+#: Folders that hold copies of other projects' code (``redbot/vendored/discord/ext/menus``,
+#: ``pip/_vendor``, ``third_party``).
+_VENDORED = frozenset({"vendor", "vendored", "_vendor", "_vendored", "third_party", "thirdparty", "_third_party"})
+
+
+def is_vendored_module(module: str) -> bool:
+    """Whether a dotted module name lies in a folder of code copied from another project."""
+    return not _VENDORED.isdisjoint(module.split("."))
+
+
 def in_test_code(fn: FunctionContext) -> bool:
     """Whether a function is test code: in a test module, or a ``test*`` function or class."""
     if is_test_module(fn.module):

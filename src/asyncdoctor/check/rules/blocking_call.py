@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from .. import _knowledge as kb
 from .._analysis import OFFLOADS_FLAG, CallSite, FileSummary, FuncInfo, Usage
 from .._index import FILE_CONTENT, Blocked, Group, PClass, PFunc, ProjectIndex, ProjectReport
 from .._refs import LibMethod, LibName, LibObject
@@ -120,7 +121,6 @@ class BlockingCall(Rule):
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectReport]:
         entry = _entry_points(index)
-        scripts = _script_modules(index)
         offloaded: dict[str, frozenset[str]] = {}
         run_in_threads = _functions_run_in_threads(index)
         for info, summary in index.iter_functions():
@@ -130,6 +130,7 @@ class BlockingCall(Rule):
             # One finding per line for direct calls: ``Image.open(p).convert()`` or
             # ``AudioSegment.from_file(p).export(q)`` is one statement to move to a thread.
             direct: dict[int, ProjectReport] = {}
+            libraries: dict[int, str] = {}  # line -> the library its call belongs to
             for site in info.calls:
                 value = index.evaluate(site.ref)
                 blocked = index.blocking(site, value, summary)
@@ -150,14 +151,14 @@ class BlockingCall(Rule):
                         f"`await asyncio.to_thread({name.rpartition('.')[2]}, ...)`"
                     )
                     chain = (f"{name}()", *blocked.chain)
-                    weak = blocked.weak_path or (
+                    weak = blocked.weak_path or blocked.culprit in _PROMPTS or (
                         blocked.local_files and not _offloaded_elsewhere(blocked.culprit, summary))
                     group = _group(blocked, f"{name}()", index)
                 else:
                     message = f"`{name}()` {blocked.what}, blocking the event loop; {blocked.instead}"
                     chain = ()
                     weak = (_quick_file_io(blocked.culprit) or blocked.brief or blocked.once
-                            or (blocked.culprit in _PROMPTS and summary.module in scripts))
+                            or blocked.culprit in _PROMPTS)
                     group = None
                 top = _library_top(value) if one_shot and not chain else None
                 if top is not None:
@@ -174,10 +175,13 @@ class BlockingCall(Rule):
                 earlier = direct.get(report.line)
                 if earlier is None or (earlier.preview and not report.preview):
                     direct[report.line] = report
+                    lib = _library_top(value) if _object_call(value) else None
+                    if lib is not None:
+                        libraries[report.line] = lib
                 elif earlier.preview == report.preview and f"`{name}()`" not in earlier.message:
                     direct[report.line] = replace(
                         earlier, message=f"{earlier.message} (`{name}()` on this line blocks too)")
-            yield from direct.values()
+            yield from _one_per_library(direct, libraries, info.name)
 
     def _run_in_thread_elsewhere(self, index: ProjectIndex, summary: FileSummary, info: FuncInfo,
                                  site: CallSite, value: object, run_in_threads: dict[str, list[tuple[str, str, int]]],
@@ -250,8 +254,9 @@ _QUICK_FILE_IO = re.compile(
 )
 
 
-# Calls that wait for the person at the terminal: in a script run from the terminal
-# (``if __name__ == "__main__": asyncio.run(main())``), waiting for them is the point.
+# Calls that wait for the person at the terminal: weak evidence (preview).  On real code
+# every one judged was a deliberate pause for a person (a REPL, a human-in-the-loop
+# review, a manual recording mode), where nothing else runs on the loop meanwhile.
 _PROMPTS = frozenset({"builtins.input", "getpass.getpass"})
 
 
@@ -266,19 +271,47 @@ def _offloaded_libraries(index: ProjectIndex, summary: FileSummary) -> frozenset
     return frozenset(tops)
 
 
+def _one_per_library(direct: dict[int, ProjectReport], libraries: dict[int, str],
+                     func: str) -> Iterator[ProjectReport]:
+    """The calls one async function makes on a library's objects (and to make them), one
+    finding per library: ``docker``'s ``containers.get()``, ``container.unpause()`` and
+    ``container.start()``, or ``sqlite3.connect()`` and ``conn.execute()``, in one function
+    have one fix (run that block in a thread, or use the library's async client).  They share a :class:`Group` at the first of them shown by
+    default, which the engine turns into one finding listing each (``--show-all-sites``
+    shows them apart); a library called once stays as it is.  Plain functions
+    (``time.sleep``, ``subprocess.run``) each have their own async replacement: not grouped."""
+    by_lib: dict[str, list[ProjectReport]] = {}
+    for line, report in direct.items():
+        lib = libraries.get(line)
+        if lib is None:
+            yield report
+        else:
+            by_lib.setdefault(lib, []).append(report)
+    for lib, reports in by_lib.items():
+        if len(reports) == 1:
+            yield reports[0]
+            continue
+        reports.sort(key=lambda r: (r.line, r.col))
+        anchor = next((r for r in reports if not r.preview), reports[0])
+        own = anchor.message.replace("{", "{{").replace("}", "}}")
+        message = (f"{own} ({{count}} blocking calls of `{lib}` in `{func}()`: one fix for all, "
+                   f"run them together in a thread; `--show-all-sites` lists each)")
+        group = Group(anchor.path, anchor.line, anchor.col, anchor.end_line, anchor.end_col, message)
+        for report in reports:
+            yield replace(report, group=group)
+
+
+def _object_call(value: object) -> bool:
+    """A method of a library object, or what makes one (``sqlite3.connect``,
+    ``tarfile.open``, ``docker.from_env``): the calls one block of code makes on it."""
+    return isinstance(value, LibMethod) or (isinstance(value, LibName) and value.name in kb.RETURN_TYPES)
+
+
 def _library_top(value: object) -> str | None:
     """The top-level package of a library function, class, object or method."""
     name = (value.name if isinstance(value, LibName) else value.type
             if isinstance(value, LibObject | LibMethod) else None)
     return name.partition(".")[0] if name else None
-
-
-def _script_modules(index: ProjectIndex) -> frozenset[str]:
-    """Modules whose own body runs an event loop: scripts run from a terminal."""
-    return frozenset(
-        summary.module for info, summary in index.iter_functions()
-        if info.kind == "module" and any("run" in site.ref and _RUNNERS.search(site.ref) for site in info.calls)
-    )
 
 
 def _quick_file_io(culprit: str) -> bool:

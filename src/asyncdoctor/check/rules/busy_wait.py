@@ -472,6 +472,14 @@ class BusyWait(Rule):
         report = fn.report(self.code, loop, message, end=end)
         if not strong and len(states) == 1 and not isinstance(loop, ast.For):
             held = _other_flag(polled)
+            own = _own_flag(polled)
+            if held is None and own is not None and fn.info.cls is not None:
+                # ``while not self.flight_open``, set only in ``__init__`` by the class itself:
+                # decided in the project stage by who else sets it (``day.flight_open = True``
+                # in a route handler is on the loop).
+                fn.info.fanouts.append([self.code, report.line, report.col, report.end_line,
+                                        report.end_col, report.message, fn.info.cls + "()", own])
+                return None
             if held is not None:
                 # ``while not self.sink.ready``: decided in the project stage, where the
                 # class of ``self.sink`` and who sets its ``ready`` are known.
@@ -759,6 +767,15 @@ def _other_flag(operand: ast.expr) -> ast.Attribute | None:
     if not isinstance(holder, ast.Name | ast.Attribute):
         return None
     return operand
+
+
+def _own_flag(operand: ast.expr) -> str | None:
+    """``self.ready`` tested for truth: the attribute's name."""
+    while isinstance(operand, ast.UnaryOp) and isinstance(operand.op, ast.Not):
+        operand = operand.operand
+    if isinstance(operand, ast.Attribute) and isinstance(operand.value, ast.Name) and operand.value.id == "self":
+        return operand.attr
+    return None
 
 
 def _flag_setters(index: ProjectIndex) -> dict[str, set[str]]:

@@ -856,8 +856,17 @@ def _note_dependencies(fn: FunctionContext) -> None:
         return
     args = node.args
     roots: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
-    roots += [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation is not None]
+    annotations = [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation is not None]
+    roots += annotations
     roots += [d for d in node.decorator_list if isinstance(d, ast.Call) and d.keywords]
+    aliases = {a.id for a in annotations if isinstance(a, ast.Name)}
+    if aliases:
+        # ``Sru = Annotated[httpx.AsyncClient, Depends(sru_client)]`` then ``client: Sru``
+        roots += [stmt.value for stmt in fn._analysis.tree.body
+                  if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None
+                  and isinstance(stmt.value, ast.Subscript)
+                  and any(isinstance(t, ast.Name) and t.id in aliases
+                          for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]))]
     for root in roots:
         for call in ast.walk(root):
             if not isinstance(call, ast.Call) or name_of(call.func) not in ("Depends", "Security"):
@@ -972,6 +981,7 @@ def _project_facts(index: ProjectIndex) -> _Facts:
             elif flag.startswith(_LOCAL):
                 qualname, _, line = flag[len(_LOCAL):].rpartition("|")
                 local.add((qualname, int(line)))
+
             elif flag.startswith(_ONCE_FLAG):
                 qualname, first, last = flag[len(_ONCE_FLAG):].rsplit("|", 2)
                 once.setdefault(qualname, []).append((int(first), int(last)))
@@ -1560,9 +1570,10 @@ class ClientPerRequest(Rule):
         helper, summary = index.functions[chain[-1]]
         shown = [f"`{display_name(index, PFunc(q))}()`" for q in chain]
         # A dependency with ``yield`` is FastAPI's way to give each request a resource of
-        # its own (a database session from a shared engine): a deliberate pattern, even if
-        # a client or a pool is not such a resource. Shown with --preview only.
-        preview = helper.qualname in facts.generators
+        # its own (a database session from a shared engine); a new client or pool is not
+        # such a resource (its connections and TLS sessions die with the request): reported
+        # like a client made in the handler.
+        preview = False
         # A route asked rarely (sign-in, set-up, an administrator's), a helper named for rare
         # work (a token refresh) or one client for a websocket's whole life: a maintainer
         # shrugs at the cost of a client there (shown with --preview).

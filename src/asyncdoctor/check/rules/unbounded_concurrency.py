@@ -506,6 +506,21 @@ def _limiter_kind(fn: FunctionContext, expr: ast.expr) -> str | None:
     return "lock" if _LOCK_NAME.search(tail) else None
 
 
+def _pool_acquire(fn: FunctionContext, expr: ast.expr) -> bool:
+    """``pool.acquire()`` of a connection pool: it bounds the queries made on the connection,
+    not the function's other work, so it does not bound the function's own fan-outs (the
+    rows it fetched, mailed one coroutine each)."""
+    if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr in ("acquire", "acquire_on_behalf_of")):
+        return False
+    receiver = expr.func.value
+    value = fn.lib(receiver)
+    if value is not None:
+        return _is_pool(value)
+    tail = _tail(receiver)
+    return tail is not None and "pool" in tail.lower() and _limiter_kind(fn, receiver) is None
+
+
 def _is_limiter(fn: FunctionContext, expr: ast.expr) -> bool:
     return _limiter_kind(fn, expr) == "limiter"
 
@@ -588,6 +603,20 @@ _BOUNDED_NAME = re.compile(
     r"|connections?|conns?|sessions?|clients?|channels?|streams?|sockets?|websockets?|tools?"
     r"|models?|agents?|sources?|targets?|attachments?|parts?)(?:$|_)"
 )
+
+
+_REQUEST_NAMES = frozenset({"request", "req"})
+_PAYLOAD_READERS = frozenset({"json", "get_json", "form", "data", "body"})
+
+
+def _payload_read(node: ast.expr) -> bool:
+    """``request.json``, ``request.json()``, ``req.get_json()``: a request's body."""
+    if isinstance(node, ast.Await):
+        node = node.value
+    if isinstance(node, ast.Call):
+        node = node.func
+    return (isinstance(node, ast.Attribute) and node.attr in _PAYLOAD_READERS
+            and isinstance(node.value, ast.Name) and node.value.id in _REQUEST_NAMES)
 
 
 def _root_name(node: ast.expr) -> str | None:
@@ -719,10 +748,16 @@ class _Fanouts:
             return any(self.unbounded(g.iter, depth + 1) for g in node.generators)
         if isinstance(node, ast.Name) and depth < 4:
             for value in self.assigned().get(node.id, ()):
-                if isinstance(value, ast.Await):
-                    return not _bounded_name(node.id)  # ``rows = await pool.fetch(...)``
+                if isinstance(value, ast.Await) or (
+                    isinstance(value, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp)
+                    and isinstance(value.generators[0].iter, ast.Await)
+                ):
+                    # ``rows = await pool.fetch(...)``, ``donors = [dict(r) for r in await conn.fetch(...)]``
+                    return not _bounded_name(node.id)
                 if self.unbounded(value, depth + 1):
                     return True
+        if self._request_payload(node):
+            return True
         if isinstance(node, ast.Attribute) and _root_name(node) in ("self", "cls"):
             return False  # an object's own collection: what it was configured with
         name = _tail(node) if isinstance(node, ast.Name | ast.Attribute | ast.Subscript) else None
@@ -731,6 +766,20 @@ class _Fanouts:
         if name is None or _bounded_name(name):
             return False
         return _DATA_NAME.search(name) is not None
+
+    def _request_payload(self, node: ast.expr) -> bool:
+        """Whether a collection is (part of) a request's body, which its sender sizes:
+        ``design["panels"]`` after ``design = request.json`` (or ``await request.json()``,
+        ``request.get_json()``, ``await request.form()``)."""
+        root = node
+        while isinstance(root, ast.Subscript | ast.Attribute) and not _payload_read(root):
+            root = root.value
+        if _payload_read(root):
+            return root is not node  # the body itself is an object; what it holds is the data
+        if not isinstance(root, ast.Name) or root is node:
+            return False
+        return any(_payload_read(v.value if isinstance(v, ast.Await) else v)
+                   for v in self.assigned().get(root.id, ()))
 
     def _range_is_data(self, call: ast.Call) -> bool:
         args = call.args
@@ -1034,7 +1083,7 @@ class UnboundedConcurrency(Rule):
                     expr = item.context_expr
                     kind = _limiter_kind(fn, expr)
                     if kind is not None:
-                        gates = gates or kind == "limiter"
+                        gates = gates or (kind == "limiter" and not _pool_acquire(fn, expr))
                         info.uses_limiter = True
                     elif not info.does_io and isinstance(expr, ast.Call) and _is_request(fn, expr):
                         info.does_io = True
@@ -1056,7 +1105,7 @@ class UnboundedConcurrency(Rule):
             if acquired is not None:
                 kind = _limiter_kind(fn, acquired)
                 if kind is not None:
-                    gates = gates or kind == "limiter"
+                    gates = gates or (kind == "limiter" and not _pool_acquire(fn, acquired))
                     info.uses_limiter = True
         info.uses_limiter = info.uses_limiter or gates
         return gates
