@@ -33,6 +33,7 @@ Run it (use Python 3.12 or newer: esphome and mitmproxy use 3.12 syntax)::
     python bench/realworld.py --asyncdoctor-args "--preview"   # what preview adds
     python bench/realworld.py --set fresh              # the second set, judged fresh
     python bench/realworld.py --set fresh2             # the third set, judged fresh
+    python bench/realworld.py --set fresh3             # the fourth set, judged fresh
 
 ``--set fresh`` runs ``corpus.REALWORLD_FRESH`` (open-webui, letta, khoj,
 crewai, semantic-kernel, opsdroid, jupyterhub, mem0, freqtrade, maubot) with
@@ -44,7 +45,15 @@ code the checker has never met.
 ``--set fresh2`` runs ``corpus.REALWORLD_FRESH2`` (gradio, browser-use,
 pipecat, llama-index-core, python-telegram-bot, gns3-server, zigpy,
 livekit-agents, slack-bolt, mcp) with ``bench/realworld/verdicts-fresh2.tsv``,
-judged the same way once the checker had been tuned on both sets before it.
+judged the same way once the checker had been tuned on both sets before it;
+``--set fresh3`` runs ``corpus.REALWORLD_FRESH3`` (reflex, openhands-ai, bentoml,
+datasette, appdaemon, metagpt, autogen-core, nonebot2, red-discordbot, xknx,
+pymodbus, quart) with ``bench/realworld/verdicts-fresh3.tsv``, judged after the
+three sets before it.
+
+A finding that covers several places (its ``sites``: one cause reached from
+several async functions, or the calls one function makes on one library's
+objects) takes the best of their verdicts.
 """
 
 from __future__ import annotations
@@ -152,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("names", nargs="*", help="projects (default: all of the set)")
     ap.add_argument("--set", choices=tuple(SETS), default="first",
-                    help="corpus.REALWORLD (first), REALWORLD_FRESH (fresh) or REALWORLD_FRESH2 (fresh2)")
+                    help="corpus.REALWORLD (first), REALWORLD_FRESH (fresh), REALWORLD_FRESH2 (fresh2) "
+                         "or REALWORLD_FRESH3 (fresh3)")
     ap.add_argument("--python", default=sys.executable, help="interpreter with asyncdoctor")
     ap.add_argument("--asyncdoctor-args", default="", help="extra arguments for check")
     ap.add_argument("--unjudged", action="store_true", help="list findings without a verdict")

@@ -36,7 +36,8 @@ class BlockingCall(Rule):
     a method named for an action (`get`, `create`, `send`, `upload`...) of a
     client built from a class named for a connection (`...Client`, `...API`,
     `...Connection`) or after its library (`hubspot.HubSpot`), while nothing of
-    that library is awaited anywhere in the project; a model or solver run
+    that library is awaited anywhere in the project nor handed callbacks
+    (`connect(..., on_connected_cb=...)`: an SDK driven by events); a model or solver run
     (`InferenceSession(...).run(...)`); a function named for reading or saving
     given a path (`laspy.read(scan_path)`). Functions passed to
     `asyncio.to_thread`, `loop.run_in_executor` and the like are not called on
@@ -45,7 +46,9 @@ class BlockingCall(Rule):
     blocks, so calling it directly on the loop elsewhere is reported (by
     default when the same module runs it in a thread, with `--preview` when
     only another module does; not when the caller itself runs it in a thread
-    on another branch, `if len(text) < LIMIT: return f(text)`).
+    on another branch, `if len(text) < LIMIT: return f(text)`). A project
+    subclass of a library class is judged by its own constructor when it has
+    one (`super().__init__(io.BytesIO())` opens no file), else by the base's.
 
     By default it reports only calls that block every time they run. These
     are shown only with `--preview`: quick local file I/O (`open()`,
@@ -54,8 +57,8 @@ class BlockingCall(Rule):
     folder; but in a module that uses an async file library, `aiofiles` or
     anyio's files, a sync helper that reads or writes files or lists a
     directory on the loop is an oversight and reported by default),
-    `input()` in a script run from a terminal (a module that runs
-    `asyncio.run()` itself), code that runs only under a debugging or
+    `input()` and `getpass()` (on real code, every one judged was a
+    deliberate pause for a person), code that runs only under a debugging or
     tracing switch (`if settings.DEBUG:`, `if is_trace_enabled():`, the rest
     of a function after `if not DEBUG: return`), a helper chain whose
     blocking call runs on some paths only (an `if` branch, an `except`
@@ -67,7 +70,10 @@ class BlockingCall(Rule):
     which runs once. Calling a generator function never blocks
     (its body runs as it is iterated). When several async functions reach the
     same blocking call, it is reported once, where the call is, naming how
-    many reach it (`--show-all-sites` reports each of them instead).
+    many reach it; and the blocking calls one async function makes on one
+    library's objects (`sqlite3.connect()` then `conn.execute()`, a docker
+    container's `get`, `stop` and `remove`) are one finding at the first of
+    them (`--show-all-sites` reports each of them instead).
 
     ## Why is this bad?
     An event loop runs one thing at a time. While a blocking call runs, no

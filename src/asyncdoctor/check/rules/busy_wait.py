@@ -333,7 +333,10 @@ class BusyWait(Rule):
     `ready` set in `Sink.connect()`, in any module), or a flag of another
     object that is set to a constant only in `async def` functions anywhere
     in the project and never in a plain one (`while not silo.cables_ready:`,
-    with `silo.cables_ready = True` in a feed's `async def run()`). A flag that a plain function sets (it may run in a
+    with `silo.cables_ready = True` in a feed's `async def run()`; also the
+    object's own flag, `while not self.flight_open:`, when the class sets it
+    only in `__init__` and route handlers set `day.flight_open = True`). A
+    flag that a plain function sets (it may run in a
     thread or a signal handler), state set by code the checker cannot see,
     a comparison, a membership or a length test, several conditions at
     once, and a few zero-time cycles in a `for` loop are weaker evidence,

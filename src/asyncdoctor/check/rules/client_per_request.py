@@ -1230,10 +1230,12 @@ class ClientPerRequest(Rule):
     message or per request (`aio_pika.connect_robust()`, `nats.connect()`)
     counts like a database connection. So is an
     `@asynccontextmanager` that yields a new client (`async with
-    upstream() as session:` in a route, or in a loop). A FastAPI dependency
-    that yields a new client (`async def get_client(): async with
-    httpx.AsyncClient() as c: yield c`) is FastAPI's own pattern for a
-    resource per request, and is reported with `--preview` only. Not
+    upstream() as session:` in a route, or in a loop), and a FastAPI
+    dependency that yields a new client (`async def get_client(): async with
+    httpx.AsyncClient() as c: yield c`, also through a type alias `Client =
+    Annotated[httpx.AsyncClient, Depends(get_client)]`): `yield` is FastAPI's
+    way to give each request a resource of its own (a session from a shared
+    engine), but a new client or pool is not one. Not
     reported this way: helpers called only at start-up or from scripts,
     memoised helpers (`@alru_cache`, `@cached`...) and helpers that keep
     what they fetched (`if self._token is None:`, `global _jwks`), calls
@@ -1582,7 +1584,7 @@ class ClientPerRequest(Rule):
         if len(chain) == 1:  # a handler registered by another module
             how = f"for every {handler.per} handled by {shown[0]} ({handler.what})"
         else:
-            how = f"{'by the dependency' if preview else 'on every call of'} {shown[-1]}, "
+            how = f"{'by the dependency' if helper.qualname in facts.generators else 'on every call of'} {shown[-1]}, "
             if len(shown) > 2:
                 how += f"called by {' <- '.join(reversed(shown[1:-1]))}, "
             role = {"request": "request handler", "event": "event handler"}.get(handler.per, "handler")

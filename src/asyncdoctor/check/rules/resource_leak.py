@@ -372,7 +372,9 @@ class ResourceLeak(Rule):
     """## What it does
     Finds clients, connections, pools, files and streams created in a
     function that are never closed: an `aiohttp.ClientSession`,
-    `httpx.AsyncClient`, `asyncpg` connection or pool, `aiofiles` file,
+    `httpx.AsyncClient`, `asyncpg` connection or pool (or a connection taken
+    from one by hand, `await pool.acquire()`, which goes back with `await
+    pool.release(conn)`), `aiofiles` file,
     `aiosqlite`/`aiomysql`/`psycopg` connection, `redis.asyncio` client,
     `websockets` connection, `aiokafka` producer or consumer (stopped with
     `await producer.stop()`) or the writer of `asyncio.open_connection`,

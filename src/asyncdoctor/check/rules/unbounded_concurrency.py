@@ -950,13 +950,16 @@ class UnboundedConcurrency(Rule):
     `aiolimiter`, connection pools, or anything named like a semaphore or
     limiter), a semaphore is passed to it, the coroutine is wrapped in a
     bounding helper (`bounded(...)`), or the spawning function acquires a
-    limiter itself. Loops over a small literal (also a module constant), or
+    limiter itself (not a connection from a pool: `async with pool.acquire()`
+    around a query bounds that query, not the mails sent for its rows).
+    Loops over a small literal (also a module constant), or
     over `range(n)` with `n` a constant of at most 32 or a worker count,
     batches (`urls[i:i + 10]`, items of an outer loop), loops that await
     between spawns, and test code are not reported.
 
     By default it reports only fan-outs over data that grows with the input
-    (`urls`, `user_ids`, `keys`, the rows of a query...) whose coroutines
+    (`urls`, `user_ids`, `keys`, the rows of a query, what a request's body
+    holds: `design["panels"]` after `design = await request.json()`...) whose coroutines
     send a request on every call. Collections bounded by construction (a
     config list, the shards, replicas or workers, the choices of one
     response, a page of results, an object's own list), and coroutines that
