@@ -1254,6 +1254,21 @@ def _dgram_lookup(node: ast.Call) -> bool:
         kind.attr if isinstance(kind, ast.Attribute) else kind.id) == "SOCK_DGRAM"
 
 
+def cached_return(node: ast.If) -> bool:
+    """``if _CACHE is not None and fresh: return _CACHE``, ``if self._token: return
+    self._token``: an early return of what the function keeps, tested by the condition."""
+    if not node.body or not isinstance(node.body[-1], ast.Return):
+        return False
+    kept = node.body[-1].value
+    if isinstance(kept, ast.Attribute):
+        if not (isinstance(kept.value, ast.Name) and kept.value.id in ("self", "cls")):
+            return False
+    elif not isinstance(kept, ast.Name):
+        return False
+    wanted = ast.dump(kept)
+    return any(ast.dump(n) == wanted for n in ast.walk(node.test))
+
+
 def _non_empty_queue(test: ast.expr) -> str | None:
     """The queue a test finds non-empty (``not q.empty()``, ``q.qsize()``, ``q.qsize() > 0``), dumped."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):

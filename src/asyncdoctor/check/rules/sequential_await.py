@@ -1575,7 +1575,8 @@ class SequentialAwait(Rule):
     (`await asyncio.to_thread(requests.get, url)`, `await
     loop.run_in_executor(None, fetch, url)`). Awaits that do no I/O
     (formatting, look-ups in memory), that reach the network only on some
-    paths (a cache miss), whose callee cannot be told (an object of unknown
+    paths (a cache miss: after `if _PRICES is not None: return _PRICES`),
+    whose callee cannot be told (an object of unknown
     type, a module outside the project, unless the callee is named for what
     it sends: `await send_receipt(...)`, `await api.fetch_user(...)`), that
     read files in threads or use

@@ -31,7 +31,7 @@ import sys
 from collections.abc import Iterator
 
 from .. import _knowledge as kb
-from .._analysis import TEMPLATE_STRINGS, FunctionContext, Report, Usage
+from .._analysis import TEMPLATE_STRINGS, FunctionContext, Report, Usage, cached_return
 from .._index import PFunc, ProjectIndex, ProjectReport, Value
 from .._refs import LibMethod, LibName, LibObject, in_table, lib_mro
 from ._base import Rule, register
@@ -224,8 +224,10 @@ def network_call(fn: FunctionContext, call: ast.Call) -> bool:
 
 
 #: The entry a function's ``FuncInfo.fanouts`` holds when it sends requests itself
-#: (found by the names of its receivers, or by their types): ``[NET_TAG, sure]``, where
-#: ``sure`` says whether a request is made on every path through the function.
+#: (found by the names of its receivers, or by their types): ``[NET_TAG, sure, writes,
+#: missed]``, where ``sure`` says whether a request is made on every path through the
+#: function, ``writes`` whether one may write, and ``missed`` lists the lines of requests
+#: made only after an early return of what the function keeps (a cache miss).
 NET_TAG = "net"
 
 
@@ -258,6 +260,7 @@ def note_network(fn: FunctionContext) -> None:
     sure = False
     found = False
     writes = False
+    missed: list[int] = []  # lines of requests made on a cache miss only
     for sub in fn.walk():
         calls: list[ast.expr] = []
         if isinstance(sub, ast.Await):
@@ -272,10 +275,30 @@ def note_network(fn: FunctionContext) -> None:
             if isinstance(call, ast.Call) and network_call(fn, call):
                 found = True
                 writes = writes or not is_read_request(fn, call)
-                if not _on_some_paths(fn, sub):
+                if _after_cached_return(fn, sub):
+                    missed.append(call.lineno)
+                elif not _on_some_paths(fn, sub):
                     sure = True
     if found:
-        fn.info.fanouts.append([NET_TAG, int(sure), int(writes)])
+        fn.info.fanouts.append([NET_TAG, int(sure), int(writes), missed])
+
+
+def _after_cached_return(fn: FunctionContext, node: ast.AST) -> bool:
+    """Whether ``node`` comes after an early return of what the function keeps (``if
+    _CACHE is not None: return _CACHE``): it runs on a cache miss only."""
+    child = node
+    parent = fn.parent(node)
+    while parent is not None:
+        body = getattr(parent, "body", None)
+        if isinstance(body, list) and child in body:
+            for stmt in body[:body.index(child)]:
+                if isinstance(stmt, ast.If) and cached_return(stmt):
+                    return True
+        if parent is fn.node:
+            return False
+        child = parent
+        parent = fn.parent(parent)
+    return False
 
 
 def _on_some_paths(fn: FunctionContext, node: ast.AST) -> bool:
@@ -312,6 +335,7 @@ def reaches_network(index: ProjectIndex, qualname: str, memo: dict[str, int], de
         tags = [e for e in info.fanouts if e and e[0] == NET_TAG]
         if tags:
             result = NETWORK if any(len(e) > 1 and e[1] for e in tags) else MAYBE_NETWORK
+        missed = {n for e in tags if len(e) > 3 and isinstance(e[3], list) for n in e[3]}
         if result != NETWORK:
             for site in info.calls:
                 if site.usage in (Usage.DISCARDED, Usage.UNUSED_NAME):
@@ -325,7 +349,7 @@ def reaches_network(index: ProjectIndex, qualname: str, memo: dict[str, int], de
                     site.usage == Usage.AWAITED and remote_by_name(value)
                 ):
                     level = NETWORK
-                if level and site.guarded:
+                if level and (site.guarded or site.line in missed):
                     level = MAYBE_NETWORK
                 result = max(result, level)
                 if result == NETWORK:
