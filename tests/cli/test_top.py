@@ -273,8 +273,10 @@ def test_the_live_view_of_a_live_program_in_a_real_terminal(
     socket_dir = tmp_path / "tmux"
     socket_dir.mkdir()
     base = [tmux, "-S", str(socket_dir / "sock")]
+    # The terminal's own size, not one inherited (pytest-xdist's workers set COLUMNS).
+    env = {k: v for k, v in _env(tmp_path).items() if k not in ("COLUMNS", "LINES")}
     subprocess.run([*base, "new-session", "-d", "-s", session, "-x", "150", "-y", "40", command],
-                   env=_env(tmp_path), check=True, timeout=TIMEOUT)
+                   env=env, check=True, timeout=TIMEOUT)
     try:
         screen = _wait_for_screen(base, session, "prog.py:12")
         assert "worker-1" in screen and "blocked" in screen
@@ -320,3 +322,14 @@ def test_trace_of_a_program_without_a_timeline(live_program: subprocess.Popen[st
     done = _trace(str(live_program.pid), tmp_path=tmp_path)
     assert done.returncode == 2
     assert "the timeline is off: run with --trace or --timeline" in done.stderr
+
+
+def test_a_path_outside_the_project_keeps_its_file_and_line(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from asyncdoctor.cli._top import _where
+
+    monkeypatch.chdir(tmp_path)
+    deep = "/srv/builds/2026/worker-17/checkout/services/api/handlers.py"
+    assert _where({"path": deep, "line": 42}) == "…/services/api/handlers.py:42"
+    assert _where({"path": "/opt/app.py", "line": 3}) == "/opt/app.py:3"
+    assert _where({"path": str(tmp_path / "pkg" / "mod.py"), "line": 7}) == os.path.join("pkg", "mod.py") + ":7"

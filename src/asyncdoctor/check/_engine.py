@@ -597,7 +597,7 @@ def _grouped(reports: list[ProjectReport], show_all_sites: bool) -> Iterator[Pro
         first = members[0]
         group = first.group
         assert group is not None
-        sites = tuple(f"{_display_path(m.path)}:{m.line}: {m.chain[0] if m.chain else ''}".rstrip(": ")
+        sites = tuple(f"{_display_path(m.path)}:{m.line}: {m.label or (m.chain[0] if m.chain else '')}".rstrip(": ")
                       for m in members)
         message = group.message.format(count=len(members), first=sites[0])
         yield _finding(group.path, code, group.line, group.col, group.end_line, group.end_col,

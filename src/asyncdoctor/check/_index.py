@@ -146,6 +146,9 @@ class ProjectReport:
     #: Reports that share a ``group`` have one cause, reported once at ``group.path``
     #: and ``group.line`` unless ``show-all-sites`` is set (see :class:`Group`).
     group: Group | None = None
+    #: How the group's finding names this report among its sites (default: the first
+    #: step of ``chain``).
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)

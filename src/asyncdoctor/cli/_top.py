@@ -178,7 +178,9 @@ def _short(path: str) -> str:
         rel = os.path.relpath(path)
         if not rel.startswith(".."):
             return rel
-    return path
+    # Elsewhere: the last folders and the file, which a narrow column must not cut off.
+    parts = path.split(os.sep)
+    return os.sep.join(["…", *parts[-3:]]) if len(parts) > 4 else path
 
 
 def _suspended_at(task: dict[str, Any]) -> dict[str, Any] | None:

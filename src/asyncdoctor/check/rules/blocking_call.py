@@ -180,7 +180,7 @@ class BlockingCall(Rule):
                     continue
                 earlier = direct.get(report.line)
                 if earlier is None or (earlier.preview and not report.preview):
-                    direct[report.line] = report
+                    direct[report.line] = report = replace(report, label=f"{name}()")
                     lib = _library_top(value) if _object_call(value) else None
                     if lib is not None:
                         libraries[report.line] = lib
