@@ -757,6 +757,9 @@ _RARE_NAME = re.compile(
     r"registration|refresh_token|token_refresh|refresh_tokens|preflight|jwks|well_known|version|"
     r"versions|health|healthz|healthcheck|health_check|install|uninstall|setup|set_up|configure|"
     r"config|configs|settings)(_|$)"
+    # a token fetched or renewed (``get_twitch_bearer_token``, ``_renew_access_token``): it is
+    # kept until it expires, so the call is rare even when its caller runs often
+    r"|(^|_)(get|fetch|renew|refresh|obtain|acquire|request|new)_(\w+_)?(token|tokens|jwt|credentials)(_|$)"
 )
 # Segments of a route's path for the same.
 _RARE_SEGMENTS = frozenset(
