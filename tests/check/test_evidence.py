@@ -112,3 +112,37 @@ def test_one_finding_per_line_of_direct_blocking_calls(
     data = findings(capsys, "handlers.py")
     assert where(data) == [("handlers.py", 6, False)]
     assert "`time.sleep()` on this line blocks too" in str(data[0]["message"])
+
+
+TASKS = '''
+import asyncio
+import logging
+
+
+async def guarded(job: str) -> None:
+    try:
+        await asyncio.sleep(1)
+    except Exception:
+        logging.exception("job %s failed", job)
+
+
+async def plain(job: str) -> None:
+    await asyncio.sleep(1)
+
+
+async def start(job: str) -> None:
+    asyncio.create_task(guarded(job))
+    asyncio.create_task(plain(job))
+    kept = asyncio.create_task(guarded(job))
+    kept.add_done_callback(lambda t: None)
+'''
+
+
+def test_a_dropped_task_says_what_is_at_stake() -> None:
+    from asyncdoctor.check import Config, check_source
+
+    found = {f.line: f for f in check_source(TASKS, config=Config(cache=False, preview=True))}
+    assert "(its errors are handled inside it)" in found[18].message and not found[18].preview
+    assert "its errors are lost" in found[19].message and not found[19].preview
+    # a done callback handles the result, even of a task that handles its own errors: preview
+    assert "given a done callback" in found[20].message and found[20].preview

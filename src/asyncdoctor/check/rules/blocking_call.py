@@ -282,9 +282,10 @@ def _one_per_library(direct: dict[int, ProjectReport], libraries: dict[int, str]
     """The calls one async function makes on a library's objects (and to make them), one
     finding per library: ``docker``'s ``containers.get()``, ``container.unpause()`` and
     ``container.start()``, or ``sqlite3.connect()`` and ``conn.execute()``, in one function
-    have one fix (run that block in a thread, or use the library's async client).  They share a :class:`Group` at the first of them shown by
-    default, which the engine turns into one finding listing each (``--show-all-sites``
-    shows them apart); a library called once stays as it is.  Plain functions
+    have one fix (run that block in a thread, or use the library's async client).  They
+    share a :class:`Group` at the first of them shown by default, which the engine turns
+    into one finding listing each (``--show-all-sites`` shows them apart); a library
+    called once stays as it is.  Plain functions
     (``time.sleep``, ``subprocess.run``) each have their own async replacement: not grouped."""
     by_lib: dict[str, list[ProjectReport]] = {}
     for line, report in direct.items():

@@ -92,18 +92,6 @@ class TaskReference(Rule):
                 spawned = _spawned(index, info.calls, site)
                 if spawned is not None and _never_suspends(spawned):
                     continue  # it runs to its end in its first step, which the loop holds on to
-                if spawned is not None and spawned.handles_errors:
-                    # Its errors are handled in it: only the weak reference is left.  Still a
-                    # default finding: judges of real code mostly want it fixed (the asyncio
-                    # documentation's warning), but the message says what is at stake.
-                    message = (
-                        f"the task returned by `{tail}()` is dropped: the event loop keeps only a weak "
-                        f"reference, so it may be garbage-collected before it finishes (its errors are "
-                        f"handled inside it); keep a reference (e.g. in a set, removed by a done "
-                        f"callback) or use a TaskGroup"
-                    )
-                    yield site_report(summary, self.code, site, message)
-                    continue
                 if (DONE_CALLBACK, True) in site.consts:
                     # Its result is handled: only the weak reference is left, rarely a problem
                     # in practice (what the task awaits usually holds it).  Weaker evidence.
@@ -114,13 +102,28 @@ class TaskReference(Rule):
                     )
                     yield replace(site_report(summary, self.code, site, message), preview=True)
                     continue
-                what = "assigned to a name that is never used" if site.usage == Usage.UNUSED_NAME else "dropped"
+                if spawned is not None and spawned.handles_errors:
+                    # Its errors are handled in it: only the weak reference is left.  Still a
+                    # default finding: judges of real code mostly want it fixed (the asyncio
+                    # documentation's warning), but the message says what is at stake.
+                    message = (
+                        f"the task returned by `{tail}()` is {_what(site)}: the event loop keeps only a weak "
+                        f"reference, so it may be garbage-collected before it finishes (its errors are "
+                        f"handled inside it); keep a reference (e.g. in a set, removed by a done "
+                        f"callback) or use a TaskGroup"
+                    )
+                    yield site_report(summary, self.code, site, message)
+                    continue
                 message = (
-                    f"the task returned by `{tail}()` is {what}: the event loop keeps only a weak "
+                    f"the task returned by `{tail}()` is {_what(site)}: the event loop keeps only a weak "
                     f"reference, so it may be garbage-collected before it finishes and its errors are "
                     f"lost; keep a reference (e.g. in a set, removed by a done callback) or use a TaskGroup"
                 )
                 yield site_report(summary, self.code, site, message)
+
+
+def _what(site: CallSite) -> str:
+    return "assigned to a name that is never used" if site.usage == Usage.UNUSED_NAME else "dropped"
 
 
 def _spawned(index: ProjectIndex, calls: list[CallSite], spawn: CallSite) -> FuncInfo | None:
