@@ -1782,7 +1782,10 @@ class _CallWalker:
             return None
         if t is ast.Attribute:
             assert isinstance(node, ast.Attribute)
-            self.expr(node.value, Usage.MISUSED)
+            # ``pipe.on_interest_end(task.cancel)``: a task's bound method handed on holds
+            # the task, as the task itself would.
+            held = usage == Usage.VALUE and isinstance(node.value, ast.Name) and node.attr in _TASK_METHODS
+            self.expr(node.value, Usage.VALUE if held else Usage.MISUSED)
             return None
         if t is ast.Constant:
             return None

@@ -23,6 +23,8 @@ class TaskReference(Rule):
     and are not flagged, nor are tasks of a project coroutine function that
     awaits nothing (no `await`, `async for` or `async with`): such a task
     runs to its end in its first step, which the loop holds on to.
+    A task whose bound method is handed on (`pipe.on_interest_end(task.cancel)`)
+    is held by whoever keeps that method, and is not reported either.
     A task kept only in a local that is given a done callback
     (`task.add_done_callback(on_done)`) has its result handled; it is still
     held weakly, but that is weaker evidence (preview). A dropped task of a
