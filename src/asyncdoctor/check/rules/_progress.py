@@ -20,7 +20,11 @@ runs while one is in flight. Careful code guards it with a progress flag::
 
 `exit_after_success` proves such guards from the flag's assignments in the
 function: each one either gives a value the guard rejects, or is the last
-statement the ``try`` runs, after which nothing can raise. A value comes from
+statement the ``try`` runs, after which nothing can raise, or comes after the
+``try``'s last await, after which no cancellation can be delivered.  A flag of
+the object (``self._queue``) counts too when the class's other methods (and
+its body) only give it values the guard rejects: another task may run them
+while this one waits. A value comes from
 a literal, an enum-like dotted name, or a call to a function of the same module
 (or a method of the same class) whose every ``return`` gives a literal in that
 position. Anything else is unknown and the exit stays reported.
@@ -40,6 +44,8 @@ _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 def _value_of(node: ast.expr) -> _Value | None:
     if isinstance(node, ast.Constant):
         return ("const", repr(node.value))
+    if isinstance(node, ast.List | ast.Dict | ast.Set | ast.ListComp | ast.DictComp | ast.SetComp):
+        return ("display", "")  # a new container: not None, not any dotted name
     if isinstance(node, ast.Attribute):
         parts: list[str] = []
         cur: ast.expr = node
@@ -62,10 +68,20 @@ def _truthy(value: _Value) -> bool | None:
         return None
 
 
+def _flag_name(node: ast.expr) -> str | None:
+    """``started`` or ``self._queue``: a local flag or one of the object's own."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return f"self.{node.attr}"
+    return None
+
+
 def _guard(test: ast.expr) -> tuple[str, Callable[[_Value], bool | None]] | None:
     """The flag a condition tests and how a value of it decides the condition."""
-    if isinstance(test, ast.Name):
-        return test.id, _truthy
+    flag = _flag_name(test)
+    if flag is not None:
+        return flag, _truthy
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         inner = _guard(test.operand)
         if inner is None:
@@ -76,7 +92,7 @@ def _guard(test: ast.expr) -> tuple[str, Callable[[_Value], bool | None]] | None
             result = decide(value)
             return None if result is None else not result
         return name, negated
-    if (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name)
+    if (isinstance(test, ast.Compare) and len(test.ops) == 1 and _flag_name(test.left) is not None
             and isinstance(test.ops[0], ast.Eq | ast.NotEq | ast.Is | ast.IsNot)):
         other = _value_of(test.comparators[0])
         if other is None:
@@ -86,9 +102,16 @@ def _guard(test: ast.expr) -> tuple[str, Callable[[_Value], bool | None]] | None
         def compare(value: _Value) -> bool | None:
             if value[0] != other[0] and "name" in (value[0], other[0]):
                 return None  # a literal against a dotted name: unknown
-            same = value == other
+            if "display" in (value[0], other[0]) and value != other:
+                same = False
+            elif value[0] == "display":
+                return None  # two containers: unknown
+            else:
+                same = value == other
             return same if positive else not same
-        return test.left.id, compare
+        flag = _flag_name(test.left)
+        assert flag is not None
+        return flag, compare
     return None
 
 
@@ -101,9 +124,10 @@ class _Flags:
         self.module = module
         self.cls = cls
 
-    def assignments(self, name: str) -> Iterator[tuple[ast.stmt, list[_Value] | None]]:
+    def assignments(self, name: str, func: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+                    ) -> Iterator[tuple[ast.stmt, list[_Value] | None]]:
         """Each statement assigning ``name`` with its possible values (None: unknown)."""
-        stack: list[ast.AST] = list(self.func.body)
+        stack: list[ast.AST] = list((func or self.func).body)
         while stack:
             node = stack.pop()
             if isinstance(node, _FUNCS):
@@ -124,15 +148,15 @@ class _Flags:
                            else [i.optional_vars for i in node.items if i.optional_vars is not None])
                 if any(_names(t, name) for t in targets):
                     yield node, None
-            elif isinstance(node, ast.NamedExpr) and node.target.id == name:
+            elif isinstance(node, ast.NamedExpr) and node.target.id == name and func is None:
                 statement = next((s for s in _statements(self.func) if _contains(s, node)), None)
                 if statement is not None:
                     yield statement, None
 
     def _assigned(self, target: ast.expr, value: ast.expr, name: str) -> tuple[bool, list[_Value] | None]:
         """Whether ``target = value`` assigns ``name``, and the values it may give it."""
-        if isinstance(target, ast.Name):
-            if target.id != name:
+        if isinstance(target, ast.Name | ast.Attribute) and _flag_name(target) is not None:
+            if _flag_name(target) != name:
                 return False, None
             known = _value_of(value)
             return True, [known] if known is not None else self._returned(value, None)
@@ -192,7 +216,7 @@ class _Flags:
 
 
 def _names(target: ast.expr, name: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(target))
+    return any(isinstance(n, ast.Name | ast.Attribute) and _flag_name(n) == name for n in ast.walk(target))
 
 
 def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
@@ -257,10 +281,50 @@ def _guard_needs_success(flags: _Flags, test: ast.expr, branch: bool, try_stmt: 
             continue  # killed by the assignment just before the try
         if values is not None and all(decide(v) is (not branch) for v in values):
             continue  # never selects the exit
-        if inside and statement is last:
-            continue  # set by the try's last statement: nothing raises after it
+        if inside and (statement is last or _no_await_after(flags.func, try_stmt, statement)):
+            # set by the try's last statement (nothing raises after it), or after its last
+            # await (no cancellation can be delivered after it)
+            continue
         return False
+    if seen and name.startswith("self.") and not _elsewhere_rejected(flags, name, decide, branch):
+        return False  # another method may set it while this one waits
     return seen and (before is not None or not parameter)
+
+
+def _elsewhere_rejected(flags: _Flags, name: str, decide: Callable[[_Value], bool | None], branch: bool) -> bool:
+    """Whether every assignment of ``self.<attr>`` in the class's other methods gives a value
+    the guard rejects (``self._queue = []`` in ``__init__`` for ``if self._queue is None``)."""
+    if flags.cls is None:
+        return False
+    attr = name.partition(".")[2]
+    for stmt in flags.cls.body:  # ``_queue = None`` in the class body: a default
+        if isinstance(stmt, ast.Assign | ast.AnnAssign):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if any(isinstance(t, ast.Name) and t.id == attr for t in targets):
+                known = _value_of(stmt.value) if stmt.value is not None else None
+                if known is None or decide(known) is not (not branch):
+                    return False
+    for method in flags.cls.body:
+        if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) or method is flags.func:
+            continue
+        for _statement, values in flags.assignments(name, method):
+            if values is None or not all(decide(v) is (not branch) for v in values):
+                return False
+    return True
+
+
+def _no_await_after(func: ast.FunctionDef | ast.AsyncFunctionDef, try_stmt: ast.Try | ast.TryStar,
+                    statement: ast.stmt) -> bool:
+    """Whether the ``try`` awaits nothing once ``statement`` has run (a cancellation is
+    delivered only at an ``await``, ``async for`` or ``async with``)."""
+    lines = [getattr(n, "lineno", 0) for n in ast.walk(try_stmt)
+             if isinstance(n, ast.Await | ast.AsyncFor | ast.AsyncWith)
+             and not any(_contains(f, n) for f in try_stmt.finalbody)
+             and not any(_contains(h, n) for h in try_stmt.handlers)]
+    end = getattr(statement, "end_lineno", None) or statement.lineno
+    return not any(line > end for line in lines) and not any(
+        isinstance(n, ast.For | ast.While | ast.AsyncFor) and _contains(n, statement) and _contains(try_stmt, n)
+        for n in ast.walk(func))
 
 
 def _dominating(flags: _Flags, name: str, try_stmt: ast.Try | ast.TryStar) -> ast.stmt | None:

@@ -737,7 +737,10 @@ class SwallowedCancel(Rule):
     set is not reported either: `if not started: return` after `started =
     True` just before the `try`, or `if step == Step.FINISHED: return` where
     the `try`'s last statement sets `step` (also from a helper whose every
-    `return` gives a literal or an enum member).
+    `return` gives a literal or an enum member), or where the flag is set
+    after the `try`'s last await (no cancellation can be delivered after it),
+    also a flag of the object (`if self._queue is None: return` after
+    `self._queue = None`) that the class's other methods never set so.
 
     ## Why is this bad?
     Cancellation is a request to stop that the task must honour. A task that
