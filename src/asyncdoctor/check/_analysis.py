@@ -1229,29 +1229,20 @@ def _udp_socket(node: ast.expr, dgram_lookup: bool = False) -> bool:
     """``socket.socket(socket.AF_INET, socket.SOCK_DGRAM)`` (or ``type=SOCK_DGRAM``); with
     ``dgram_lookup`` (the function asked ``getaddrinfo(..., SOCK_DGRAM)``), also a socket
     whose type is a name (``socket.socket(af, socktype, proto)`` over its results)."""
-    if not isinstance(node, ast.Call):
+    if not isinstance(node, ast.Call) or _last_attr(node.func) != "socket":
         return False
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    if name != "socket":
-        return False
-    for arg in [*node.args, *(kw.value for kw in node.keywords)]:
-        tail = arg.attr if isinstance(arg, ast.Attribute) else arg.id if isinstance(arg, ast.Name) else ""
-        if tail == "SOCK_DGRAM":
-            return True
+    if any(_last_attr(arg) == "SOCK_DGRAM" for arg in [*node.args, *(kw.value for kw in node.keywords)]):
+        return True
     kind = node.args[1] if len(node.args) > 1 else next((kw.value for kw in node.keywords if kw.arg == "type"), None)
     return dgram_lookup and isinstance(kind, ast.Name)
 
 
 def _dgram_lookup(node: ast.Call) -> bool:
     """``socket.getaddrinfo(host, port, family, socket.SOCK_DGRAM, ...)`` (or ``type=``)."""
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    if name != "getaddrinfo":
+    if _last_attr(node.func) != "getaddrinfo":
         return False
     kind = node.args[3] if len(node.args) > 3 else next((kw.value for kw in node.keywords if kw.arg == "type"), None)
-    return isinstance(kind, ast.Attribute | ast.Name) and (
-        kind.attr if isinstance(kind, ast.Attribute) else kind.id) == "SOCK_DGRAM"
+    return kind is not None and _last_attr(kind) == "SOCK_DGRAM"
 
 
 def cached_return(node: ast.If) -> bool:
@@ -1348,10 +1339,7 @@ def _handles_errors(body: list[ast.stmt]) -> bool:
     for handler in stmt.handlers:
         kind = handler.type
         names = (kind.elts if isinstance(kind, ast.Tuple) else [kind]) if kind is not None else []
-        broad = kind is None or any(
-            (n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else "") in _BROAD_EXCEPTIONS
-            for n in names
-        )
+        broad = kind is None or any(_last_attr(n) in _BROAD_EXCEPTIONS for n in names)
         if broad:
             return not any(isinstance(n, ast.Raise) for b in handler.body for n in ast.walk(b))
     return False
@@ -2455,6 +2443,11 @@ class FunctionContext:
         self._lines = lines
         self._nodes: list[ast.AST] | None = None
         self._parents: dict[int, ast.AST] | None = None
+
+    @property
+    def module_tree(self) -> ast.Module:
+        """The syntax tree of the whole file the function is in."""
+        return self._analysis.tree
 
     @property
     def body(self) -> list[ast.stmt]:

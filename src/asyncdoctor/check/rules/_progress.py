@@ -281,7 +281,7 @@ def _guard_needs_success(flags: _Flags, test: ast.expr, branch: bool, try_stmt: 
             continue  # killed by the assignment just before the try
         if values is not None and all(decide(v) is (not branch) for v in values):
             continue  # never selects the exit
-        if inside and (statement is last or _no_await_after(flags.func, try_stmt, statement)):
+        if inside and (statement is last or _no_await_after(try_stmt, statement)):
             # set by the try's last statement (nothing raises after it), or after its last
             # await (no cancellation can be delivered after it)
             continue
@@ -313,8 +313,7 @@ def _elsewhere_rejected(flags: _Flags, name: str, decide: Callable[[_Value], boo
     return True
 
 
-def _no_await_after(func: ast.FunctionDef | ast.AsyncFunctionDef, try_stmt: ast.Try | ast.TryStar,
-                    statement: ast.stmt) -> bool:
+def _no_await_after(try_stmt: ast.Try | ast.TryStar, statement: ast.stmt) -> bool:
     """Whether the ``try`` awaits nothing once ``statement`` has run (a cancellation is
     delivered only at an ``await``, ``async for`` or ``async with``)."""
     lines = [getattr(n, "lineno", 0) for n in ast.walk(try_stmt)
@@ -323,8 +322,7 @@ def _no_await_after(func: ast.FunctionDef | ast.AsyncFunctionDef, try_stmt: ast.
              and not any(_contains(h, n) for h in try_stmt.handlers)]
     end = getattr(statement, "end_lineno", None) or statement.lineno
     return not any(line > end for line in lines) and not any(
-        isinstance(n, ast.For | ast.While | ast.AsyncFor) and _contains(n, statement) and _contains(try_stmt, n)
-        for n in ast.walk(func))
+        isinstance(n, ast.For | ast.While | ast.AsyncFor) and _contains(n, statement) for n in ast.walk(try_stmt))
 
 
 def _dominating(flags: _Flags, name: str, try_stmt: ast.Try | ast.TryStar) -> ast.stmt | None:

@@ -630,9 +630,7 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
         item = _item_of(operand)
         if item is not None:
             operand, sized = item, True  # an entry of the object's dict: its items change
-    tree = getattr(getattr(fn, "_analysis", None), "tree", None)
-    if not isinstance(tree, ast.Module):
-        return False
+    tree = fn.module_tree
     own = isinstance(operand, ast.Attribute) and isinstance(operand.value, ast.Name) and operand.value.id == "self"
     cls = _enclosing_class(tree, fn.node) if own else None
     collection = isinstance(operand, ast.Attribute) and _empty_container_attr(cls, operand.attr)
@@ -758,10 +756,15 @@ def _item_of(node: ast.expr) -> ast.expr | None:
     return None
 
 
-def _other_flag(operand: ast.expr) -> ast.Attribute | None:
-    """``self.sink.ready`` / ``sink.ready`` tested for truth: a flag of another object."""
+def _unnegated(operand: ast.expr) -> ast.expr:
     while isinstance(operand, ast.UnaryOp) and isinstance(operand.op, ast.Not):
         operand = operand.operand
+    return operand
+
+
+def _other_flag(operand: ast.expr) -> ast.Attribute | None:
+    """``self.sink.ready`` / ``sink.ready`` tested for truth: a flag of another object."""
+    operand = _unnegated(operand)
     if not isinstance(operand, ast.Attribute):
         return None
     holder = operand.value
@@ -774,8 +777,7 @@ def _other_flag(operand: ast.expr) -> ast.Attribute | None:
 
 def _own_flag(operand: ast.expr) -> str | None:
     """``self.ready`` tested for truth: the attribute's name."""
-    while isinstance(operand, ast.UnaryOp) and isinstance(operand.op, ast.Not):
-        operand = operand.operand
+    operand = _unnegated(operand)
     if isinstance(operand, ast.Attribute) and isinstance(operand.value, ast.Name) and operand.value.id == "self":
         return operand.attr
     return None

@@ -405,9 +405,7 @@ def _registered(fn: FunctionContext) -> dict[tuple[bool, str], str]:
 
 def _registrations(fn: FunctionContext) -> list[tuple[str, ast.expr]]:
     """(``"handler"`` or ``"resolver"``, function given) for each registration in the module."""
-    tree = getattr(getattr(fn, "_analysis", None), "tree", None)
-    if not isinstance(tree, ast.Module):
-        return []
+    tree = fn.module_tree
     if _REGISTERED_CACHE and _REGISTERED_CACHE[0][0] is tree:
         return _REGISTERED_CACHE[0][1]
     out = list(_walk_registrations(fn, tree)) if _may_register(fn) else []
@@ -704,9 +702,8 @@ def _number(fn: FunctionContext, node: ast.expr) -> float | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
         return float(node.value)
     if isinstance(node, ast.Name):
-        tree = getattr(getattr(fn, "_analysis", None), "tree", None)
         values = [
-            stmt.value for stmt in getattr(tree, "body", ())
+            stmt.value for stmt in fn.module_tree.body
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == node.id
         ]
@@ -865,7 +862,7 @@ def _note_dependencies(fn: FunctionContext) -> None:
     aliases = {a.id for a in annotations if isinstance(a, ast.Name)}
     if aliases:
         # ``Sru = Annotated[httpx.AsyncClient, Depends(sru_client)]`` then ``client: Sru``
-        roots += [stmt.value for stmt in fn._analysis.tree.body
+        roots += [stmt.value for stmt in fn.module_tree.body
                   if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None
                   and isinstance(stmt.value, ast.Subscript)
                   and any(isinstance(t, ast.Name) and t.id in aliases

@@ -1043,9 +1043,7 @@ class _Checker:
 
     def module_constants(self) -> dict[str, ast.expr]:
         """Names the module binds once, at the top level."""
-        tree = getattr(getattr(self.fn, "_analysis", None), "tree", None)
-        if not isinstance(tree, ast.Module):
-            return {}
+        tree = self.fn.module_tree
         if _CONSTANTS[0] is not tree:
             out: dict[str, ast.expr] = {}
             seen: set[str] = set()

@@ -550,9 +550,7 @@ _MODULE_CACHE: list[_ModuleFacts] = []
 
 
 def _module_facts(fn: FunctionContext) -> _ModuleFacts | None:
-    tree = getattr(getattr(fn, "_analysis", None), "tree", None)
-    if not isinstance(tree, ast.Module):
-        return None
+    tree = fn.module_tree
     if _MODULE_CACHE and _MODULE_CACHE[0].tree is tree:
         return _MODULE_CACHE[0]
     facts = _ModuleFacts(tree)

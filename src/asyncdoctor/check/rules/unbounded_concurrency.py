@@ -578,9 +578,7 @@ _CONSTANTS_CACHE: list[tuple[ast.AST, dict[str, ast.expr]]] = []
 
 def _module_constants(fn: FunctionContext) -> dict[str, ast.expr]:
     """Names the module binds once, at top level, to a literal collection."""
-    tree = getattr(getattr(fn, "_analysis", None), "tree", None)
-    if not isinstance(tree, ast.Module):
-        return {}
+    tree = fn.module_tree
     if _CONSTANTS_CACHE and _CONSTANTS_CACHE[0][0] is tree:
         return _CONSTANTS_CACHE[0][1]
     out: dict[str, ast.expr] = {}
