@@ -308,6 +308,15 @@ class _Window:
     on a busy machine that can outlast any fixed warm-up), but no later than ``open_by``
     (three quarters of the way to the hard end): a worker stuck in its first call must
     not void the level.
+
+    It closes at a time of the clock planned in advance, never at the end of a call: at
+    ``min_end`` when enough calls have ended by then, else at a later time projected from
+    the rate so far (decided when the earlier planned time passes), at ``hard_end`` at the
+    latest.  Closing at the call that completes the sample counts that worker's last
+    cycle whole where a window ending at a time of the clock counts, on average, half
+    of it: a bias of up to a call per window, which read 62 calls/s of a service of 60
+    at 16 callers of 6 slots taken unfairly (their cycles vary from one service time to
+    eight), enough for a 95% rule to pass over the knee.
     """
 
     warm_end: float
@@ -319,6 +328,7 @@ class _Window:
     open_by: float
     min_duration: float
     first_calls: int = 0  # workers that have ended their first call
+    planned: float = math.nan  # when the window closes if enough calls ended by then
     opened: bool = False
     stopping: bool = False
     stop_at: float = math.inf
@@ -336,6 +346,10 @@ class _Window:
         if not self.opened:
             self._open(end)
             return False  # nothing counts before the window opens, nor the call opening it
+        # calls are recorded in the order they end: every call that ended by a planned
+        # time passed before this one is counted, and this one ended after it
+        while not self.stopping and end > self.planned:
+            self._plan()
         if worker.pro_rata is None and end > self.warm_end:
             # the first of its calls to end in the window decides how a worker counts:
             # pro rata when that call's cycle began at a known time (the end of the
@@ -366,6 +380,18 @@ class _Window:
             self.opened = True
             self.warm_end = max(self.warm_end, now)
             self.min_end = max(self.min_end, self.warm_end + self.min_duration)
+            self.planned = min(self.min_end, self.hard_end)
+
+    def _plan(self) -> None:
+        """The planned time has passed: close the window there when enough calls ended by
+        then (or at the hard end), else plan a later time from the rate so far."""
+        count = len(self.latencies) + self.errors
+        if count >= self.min_samples or self.planned >= self.hard_end:
+            self.finish(self.planned)
+            return
+        elapsed = self.planned - self.warm_end
+        needed = elapsed * self.min_samples / count * 1.1 if count else math.inf
+        self.planned = min(self.warm_end + max(needed, elapsed * 1.1), self.hard_end)
 
     def counted(self, start: float, end: float, error: BaseException | None) -> None:
         if error is None:
@@ -374,9 +400,13 @@ class _Window:
             self.errors += 1
             if self.first_error is None:
                 self.first_error = describe_error(error)
-        count = len(self.latencies) + self.errors
-        if (end >= self.min_end and count >= self.min_samples) or end >= self.hard_end:
-            self.finish(end)
+
+    def close(self, now: float) -> None:
+        """No call has ended since the clock passed the window's planned ends up to ``now``
+        (every worker is stuck in a call): close at the first that had enough calls."""
+        while self.opened and not self.stopping and now > self.planned:
+            self._plan()
+        self.finish(now)
 
     def finish(self, now: float) -> None:
         if not self.stopping:
@@ -437,7 +467,7 @@ async def measure_level(
             async with asyncio.timeout(warmup + max(max_duration, min_duration)):
                 await window.done.wait()
         except TimeoutError:  # every worker is stuck in a call: stop on the clock
-            window.finish(loop.time())
+            window.close(loop.time())
         # let the calls in flight end (they are not counted), then cancel any that hang
         grace = max(1.0, 4 * max(window.latencies, default=0.0))
         _, pending = await asyncio.wait(workers, timeout=grace)
@@ -504,8 +534,9 @@ def recommend(levels: Sequence[LevelResult], settings: TuneSettings) -> tuple[in
     ``settings.share`` (95%) of the best, unless queueing visibly starts
     below it: then it is the last candidate before the onset (the next level
     up has a p90 latency more than ``settings.onset_tolerance``, 1.15 times,
-    higher), provided that level reaches ``settings.onset_share`` (85%) of
-    the best.  Past the onset,
+    higher, or gains less than a quarter of the throughput its extra callers
+    would add without waiting: see :func:`_queues`), provided that level reaches
+    ``settings.onset_share`` (85%) of the best.  Past the onset,
     extra callers gain throughput only by waiting in the target's queue,
     which hides each call's own overhead (client, network) rather than using
     more capacity.
@@ -555,8 +586,8 @@ def recommend(levels: Sequence[LevelResult], settings: TuneSettings) -> tuple[in
     if onset is not None:
         after = min(higher, key=lambda r: r.level)
         gist += (
-            f" It is the last level before queueing starts (p90 {format_ms(chosen.p90_ms)}, "
-            f"{format_ms(after.p90_ms)} at level {after.level}): higher levels gain throughput "
+            f" It is the last level before queueing starts ({_queues(chosen, after, settings)}"
+            f"): higher levels gain throughput "
             "only by queueing calls at the target, which hides each call's overhead rather "
             "than using more capacity."
         )
@@ -596,10 +627,38 @@ def _queueing_onset(
     for lower, upper in itertools.pairwise(measured):
         if lower.level >= chosen.level:
             break
-        jumped = upper.p90_ms > settings.onset_tolerance * lower.p90_ms
+        jumped = _queues(lower, upper, settings) is not None
         if jumped and lower.throughput >= settings.onset_share * best.throughput:
             return lower
     return None
+
+
+def _queues(lower: LevelResult, upper: LevelResult, settings: TuneSettings) -> str | None:
+    """How the step from ``lower`` to ``upper`` shows that calls queue, or ``None``.
+
+    Either the p90 latency jumps by more than ``settings.onset_tolerance``, or the step
+    adds at least a tenth more callers and gains less than a quarter of the throughput they
+    would add if none of them waited (a service slowing down as it gets busier, its
+    latency growing as the square root of the callers, gains half).  The second is Little's law (each caller's calls take
+    ``level / throughput`` on average), so it holds whatever order the target serves its
+    queue in: a target that is not first come, first served (PostgreSQL's locks, a pool
+    whose waiters poll) keeps a few callers waiting long and lets the rest through at
+    once, so its p90 may not move until far past the knee.  (Below a tenth more callers,
+    the throughput a step should add is within a level's measurement noise.)
+    """
+    if upper.p90_ms > settings.onset_tolerance * lower.p90_ms:
+        return f"p90 {format_ms(lower.p90_ms)}, {format_ms(upper.p90_ms)} at level {upper.level}"
+    added = upper.level / lower.level - 1
+    if added < 0.1 or lower.throughput <= 0:
+        return None
+    gained = upper.throughput / lower.throughput - 1
+    if gained >= added / 4:
+        return None
+    return (
+        f"level {upper.level} adds {added:.0%} more callers for {max(gained, 0):.0%} more "
+        f"throughput: mean latency {format_ms(lower.mean_ms)}, {format_ms(upper.mean_ms)} "
+        f"at level {upper.level}"
+    )
 
 
 # --- the sweep ----------------------------------------------------------------------------------
@@ -851,13 +910,13 @@ async def _refine(run: _Run, measured: dict[int, LevelResult], settings: TuneSet
     #    between it and the next level measured for where the queueing really starts
     recommended, _ = recommend(list(measured.values()), settings)
     if recommended is not None and not reaches(recommended):
-        base = measured[recommended].p90_ms
+        base = measured[recommended]
         above = [level for level in sorted(measured) if level > recommended]
         if above:
             await bisect(
                 recommended,
                 above[0],
-                lambda level: measured[level].p90_ms > settings.onset_tolerance * base,
+                lambda level: _queues(base, measured[level], settings) is not None,
             )
 
 
