@@ -186,6 +186,26 @@ REALWORLD_FRESH4: dict[str, Project] = {
     )
 }
 PROJECTS.update(REALWORLD_FRESH4)
+
+# A sixth set (bench/realworld.py --set fresh5): judged first by helpers who had not seen
+# the checker's output, before any tuning on it.
+REALWORLD_FRESH5: dict[str, Project] = {
+    p.name: p
+    for p in (
+        Project("faust-streaming", "0.15.3", "faust"),
+        Project("octobot", "2.1.1", "octobot"),
+        Project("taskiq", "0.13.0", "taskiq"),
+        Project("matrix-nio", "0.26.0", "src/nio"),
+        Project("scrapli", "2026.10.14", "scrapli"),
+        Project("fastmcp", "4.1.6", "fastmcp_slim/fastmcp"),
+        Project("strawberry-graphql", "0.341.2", "strawberry"),
+        Project("camel-ai", "0.2.90", "camel"),
+        Project("piccolo", "1.38.0", "piccolo"),
+        Project("channels", "4.3.2", "channels"),
+        Project("temporalio", "1.35.0", "temporalio"),
+    )
+}
+PROJECTS.update(REALWORLD_FRESH5)
 STDLIB = "stdlib"
 ALL_NAMES: tuple[str, ...] = (*PROJECTS, STDLIB)
 

@@ -35,6 +35,7 @@ Run it (use Python 3.12 or newer: esphome and mitmproxy use 3.12 syntax)::
     python bench/realworld.py --set fresh2             # the third set, judged fresh
     python bench/realworld.py --set fresh3             # the fourth set, judged fresh
     python bench/realworld.py --set fresh4             # the fifth, judged after that tuning
+    python bench/realworld.py --set fresh5             # the sixth, judged before tuning on it
 
 ``--set fresh`` runs ``corpus.REALWORLD_FRESH`` (open-webui, letta, khoj,
 crewai, semantic-kernel, opsdroid, jupyterhub, mem0, freqtrade, maubot) with
@@ -78,12 +79,14 @@ VERDICTS_FRESH = VERDICTS.with_name("verdicts-fresh.tsv")
 VERDICTS_FRESH2 = VERDICTS.with_name("verdicts-fresh2.tsv")
 VERDICTS_FRESH3 = VERDICTS.with_name("verdicts-fresh3.tsv")
 VERDICTS_FRESH4 = VERDICTS.with_name("verdicts-fresh4.tsv")
+VERDICTS_FRESH5 = VERDICTS.with_name("verdicts-fresh5.tsv")
 SETS = {
     "first": (corpus.REALWORLD, VERDICTS),
     "fresh": (corpus.REALWORLD_FRESH, VERDICTS_FRESH),
     "fresh2": (corpus.REALWORLD_FRESH2, VERDICTS_FRESH2),
     "fresh3": (corpus.REALWORLD_FRESH3, VERDICTS_FRESH3),
     "fresh4": (corpus.REALWORLD_FRESH4, VERDICTS_FRESH4),
+    "fresh5": (corpus.REALWORLD_FRESH5, VERDICTS_FRESH5),
 }
 KINDS = ("TRUE", "DEBATABLE", "FALSE")
 
@@ -165,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("names", nargs="*", help="projects (default: all of the set)")
     ap.add_argument("--set", choices=tuple(SETS), default="first",
                     help="corpus.REALWORLD (first), REALWORLD_FRESH (fresh), REALWORLD_FRESH2 (fresh2), "
-                         "REALWORLD_FRESH3 (fresh3) or REALWORLD_FRESH4 (fresh4)")
+                         "REALWORLD_FRESH3 (fresh3), REALWORLD_FRESH4 (fresh4) or REALWORLD_FRESH5 (fresh5)")
     ap.add_argument("--python", default=sys.executable, help="interpreter with asyncdoctor")
     ap.add_argument("--asyncdoctor-args", default="", help="extra arguments for check")
     ap.add_argument("--unjudged", action="store_true", help="list findings without a verdict")

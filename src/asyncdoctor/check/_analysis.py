@@ -1291,8 +1291,10 @@ SETS_FLAG = "sets:"
 #: (``to_thread(f, ...)``, ``run_in_executor(None, partial(f, x))``): its author knows it blocks.
 OFFLOADS_FLAG = "offloads:"
 # Calls that run a function in a thread, by name: where the function is among their arguments.
+# (``call_thread``/``cast_thread``: mode's ``ServiceThread`` runs the callable, sync or
+# async, on the thread's own event loop; faust drives its blocking Kafka client so)
 _OFFLOADED_ARGUMENT = {"to_thread": 0, "run_sync": 0, "run_in_threadpool": 0, "run_in_executor": 1,
-                       "sync_to_async": 0}
+                       "sync_to_async": 0, "call_thread": 0, "cast_thread": 0}
 _SCHEDULERS = _SPAWN_METHODS | frozenset(
     {"gather", "wait_for", "shield", "run", "run_coroutine_threadsafe", "run_until_complete", "start_soon"}
 )  # fmt: skip
@@ -1881,7 +1883,12 @@ class _CallWalker:
         func = node.func
         # The callee expression itself: its bases are evaluated but are not calls of interest.
         if isinstance(func, ast.Attribute):
-            keeps = func.attr in _CORO_METHODS or (func.attr in _TASK_METHODS and isinstance(func.value, ast.Name))
+            # (``create_task(c).cancel()``: a task cancelled at once has nothing left to lose)
+            keeps = (
+                func.attr in _CORO_METHODS
+                or func.attr == "cancel"
+                or (func.attr in _TASK_METHODS and isinstance(func.value, ast.Name))
+            )
             inner = self.expr(func.value, Usage.VALUE if keeps else Usage.MISUSED)
             if func.attr == "add_done_callback":
                 if isinstance(func.value, ast.Name):

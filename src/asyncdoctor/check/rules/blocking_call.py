@@ -9,7 +9,7 @@ from dataclasses import replace
 from .. import _knowledge as kb
 from .._analysis import OFFLOADS_FLAG, CallSite, FileSummary, FuncInfo, Usage
 from .._index import FILE_CONTENT, Blocked, Group, PClass, PFunc, ProjectIndex, ProjectReport
-from .._refs import LibMethod, LibName, LibObject
+from .._refs import LibMethod, LibName, LibObject, LibValue, lib_qualname
 from ._base import Rule, register
 from ._util import display_name, site_report
 
@@ -129,10 +129,14 @@ class BlockingCall(Rule):
         entry = _entry_points(index)
         offloaded: dict[str, frozenset[str]] = {}
         run_in_threads = _functions_run_in_threads(index)
+        thread_loops = _run_on_thread_loops(index)
         for info, summary in index.iter_functions():
             if not info.is_async:
                 continue
             one_shot = info.qualname in entry or _LIFECYCLE.match(info.name) is not None
+            # (on a thread's own loop: preview even for a library the module offloads elsewhere,
+            # as it does precisely by handing this function to that thread)
+            elsewhere = info.qualname in thread_loops
             # One finding per line for direct calls: ``Image.open(p).convert()`` or
             # ``AudioSegment.from_file(p).export(q)`` is one statement to move to a thread.
             direct: dict[int, ProjectReport] = {}
@@ -142,7 +146,7 @@ class BlockingCall(Rule):
                 blocked = index.blocking(site, value, summary)
                 if blocked is None:
                     threaded = self._run_in_thread_elsewhere(index, summary, info, site, value,
-                                                             run_in_threads, one_shot)
+                                                             run_in_threads, one_shot or elsewhere)
                     if threaded is not None:
                         yield threaded
                     continue
@@ -174,7 +178,7 @@ class BlockingCall(Rule):
                     # The module runs this library in a thread elsewhere: here it is an oversight.
                     one_shot = top not in tops
                 report = replace(site_report(summary, self.code, site, message, chain),
-                                 preview=weak or one_shot, group=group)
+                                 preview=weak or one_shot or elsewhere, group=group)
                 if group is not None or chain:
                     yield report
                     continue
@@ -225,6 +229,31 @@ def _functions_run_in_threads(index: ProjectIndex) -> dict[str, list[tuple[str, 
                     found.setdefault(value.qualname, []).append(
                         (summary.path, index.display_path(summary), int(line)))
     return found
+
+
+def _run_on_thread_loops(index: ProjectIndex) -> frozenset[str]:
+    """Async functions that the project only hands to a thread to run on that thread's own
+    event loop (``self.call_thread(self._highwaters, tps)``: mode's ``ServiceThread``, which
+    exists to drive a blocking client) and never awaits itself: a blocking call in them
+    holds up that thread's loop, not the application's (weaker evidence)."""
+    handed: set[str] = set()
+    for summary in index.summaries:
+        for flag in summary.flags:
+            if flag.startswith(OFFLOADS_FLAG):
+                value = index.evaluate(flag[len(OFFLOADS_FLAG):].rpartition("@")[0])
+                target = index.functions.get(value.qualname) if isinstance(value, PFunc) else None
+                if isinstance(value, PFunc) and target is not None and target[0].is_async:
+                    handed.add(value.qualname)
+    if not handed:
+        return frozenset()
+    tails = {q.rpartition(".")[2] for q in handed}
+    for info, _summary in index.iter_functions():
+        for site in info.calls:
+            if site.ref.rpartition(".")[2] in tails:
+                value = index.evaluate(site.ref)
+                if isinstance(value, PFunc):
+                    handed.discard(value.qualname)  # also called (and awaited) directly
+    return frozenset(handed)
 
 
 def _group(blocked: Blocked, called: str, index: ProjectIndex) -> Group | None:
@@ -351,7 +380,8 @@ _LIFECYCLE = re.compile(
 
 # Async functions that run once per process, where nothing else runs on the loop yet:
 # a script's ``main``, a CLI command.  Blocking there is weaker evidence.
-_ENTRY_MODULE = re.compile(r"(^|\.)(__main__|cli|management\.commands\.\w+)$")
+# (a module of a ``cli`` package too: ``fastmcp.cli.install.claude_code``)
+_ENTRY_MODULE = re.compile(r"(^|\.)(__main__|cli|management\.commands\.\w+)$|(^|\.)cli\.")
 _ENTRY_DECORATOR = re.compile(r"(^|\.)(command|group|callback)$")
 # Calls that run a coroutine to completion on a new event loop.
 _RUNNERS = re.compile(r"^(asyncio|anyio|trio|uvloop)\.run$|\.run_until_complete$|^asyncio\.Runner\.run$")
@@ -362,8 +392,8 @@ def _entry_points(index: ProjectIndex) -> frozenset[str]:
 
     An async function is one when sync code (a module's body, a script's
     ``main``) runs it with ``asyncio.run(...)`` and no async code calls it, or
-    when it is defined in a command-line module (``__main__``, ``cli``) or
-    registered as a CLI command.  It must also start no concurrent work
+    when it is defined in a command-line module (``__main__``, ``cli``, a module of
+    a ``cli`` package) or registered as a CLI command.  It must also start no concurrent work
     itself (no task, ``gather``, server or worker): until it does, nothing
     else runs on the loop that a blocking call could hold up.
     """
@@ -400,10 +430,18 @@ def _entry_points(index: ProjectIndex) -> frozenset[str]:
             or any(_ENTRY_DECORATOR.search(d) for d in info.decorators)
         ):
             continue
-        if any(_CONCURRENT.search(site.ref) for site in info.calls):
+        if any(_CONCURRENT.search(site.ref) and _on_the_loop(index, site.ref) for site in info.calls):
             continue
         entry.add(info.qualname)
     return frozenset(entry)
+
+
+def _on_the_loop(index: ProjectIndex, ref: str) -> bool:
+    """Whether a call named like concurrent work starts it on the event loop: not the
+    blocking helpers of threads and processes (``concurrent.futures.as_completed``,
+    ``wait``, a thread's ``start``, a process's ``wait``), which hold the loop instead."""
+    name = lib_qualname(value) if isinstance(value := index.evaluate(ref), LibValue) else None
+    return name is None or not name.startswith(("concurrent.futures.", "threading.", "subprocess."))
 
 
 # Calls that start concurrent work on the loop (by the name of what is called): tasks,

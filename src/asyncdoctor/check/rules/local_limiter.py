@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 
 from .. import _knowledge as kb
 from .._analysis import FunctionContext, Report
@@ -85,6 +86,11 @@ class LocalLimiter(Rule):
     So is one made in the `async with` statement itself (`async with
     asyncio.Lock():`), which nothing else can ever take.
 
+    One held only over code that updates objects in memory (no `await`, no
+    call but a container's methods: nothing else can run on the loop
+    meanwhile, so there is nothing to serialise) is useless but harmless:
+    reported only with `--preview`.
+
     A limiter created in a function and shared with the tasks that function
     starts (`async def one(x): async with sem: ...` then `gather(*(one(x)
     for x in xs))`) is correct and not reported; neither is one acquired
@@ -151,8 +157,9 @@ class LocalLimiter(Rule):
                         continue
                     kind = _limiter_type(fn, made)
                     if kind is not None:
-                        yield fn.report(self.code, item.context_expr,
-                                        _inline_message(fn, item.context_expr, kind))
+                        report = fn.report(self.code, item.context_expr,
+                                           _inline_message(fn, item.context_expr, kind))
+                        yield replace(report, preview=True) if _in_memory_only(stmt.body) else report
                 continue
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
                 target, value = stmt.targets[0], stmt.value
@@ -204,7 +211,46 @@ class LocalLimiter(Rule):
                 # await sem.acquire(); create_task(work()); ... sem.release() once a task is done:
                 # the function bounds the tasks it starts itself.
                 continue
-            yield fn.report(self.code, stmt, _message(fn, name, value, kind), end=value)
+            report = fn.report(self.code, stmt, _message(fn, name, value, kind), end=value)
+            guarded = [
+                w.body
+                for w in fn.walk()
+                if isinstance(w, ast.AsyncWith)
+                and any(isinstance(i.context_expr, ast.Name) and i.context_expr.id == name for i in w.items)
+            ]
+            harmless = not manual and bool(guarded) and all(_in_memory_only(body) for body in guarded)
+            yield replace(report, preview=True) if harmless else report
+
+
+#: Calls that only touch objects in memory: a block of nothing else cannot wait or block.
+_IN_MEMORY_METHODS = frozenset(
+    {"append", "extend", "insert", "add", "update", "discard", "remove", "pop", "popitem",
+     "clear", "setdefault", "get", "copy", "items", "keys", "values", "sort", "reverse"}
+)
+_IN_MEMORY_BUILTINS = frozenset({"len", "min", "max", "sorted", "list", "dict", "set", "tuple", "sum"})
+
+
+def _in_memory_only(body: list[ast.stmt]) -> bool:
+    """Whether a block only updates objects in memory: no ``await``, ``async for`` or
+    ``async with``, and no call but a container's methods and a few builtins.  A lock or
+    semaphore held over such a block protects nothing that could interleave, so one made
+    per call there is useless but harmless (a blocking call in it is another matter: once
+    it is made async, the block does interleave)."""
+    todo: list[ast.AST] = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Await | ast.AsyncFor | ast.AsyncWith | ast.FunctionDef
+                      | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            return False
+        if isinstance(node, ast.Call):
+            func = node.func
+            if not (
+                (isinstance(func, ast.Attribute) and func.attr in _IN_MEMORY_METHODS)
+                or (isinstance(func, ast.Name) and func.id in _IN_MEMORY_BUILTINS)
+            ):
+                return False
+        todo.extend(ast.iter_child_nodes(node))
+    return True
 
 
 def _inline_message(fn: FunctionContext, value: ast.expr, kind: str) -> str:
