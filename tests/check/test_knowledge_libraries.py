@@ -1755,6 +1755,15 @@ def test_in_memory_conditions_name_real_parameters() -> None:
         "pypdf.PdfReader": ("stream", 0),
         "pypdf.PdfWriter.write": ("stream", 0),
         "pymupdf.Document.save": ("filename", 0),
+        "numpy.load": ("file", 0),
+        "numpy.fromfile": ("file", 0),
+        "numpy.loadtxt": ("fname", 0),
+        "numpy.genfromtxt": ("fname", 0),
+        "numpy.save": ("file", 0),
+        "numpy.savez": ("file", 0),
+        "numpy.savez_compressed": ("file", 0),
+        "numpy.savetxt": ("fname", 0),
+        "numpy.ndarray.tofile": ("fid", 0),
     }
     for name, (keyword, position) in expected.items():
         conditions = kb.BLOCKING_CALLS[name].nonblocking_if

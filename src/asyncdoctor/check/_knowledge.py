@@ -883,6 +883,10 @@ _BLOCKING_FILES = _merge(
 _ARCHIVE_INSTEAD = (
     f"run it with {_TO_THREAD}, or read the bytes first and open `io.BytesIO(data)`"
 )
+_ARRAY_WRITE = (
+    "writes an array file to disk",
+    f"run it with {_TO_THREAD}, or write to an `io.BytesIO()` and write that with `aiofiles`",
+)
 _BLOCKING_ARCHIVES = _merge(
     _block(
         _names("gzip", "open") + _names("bz2", "open") + _names("lzma", "open"),
@@ -920,6 +924,20 @@ _BLOCKING_ARCHIVES = _merge(
         f"run it with {_TO_THREAD}, or save to an `io.BytesIO()` and write that with `aiofiles`",
         _in_memory(("fp", 0)),
     ),
+    # numpy's array files (point clouds, embeddings, frames: megabytes to gigabytes).
+    _block(
+        _names("numpy", "load fromfile"), "reads an array file from disk", _ARCHIVE_INSTEAD,
+        _in_memory(("file", 0)),
+    ),
+    _block(
+        _names("numpy", "loadtxt genfromtxt"), "reads an array file from disk", _ARCHIVE_INSTEAD,
+        _in_memory(("fname", 0)),
+    ),
+    _block(
+        _names("numpy", "save savez savez_compressed"), *_ARRAY_WRITE, _in_memory(("file", 0)),
+    ),
+    _block(_names("numpy", "savetxt"), *_ARRAY_WRITE, _in_memory(("fname", 0))),
+    _block(_names("numpy.ndarray", "tofile"), *_ARRAY_WRITE, _in_memory(("fid", 0))),
 )
 
 # Loading certificates reads and parses files; ssl.create_default_context()
@@ -2121,6 +2139,21 @@ _REDCAP_OPS = (
 )
 
 _BLOCKING_MORE_SDKS = _merge(
+    # DeepL's SDK is sync only: every method of its translator is an HTTPS request.
+    _block(
+        _names(
+            "deepl.Translator",
+            "translate_text translate_text_with_glossary translate_document "
+            "translate_document_from_filepath translate_document_upload translate_document_download "
+            "translate_document_get_status translate_document_wait_until_done get_usage "
+            "get_source_languages get_target_languages get_glossary_languages create_glossary "
+            "create_glossary_from_csv get_glossary list_glossaries get_glossary_entries "
+            "delete_glossary",
+        )
+        + _names("deepl.DeepLClient", "rephrase_text"),
+        "sends a request to the DeepL API and waits for the answer",
+        f"use an async HTTP client on the REST API (`httpx.AsyncClient`), or {_TO_THREAD}",
+    ),
     _block(
         _names("chess.engine.SimpleEngine", f"{_CHESS_ENGINE_OPS} popen popen_uci popen_xboard"),
         "talks to a chess engine process and waits for it",
@@ -2739,7 +2772,8 @@ _RETURNS_DEVICES_AND_SDKS = _merge(
               "twilio.rest.Client", "stripe.StripeClient", "ldap3.Connection", "weasyprint.HTML",
               "pywebpush.WebPusher", "asyncua.Client", "asyncua.Node", "zeep.Client",
               "zeep.AsyncClient", "django.core.mail.EmailMessage",
-              "django.core.mail.EmailMultiAlternatives", "qdrant_client.QdrantClient", "qdrant_client.AsyncQdrantClient"]),
+              "django.core.mail.EmailMultiAlternatives", "qdrant_client.QdrantClient", "qdrant_client.AsyncQdrantClient",
+              "deepl.Translator", "deepl.DeepLClient"]),
     {
         "weasyprint.HTML.render": "weasyprint.document.Document",
         "asyncua.Client.get_node": "asyncua.Node",
@@ -3165,6 +3199,7 @@ def _bases(base: str, subclasses: Iterable[str]) -> dict[str, tuple[str, ...]]:
 TYPE_BASES: dict[str, tuple[str, ...]] = _merge(
     _bases("pathlib.Path", _names("pathlib", "PosixPath WindowsPath")),
     _bases("django.core.mail.EmailMessage", ["django.core.mail.EmailMultiAlternatives"]),
+    _bases("deepl.Translator", ["deepl.DeepLClient"]),
     # a model's manager answers the QuerySet's methods
     _bases(_DJ, ["django.db.models.Manager"]),
     _bases("http.client.HTTPConnection", ["http.client.HTTPSConnection"]),
