@@ -24,21 +24,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-import asyncpg
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.perf.test_tune_sql import FUNCTION, _execute  # the test's own query
 
-FUNCTION = (Path(__file__).resolve().parent.parent / "tests" / "perf" / "test_tune_sql.py").read_text()
-FUNCTION = FUNCTION.split('FUNCTION = """', 1)[1].split('"""', 1)[0]
 SETTINGS = ["--duration", "0.5", "--warmup", "0.1", "--min-samples", "30", "--max-duration", "1.5",
             "--no-adaptive"]  # fmt: skip
-
-
-async def _execute(dsn: str, *statements: str) -> None:
-    connection = await asyncpg.connect(dsn, timeout=5)
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 def main() -> int:
