@@ -640,6 +640,8 @@ class ModuleAnalysis:
         self.class_items: dict[str, dict[str, Items | None]] = {}
         # Module constants bound to a known flag (``_NUMERIC = socket.AI_NUMERICHOST | ...``).
         self.flag_constants: dict[str, str] = {}
+        # Module-level names bound to a web address (see ``_url_argument``).
+        self.url_constants: set[str] = set()
         # Method calls on names of unknown type (``gh.post(...)`` on a parameter), by
         # (name, method): how each call's value is used, and whether it is in an async
         # function.  ADC201 compares them (a call dropped where the others are awaited).
@@ -757,6 +759,8 @@ class ModuleAnalysis:
                         flag = _flag_argument(scope, value) if isinstance(value, ast.BinOp | ast.Attribute) else None
                         if flag is not None:
                             self.flag_constants[target.id] = flag
+                        if _url_literal(value):
+                            self.url_constants.add(target.id)
                     if ref is None and isinstance(stmt, ast.AnnAssign):
                         ref = _annotation_ref(scope, stmt.annotation)
                     items = annotation_items(scope, stmt.annotation) if isinstance(
@@ -1100,6 +1104,29 @@ def _unpartial(node: ast.expr) -> ast.expr:
         if (func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else "") == "partial":
             return node.args[0]
     return node
+
+
+def _url_argument(scope: Scope, node: ast.expr) -> bool:
+    """Whether an argument is a web address: ``"https://..."``, ``f"https://{host}/rss"``,
+    or a module constant bound to such a string (``kb.URL_ARGUMENT``)."""
+    if isinstance(node, ast.Name):
+        return node.id in scope.module.url_constants and not _bound_in_function(scope, node.id)
+    return _url_literal(node)
+
+
+def _version_probe(node: ast.expr) -> bool:
+    """``[npm, "--version"]``: a command line that only asks a program for its version."""
+    if not isinstance(node, ast.List | ast.Tuple) or len(node.elts) < 2:
+        return False
+    last = node.elts[-1]
+    return isinstance(last, ast.Constant) and last.value in kb.VERSION_FLAGS
+
+
+def _url_literal(node: ast.expr | None) -> bool:
+    if isinstance(node, ast.JoinedStr) and node.values:
+        node = node.values[0]
+    return (isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and node.value.startswith(("http://", "https://")))
 
 
 def _path_argument(node: ast.expr, depth: int = 0) -> bool:
@@ -1916,6 +1943,10 @@ class _CallWalker:
                 consts.append((i, kb.IN_MEMORY_FILE))
             elif (flag := _flag_argument(self.scope, arg)) is not None:
                 consts.append((i, flag))
+            elif _url_argument(self.scope, arg):
+                consts.append((i, kb.URL_ARGUMENT))
+            elif i == 0 and _version_probe(arg):
+                consts.append((i, kb.VERSION_PROBE))
             elif _path_argument(arg):
                 consts.append((i, kb.PATH_ARGUMENT))
         if any(kw.arg and _CALLBACK_KEYWORD.search(kw.arg) and isinstance(kw.value, ast.Name | ast.Attribute | ast.Lambda)
@@ -1931,6 +1962,8 @@ class _CallWalker:
                 consts.append((kw.arg, kb.IN_MEMORY_FILE))
             elif kw.arg and (flag := _flag_argument(self.scope, kw.value)) is not None:
                 consts.append((kw.arg, flag))
+            elif kw.arg and _url_argument(self.scope, kw.value):
+                consts.append((kw.arg, kb.URL_ARGUMENT))
             elif kw.arg and _path_argument(kw.value):
                 consts.append((kw.arg, kb.PATH_ARGUMENT))
         if (

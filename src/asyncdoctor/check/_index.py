@@ -705,6 +705,8 @@ class ProjectIndex:
         key, info = hit
         if info.nonblocking_if and _nonblocking(info.nonblocking_if, site):
             return None
+        if info.blocking_only_if and not _nonblocking(info.blocking_only_if, site):
+            return None  # (the same match: here, the argument that makes it block)
         if key in _LAZY and site.usage != Usage.MISUSED:
             # A lazy iterator only blocks when iterated; here it is kept or handed on.
             return None
@@ -715,7 +717,9 @@ class ProjectIndex:
         ):
             return None
         name = lib_qualname(value) or key
-        return Blocked(info.what, info.instead, name, (), brief=key == "time.sleep" and _brief_sleep(site))
+        brief = (key == "time.sleep" and _brief_sleep(site)) or (
+            key.startswith("subprocess.") and (0, kb.VERSION_PROBE) in site.consts)
+        return Blocked(info.what, info.instead, name, (), brief=brief)
 
     def _own_verdict(self, qualname: str) -> object:
         """What is known of a function before looking at its calls (``_FOLLOW`` if nothing)."""

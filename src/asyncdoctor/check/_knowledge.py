@@ -109,6 +109,9 @@ __all__ = [
     "TASK_GROUPS",
     "TYPE_ALIASES",
     "TYPE_BASES",
+    "URL_ARGUMENT",
+    "VERSION_FLAGS",
+    "VERSION_PROBE",
     "Blocking",
     "Resource",
 ]
@@ -128,6 +131,9 @@ class Blocking:
     what: str
     instead: str
     nonblocking_if: tuple[tuple[str, int, object], ...] = ()
+    #: Triples as ``nonblocking_if``'s: when set, the call blocks only when one matches
+    #: (``feedparser.parse(URL)`` fetches; given the body of a page it only parses).
+    blocking_only_if: tuple[tuple[str, int, object], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +173,10 @@ def _block(
     what: str,
     instead: str,
     nonblocking_if: tuple[tuple[str, int, object], ...] = (),
+    blocking_only_if: tuple[tuple[str, int, object], ...] = (),
 ) -> dict[str, Blocking]:
     """The same :class:`Blocking` entry for every name."""
-    entry = Blocking(what, instead, nonblocking_if)
+    entry = Blocking(what, instead, nonblocking_if, blocking_only_if)
     return dict.fromkeys(names, entry)
 
 
@@ -309,6 +316,15 @@ REQUEST_CHAINS: dict[str, tuple[str, str, str]] = {
 #: names a file (``path``, ``Path(...)``, ``folder / name``, ``"scans/a.las"``):
 #: see :mod:`._guess`.
 PATH_ARGUMENT = "<path>"
+
+#: What the walk records for a command line that only asks a program for its version
+#: (``["node", "--version"]``): such a process answers in milliseconds.
+VERSION_PROBE = "<version probe>"
+VERSION_FLAGS: frozenset[str] = frozenset({"--version", "-version", "-V", "version"})
+
+#: What the walk records for an argument that is a web address: a string (or a module
+#: constant bound to one, or an f-string) that starts with ``http://`` or ``https://``.
+URL_ARGUMENT = "<url>"
 
 #: Types of in-memory files: reading or writing them never waits.
 IN_MEMORY_FILE_TYPES: frozenset[str] = frozenset({"io.BytesIO", "io.StringIO"})
@@ -1661,8 +1677,14 @@ _BLOCKING_TOOLS = _merge(
 )
 
 _BLOCKING_WEB_APIS = _merge(
-    # (Not ``feedparser.parse``: it fetches only when given a URL, and async code nearly
-    # always hands it a body it fetched itself, which it parses in milliseconds.)
+    # ``feedparser.parse`` fetches only when given a URL; async code usually hands it a
+    # body it fetched itself, which it parses in milliseconds.
+    _block(
+        ["feedparser.parse"],
+        "downloads the feed over HTTP and waits for it",
+        f"use an async client to fetch the feed, and parse its body with {_TO_THREAD}",
+        blocking_only_if=(("url_file_stream_or_string", 0, URL_ARGUMENT),),
+    ),
     _block(
         _names("yt_dlp.YoutubeDL", "download extract_info"),
         "downloads pages and media and waits for them",

@@ -319,7 +319,8 @@ class BusyWait(Rule):
     `queue.empty()`, `lock.locked()`, `proc.returncode`) or a flag (or a
     counter compared with a number, `while self.pending > 0:`, a state
     compared with one of its values, `while self.phase != "ready":`,
-    `while self.doors.get(slot) == "open":`, a key of a
+    `while self.doors.get(slot) == "open":`, an entry of the object's dict
+    of flags, `while not self.room_ready[room]:`, a key of a
     module's dict, `state["ready"]`, an attribute of a module's object,
     `state.ready`, or the size of the object's own collection,
     `len(self.players) < 2`, `while self._inflight:`) that
@@ -630,6 +631,14 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
         item = _item_of(operand)
         if item is not None:
             operand, sized = item, True  # an entry of the object's dict: its items change
+    elif (
+        (item := _item_of(operand)) is not None
+        and isinstance(item, ast.Attribute)
+        and isinstance(item.value, ast.Name)
+        and item.value.id == "self"
+    ):
+        # ``while not self.room_ready[room]:``: an entry of the object's dict of flags
+        operand, sized = item, True
     tree = fn.module_tree
     own = isinstance(operand, ast.Attribute) and isinstance(operand.value, ast.Name) and operand.value.id == "self"
     cls = _enclosing_class(tree, fn.node) if own else None

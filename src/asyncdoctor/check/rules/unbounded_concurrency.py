@@ -35,6 +35,7 @@ from .._analysis import TEMPLATE_STRINGS, FunctionContext, Report, Usage, cached
 from .._index import PFunc, ProjectIndex, ProjectReport, Value
 from .._refs import LibMethod, LibName, LibObject, in_table, lib_mro
 from ._base import Rule, register
+from ._ownership import iter_frame
 from ._util import in_test_code, short_source
 
 _GATHERERS = {"asyncio.gather": "starts", "asyncio.wait": "runs", "asyncio.as_completed": "runs"}
@@ -675,6 +676,7 @@ class _Fanouts:
         self.fn = fn
         self._loop_targets: set[str] | None = None
         self._assigned: dict[str, list[ast.expr]] | None = None
+        self._paged: set[str] | None = None
 
     # -- what a name holds --------------------------------------------------
 
@@ -690,6 +692,26 @@ class _Fanouts:
                     out.setdefault(node.target.id, []).append(node.value)
             self._assigned = out
         return self._assigned
+
+    def paged(self) -> set[str]:
+        """Locals extended on every pass of a ``while`` loop that awaits (``items += page``,
+        ``rows.extend(...)`` until the listing has no next page): they hold every page of
+        a listing, as much as the service has."""
+        if self._paged is None:
+            out: set[str] = set()
+            for loop in self.fn.walk():
+                if not isinstance(loop, ast.While) or not any(
+                    isinstance(n, ast.Await) for n in iter_frame(loop.body)
+                ):
+                    continue
+                for n in iter_frame(loop.body):
+                    if isinstance(n, ast.AugAssign) and isinstance(n.op, ast.Add) and isinstance(n.target, ast.Name):
+                        out.add(n.target.id)
+                    elif (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                          and n.func.attr in ("extend", "append") and isinstance(n.func.value, ast.Name)):
+                        out.add(n.func.value.id)
+            self._paged = out
+        return self._paged
 
     def loop_targets(self) -> set[str]:
         if self._loop_targets is None:
@@ -779,6 +801,8 @@ class _Fanouts:
                 if self.unbounded(value, depth + 1):
                     return True
         if self._request_payload(node):
+            return True
+        if isinstance(node, ast.Name) and node.id in self.paged() and not _bounded_name(node.id):
             return True
         if isinstance(node, ast.Attribute) and _root_name(node) in ("self", "cls"):
             return False  # an object's own collection: what it was configured with
@@ -981,7 +1005,9 @@ class UnboundedConcurrency(Rule):
 
     By default it reports only fan-outs over data that grows with the input
     (`urls`, `user_ids`, `keys`, the rows of a query, what a request's body
-    holds: `design["panels"]` after `design = await request.json()`...) whose coroutines
+    holds: `design["panels"]` after `design = await request.json()`, a list
+    extended on every pass of a `while` loop that awaits: every page of a
+    listing...) whose coroutines
     send a request on every call. Collections bounded by construction (a
     config list, the shards, replicas or workers, the choices of one
     response, a page of results, an object's own list), and coroutines that
