@@ -66,7 +66,7 @@ class BlockingCall(Rule):
     deep, a `time.sleep` of 5 ms or less, an import (`importlib.import_module`:
     only the first one waits), an async `main` that a script runs with `asyncio.run()` and
     that starts no concurrent work (no task, server, signal handler or timer), and start-up and shutdown code (`setup`,
-    `initialize`, `lifespan`, `open`, `start`, `close`, `shutdown`, `cleanup`, `__aexit__`...),
+    `initialize`, `lifespan`, `open`, `start`, `close`, `shutdown`, `stop`, `cleanup`, `__aexit__`...),
     which runs once. Calling a generator function never blocks
     (its body runs as it is iterated). When several async functions reach the
     same blocking call, it is reported once, where the call is, naming how
@@ -374,7 +374,7 @@ _LIFECYCLE = re.compile(
     r"^_*(on_|async_|a)?(startup|start_up|setup|set_up|init|initiali[sz]e|bootstrap|lifespan|"
     r"shutdown|shut_down|close|teardown|tear_down|cleanup|clean_up|dispose|terminate|finali[sz]e|"
     r"__aenter__|__aexit__)(_\w+)?_*$"
-    r"|^_*a?(open|start)$"  # ``Storage.open()``, ``Service.start()`` (not ``open_file(...)``)
+    r"|^_*a?(open|start|stop)$"  # ``Storage.open()``, ``Service.start()``/``stop()`` (not ``open_file(...)``)
 )
 
 
