@@ -507,7 +507,8 @@ def _records(fn: FunctionContext, handler_body: list[ast.stmt]) -> bool:
 
 
 def _top_level_tail(fn: FunctionContext, stmt: ast.AST) -> bool:
-    """Whether ``stmt`` is at the top level of the function (only ``with``/``try`` around it)
+    """Whether ``stmt`` is at the top level of the function (only ``with``/``try`` around it,
+    or a handler of such a ``try``: a failure report built in ``except BaseException``)
     and what follows it has no loop that awaits: the function finishes up and ends."""
     node = stmt
     while True:
@@ -516,7 +517,7 @@ def _top_level_tail(fn: FunctionContext, stmt: ast.AST) -> bool:
             return False
         if parent is fn.node:
             break
-        if not isinstance(parent, ast.With | ast.AsyncWith | ast.Try | ast.TryStar):
+        if not isinstance(parent, ast.With | ast.AsyncWith | ast.Try | ast.TryStar | ast.ExceptHandler):
             return False
         node = parent
     body = fn.body
@@ -706,7 +707,10 @@ class SwallowedCancel(Rule):
     `except CancelledError` that ends the function (`break` out of a task's
     loop, `return`, a last log line: usually a task's own shutdown path, or
     a deliberate conversion of the cancellation into a result) or after
-    which a procedure only finishes up (a last flush, no loop), and a
+    which a procedure only finishes up (a last flush, no loop; also from
+    inside a handler of the function's top-level `try`, as when a failure
+    report whose own cancellation is answered with an acknowledgement is
+    sent last), and a
     catch-all at the end of a function that returns nothing (the body of a
     task, which stops anyway); best-effort cleanup (`try: await
     conn.aclose() except BaseException: pass`); a handler that records the
