@@ -217,18 +217,42 @@ def _functions_run_in_threads(index: ProjectIndex) -> dict[str, list[tuple[str, 
     """Project functions that some module hands to a thread (see ``OFFLOADS_FLAG``): their
     authors know they block.  Qualname -> where, each (path, path as shown, line)."""
     found: dict[str, list[tuple[str, str, int]]] = {}
+    for summary, qualname, target, line in _offloaded(index):
+        if line.isdigit() and not target.is_async and not any(_RUNNERS.search(s.ref) for s in target.calls):
+            # (not a function that runs an event loop: ADC103 reports that one)
+            found.setdefault(qualname, []).append((summary.path, index.display_path(summary), int(line)))
+    return found
+
+
+def _offloaded(index: ProjectIndex) -> Iterator[tuple[FileSummary, str, FuncInfo, str]]:
+    """The project functions handed to a thread (``OFFLOADS_FLAG``): where, which, and the
+    line as the flag gives it."""
     for summary in index.summaries:
         for flag in summary.flags:
             if flag.startswith(OFFLOADS_FLAG):
                 ref, _, line = flag[len(OFFLOADS_FLAG):].rpartition("@")
                 value = index.evaluate(ref)
                 target = index.functions.get(value.qualname) if isinstance(value, PFunc) else None
-                if (isinstance(value, PFunc) and line.isdigit() and target is not None and not target[0].is_async
-                        and not any(_RUNNERS.search(s.ref) for s in target[0].calls)):
-                    # (not a function that runs an event loop: ADC103 reports that one)
-                    found.setdefault(value.qualname, []).append(
-                        (summary.path, index.display_path(summary), int(line)))
-    return found
+                if isinstance(value, PFunc) and target is not None:
+                    yield summary, value.qualname, target[0], line
+
+
+def _called(index: ProjectIndex, qualnames: set[str], *, by_async: bool) -> set[str]:
+    """Which of ``qualnames`` some function (an async one, with ``by_async``) calls: only
+    calls that may name one are evaluated (the last part of a reference is the name)."""
+    tails = {q.rpartition(".")[2] for q in qualnames}
+    called: set[str] = set()
+    if not tails:
+        return called
+    for info, _summary in index.iter_functions():
+        if by_async and not info.is_async:
+            continue
+        for site in info.calls:
+            if site.ref.rpartition(".")[2] in tails:
+                value = index.evaluate(site.ref)
+                if isinstance(value, PFunc):
+                    called.add(value.qualname)
+    return called
 
 
 def _run_on_thread_loops(index: ProjectIndex) -> frozenset[str]:
@@ -236,24 +260,8 @@ def _run_on_thread_loops(index: ProjectIndex) -> frozenset[str]:
     event loop (``self.call_thread(self._highwaters, tps)``: mode's ``ServiceThread``, which
     exists to drive a blocking client) and never awaits itself: a blocking call in them
     holds up that thread's loop, not the application's (weaker evidence)."""
-    handed: set[str] = set()
-    for summary in index.summaries:
-        for flag in summary.flags:
-            if flag.startswith(OFFLOADS_FLAG):
-                value = index.evaluate(flag[len(OFFLOADS_FLAG):].rpartition("@")[0])
-                target = index.functions.get(value.qualname) if isinstance(value, PFunc) else None
-                if isinstance(value, PFunc) and target is not None and target[0].is_async:
-                    handed.add(value.qualname)
-    if not handed:
-        return frozenset()
-    tails = {q.rpartition(".")[2] for q in handed}
-    for info, _summary in index.iter_functions():
-        for site in info.calls:
-            if site.ref.rpartition(".")[2] in tails:
-                value = index.evaluate(site.ref)
-                if isinstance(value, PFunc):
-                    handed.discard(value.qualname)  # also called (and awaited) directly
-    return frozenset(handed)
+    handed = {qualname for _summary, qualname, target, _line in _offloaded(index) if target.is_async}
+    return frozenset(handed - _called(index, handed, by_async=False))  # (not also called directly)
 
 
 def _group(blocked: Blocked, called: str, index: ProjectIndex) -> Group | None:
@@ -406,19 +414,8 @@ def _entry_points(index: ProjectIndex) -> frozenset[str]:
             value = index.evaluate(site.ref)
             if isinstance(value, PFunc):
                 run_by_sync.add(value.qualname)
-    # Candidates that async code calls too are not one-shot (only calls that may name one
-    # are evaluated: the last part of a call's reference is the function's name).
-    tails = {q.rpartition(".")[2] for q in run_by_sync}
-    called_by_async: set[str] = set()
-    if tails:
-        for info, _summary in index.iter_functions():
-            if not info.is_async:
-                continue
-            for site in info.calls:
-                if site.ref.rpartition(".")[2] in tails:
-                    value = index.evaluate(site.ref)
-                    if isinstance(value, PFunc):
-                        called_by_async.add(value.qualname)
+    # Candidates that async code calls too are not one-shot.
+    called_by_async = _called(index, run_by_sync, by_async=True)
     entry: set[str] = set()
     for info, summary in index.iter_functions():
         if not info.is_async:

@@ -604,8 +604,7 @@ def _loop_flag(fn: FunctionContext, operand: ast.expr) -> bool:
     compared with a number (``self.pending > 0``), that code running on the event loop sets
     (an ``async def``, or a callback the loop runs) and no plain function that may run in
     another thread."""
-    while isinstance(operand, ast.UnaryOp) and isinstance(operand.op, ast.Not):
-        operand = operand.operand
+    operand = _unnegated(operand)
     sized = False  # ``len(self.players) < 2``: the container's items count, not its binding
     if (
         isinstance(operand, ast.Compare)
